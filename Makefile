@@ -1,0 +1,34 @@
+# The two set-up commands of the README. Each creates .venv on its own.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench validate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps re-run the install when the package metadata changes.
+$(VENV)/.installed-run: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+demo: $(VENV)/.installed-run
+	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+validate: $(VENV)/.installed-run
+	$(BIN)/transit validate
+
+bench: $(VENV)/.installed-run
+	$(BIN)/python bench/bench_core.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,74 @@
+"""
+transit: freight transit times for Central Asia's SCO road-permit routes.
+
+A network of places and border crossings (``load_network``), border regimes
+as data (``pre-2017``, ``sco-2017``), a time-true simulation of driving,
+drivers' rest, queues, opening hours and transshipment (``plan_trip``), and
+side-by-side regime comparisons (``compare``).
+
+Examples
+--------
+>>> import transit
+>>> net = transit.load_network()
+>>> cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"],
+...                       departure="2017-10-30T08:00", via=["Irkeshtam"])
+>>> cmp.trips["sco-2017"].total_h < cmp.trips["pre-2017"].total_h
+True
+"""
+
+from . import calibration, network, regimes, routing, schedule
+from ._version import __version__
+from .calibration import CalibrationReport, validate
+from .compare import Comparison, compare
+from .crossings import Crossing, Post
+from .errors import (
+    DataError,
+    InvalidDepartureError,
+    InvalidVehicleError,
+    NoRouteError,
+    TransitError,
+    UnknownPlaceError,
+    UnknownRegimeError,
+)
+from .network import build_network, get_regime, load_network, resolve_place, to_gdfs
+from .regimes import CrossingRule, Delay, Regime
+from .routing import plan_trip
+from .schedule import PostSchedule
+from .simulate import Event, Trip, simulate
+from .vehicles import Vehicle
+
+__all__ = [
+    "CalibrationReport",
+    "Comparison",
+    "Crossing",
+    "CrossingRule",
+    "DataError",
+    "Delay",
+    "Event",
+    "InvalidDepartureError",
+    "InvalidVehicleError",
+    "NoRouteError",
+    "Post",
+    "PostSchedule",
+    "Regime",
+    "TransitError",
+    "Trip",
+    "UnknownPlaceError",
+    "UnknownRegimeError",
+    "Vehicle",
+    "__version__",
+    "build_network",
+    "calibration",
+    "compare",
+    "get_regime",
+    "load_network",
+    "network",
+    "plan_trip",
+    "regimes",
+    "resolve_place",
+    "routing",
+    "schedule",
+    "simulate",
+    "to_gdfs",
+    "validate",
+]

@@ -1,0 +1,355 @@
+"""
+Command line: ``transit compare``, ``plan``, ``places``, ``crossings``, ``regimes``, ``routes``, ``validate``.
+
+Errors are printed as one line on stderr with exit code 2; no traceback
+(set ``TRANSIT_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from .calibration import validate as run_validation
+from .compare import compare as run_compare
+from .errors import TransitError
+from .network import get_regime, load_network, to_gdfs
+from .routing import plan_trip
+from .schedule import zone
+from .vehicles import Vehicle
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Freight transit times on Central Asia's SCO road-permit routes: driving, rests, borders, regimes.",
+)
+
+
+class Format(str, Enum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people; json or csv for machines.")]
+ViaOption = Annotated[list[str] | None, typer.Option("--via", help="Place or crossing to pass (repeat for several, in order).")]
+DepartOption = Annotated[
+    str | None,
+    typer.Option("--depart", help="Departure, ISO 8601 (e.g. 2017-10-30T08:00, local time at the origin). Default: now."),
+]
+RegistrationOption = Annotated[str | None, typer.Option("--registration", help="Truck registration country (ISO-2). Default: the origin's country.")]
+DriversOption = Annotated[int, typer.Option("--drivers", help="Crew size: 1 or 2.")]
+
+
+def _echo(text: str) -> None:
+    typer.echo(text)
+
+
+def _departure(net: Any, origin: str, depart: str | None) -> str:
+    if depart is not None:
+        return depart
+    from .network import resolve_place
+
+    tz = net.nodes[resolve_place(net, origin)]["tz"]
+    return datetime.now(zone(tz)).replace(minute=0, second=0, microsecond=0).isoformat()
+
+
+def _vehicle(registration: str | None, drivers: int, default: str) -> Vehicle:
+    return Vehicle(registration=registration or default, drivers=drivers)
+
+
+def _fmt_h(value: float) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.1f} h"
+
+
+@app.command("compare")
+def compare_cmd(
+    origin: str,
+    destination: str,
+    via: ViaOption = None,
+    depart: DepartOption = None,
+    regimes: Annotated[str, typer.Option("--regimes", help="Comma-separated regime ids; the first is the baseline.")] = "pre-2017,sco-2017",
+    registration: RegistrationOption = None,
+    drivers: DriversOption = 1,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Compare one trip under several regimes (default: pre-2017 vs sco-2017)."""
+    net = load_network()
+    from .network import resolve_place
+
+    default_reg = net.nodes[resolve_place(net, origin)]["country"]
+    cmp = run_compare(
+        net,
+        origin,
+        destination,
+        regimes=[r.strip() for r in regimes.split(",") if r.strip()],
+        departure=_departure(net, origin, depart),
+        via=via or [],
+        vehicle=_vehicle(registration, drivers, default_reg),
+    )
+    if fmt is Format.json:
+        _echo(json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        _echo(cmp.table.to_csv(float_format="%.2f").rstrip())
+        return
+    first = next(iter(cmp.trips.values()))
+    via_text = f" via {', '.join(cmp.via)}" if cmp.via else ""
+    _echo(f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)")
+    _echo("")
+    table = cmp.table
+    regimes_shown = list(table.index)
+    width = max(22, *(len(r) + 2 for r in regimes_shown))
+    header = f"{'':18}" + "".join(f"{r:>{width}}" for r in regimes_shown) + f"{'saving':>{width}}"
+    _echo(header)
+    last = regimes_shown[-1]
+    lines = [
+        ("total", "total_h", _fmt_h, "saving_h"),
+        ("total days", "total_days", lambda v: "–" if math.isnan(v) else f"{v:.2f} d", "saving_days"),
+        ("driving", "driving_h", _fmt_h, None),
+        ("breaks and rest", "rest_h", _fmt_h, None),
+        ("queue + clearance", "border_h", _fmt_h, None),
+        ("transshipment", "transshipment_h", _fmt_h, None),
+        ("closed crossings", "closed_wait_h", _fmt_h, None),
+        ("distance", "distance_km", lambda v: "–" if math.isnan(v) else f"{v:,.0f} km", None),
+        ("cost", "cost_usd", lambda v: "–" if math.isnan(v) else f"${v:,.0f}", "saving_usd"),
+    ]
+    for label, column, fmt_fn, saving in lines:
+        cells = "".join(f"{fmt_fn(table.loc[r, column]):>{width}}" for r in regimes_shown)
+        save = ""
+        if saving is not None and len(regimes_shown) > 1:
+            value = table.loc[last, saving]
+            save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
+        _echo(f"{label:18}{cells}{save:>{width}}")
+    for label, column in (("arrival", "arrival"), ("crossings", "route"), ("transshipped at", "transshipments")):
+        cells = "".join(f"{(str(table.loc[r, column])[:16] if column == 'arrival' and table.loc[r, column] else (table.loc[r, column] or '–')):>{width}}" for r in regimes_shown)
+        _echo(f"{label:18}{cells}")
+    for regime, message in cmp.errors.items():
+        _echo(f"\n{regime}: {message}")
+    _echo("\nArrival times are local at the destination. Sources and every step: `transit plan ... --format csv`.")
+
+
+@app.command("plan")
+def plan_cmd(
+    origin: str,
+    destination: str,
+    via: ViaOption = None,
+    depart: DepartOption = None,
+    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    registration: RegistrationOption = None,
+    drivers: DriversOption = 1,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Plan one trip and print its timeline."""
+    net = load_network()
+    from .network import resolve_place
+
+    default_reg = net.nodes[resolve_place(net, origin)]["country"]
+    trip = plan_trip(
+        net,
+        origin,
+        destination,
+        regime=regime,
+        departure=_departure(net, origin, depart),
+        via=via or [],
+        vehicle=_vehicle(registration, drivers, default_reg),
+    )
+    timeline = trip.timeline
+    if fmt is Format.json:
+        rows = [
+            {
+                **{k: v for k, v in row.items() if k not in ("start", "end", "local_start", "local_end")},
+                "start": row["local_start"].isoformat(),
+                "end": row["local_end"].isoformat(),
+            }
+            for row in timeline.to_dict(orient="records")
+        ]
+        _echo(json.dumps({"summary": trip.summary(), "cost": trip.cost.as_dict(), "timeline": rows}, indent=2, ensure_ascii=False, default=str))
+        return
+    if fmt is Format.csv:
+        out = timeline.drop(columns=["start", "end"])
+        out["local_start"] = [t.isoformat() for t in out["local_start"]]
+        out["local_end"] = [t.isoformat() for t in out["local_end"]]
+        _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
+        return
+    _echo(repr(trip))
+    _echo("")
+    for row in timeline.itertuples():
+        dist = f"{row.distance_km:6.0f} km" if row.distance_km else " " * 9
+        note = f"  [{row.note}]" if row.note else ""
+        _echo(f"{row.local_start:%a %d %b %H:%M} {row.tz.split('/')[-1]:<9} {row.activity:<13} {row.duration_h:6.2f} h {dist}  {row.place}{note}")
+    _echo("")
+    b = trip.breakdown_h
+    _echo("  ".join(f"{k} {v:.1f} h" for k, v in b.items() if v))
+    _echo("cost: " + ", ".join(f"{k} ${v:,.0f}" for k, v in trip.cost.as_dict().items()))
+
+
+def _print_frame(frame: Any, fmt: Format) -> None:
+    frame = frame.drop(columns=["geometry"], errors="ignore")
+    if fmt is Format.json:
+        _echo(frame.reset_index().to_json(orient="records", force_ascii=False, indent=2))
+    elif fmt is Format.csv:
+        _echo(frame.to_csv().rstrip())
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 48):
+            _echo(frame.to_string())
+
+
+@app.command("places")
+def places_cmd(
+    country: Annotated[str | None, typer.Option("--country", help="Only this country (ISO-2).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the places of the dataset."""
+    places, _, _ = to_gdfs(load_network())
+    places = places.assign(lon=places.geometry.x.round(4), lat=places.geometry.y.round(4))
+    if country:
+        places = places[places["country"] == country.upper()]
+    _print_frame(places[["name", "country", "kind", "lon", "lat", "tz", "aliases"]], fmt)
+
+
+@app.command("crossings")
+def crossings_cmd(
+    country: Annotated[str | None, typer.Option("--country", help="Only crossings of this country (ISO-2).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the border crossings with their posts and opening schedules."""
+    net = load_network()
+    rows = []
+    for c in net.graph["crossings"].values():
+        if country and country.upper() not in c.countries:
+            continue
+        a, b = c.posts
+        rows.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "countries": f"{a.country}-{b.country}",
+                "posts": f"{a.name} / {b.name}",
+                "elevation_m": max((p.elevation_m or 0 for p in c.posts), default=0) or None,
+                "schedule": f"{a.country}: {a.schedule.describe()} | {b.country}: {b.schedule.describe()}",
+            }
+        )
+    import pandas as pd
+
+    _print_frame(pd.DataFrame(rows).set_index("id"), fmt)
+
+
+@app.command("regimes")
+def regimes_cmd(
+    regime: Annotated[str | None, typer.Argument(help="Show one regime's rules per crossing.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the regimes, or one regime's rule for every crossing."""
+    import pandas as pd
+
+    net = load_network()
+    if regime is None:
+        frame = pd.DataFrame(
+            [{"id": r.id, "name": r.name, "in_force_from": r.in_force_from, "permits": ", ".join(r.permits)} for r in net.graph["regimes"].values()]
+        ).set_index("id")
+        _print_frame(frame, fmt)
+        if fmt is Format.table:
+            for r in net.graph["regimes"].values():
+                _echo(f"\n{r.id}: {r.description}")
+        return
+    reg = get_regime(net, regime)
+    rows = []
+    for cid, rule in reg.rules.items():
+        for direction in rule.queue:
+            rows.append(
+                {
+                    "crossing": cid,
+                    "direction": direction,
+                    "open_to_freight": rule.open_to_freight,
+                    "through": ", ".join(f"{k}:{v}" for k, v in rule.through.items()),
+                    "queue_median_h": rule.queue[direction].median_h,
+                    "queue_p90_h": rule.queue[direction].p90_h,
+                    "clearance_median_h": rule.clearance[direction].median_h,
+                    "clearance_p90_h": rule.clearance[direction].p90_h,
+                    "transshipment_median_h": rule.transshipment.median_h,
+                }
+            )
+    _print_frame(pd.DataFrame(rows).set_index(["crossing", "direction"]), fmt)
+
+
+@app.command("routes")
+def routes_cmd(fmt: FormatOption = Format.table) -> None:
+    """List the designated SCO routes and the documented alternatives."""
+    import pandas as pd
+
+    net = load_network()
+    frame = pd.DataFrame(
+        [
+            {"id": r.id, "name": r.name, "kind": r.kind, "status": r.status, "countries": "-".join(r.countries), "sequence": " – ".join(r.sequence)}
+            for r in net.graph["routes"].values()
+        ]
+    ).set_index("id")
+    _print_frame(frame, fmt)
+
+
+@app.command("validate")
+def validate_cmd(fmt: FormatOption = Format.table) -> None:
+    """Calibration report: the model against published figures (exit 1 if a check fails)."""
+    report = run_validation(load_network())
+    table = report.table
+    if fmt is Format.json:
+        _echo(table.reset_index().to_json(orient="records", force_ascii=False, indent=2))
+    elif fmt is Format.csv:
+        _echo(table.to_csv().rstrip())
+    else:
+        for check_id, row in table.iterrows():
+            status = {True: "ok  ", False: "FAIL", None: "info"}[row["within"]]
+            rng = f"[{row['low']:g}, {row['high']:g}]" if row["within"] is not None else "(reported, not asserted)"
+            _echo(f"{status} {check_id:28} published {row['published']:>8g} {row['unit']:<5} model {row['model']:>8g}  error {row['error_pct']:+6.1f}%  {rng}")
+        _echo("")
+        _echo(f"{sum(r['within'] is True for r in report.rows)} within tolerance, {len(report.failures)} outside, {sum(r['within'] is None for r in report.rows)} reported only.")
+        _echo("Tolerances and sources: routes/calibration.toml (`transit validate --format csv` prints them).")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, printing library errors as one line (exit code 2)."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except TransitError as exc:
+        if os.environ.get("TRANSIT_DEBUG"):
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("TRANSIT_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set TRANSIT_DEBUG=1 for a traceback)", err=True)
+        sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""
+The same trip under several regimes, side by side.
+
+Examples
+--------
+>>> import transit
+>>> net = transit.load_network()
+>>> cmp = compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"],
+...               departure="2017-10-30T08:00", via=["Irkeshtam"])
+>>> list(cmp.table.index)
+['pre-2017', 'sco-2017']
+>>> bool(cmp.table.loc["sco-2017", "saving_h"] > 0)
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from ._timeutil import parse_departure
+from .errors import NoRouteError, UnknownRegimeError
+from .network import get_regime, resolve_place, resolve_waypoint
+from .regimes import Regime
+from .routing import MAX_CANDIDATES, _plan
+from .simulate import Trip
+from .vehicles import Vehicle
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["TABLE_COLUMNS", "Comparison", "compare"]
+
+#: Numeric columns of :attr:`Comparison.table`, in order.
+TABLE_COLUMNS = (
+    "total_h",
+    "total_days",
+    "driving_h",
+    "rest_h",
+    "border_h",
+    "transshipment_h",
+    "closed_wait_h",
+    "distance_km",
+    "cost_usd",
+    "saving_h",
+    "saving_days",
+    "saving_usd",
+)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Comparison:
+    """Trips of one question under several regimes.
+
+    Attributes
+    ----------
+    origin, destination
+        Display names.
+    departure
+        Aware departure time.
+    via
+        Waypoints as given.
+    trips
+        Regime id mapped to its :class:`~transit.simulate.Trip` (regimes with
+        no allowed route are missing here and listed in :attr:`errors`).
+    errors
+        Regime id mapped to the reason it has no route.
+    baseline
+        Regime the savings are measured against (the first one given).
+    """
+
+    origin: str
+    destination: str
+    departure: datetime
+    via: tuple[str, ...]
+    regimes: tuple[str, ...]
+    trips: Mapping[str, Trip] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    baseline: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trips", MappingProxyType(dict(self.trips)))
+        object.__setattr__(self, "errors", MappingProxyType(dict(self.errors)))
+
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """
+        One row per regime.
+
+        Columns: ``total_h, total_days, driving_h, rest_h, border_h,
+        transshipment_h, closed_wait_h, distance_km, cost_usd`` and the
+        saving against :attr:`baseline` (``saving_h, saving_days, saving_usd``,
+        positive when faster or cheaper), then ``arrival``, ``route``
+        (crossings passed), ``transshipments`` and ``status``.
+        """
+        import pandas as pd
+
+        base = self.trips.get(self.baseline)
+        rows = []
+        for regime in self.regimes:
+            trip = self.trips.get(regime)
+            if trip is None:
+                row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, math.nan)
+                row.update(regime=regime, arrival=None, route="", transshipments="", status=self.errors.get(regime, "no route"))
+                rows.append(row)
+                continue
+            row = {
+                "regime": regime,
+                "total_h": trip.total_h,
+                "total_days": trip.total_days,
+                "driving_h": trip.driving_h,
+                "rest_h": trip.rest_h,
+                "border_h": trip.border_h,
+                "transshipment_h": trip.transshipment_h,
+                "closed_wait_h": trip.closed_wait_h,
+                "distance_km": trip.distance_km,
+                "cost_usd": trip.cost_usd,
+                "saving_h": base.total_h - trip.total_h if base else math.nan,
+                "saving_days": (base.total_h - trip.total_h) / 24 if base else math.nan,
+                "saving_usd": base.cost_usd - trip.cost_usd if base else math.nan,
+                "arrival": trip.arrival.isoformat(),
+                "route": " / ".join(trip.crossings) or "(domestic)",
+                "transshipments": " / ".join(trip.transshipments),
+                "status": "ok",
+            }
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("regime")
+
+    @property
+    def saving_h(self) -> float:
+        """Hours saved by the last regime against the baseline (NaN if either has no route)."""
+        last, base = self.trips.get(self.regimes[-1]), self.trips.get(self.baseline)
+        return base.total_h - last.total_h if last and base else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly: the question, one summary per regime, and errors."""
+        return {
+            "origin": self.origin,
+            "destination": self.destination,
+            "departure": self.departure.isoformat(),
+            "via": list(self.via),
+            "baseline": self.baseline,
+            "regimes": {r: self.trips[r].summary() for r in self.regimes if r in self.trips},
+            "saving_h": None if math.isnan(self.saving_h) else round(self.saving_h, 2),
+            "errors": dict(self.errors),
+        }
+
+    def __repr__(self) -> str:
+        parts = [f"{r}: {self.trips[r].total_h:.1f} h" if r in self.trips else f"{r}: no route" for r in self.regimes]
+        return f"<Comparison {self.origin} -> {self.destination}: {', '.join(parts)}>"
+
+
+def compare(
+    graph: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    *,
+    regimes: Sequence[str | Regime] = ("pre-2017", "sco-2017"),
+    departure: datetime | str,
+    via: str | Sequence[str] = (),
+    vehicle: Vehicle | dict[str, Any] | str | None = None,
+    max_candidates: int = MAX_CANDIDATES,
+) -> Comparison:
+    """
+    Plan the same trip under each regime.
+
+    Each regime chooses its own best route unless ``via`` pins it.
+
+    Parameters
+    ----------
+    graph
+        A network.
+    origin, destination
+        Place names.
+    regimes
+        Regime ids or objects; the first is the baseline for savings.
+    departure
+        As for :func:`transit.plan_trip`.
+    via
+        Places or crossings to pass, in order.
+    vehicle
+        As for :func:`transit.plan_trip`.
+    max_candidates
+        As for :func:`transit.plan_trip`.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    NoRouteError
+        Only if no regime has a route (otherwise the regime's row says why).
+    UnknownPlaceError, UnknownRegimeError, InvalidDepartureError, InvalidVehicleError
+        For bad arguments.
+    """
+    if isinstance(regimes, str | Regime):
+        regimes = [regimes]
+    if not regimes:
+        valid = ", ".join(sorted(graph.graph.get("regimes", {})))
+        msg = f"regimes is empty; expected one or more of {valid}"
+        raise UnknownRegimeError(msg)
+    regime_objs = [get_regime(graph, r) for r in regimes]
+    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
+    via_list = [via] if isinstance(via, str) else list(via)
+    for name in via_list:
+        resolve_waypoint(graph, name)
+    depart = parse_departure(departure, graph.nodes[o]["tz"])
+    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+    trips: dict[str, Trip] = {}
+    errors: dict[str, str] = {}
+    first_error: NoRouteError | None = None
+    for regime in regime_objs:
+        try:
+            trips[regime.id] = _plan(graph, o, d, regime, depart, via_list, veh, max_candidates)
+        except NoRouteError as exc:
+            errors[regime.id] = str(exc)
+            first_error = first_error or exc
+    if not trips and first_error is not None:
+        raise first_error
+    return Comparison(
+        origin=graph.nodes[o]["name"],
+        destination=graph.nodes[d]["name"],
+        departure=depart,
+        via=tuple(via_list),
+        regimes=tuple(r.id for r in regime_objs),
+        trips=trips,
+        errors=errors,
+        baseline=regime_objs[0].id,
+    )

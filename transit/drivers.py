@@ -1,0 +1,354 @@
+"""
+Drivers' hours: breaks, daily and weekly rest, one- and two-driver crews.
+
+Two layers of rules, both read from ``routes/drivers.toml``:
+
+* a **break rule** per country being driven (AETR: 45 min after 4.5 h of
+  driving; China: 20 min after 4 h), and
+* a **crew rule** that carries across borders because it is the same person
+  at the wheel: daily driving limit, daily rest, the window in which the daily
+  rest must be taken, and the weekly rest. Two-driver crews swap at the wheel
+  instead of taking breaks and follow the AETR multi-manning limits.
+
+:class:`DriverClock` is the small state machine the simulator drives. Any
+stationary period in which the driver does no work (a queue or a closed
+border) counts as a break or, if long enough, as a daily or weekly rest.
+
+Examples
+--------
+>>> import transit
+>>> rules = transit.load_network().graph["driver_rules"]
+>>> rules.break_rule("CN").break_after_h, rules.break_rule("KG").break_after_h
+(4.0, 4.5)
+>>> rules.crew(2).daily_driving_h
+18.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from .datasets import read_toml
+from .errors import DataError
+
+__all__ = ["BreakRule", "CrewRule", "DriverClock", "DriverRules", "load_driver_rules"]
+
+HOUR_S = 3600.0
+_EPS = 1e-6
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreakRule:
+    """Continuous-driving limit of the country being driven."""
+
+    id: str
+    name: str
+    break_after_h: float
+    break_h: float
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrewRule:
+    """Limits that follow the crew across borders.
+
+    Parameters
+    ----------
+    drivers
+        Crew size this rule is for.
+    daily_driving_h
+        Driving allowed between two daily rests (both drivers together for a crew of two).
+    daily_rest_h
+        Length of a daily rest.
+    duty_window_h
+        The daily rest must be completed within this many hours of the end of
+        the previous one (24 h for one driver, 30 h for a crew of two).
+    weekly_after_periods
+        Daily driving periods allowed before a weekly rest is due.
+    weekly_rest_h
+        Length of the weekly rest (the reduced rest taken away from base).
+    breaks
+        Whether the break rule applies (not for two drivers, who swap).
+    extended_driving_h, extensions_per_week
+        The longer driving day allowed a few times a week (AETR: 10 h twice).
+    reduced_daily_rest_h, reduced_rests_per_week
+        The shorter daily rest allowed a few times a week (AETR: 9 h three times).
+    source
+        Source ids or ESTIMATE.
+    """
+
+    drivers: int
+    daily_driving_h: float
+    daily_rest_h: float
+    duty_window_h: float
+    weekly_after_periods: int
+    weekly_rest_h: float
+    breaks: bool
+    extended_driving_h: float = 0.0
+    extensions_per_week: int = 0
+    reduced_daily_rest_h: float = 0.0
+    reduced_rests_per_week: int = 0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.extended_driving_h:
+            object.__setattr__(self, "extended_driving_h", self.daily_driving_h)
+        if not self.reduced_daily_rest_h:
+            object.__setattr__(self, "reduced_daily_rest_h", self.daily_rest_h)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriverRules:
+    """Break rules by country plus crew rules by crew size."""
+
+    break_rules: Mapping[str, BreakRule]
+    countries: Mapping[str, str]
+    default_break_rule: str
+    crews: Mapping[int, CrewRule]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("break_rules", "countries", "crews"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def break_rule(self, country: str) -> BreakRule:
+        """Return the break rule applied while driving in ``country``."""
+        return self.break_rules[self.countries.get(country, self.default_break_rule)]
+
+    def crew(self, drivers: int) -> CrewRule:
+        """Return the crew rule for a crew of ``drivers``."""
+        return self.crews[drivers]
+
+
+def load_driver_rules(path: Path) -> DriverRules:
+    """
+    Read ``drivers.toml``.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    DriverRules
+
+    Raises
+    ------
+    DataError
+        Naming the table and key at fault.
+    """
+    file = path.name
+    doc = read_toml(path)
+
+    def number(table: Mapping[str, object], key: str, where: str, *, minimum: float = 0.0) -> float:
+        value = table.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum:
+            raise DataError(f"got {value!r}; expected a number >= {minimum}", file=file, row=where, column=key)
+        return float(value)
+
+    break_rules = {}
+    for rule_id, spec in doc.get("break_rules", {}).items():
+        where = f"break_rules.{rule_id}"
+        break_rules[rule_id] = BreakRule(
+            id=rule_id,
+            name=str(spec.get("name", rule_id)),
+            break_after_h=number(spec, "break_after_h", where, minimum=0.5),
+            break_h=number(spec, "break_h", where),
+            source=str(spec.get("source", "")),
+        )
+    countries = {str(k): str(v) for k, v in doc.get("countries", {}).items()}
+    default = str(doc.get("default_break_rule", ""))
+    for country, rule_id in [*countries.items(), ("default_break_rule", default)]:
+        if rule_id not in break_rules:
+            msg = f"names break rule {rule_id!r}; known: {sorted(break_rules)}"
+            raise DataError(msg, file=file, row="countries", column=country)
+    crews = {}
+    for key, spec in doc.get("crews", {}).items():
+        where = f"crews.{key}"
+        drivers = int(number(spec, "drivers", where, minimum=1))
+        crews[drivers] = CrewRule(
+            drivers=drivers,
+            daily_driving_h=number(spec, "daily_driving_h", where, minimum=1),
+            daily_rest_h=number(spec, "daily_rest_h", where, minimum=1),
+            duty_window_h=number(spec, "duty_window_h", where, minimum=1),
+            weekly_after_periods=int(number(spec, "weekly_after_periods", where, minimum=1)),
+            weekly_rest_h=number(spec, "weekly_rest_h", where),
+            breaks=bool(spec.get("breaks", True)),
+            extended_driving_h=number(spec, "extended_driving_h", where, minimum=1) if "extended_driving_h" in spec else 0.0,
+            extensions_per_week=int(number(spec, "extensions_per_week", where)) if "extensions_per_week" in spec else 0,
+            reduced_daily_rest_h=number(spec, "reduced_daily_rest_h", where, minimum=1) if "reduced_daily_rest_h" in spec else 0.0,
+            reduced_rests_per_week=int(number(spec, "reduced_rests_per_week", where)) if "reduced_rests_per_week" in spec else 0,
+            source=str(spec.get("source", "")),
+        )
+        crew = crews[drivers]
+        if crew.extended_driving_h < crew.daily_driving_h or crew.reduced_daily_rest_h > crew.daily_rest_h:
+            msg = "extended_driving_h must be >= daily_driving_h and reduced_daily_rest_h <= daily_rest_h"
+            raise DataError(msg, file=file, row=where, column="extended_driving_h")
+        if crew.duty_window_h < crew.daily_rest_h + 1:
+            msg = "duty_window_h must exceed daily_rest_h"
+            raise DataError(msg, file=file, row=where, column="duty_window_h")
+    for drivers in (1, 2):
+        if drivers not in crews:
+            raise DataError(f"needs a crew rule for {drivers} driver(s)", file=file, row="crews")
+    return DriverRules(
+        break_rules=break_rules,
+        countries=countries,
+        default_break_rule=default,
+        crews=crews,
+        source=str(doc.get("source", "")),
+    )
+
+
+@dataclass(slots=True)
+class DriverClock:
+    """Mutable hours-of-service state of one crew during a simulation.
+
+    All times are POSIX seconds. The simulator asks :meth:`allowance` before
+    each stretch of driving, reports driving with :meth:`drove` and
+    stationary time with :meth:`idle` (rest-eligible) or :meth:`work`
+    (formalities, which interrupt a rest).
+
+    Policy (earliest legal arrival): reduced daily rests are taken whenever
+    the weekly allowance has some left; the extended driving day is used
+    only when it lets the crew finish the trip's driving without another
+    daily rest.
+    """
+
+    crew: CrewRule
+    since_break_s: float = 0.0
+    today_s: float = 0.0
+    duty_start: float | None = None
+    periods: int = 0
+    idle_s: float = 0.0
+    extensions_used: int = 0
+    reductions_used: int = 0
+    extended_today: bool = False
+    applied: int = 0
+
+    def _rest_len_s(self) -> float:
+        c = self.crew
+        reduced = self.reductions_used < c.reduced_rests_per_week
+        return (c.reduced_daily_rest_h if reduced else c.daily_rest_h) * HOUR_S
+
+    def _level(self, rule: BreakRule) -> int:
+        """What the current stationary stretch amounts to: 0 nothing, 1 break, 2 reduced rest, 3 daily rest, 4 weekly rest."""
+        c = self.crew
+        idle = self.idle_s + _EPS
+        if idle >= c.weekly_rest_h * HOUR_S and self.periods > 0:
+            return 4
+        if idle >= c.daily_rest_h * HOUR_S:
+            return 3
+        if idle >= c.reduced_daily_rest_h * HOUR_S and (self.reductions_used < c.reduced_rests_per_week or self.applied == 2):
+            return 2
+        if idle >= rule.break_h * HOUR_S:
+            return 1
+        return 0
+
+    def _settle(self, rule: BreakRule) -> None:
+        """Apply the effect of the stationary stretch so far (idempotent; upgrades only)."""
+        level = self._level(rule)
+        if level <= self.applied:
+            return
+        if level == 4:
+            self.periods = 0
+            self.extensions_used = 0
+            self.reductions_used = 0
+            self._reset_day()
+        elif level == 3:
+            if self.applied == 2:
+                self.reductions_used -= 1  # the stretch became a regular rest
+            self._reset_day()
+        elif level == 2:
+            self.reductions_used += 1
+            self._reset_day()
+        else:
+            self.since_break_s = 0.0
+        self.applied = level
+
+    def rest_label(self, rule: BreakRule) -> str:
+        """What the current stationary stretch counts as (``""`` if nothing)."""
+        return ("", "break", "reduced daily rest", "daily rest", "weekly rest")[self._level(rule)]
+
+    def _end_idle(self, rule: BreakRule) -> None:
+        self._settle(rule)
+        self.idle_s = 0.0
+        self.applied = 0
+
+    def _reset_day(self) -> None:
+        self.today_s = 0.0
+        self.since_break_s = 0.0
+        self.duty_start = None
+        self.extended_today = False
+
+    def allowance(self, t: float, rule: BreakRule, *, remaining_s: float = math.inf) -> tuple[float, str]:
+        """
+        Return how long the crew may drive from ``t`` and the stop due after it.
+
+        Parameters
+        ----------
+        t
+            Now, POSIX seconds.
+        rule
+            Break rule of the country being driven.
+        remaining_s
+            Driving left in the whole trip (decides whether to use an extended day).
+
+        Returns
+        -------
+        (seconds, stop)
+            ``stop`` is ``"break"``, ``"daily_rest"`` or ``"weekly_rest"``.
+            Zero seconds means the stop is due now.
+        """
+        c = self.crew
+        self._settle(rule)
+        if self.today_s <= _EPS and self.periods >= c.weekly_after_periods:
+            return (0.0, "weekly_rest")
+        day_end = "weekly_rest" if self.periods >= c.weekly_after_periods else "daily_rest"
+        limit = c.daily_driving_h * HOUR_S
+        extended = c.extended_driving_h * HOUR_S
+        if self.extended_today or (
+            self.extensions_used < c.extensions_per_week and self.today_s + remaining_s <= extended + _EPS and remaining_s > limit - self.today_s
+        ):
+            limit = extended
+        day_left = limit - self.today_s
+        if self.duty_start is not None:
+            day_left = min(day_left, self.duty_start + c.duty_window_h * HOUR_S - self._rest_len_s() - t)
+        if c.breaks:
+            break_left = rule.break_after_h * HOUR_S - self.since_break_s
+            if break_left < day_left:
+                return (max(break_left, 0.0), "break")
+        return (max(day_left, 0.0), day_end)
+
+    def stop_needed_s(self, stop: str, rule: BreakRule) -> float:
+        """Return how much longer than the current idle time a ``stop`` must last."""
+        full = {
+            "break": rule.break_h * HOUR_S,
+            "daily_rest": self._rest_len_s(),
+            "weekly_rest": self.crew.weekly_rest_h * HOUR_S,
+        }[stop]
+        return max(full - self.idle_s, 0.0)
+
+    def idle(self, seconds: float) -> None:
+        """Record stationary, rest-eligible time (a rest, a queue, a closed border)."""
+        self.idle_s += max(seconds, 0.0)
+
+    def work(self, rule: BreakRule) -> None:
+        """Record formalities: they end any rest in progress."""
+        self._end_idle(rule)
+
+    def drove(self, t_start: float, seconds: float, rule: BreakRule) -> None:
+        """Record ``seconds`` of driving starting at ``t_start``."""
+        self._end_idle(rule)
+        if self.today_s <= _EPS and self.duty_start is None:
+            self.duty_start = t_start
+            self.periods += 1
+        self.today_s += seconds
+        self.since_break_s += seconds
+        if not self.extended_today and self.today_s > self.crew.daily_driving_h * HOUR_S + _EPS:
+            self.extended_today = True
+            self.extensions_used += 1

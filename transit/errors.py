@@ -1,0 +1,125 @@
+"""
+Errors raised by ``transit``.
+
+Every error derives from :class:`TransitError` and also from the builtin
+category it belongs to, so ``except KeyError`` and ``except TransitError`` both
+work. Messages name the value received, what was expected and a fix.
+
+Examples
+--------
+>>> from transit.errors import UnknownPlaceError
+>>> err = UnknownPlaceError("Tashkentt", suggestions=["Tashkent"])
+>>> str(err)
+"unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)"
+>>> isinstance(err, KeyError)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "DataError",
+    "InvalidDepartureError",
+    "InvalidVehicleError",
+    "NoRouteError",
+    "TransitError",
+    "UnknownPlaceError",
+    "UnknownRegimeError",
+]
+
+
+class TransitError(Exception):
+    """Root of every error raised by ``transit``."""
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would wrap the message in quotes; keep it readable.
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class UnknownPlaceError(TransitError, KeyError):
+    """A place or crossing name that is not in the network.
+
+    Parameters
+    ----------
+    name
+        The name as the user gave it.
+    suggestions
+        Close matches, best first.
+    """
+
+    def __init__(self, name: object, *, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        if self.suggestions:
+            hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        else:
+            hint = "no close match"
+        super().__init__(f"unknown place {name!r}; {hint} (see `transit places` for all names)")
+
+
+class NoRouteError(TransitError, LookupError):
+    """No path exists that the regime allows.
+
+    Parameters
+    ----------
+    message
+        Explanation naming the crossing or rule that blocks the route.
+    blocking
+        Crossing ids (or rule names) that block the route, if known.
+    """
+
+    def __init__(self, message: str, *, blocking: Sequence[str] = ()) -> None:
+        self.blocking = tuple(blocking)
+        super().__init__(message)
+
+
+class DataError(TransitError, ValueError):
+    """A malformed dataset file.
+
+    Parameters
+    ----------
+    message
+        What is wrong and how to fix it.
+    file
+        The file name.
+    row
+        Row number (1-based, header is row 1) or table index, if known.
+    column
+        Column or key name, if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | str | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        where = ", ".join(
+            part
+            for part in (
+                f"file {file}" if file else "",
+                f"row {row}" if row is not None else "",
+                f"column {column!r}" if column else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InvalidDepartureError(TransitError, ValueError):
+    """A departure time that cannot be read."""
+
+
+class UnknownRegimeError(TransitError, ValueError):
+    """A regime id that the network does not hold."""
+
+
+class InvalidVehicleError(TransitError, ValueError):
+    """A vehicle description that is not valid (registration, crew, speed)."""

@@ -1,0 +1,529 @@
+"""
+Regimes: the rules in force at the borders.
+
+For every crossing a :class:`Regime` decides (1) whether it is open to
+international freight at all, (2) which vehicles may drive on through it and
+with which permit, the others having their cargo transshipped to a truck of the
+next country, (3) the queue and clearance delay by direction, as a median and
+a 90th percentile, and (4) optionally different opening hours (a what-if such
+as a crossing run 24/7). Permits may be bound to designated routes.
+
+Regimes are data (``routes/regimes/*.toml``) turned into small frozen objects.
+Copy and modify them with :meth:`Regime.with_rule` or
+:func:`dataclasses.replace`; the network they are used with is never touched.
+
+Examples
+--------
+>>> import transit
+>>> net = transit.load_network()
+>>> sco = transit.get_regime(net, "sco-2017")
+>>> sco.rule("irkeshtam").admits("UZ", permits=None)
+True
+>>> pre = transit.get_regime(net, "pre-2017")
+>>> pre.rule("irkeshtam").admits("KG", permits=None)
+False
+>>> open_torugart = sco.with_rule("torugart", queue={d: Delay(median_h=0, p90_h=0) for d in ("KG>CN", "CN>KG")})
+>>> open_torugart.rule("torugart").queue["KG>CN"].median_h
+0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .crossings import Crossing
+from .datasets import read_csv, read_toml
+from .errors import DataError
+from .schedule import PostSchedule
+
+__all__ = ["CountryClearance", "CrossingRule", "Delay", "Permit", "Regime", "load_country_clearance", "load_regime"]
+
+NO_PERMIT = "none"
+ANY_REGISTRATION = "*"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delay:
+    """A delay distribution summarised by its median and 90th percentile, in hours.
+
+    Parameters
+    ----------
+    median_h, p90_h
+        Median and 90th percentile; ``p90_h >= median_h >= 0``.
+    source
+        Source ids, or ``ESTIMATE: <method>``.
+    """
+
+    median_h: float
+    p90_h: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.median_h <= self.p90_h):
+            msg = f"delay must satisfy 0 <= median_h <= p90_h; got median_h={self.median_h}, p90_h={self.p90_h}"
+            raise ValueError(msg)
+
+    def __add__(self, other: Delay) -> Delay:
+        sources = "; ".join(s for s in (self.source, other.source) if s)
+        return Delay(median_h=self.median_h + other.median_h, p90_h=self.p90_h + other.p90_h, source=sources)
+
+
+ZERO_DELAY = Delay(median_h=0.0, p90_h=0.0, source="none")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountryClearance:
+    """Default clearance time at one country's posts, outbound and inbound."""
+
+    country: str
+    out: Delay
+    inbound: Delay
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Permit:
+    """A kind of road permit.
+
+    Parameters
+    ----------
+    id
+        Permit id used in ``through`` tables.
+    name
+        Display name.
+    routes
+        Designated route ids the permit is valid on; empty means not route-bound.
+    source
+        Source ids or ESTIMATE.
+    """
+
+    id: str
+    name: str
+    routes: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrossingRule:
+    """What a regime says about one crossing.
+
+    Parameters
+    ----------
+    crossing_id
+        The crossing.
+    open_to_freight
+        False closes the crossing to international freight.
+    through
+        Registration (ISO-2, or ``"*"`` for any) mapped to the permit id a
+        vehicle needs to drive on through the crossing (``"none"`` for no
+        permit). Vehicles not admitted have their cargo transshipped.
+    queue, clearance
+        Direction key (``"KG>CN"``) mapped to the delay. The queue runs in
+        wall-clock time from arrival; clearance only while both posts are open.
+    transshipment
+        Time to move the cargo onto a truck of the next country.
+    schedules
+        Country mapped to a replacement opening schedule of that country's post.
+    sides
+        Direction mapped to the (exit side, entry side) times the defaults were
+        derived from (CPMM figures per country side), for reporting.
+    reason
+        Why the crossing is closed or restricted (shown in errors).
+    source
+        Source ids or ESTIMATE for the rule.
+    """
+
+    crossing_id: str
+    open_to_freight: bool = True
+    through: Mapping[str, str] = field(default_factory=dict)
+    queue: Mapping[str, Delay] = field(default_factory=dict)
+    clearance: Mapping[str, Delay] = field(default_factory=dict)
+    transshipment: Delay = ZERO_DELAY
+    schedules: Mapping[str, PostSchedule] = field(default_factory=dict)
+    sides: Mapping[str, tuple[Delay, Delay]] = field(default_factory=dict)
+    reason: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("through", "queue", "clearance", "schedules", "sides"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def permit_needed(self, registration: str) -> str | None:
+        """Return the permit a vehicle of ``registration`` needs to pass, or ``None`` if none admits it."""
+        return self.through.get(registration, self.through.get(ANY_REGISTRATION))
+
+    def admits(self, registration: str, *, permits: frozenset[str] | None) -> bool:
+        """
+        Return whether a vehicle may drive on through this crossing.
+
+        Parameters
+        ----------
+        registration
+            ISO-2 registration country of the vehicle.
+        permits
+            Permit ids the vehicle holds; ``None`` means it holds every permit
+            the regime offers.
+        """
+        needed = self.permit_needed(registration)
+        if needed is None:
+            return False
+        return needed == NO_PERMIT or permits is None or needed in permits
+
+    def expected_delay_h(self, direction: str) -> float:
+        """Median queue plus clearance for ``direction``."""
+        return self.queue[direction].median_h + self.clearance[direction].median_h
+
+
+@dataclass(frozen=True, kw_only=True)
+class Regime:
+    """The border rules in force: one :class:`CrossingRule` per crossing.
+
+    Parameters
+    ----------
+    id
+        Regime id (``"sco-2017"``).
+    name
+        Display name.
+    description
+        What the regime models and what it simplifies.
+    rules
+        Crossing id mapped to its rule (every crossing of the network).
+    permits
+        Permit id mapped to :class:`Permit`.
+    in_force_from
+        Date the regime took effect, if it is a historical one.
+    source
+        Source ids for the regime as a whole.
+    """
+
+    id: str
+    name: str
+    description: str = ""
+    rules: Mapping[str, CrossingRule] = field(default_factory=dict)
+    permits: Mapping[str, Permit] = field(default_factory=dict)
+    in_force_from: date | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", MappingProxyType(dict(self.rules)))
+        object.__setattr__(self, "permits", MappingProxyType(dict(self.permits)))
+
+    def __hash__(self) -> int:
+        return hash((self.id, id(self.rules)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Regime):
+            return NotImplemented
+        return self.id == other.id and dict(self.rules) == dict(other.rules) and dict(self.permits) == dict(other.permits)
+
+    def rule(self, crossing_id: str) -> CrossingRule:
+        """Return the rule for ``crossing_id``."""
+        try:
+            return self.rules[crossing_id]
+        except KeyError:
+            msg = f"regime {self.id!r} has no rule for crossing {crossing_id!r}"
+            raise KeyError(msg) from None
+
+    def with_rule(self, crossing_id: str, **changes: Any) -> Regime:
+        """
+        Return a copy with one crossing's rule changed.
+
+        Parameters
+        ----------
+        crossing_id
+            The crossing.
+        **changes
+            Fields of :class:`CrossingRule` to replace.
+
+        Returns
+        -------
+        Regime
+            A new regime; ``self`` is unchanged. Its id gets a ``+what-if`` suffix
+            unless ``changes`` is empty.
+        """
+        rules = dict(self.rules)
+        rules[crossing_id] = dataclasses.replace(self.rule(crossing_id), **changes)
+        new_id = self.id if self.id.endswith("+what-if") else f"{self.id}+what-if"
+        return dataclasses.replace(self, id=new_id, rules=rules)
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+_RULE_KEYS = {
+    "countries",
+    "pairs",
+    "crossings",
+    "open_to_freight",
+    "reason",
+    "through",
+    "transshipment_median_h",
+    "transshipment_p90_h",
+    "queue_median_h",
+    "queue_p90_h",
+    "clearance_median_h",
+    "clearance_p90_h",
+    "delays",
+    "schedules",
+    "source",
+}
+_DIRECTION_KEYS = {
+    "queue_median_h",
+    "queue_p90_h",
+    "clearance_median_h",
+    "clearance_p90_h",
+    "exit_side_median_h",
+    "exit_side_p90_h",
+    "entry_side_median_h",
+    "entry_side_p90_h",
+    "source",
+}
+#: ``through`` key standing for the two countries of the crossing.
+NEIGHBOURS = "neighbours"
+
+
+def load_country_clearance(path: Path) -> dict[str, CountryClearance]:
+    """
+    Read ``clearance.csv``: default clearance hours at each country's posts.
+
+    Parameters
+    ----------
+    path
+        The CSV file (columns ``country, out_median_h, out_p90_h, in_median_h, in_p90_h, source``).
+
+    Returns
+    -------
+    dict
+        Country code mapped to :class:`CountryClearance`.
+    """
+    table: dict[str, CountryClearance] = {}
+    columns = ("country", "out_median_h", "out_p90_h", "in_median_h", "in_p90_h", "source")
+    for row in read_csv(path, required=columns):
+        country = row.str("country")
+        source = row.str("source")
+        try:
+            out = Delay(median_h=row.float("out_median_h"), p90_h=row.float("out_p90_h"), source=source)
+            inbound = Delay(median_h=row.float("in_median_h"), p90_h=row.float("in_p90_h"), source=source)
+        except ValueError as exc:
+            if isinstance(exc, DataError):
+                raise
+            raise row.error("out_p90_h", str(exc)) from None
+        if country in table:
+            raise row.error("country", f"{country!r} appears twice")
+        table[country] = CountryClearance(country=country, out=out, inbound=inbound)
+    return table
+
+
+def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, source: str) -> Delay | None:
+    median, p90 = values.get(f"{prefix}_median_h"), values.get(f"{prefix}_p90_h")
+    if median is None and p90 is None:
+        return None
+    if median is None or p90 is None:
+        msg = f"give both {prefix}_median_h and {prefix}_p90_h"
+        raise DataError(msg, file=file, row=where, column=f"{prefix}_median_h")
+    for key, value in ((f"{prefix}_median_h", median), (f"{prefix}_p90_h", p90)):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise DataError(f"got {value!r}; expected a number of hours", file=file, row=where, column=key)
+    try:
+        return Delay(median_h=float(median), p90_h=float(p90), source=str(values.get("source", source)))
+    except ValueError as exc:
+        raise DataError(str(exc), file=file, row=where, column=f"{prefix}_p90_h") from None
+
+
+def load_regime(
+    path: Path,
+    *,
+    crossings: Mapping[str, Crossing],
+    country_clearance: Mapping[str, CountryClearance],
+) -> Regime:
+    """
+    Read one regime file and resolve a rule for every crossing.
+
+    Resolution order for each crossing: ``[defaults]``, then every ``[[rule]]``
+    that matches it (by ``countries`` pair or ``crossings`` list) in file
+    order, later ones overriding earlier ones key by key. Clearance not set
+    by a rule is the exit country's outbound plus the entry country's inbound
+    time from ``clearance.csv``.
+
+    Parameters
+    ----------
+    path
+        ``routes/regimes/<id>.toml``.
+    crossings
+        Crossing id mapped to :class:`~transit.crossings.Crossing`.
+    country_clearance
+        From :func:`load_country_clearance`.
+
+    Returns
+    -------
+    Regime
+
+    Raises
+    ------
+    DataError
+        Naming the file, the rule and the key at fault.
+    """
+    file = path.name
+    doc = read_toml(path)
+    for key in ("id", "name", "defaults"):
+        if key not in doc:
+            raise DataError(f"lacks the top-level key {key!r}", file=file, column=key)
+    regime_id = str(doc["id"])
+    if regime_id != path.stem:
+        raise DataError(f"id {regime_id!r} must match the file name {path.stem!r}", file=file, column="id")
+
+    permits = {}
+    for permit_id, spec in doc.get("permits", {}).items():
+        permits[permit_id] = Permit(
+            id=permit_id,
+            name=str(spec.get("name", permit_id)),
+            routes=tuple(spec.get("routes", ())),
+            source=str(spec.get("source", "")),
+        )
+
+    rules_spec: list[dict[str, Any]] = [doc["defaults"], *doc.get("rule", [])]
+    for index, spec in enumerate(rules_spec):
+        where = "defaults" if index == 0 else f"rule {index}"
+        unknown = set(spec) - _RULE_KEYS
+        if unknown:
+            raise DataError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_RULE_KEYS)}", file=file, row=where)
+        for pair in spec.get("pairs", ()):
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise DataError(f"pairs entry {pair!r} is not a two-country list such as ['KZ', 'KG']", file=file, row=where, column="pairs")
+        for cid in spec.get("crossings", ()):
+            if cid not in crossings:
+                raise DataError(f"names unknown crossing {cid!r}", file=file, row=where, column="crossings")
+        for permit in dict(spec.get("through", {})).values():
+            if permit != NO_PERMIT and permit not in permits:
+                msg = f"names permit {permit!r}, which [permits] does not define; known: {sorted(permits)}"
+                raise DataError(msg, file=file, row=where, column="through")
+
+    rules = {cid: _resolve(crossing, rules_spec, country_clearance, file=file) for cid, crossing in crossings.items()}
+    in_force = doc.get("in_force_from")
+    if in_force is not None and not isinstance(in_force, date):
+        raise DataError(f"got {in_force!r}; expected a TOML date such as 2017-01-20", file=file, column="in_force_from")
+    return Regime(
+        id=regime_id,
+        name=str(doc["name"]),
+        description=str(doc.get("description", "")).strip(),
+        rules=rules,
+        permits=permits,
+        in_force_from=in_force,
+        source=str(doc.get("source", "")),
+    )
+
+
+def _matches(spec: Mapping[str, Any], crossing: Crossing, *, is_default: bool) -> bool:
+    if is_default:
+        return True
+    if "crossings" in spec:
+        return crossing.id in spec["crossings"]
+    if "countries" in spec:
+        return set(spec["countries"]) == set(crossing.countries)
+    if "pairs" in spec:
+        return any(set(pair) == set(crossing.countries) for pair in spec["pairs"])
+    return False
+
+
+def _resolve(
+    crossing: Crossing,
+    rules_spec: Iterable[dict[str, Any]],
+    country_clearance: Mapping[str, CountryClearance],
+    *,
+    file: str,
+) -> CrossingRule:
+    """Apply the matching rules in order, then fill delays from the country defaults."""
+    fields: dict[str, Any] = {}
+    formalities: Delay | None = None
+    both_queue: Delay | None = None
+    queue: dict[str, Delay] = {}
+    clearance: dict[str, Delay] = {}
+    sides: dict[str, dict[str, Delay]] = {d: {} for d in crossing.directions}
+    for index, spec in enumerate(rules_spec):
+        if not _matches(spec, crossing, is_default=index == 0):
+            continue
+        where = "defaults" if index == 0 else f"rule {index}"
+        source = str(spec.get("source", ""))
+        for key in ("open_to_freight", "reason"):
+            if key in spec:
+                fields[key] = spec[key]
+        if "through" in spec:
+            through: dict[str, str] = {}
+            for key, permit in spec["through"].items():
+                for registration in crossing.countries if key == NEIGHBOURS else (key,):
+                    through[str(registration)] = str(permit)
+            fields["through"] = through
+        if source:
+            fields["source"] = source
+        transshipment = _delay(spec, "transshipment", file=file, where=where, source=source)
+        if transshipment is not None:
+            fields["transshipment"] = transshipment
+        formalities = _delay(spec, "clearance", file=file, where=where, source=source) or formalities
+        rule_queue = _delay(spec, "queue", file=file, where=where, source=source)
+        if rule_queue is not None:
+            both_queue = rule_queue
+            queue.clear()  # a later both-direction queue overrides earlier per-direction ones
+        for direction, per in spec.get("delays", {}).items():
+            dwhere = f"{where} delays.{direction}"
+            if direction not in crossing.directions:
+                if "crossings" in spec:
+                    msg = f"direction {direction!r} does not fit crossing {crossing.id!r}; expected one of {crossing.directions}"
+                    raise DataError(msg, file=file, row=where, column="delays")
+                continue
+            unknown = set(per) - _DIRECTION_KEYS
+            if unknown:
+                raise DataError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_DIRECTION_KEYS)}", file=file, row=dwhere)
+            dsource = str(per.get("source", source))
+            for name, target in (("queue", queue), ("clearance", clearance)):
+                value = _delay(per, name, file=file, where=dwhere, source=dsource)
+                if value is not None:
+                    target[direction] = value
+            for side in ("exit_side", "entry_side"):
+                value = _delay(per, side, file=file, where=dwhere, source=dsource)
+                if value is not None:
+                    sides[direction][side] = value
+        for country, sched in spec.get("schedules", {}).items():
+            if country not in crossing.countries:
+                continue
+            try:
+                schedule = PostSchedule.build(tz=crossing.post(country).tz, **sched)
+            except (TypeError, ValueError) as exc:
+                raise DataError(str(exc), file=file, row=where, column=f"schedules.{country}") from None
+            fields.setdefault("schedules", {})[country] = schedule
+
+    resolved_sides: dict[str, tuple[Delay, Delay]] = {}
+    for direction in crossing.directions:
+        exit_country, _, entry_country = direction.partition(">")
+        for country in (exit_country, entry_country):
+            if country not in country_clearance:
+                msg = f"clearance.csv has no row for {country!r}, needed by crossing {crossing.id!r}"
+                raise DataError(msg, file="clearance.csv")
+        exit_side = sides[direction].get("exit_side", country_clearance[exit_country].out)
+        entry_side = sides[direction].get("entry_side", country_clearance[entry_country].inbound)
+        resolved_sides[direction] = (exit_side, entry_side)
+        total = exit_side + entry_side
+        if direction not in clearance:
+            if formalities is None:
+                clearance[direction] = total
+            else:
+                clearance[direction] = Delay(
+                    median_h=min(total.median_h, formalities.median_h),
+                    p90_h=min(total.p90_h, formalities.p90_h),
+                    source=formalities.source,
+                )
+        if direction not in queue:
+            if both_queue is not None:
+                queue[direction] = both_queue
+            else:
+                c = clearance[direction]
+                median = max(total.median_h - c.median_h, 0.0)
+                queue[direction] = Delay(
+                    median_h=median,
+                    p90_h=max(total.p90_h - c.p90_h, median),
+                    source=f"{total.source} (less the clearance)",
+                )
+    return CrossingRule(crossing_id=crossing.id, queue=queue, clearance=clearance, sides=resolved_sides, **fields)

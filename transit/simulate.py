@@ -1,0 +1,743 @@
+"""
+Time-true simulation of one truck along one path.
+
+:func:`simulate` walks a path from a departure time and returns a
+:class:`Trip`: every stretch of driving, every break and rest, and at each
+crossing the queue, the wait for opening hours, the clearance and any
+transshipment, each with tz-aware start and end. Deterministic: delays are the
+regime's medians.
+
+At a crossing, in order:
+
+1. **queue** (wall-clock, from arrival): processing can start at the first
+   moment both posts are open after ``arrival + queue``; time in that span when
+   the crossing is closed is reported as ``closed_wait``, the rest as
+   ``queue`` (an overnight closure and a queue overlap, they do not add);
+2. **clearance**: consumed only while both posts are open (a lunch break or
+   the weekend in the middle of clearance becomes ``closed_wait``);
+3. the **link** between the posts is driven;
+4. **transshipment** if the regime does not admit the vehicle: the cargo
+   continues on a truck of the entered country with a rested crew.
+
+Drivers rest in queues and at closed posts: a stationary span long enough
+counts as a break, a daily rest or a weekly rest (the timeline's ``note``
+says so). Clearance and transshipment are work and end a rest.
+
+Examples
+--------
+>>> import transit
+>>> net = transit.load_network()
+>>> path = transit.routing.shortest_static_path(net, "kashgar", "osh")
+>>> trip = simulate(net, path, regime="sco-2017", departure="2017-10-30T08:00")
+>>> trip.crossings
+('irkeshtam',)
+>>> abs(trip.total_h - trip.timeline["duration_h"].sum()) < 1e-9
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from ._timeutil import parse_departure
+from .cost import CostBreakdown
+from .crossings import Crossing
+from .drivers import HOUR_S, BreakRule, DriverClock, DriverRules
+from .errors import NoRouteError
+from .network import get_regime
+from .regimes import CrossingRule, Regime
+from .schedule import CrossingClock, zone
+from .vehicles import Vehicle
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ACTIVITIES", "Event", "Trip", "simulate"]
+
+#: Timeline activities, in the order breakdowns list them.
+ACTIVITIES = ("driving", "break", "daily_rest", "weekly_rest", "queue", "clearance", "closed_wait", "transshipment")
+_EPS = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One row of a trip's timeline (times in POSIX seconds)."""
+
+    activity: str
+    place: str
+    country: str
+    start: float
+    end: float
+    tz: str
+    distance_km: float = 0.0
+    note: str = ""
+    source: str = ""
+    crossing_id: str = ""
+    segment_id: str = ""
+
+    @property
+    def duration_h(self) -> float:
+        """Length in hours."""
+        return (self.end - self.start) / HOUR_S
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Trip:
+    """The simulated result of one truck trip.
+
+    Attributes
+    ----------
+    origin, destination
+        Node ids.
+    regime
+        Regime id.
+    vehicle
+        The vehicle at departure.
+    path
+        Node ids along the trip.
+    events
+        The timeline as :class:`Event` objects.
+    departure, arrival
+        Aware datetimes in the origin's and the destination's time zone.
+    cost
+        :class:`~transit.cost.CostBreakdown`.
+    crossings
+        Crossing ids passed, in order.
+    transshipments
+        Crossing ids where the cargo changed trucks.
+    alternatives
+        For a planned trip, the candidate routes simulated: ``(crossings, total_h)``.
+    later_departures
+        For each crossing where the truck waited for opening hours: the
+        number of rests taken before it (0: none since the departure), the
+        crossing id, and the delays (seconds) by which leaving that rest (or
+        the origin) later shrinks the wait across a threshold (none left,
+        shorter than a break or rest) or moves clearance past a closure.
+        Route choice uses them to hold the truck or extend a rest when that
+        arrives earlier.
+    extensions
+        Seconds added to the hold before departure (index 0) and to each
+        daily or weekly rest (index k), as chosen by route choice.
+    """
+
+    origin: str
+    destination: str
+    origin_name: str
+    destination_name: str
+    regime: str
+    vehicle: Vehicle
+    path: tuple[str, ...]
+    events: tuple[Event, ...]
+    departure: datetime
+    arrival: datetime
+    cost: CostBreakdown
+    crossings: tuple[str, ...] = ()
+    transshipments: tuple[str, ...] = ()
+    geometry_coords: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    alternatives: tuple[tuple[tuple[str, ...], float], ...] = field(default=(), repr=False)
+    later_departures: tuple[tuple[int, str, tuple[float, ...]], ...] = field(default=(), repr=False)
+    extensions: tuple[float, ...] = field(default=(), repr=False)
+
+    @functools.cached_property
+    def breakdown_h(self) -> dict[str, float]:
+        """Hours by activity (every activity present, zeros included)."""
+        out = dict.fromkeys(ACTIVITIES, 0.0)
+        for event in self.events:
+            out[event.activity] += event.duration_h
+        return out
+
+    @property
+    def total_h(self) -> float:
+        """Door-to-door hours."""
+        return (self.arrival.timestamp() - self.departure.timestamp()) / HOUR_S
+
+    @property
+    def total_days(self) -> float:
+        """Door-to-door days."""
+        return self.total_h / 24
+
+    @property
+    def driving_h(self) -> float:
+        """Hours at the wheel (including the neutral zone between posts)."""
+        return self.breakdown_h["driving"]
+
+    @property
+    def rest_h(self) -> float:
+        """Breaks plus daily and weekly rests taken on the road."""
+        b = self.breakdown_h
+        return b["break"] + b["daily_rest"] + b["weekly_rest"]
+
+    @property
+    def border_h(self) -> float:
+        """Queue plus clearance at crossings (closed waits excluded)."""
+        return self.breakdown_h["queue"] + self.breakdown_h["clearance"]
+
+    @property
+    def closed_wait_h(self) -> float:
+        """Waiting for closed crossings to open."""
+        return self.breakdown_h["closed_wait"]
+
+    @property
+    def transshipment_h(self) -> float:
+        """Time spent moving the cargo between trucks."""
+        return self.breakdown_h["transshipment"]
+
+    @functools.cached_property
+    def distance_km(self) -> float:
+        """Kilometres driven."""
+        return sum(e.distance_km for e in self.events)
+
+    @functools.cached_property
+    def km_by_country(self) -> dict[str, float]:
+        """Kilometres driven in each country (the neutral zone counts to the exit country)."""
+        out: dict[str, float] = {}
+        for e in self.events:
+            if e.distance_km:
+                out[e.country] = out.get(e.country, 0.0) + e.distance_km
+        return out
+
+    @property
+    def cost_usd(self) -> float:
+        """Total cost in USD (see :attr:`cost` for the parts)."""
+        return self.cost.total_usd
+
+    @functools.cached_property
+    def timeline(self) -> pd.DataFrame:
+        """
+        The timeline as a DataFrame.
+
+        Columns: ``activity, place, country, start, end, duration_h,
+        distance_km, local_start, local_end, tz, note, source, crossing_id,
+        segment_id``. ``start``/``end`` are tz-aware UTC; ``local_start`` and
+        ``local_end`` are tz-aware in the time zone of the place.
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "activity": e.activity,
+                "place": e.place,
+                "country": e.country,
+                "start": e.start,
+                "end": e.end,
+                "duration_h": e.duration_h,
+                "distance_km": e.distance_km,
+                "tz": e.tz,
+                "note": e.note,
+                "source": e.source,
+                "crossing_id": e.crossing_id,
+                "segment_id": e.segment_id,
+            }
+            for e in self.events
+        ]
+        frame = pd.DataFrame(rows, columns=["activity", "place", "country", "start", "end", "duration_h", "distance_km", "tz", "note", "source", "crossing_id", "segment_id"])
+        for column in ("start", "end"):
+            frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
+        frame.insert(7, "local_start", [ts.tz_convert(tz) for ts, tz in zip(frame["start"], frame["tz"], strict=True)])
+        frame.insert(8, "local_end", [ts.tz_convert(tz) for ts, tz in zip(frame["end"], frame["tz"], strict=True)])
+        frame["local_start"] = frame["local_start"].astype(object)
+        frame["local_end"] = frame["local_end"].astype(object)
+        return frame
+
+    def summary(self) -> dict[str, Any]:
+        """
+        Totals as a flat, JSON-friendly dict (hours rounded to 0.01).
+
+        Keys: ``origin, destination, regime, registration, drivers, departure,
+        arrival, total_h, total_days, driving_h, rest_h, border_h,
+        transshipment_h, closed_wait_h, distance_km, cost_usd, crossings,
+        transshipments``.
+        """
+        return {
+            "origin": self.origin_name,
+            "destination": self.destination_name,
+            "regime": self.regime,
+            "registration": self.vehicle.registration,
+            "drivers": self.vehicle.drivers,
+            "departure": self.departure.isoformat(),
+            "arrival": self.arrival.isoformat(),
+            "total_h": round(self.total_h, 2),
+            "total_days": round(self.total_days, 2),
+            "driving_h": round(self.driving_h, 2),
+            "rest_h": round(self.rest_h, 2),
+            "border_h": round(self.border_h, 2),
+            "transshipment_h": round(self.transshipment_h, 2),
+            "closed_wait_h": round(self.closed_wait_h, 2),
+            "distance_km": round(self.distance_km, 1),
+            "cost_usd": round(self.cost_usd, 2),
+            "crossings": list(self.crossings),
+            "transshipments": list(self.transshipments),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<Trip {self.origin_name} -> {self.destination_name} [{self.regime}, {self.vehicle.registration}x{self.vehicle.drivers}]: "
+            f"{self.total_h:.1f} h ({self.total_days:.1f} d), {self.distance_km:.0f} km, ${self.cost_usd:,.0f}, "
+            f"arrives {self.arrival:%Y-%m-%d %H:%M %Z}>"
+        )
+
+
+# -- compiled paths ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Road:
+    segment_id: str
+    country: str
+    km: float
+    speed_kph: float
+    label: str
+    tz: str
+    source: str
+    end_tz: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Cross:
+    crossing: Crossing
+    direction: str
+    exit_country: str
+    entry_country: str
+    link_km: float
+    link_speed_kph: float
+    exit_place: str
+    entry_place: str
+    exit_tz: str
+    entry_tz: str
+    source: str
+
+
+_COMPILED: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[str, ...], tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+
+
+def compile_path(graph: nx.MultiDiGraph, path: Sequence[str]) -> tuple[_Road | _Cross, ...]:
+    """Turn node ids into simulation steps (cached per graph)."""
+    key = tuple(path)
+    cache = _COMPILED.setdefault(graph, {})
+    found = cache.get(key)
+    if found is not None:
+        return found
+    steps: list[_Road | _Cross] = []
+    crossings = graph.graph.get("crossings", {})
+    nodes = graph.nodes
+    for u, v in zip(key, key[1:], strict=False):
+        edges = graph.get_edge_data(u, v)
+        if not edges:
+            msg = f"the path has no edge from {u!r} to {v!r}"
+            raise NoRouteError(msg)
+        data = min(edges.values(), key=lambda d: d["travel_time"])
+        if data.get("kind") == "crossing":
+            crossing = crossings[data["crossing_id"]]
+            exit_country, entry_country = nodes[u]["country"], nodes[v]["country"]
+            steps.append(
+                _Cross(
+                    crossing=crossing,
+                    direction=f"{exit_country}>{entry_country}",
+                    exit_country=exit_country,
+                    entry_country=entry_country,
+                    link_km=data["length"] / 1000,
+                    link_speed_kph=data["speed_kph"],
+                    exit_place=nodes[u]["name"],
+                    entry_place=nodes[v]["name"],
+                    exit_tz=nodes[u]["tz"],
+                    entry_tz=nodes[v]["tz"],
+                    source=data.get("source", ""),
+                )
+            )
+        else:
+            steps.append(
+                _Road(
+                    segment_id=data.get("segment_id", f"{u}-{v}"),
+                    country=data.get("country", nodes[u]["country"]),
+                    km=data["length"] / 1000,
+                    speed_kph=data["speed_kph"],
+                    label=f"{nodes[u]['name']} → {nodes[v]['name']}",
+                    tz=nodes[u]["tz"],
+                    source="; ".join(s for s in (data.get("source", ""), data.get("speed_source", "")) if s),
+                    end_tz=nodes[v]["tz"],
+                )
+            )
+    result = tuple(steps)
+    if len(cache) > 20000:
+        cache.clear()
+    cache[key] = result
+    return result
+
+
+# -- the simulation --------------------------------------------------------------------------------
+
+
+class _Run:
+    """One simulation: mutable state kept out of the public objects."""
+
+    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "driver", "events", "extensions", "regime", "rests", "rules", "t", "transshipped", "vehicle")
+
+    def __init__(
+        self,
+        *,
+        t: float,
+        vehicle: Vehicle,
+        regime: Regime,
+        rules: DriverRules,
+        extensions: tuple[float, ...] = (),
+        annotate: bool = True,
+    ) -> None:
+        self.annotate = annotate
+        self.t = t
+        self.vehicle = vehicle
+        self.regime = regime
+        self.rules = rules
+        self.driver = DriverClock(rules.crew(vehicle.drivers))
+        self.events: list[Event] = []
+        self.crossed: list[str] = []
+        self.transshipped: list[str] = []
+        self.clocks: dict[tuple[str, str], CrossingClock] = {}
+        self.avoidable: list[tuple[int, str, tuple[float, ...]]] = []
+        self.extensions = extensions
+        self.rests = 0  # rests taken so far; rest k (1-based) may be extended, 0 is a hold at the origin
+
+    def emit(self, activity: str, place: str, country: str, end: float, tz: str, **extra: Any) -> None:
+        if end - self.t <= _EPS and activity != "driving":
+            return
+        self.events.append(Event(activity, place, country, self.t, end, tz, **extra))
+        self.t = end
+
+    def stop(self, stop: str, place: str, country: str, tz: str, rule: BreakRule) -> None:
+        needed = max(round(self.driver.stop_needed_s(stop, rule)), 1)
+        note = {"break": f"{rule.name} break", "daily_rest": "daily rest", "weekly_rest": "weekly rest"}[stop]
+        if stop != "break":
+            self.rests += 1
+            extra = self.extensions[self.rests] if self.rests < len(self.extensions) else 0.0
+            if extra > 0:
+                needed += round(extra)
+                note += f", extended {extra / HOUR_S:.1f} h to reach the next crossing at a better time"
+        self.emit(stop, place, country, self.t + needed, tz, note=note, source=self.driver.crew.source if stop != "break" else rule.source)
+        self.driver.idle(needed)
+
+    def drive(self, step: _Road, remaining_after_s: float) -> None:
+        rule = self.rules.break_rule(step.country)
+        speed = step.speed_kph if self.vehicle.max_speed_kph is None else min(step.speed_kph, self.vehicle.max_speed_kph)
+        total_s = max(round(step.km / speed * HOUR_S), 1)
+        left = total_s
+        km_left = step.km
+        while left > 0:
+            allowance, stop = self.driver.allowance(self.t, rule, remaining_s=left + remaining_after_s)
+            chunk = min(int(allowance), left)
+            if chunk < 1:  # the stop is due now
+                done_km = step.km - km_left
+                place = step.label.split(" → ")[0] if done_km < 0.05 else f"{step.label} (km {done_km:.0f})"
+                self.stop(stop, place, step.country, step.tz, rule)
+                continue
+            start = self.t
+            km = km_left if chunk == left else step.km * chunk / total_s
+            self.emit(
+                "driving",
+                step.label,
+                step.country,
+                start + chunk,
+                step.tz,
+                distance_km=km,
+                source=step.source,
+                segment_id=step.segment_id,
+            )
+            self.driver.drove(start, chunk, rule)
+            left -= chunk
+            km_left -= km
+
+    def cross(self, step: _Cross, *, remaining_after_s: float) -> None:
+        crossing = step.crossing
+        rule: CrossingRule = self.regime.rule(crossing.id)
+        if not rule.open_to_freight:
+            why = f": {rule.reason}" if rule.reason else ""
+            msg = f"crossing {crossing.name!r} ({crossing.id}) is closed to international freight under regime {self.regime.id!r}{why}"
+            raise NoRouteError(msg, blocking=[crossing.id])
+        key = (crossing.id, step.direction)
+        clock = self.clocks.get(key)
+        if clock is None:
+            clock = crossing.clock(step.direction, schedules=dict(rule.schedules))
+            self.clocks[key] = clock
+        exit_rule = self.rules.break_rule(step.exit_country)
+        place = f"{crossing.name} ({step.exit_country} post)"
+        common = {"crossing_id": crossing.id}
+        queue = rule.queue[step.direction]
+        clearance = rule.clearance[step.direction]
+        arrival = self.t
+        try:
+            queued = arrival + round(queue.median_h * HOUR_S)
+            ready = clock.next_open(queued)
+            for kind, start, end in _split(clock, arrival, ready):
+                activity = "queue" if kind == "open" else "closed_wait"
+                note = "" if kind == "open" or not self.annotate else _closed_note(crossing, step, start)
+                self.t = start
+                self.emit(activity, place, step.exit_country, end, step.exit_tz, note=note, source=queue.source if kind == "open" else crossing.source, **common)
+                self.driver.idle(end - start)
+            if self.annotate:
+                self._note_rest_taken(exit_rule)
+            pieces = clock.work(ready, round(clearance.median_h * HOUR_S))
+        except LookupError as exc:
+            msg = f"crossing {crossing.name!r} ({crossing.id}) does not open within the search horizon after arrival: {exc}"
+            raise NoRouteError(msg, blocking=[crossing.id]) from None
+        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule)
+        for kind, start, end in pieces:
+            self.t = start
+            if kind == "open":
+                self.driver.work(exit_rule)
+                self.emit("clearance", place, step.exit_country, end, step.exit_tz, source=clearance.source, **common)
+            else:
+                self.emit("closed_wait", place, step.exit_country, end, step.exit_tz, note=_closed_note(crossing, step, start) if self.annotate else "", source=crossing.source, **common)
+                self.driver.idle(end - start)
+        self.driver.work(exit_rule)
+        self.drive(
+            _Road(
+                segment_id=f"{crossing.id}:link",
+                country=step.exit_country,
+                km=step.link_km,
+                speed_kph=step.link_speed_kph,
+                label=f"{step.exit_place} → {step.entry_place}",
+                tz=step.exit_tz,
+                source=step.source,
+                end_tz=step.entry_tz,
+            ),
+            remaining_after_s,
+        )
+        self.crossed.append(crossing.id)
+        if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
+            needed = rule.permit_needed(self.vehicle.registration)
+            why = (
+                f"{self.vehicle.registration}-registered trucks may not drive on"
+                if needed is None
+                else f"vehicle lacks the {needed!r} permit"
+            )
+            self.emit(
+                "transshipment",
+                f"{crossing.name} ({step.entry_country} post)",
+                step.entry_country,
+                self.t + round(rule.transshipment.median_h * HOUR_S),
+                step.entry_tz,
+                note=f"{why}; cargo moved to a {step.entry_country} truck",
+                source=rule.transshipment.source,
+                **common,
+            )
+            self.transshipped.append(crossing.id)
+            self.vehicle = self.vehicle.transshipped(step.entry_country)
+            self.driver = DriverClock(self.rules.crew(self.vehicle.drivers))
+
+    def _later_departures(self, crossing_id: str, wait_s: float, ready: float, pieces: list[tuple[str, float, float]], rule: BreakRule) -> None:
+        """Record the departure delays at which this crossing's waits change character (see :attr:`Trip.later_departures`)."""
+        crew = self.driver.crew
+        thresholds = (0.0, rule.break_h * HOUR_S, crew.reduced_daily_rest_h * HOUR_S, crew.daily_rest_h * HOUR_S, crew.weekly_rest_h * HOUR_S)
+        holds = {wait_s - t for t in thresholds if wait_s - t >= 60}
+        for kind, start, end in pieces:
+            if kind == "closed":
+                holds.add(end - ready)  # clearance starts after the closure
+                if start > ready:
+                    holds.add(start - ready)  # no slice of clearance before it (the wait stays one stretch)
+        if holds:
+            self.avoidable.append((self.rests, crossing_id, tuple(sorted(holds))))
+
+    def _note_rest_taken(self, rule: BreakRule) -> None:
+        """Mark the waiting rows that amount to a rest, for the timeline's note column."""
+        label = self.driver.rest_label(rule)
+        if not label:
+            return
+        for i in range(len(self.events) - 1, -1, -1):
+            event = self.events[i]
+            if event.activity not in ("queue", "closed_wait"):
+                break
+            note = f"{event.note}; counts as {label}" if event.note else f"counts as {label}"
+            self.events[i] = dataclasses.replace(event, note=note)
+
+
+def _split(clock: CrossingClock, start: float, end: float) -> list[tuple[str, float, float]]:
+    """Split ``[start, end]`` into pieces during which the crossing is open or closed."""
+    pieces: list[tuple[str, float, float]] = []
+    t = start
+    while t < end - _EPS:
+        s, e = clock.interval_at(t)
+        if s > t:
+            stop = min(s, end)
+            pieces.append(("closed", t, stop))
+            t = stop
+        else:
+            stop = min(e, end)
+            pieces.append(("open", t, stop))
+            t = stop
+    return pieces
+
+
+def _closed_note(crossing: Crossing, step: _Cross, t: float) -> str:
+    """Say which post is closed at ``t`` and why (holiday, weekend, season or hours)."""
+    reasons = []
+    for country, direction in ((step.exit_country, "out"), (step.entry_country, "in")):
+        schedule = crossing.post(country).schedule
+        start, end = schedule.interval_at(t, direction)  # type: ignore[arg-type]
+        if start <= t < end:
+            continue
+        local = datetime.fromtimestamp(t, zone(schedule.tz))
+        reason = schedule.closed_reason(local.date())
+        if reason is None:
+            hours = schedule.hours_on(local.date(), direction)  # type: ignore[arg-type]
+            reason = f"outside hours {hours} ({local:%H:%M} local)"
+        reasons.append(f"{country} post {reason}")
+    return "closed: " + "; ".join(reasons) if reasons else "closed"
+
+
+def simulate(
+    graph: nx.MultiDiGraph,
+    path: Sequence[str],
+    *,
+    regime: str | Regime,
+    departure: datetime | str,
+    vehicle: Vehicle | dict[str, Any] | str | None = None,
+) -> Trip:
+    """
+    Simulate a truck along a fixed path.
+
+    Parameters
+    ----------
+    graph
+        A network from :func:`transit.load_network`.
+    path
+        Node ids from origin to destination (consecutive nodes must be joined by an edge).
+    regime
+        Regime id or :class:`~transit.regimes.Regime`.
+    departure
+        Aware datetime, naive datetime (local time at the origin) or ISO 8601 string.
+    vehicle
+        :class:`~transit.vehicles.Vehicle`; default a one-driver truck of the origin's country.
+
+    Returns
+    -------
+    Trip
+
+    Raises
+    ------
+    NoRouteError
+        If the path uses a crossing the regime closes, or a missing edge.
+    InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
+        For bad arguments.
+    """
+    regime_obj = get_regime(graph, regime)
+    if len(path) < 2:
+        msg = f"a path needs at least two nodes; got {list(path)!r}"
+        raise NoRouteError(msg)
+    origin, destination = path[0], path[-1]
+    nodes = graph.nodes
+    depart = parse_departure(departure, nodes[origin]["tz"])
+    veh = Vehicle.coerce(vehicle, default_registration=nodes[origin]["country"])
+    return _simulate(graph, tuple(path), regime_obj, veh, depart)
+
+
+def _simulate(
+    graph: nx.MultiDiGraph,
+    path: tuple[str, ...],
+    regime: Regime,
+    vehicle: Vehicle,
+    depart: datetime,
+    *,
+    extensions: tuple[float, ...] = (),
+    annotate: bool = True,
+) -> Trip:
+    steps = compile_path(graph, path)
+    nodes = graph.nodes
+    t0 = float(round(depart.timestamp()))
+    run = _Run(t=t0, vehicle=vehicle, regime=regime, rules=graph.graph["driver_rules"], extensions=extensions, annotate=annotate)
+    if extensions and extensions[0] > 0:
+        origin_data = nodes[path[0]]
+        note = f"held at the origin {extensions[0] / HOUR_S:.1f} h to reach the first closed crossing at a better time (a truck can always wait)"
+        run.emit("closed_wait", origin_data["name"], origin_data["country"], t0 + round(extensions[0]), origin_data["tz"], note=note)
+    speeds = [s.km / (s.speed_kph if vehicle.max_speed_kph is None else min(s.speed_kph, vehicle.max_speed_kph)) * HOUR_S if isinstance(s, _Road) else 0.0 for s in steps]
+    remaining = [0.0] * len(steps)
+    acc = 0.0
+    for i in range(len(steps) - 1, -1, -1):
+        remaining[i] = acc
+        acc += speeds[i]
+    for step, rest_after in zip(steps, remaining, strict=True):
+        if isinstance(step, _Road):
+            run.drive(step, rest_after)
+        else:
+            run.cross(step, remaining_after_s=rest_after)
+    origin, destination = path[0], path[-1]
+    posts_passed = [c for cid in run.crossed for c in graph.graph["crossings"][cid].countries]
+    events = tuple(run.events)
+    total_h = (run.t - depart.timestamp()) / HOUR_S
+    km_by_country: dict[str, float] = {}
+    for e in events:
+        if e.distance_km:
+            km_by_country[e.country] = km_by_country.get(e.country, 0.0) + e.distance_km
+    cost = graph.graph["cost_model"].cost(
+        km_by_country=km_by_country,
+        total_h=total_h,
+        posts_passed=posts_passed,
+        transshipments=len(run.transshipped),
+    )
+    coords = tuple((nodes[n]["x"], nodes[n]["y"]) for n in path)
+    return Trip(
+        origin=origin,
+        destination=destination,
+        origin_name=nodes[origin]["name"],
+        destination_name=nodes[destination]["name"],
+        regime=regime.id,
+        vehicle=vehicle,
+        path=path,
+        events=events,
+        departure=depart.astimezone(zone(nodes[origin]["tz"])),
+        arrival=datetime.fromtimestamp(run.t, zone(nodes[destination]["tz"])),
+        cost=cost,
+        crossings=tuple(run.crossed),
+        transshipments=tuple(run.transshipped),
+        geometry_coords=coords,
+        later_departures=tuple(run.avoidable),
+        extensions=extensions,
+    )
+
+
+def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[str], regime: Regime, vehicle: Vehicle) -> float:
+    """
+    A lower bound on the simulated duration of ``path``, in seconds.
+
+    Driving, median queue, clearance and transshipment, plus the daily rests
+    the crew cannot avoid (one fewer than the number of longest legal driving
+    days each truck needs), less what queues could overlap with them. Waits
+    for opening hours and breaks only add to this, so a path whose bound
+    exceeds a simulated total cannot beat it.
+    """
+    rules: DriverRules = graph.graph["driver_rules"]
+    crew = rules.crew(vehicle.drivers)
+    day_s = crew.extended_driving_h * HOUR_S
+    rest_s = crew.reduced_daily_rest_h * HOUR_S
+    total = 0.0
+    rests = 0
+    overlap = 0.0
+    stint = 0.0  # driving by the current truck
+    registration = vehicle.registration
+    for step in compile_path(graph, path):
+        if isinstance(step, _Road):
+            speed = step.speed_kph if vehicle.max_speed_kph is None else min(step.speed_kph, vehicle.max_speed_kph)
+            seconds = step.km / speed * HOUR_S
+            total += seconds
+            stint += seconds
+            continue
+        rule = regime.rule(step.crossing.id)
+        if not rule.open_to_freight:
+            return math.inf
+        queue_s = rule.queue[step.direction].median_h * HOUR_S
+        total += queue_s + rule.clearance[step.direction].median_h * HOUR_S + step.link_km / step.link_speed_kph * HOUR_S
+        overlap += min(queue_s, rest_s)
+        stint += step.link_km / step.link_speed_kph * HOUR_S
+        if not rule.admits(registration, permits=vehicle.permits):
+            total += rule.transshipment.median_h * HOUR_S
+            registration = step.entry_country
+            rests += max(math.ceil(stint / day_s - 1e-9) - 1, 0)
+            stint = 0.0
+    rests += max(math.ceil(stint / day_s - 1e-9) - 1, 0)
+    return total + max(rests * rest_s - overlap, 0.0)
