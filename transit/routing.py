@@ -61,6 +61,10 @@ __all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "shortest_static_pa
 MAX_CANDIDATES = 8
 #: Candidates kept per leg when ``via`` splits a trip into legs.
 MAX_CANDIDATES_PER_LEG = 4
+#: The path search stops after this many expansions, or beyond twice the best static time plus
+#: :data:`CEILING_SLACK_S` (such detours can never win: waits are rarely that long).
+MAX_SEARCH_POPS = 20000
+CEILING_SLACK_S = 72 * 3600.0
 
 
 @dataclass
@@ -226,9 +230,16 @@ def _astar_paths(cg: _CrossingGraph, origin: str, destination: str) -> Iterator[
         w = cg.dist[origin].get(post)
         if w is not None:
             push(w, post, (origin, post), False)
-    while heap:
+    ceiling = math.inf
+    for _pops in range(MAX_SEARCH_POPS):
+        if not heap:
+            return
         f, _, g, node, path, crossed = heapq.heappop(heap)
+        if f > ceiling:
+            return
         if node == destination:
+            if ceiling == math.inf:
+                ceiling = 2 * g + CEILING_SLACK_S
             yield (g, path)
             continue
         if not crossed:  # at an exit post: cross
@@ -277,16 +288,20 @@ def _leg_candidates(
         yield (static, _expand(graph, cap, condensed))
 
 
-def _combine(legs: list[list[tuple[float, list[str]]]]) -> list[tuple[float, list[str]]]:
-    combos = []
-    for parts in itertools.product(*legs):
-        static = sum(p[0] for p in parts)
-        path = list(parts[0][1])
-        for _, leg in parts[1:]:
-            path.extend(leg[1:])
-        combos.append((static, path))
-    combos.sort(key=lambda item: item[0])
-    return combos
+def _combine(legs: list[list[tuple[float, list[str]]]], *, limit: int) -> list[tuple[float, list[str]]]:
+    """
+    The ``limit`` best concatenations of one candidate per leg, by total static time.
+
+    Keeping the ``limit`` best partial sums after each leg is exact: a
+    concatenation among the overall best has a prefix among the best prefixes
+    (otherwise ``limit`` better prefixes with the same suffix would beat it).
+    """
+    partial: list[tuple[float, list[str]]] = [(0.0, [])]
+    for leg in legs:
+        merged = [(s1 + s2, path + (p2 if not path else p2[1:])) for s1, path in partial for s2, p2 in leg]
+        merged.sort(key=lambda item: item[0])
+        partial = merged[:limit]
+    return partial
 
 
 def _waypoint_plans(graph: nx.MultiDiGraph, origin: str, destination: str, via: Sequence[str]) -> list[list[str]]:
@@ -385,7 +400,7 @@ def _candidates(
                 break
             legs.append(leg)
         if legs:
-            found.extend(_combine(legs))
+            found.extend(_combine(legs, limit=limit))
     found.sort(key=lambda item: item[0])
     unique: list[tuple[float, list[str]]] = []
     seen: set[tuple[str, ...]] = set()
@@ -543,7 +558,7 @@ def _plan(
         if budget[0] <= 0:
             break
         if trip.later_departures and depart.timestamp() + bound < best.arrival.timestamp():
-            held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), budget=budget)
+            held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), bound_s=bound, budget=budget)
             if held.arrival < best.arrival:
                 best = held
     tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
@@ -563,6 +578,7 @@ def _hold_if_better(
     depart: datetime,
     *,
     best_arrival: float,
+    bound_s: float,
     budget: list[int],
 ) -> Trip:
     """
@@ -592,7 +608,7 @@ def _hold_if_better(
             extensions = list(base) + [0.0] * (rest + 1 - len(base))
             extensions[rest] += delay
             key = tuple(extensions)
-            if key in seen or start + sum(key) >= target or budget[0] <= 0:
+            if key in seen or start + sum(key) + bound_s >= target or budget[0] <= 0:
                 continue
             seen.add(key)
             budget[0] -= 1

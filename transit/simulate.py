@@ -66,6 +66,7 @@ __all__ = ["ACTIVITIES", "Event", "Trip", "simulate"]
 #: Timeline activities, in the order breakdowns list them.
 ACTIVITIES = ("driving", "break", "daily_rest", "weekly_rest", "queue", "clearance", "closed_wait", "transshipment")
 _EPS = 1e-6
+DAY_S = 24 * HOUR_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,7 +487,7 @@ class _Run:
         except LookupError as exc:
             msg = f"crossing {crossing.name!r} ({crossing.id}) does not open within the search horizon after arrival: {exc}"
             raise NoRouteError(msg, blocking=[crossing.id]) from None
-        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule)
+        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule, clock, remaining_after_s)
         for kind, start, end in pieces:
             self.t = start
             if kind == "open":
@@ -531,11 +532,25 @@ class _Run:
             self.vehicle = self.vehicle.transshipped(step.entry_country)
             self.driver = DriverClock(self.rules.crew(self.vehicle.drivers))
 
-    def _later_departures(self, crossing_id: str, wait_s: float, ready: float, pieces: list[tuple[str, float, float]], rule: BreakRule) -> None:
+    def _later_departures(
+        self,
+        crossing_id: str,
+        wait_s: float,
+        ready: float,
+        pieces: list[tuple[str, float, float]],
+        rule: BreakRule,
+        clock: CrossingClock,
+        remaining_s: float,
+    ) -> None:
         """Record the departure delays at which this crossing's waits change character (see :attr:`Trip.later_departures`)."""
         crew = self.driver.crew
         thresholds = (0.0, rule.break_h * HOUR_S, crew.reduced_daily_rest_h * HOUR_S, crew.daily_rest_h * HOUR_S, crew.weekly_rest_h * HOUR_S)
         holds = {wait_s - t for t in thresholds if wait_s - t >= 60}
+        closes = clock.interval_at(ready)[1]
+        if ready < closes < ready + DAY_S and remaining_s > self.driver.allowance(ready, rule, remaining_s=remaining_s)[0]:
+            # The crew must rest before the end anyway: arriving as the crossing closes lets the closure be that rest.
+            if clock.next_open(closes) - closes >= crew.reduced_daily_rest_h * HOUR_S:
+                holds.add(closes - ready)
         for kind, start, end in pieces:
             if kind == "closed":
                 holds.add(end - ready)  # clearance starts after the closure

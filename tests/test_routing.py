@@ -1,0 +1,111 @@
+"""Route choice: candidates in order of static time, exact simulation, via, blocking rules."""
+
+import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import networkx as nx
+import pytest
+
+import transit
+from transit.network import build_network
+from transit.regimes import Regime
+from transit.routing import candidate_paths
+from transit.schedule import PostSchedule
+from transit.simulate import simulate
+from tests.conftest import FREE_COSTS, aetr_rules, crossing, place, rule, segment
+
+KG = ZoneInfo("Asia/Bishkek")
+
+
+def diamond(*, south_schedule=None, north_km=260.0, regime_rules=None):
+    """Two crossings between KG and CN: a short one (south) and a longer one (north)."""
+    west, east = place("west", "KG", 74.0), place("east", "CN", 76.0)
+    south = crossing("south", "KG", "CN", 75.0, lat=39.8, schedule_b=south_schedule)
+    north = crossing("north", "KG", "CN", 75.0, lat=40.6)
+    s_kg, s_cn = south.posts
+    n_kg, n_cn = north.posts
+    segments = [
+        segment("ws", ("west", 74.0, 40.0), (s_kg.id, s_kg.lon, s_kg.lat), 100),
+        segment("se", (s_cn.id, s_cn.lon, s_cn.lat), ("east", 76.0, 40.0), 100),
+        segment("wn", ("west", 74.0, 40.0), (n_kg.id, n_kg.lon, n_kg.lat), north_km / 2),
+        segment("ne", (n_cn.id, n_cn.lon, n_cn.lat), ("east", 76.0, 40.0), north_km / 2),
+    ]
+    rules = regime_rules or {"south": rule("south", south.directions), "north": rule("north", north.directions)}
+    return build_network(
+        [west, east],
+        [south, north],
+        segments,
+        regimes=[Regime(id="toy", name="toy", rules=rules)],
+        driver_rules=aetr_rules(),
+        cost_model=FREE_COSTS,
+    )
+
+
+def test_shorter_crossing_wins_when_both_are_open():
+    trip = transit.plan_trip(diamond(), "west", "east", regime="toy", departure="2017-11-01T08:00")
+    assert trip.crossings == ("south",)
+    assert len(trip.alternatives) >= 1
+
+
+def test_longer_crossing_wins_when_the_shorter_is_closed_for_the_weekend():
+    weekdays = PostSchedule.build(tz="Asia/Shanghai", weekdays="Mon-Fri", hours="10:00-19:00")
+    net = diamond(south_schedule=weekdays)
+    friday = transit.plan_trip(net, "west", "east", regime="toy", departure=datetime(2017, 11, 3, 16, tzinfo=KG))
+    assert friday.crossings == ("north",)
+    tuesday = transit.plan_trip(net, "west", "east", regime="toy", departure=datetime(2017, 10, 31, 8, tzinfo=KG))
+    assert tuesday.crossings == ("south",)
+
+
+def test_route_choice_matches_brute_force_over_all_simple_paths():
+    weekdays = PostSchedule.build(tz="Asia/Shanghai", weekdays="Mon-Fri", hours=["10:00-13:00", "15:00-18:00"])
+    net = diamond(south_schedule=weekdays, north_km=420)
+    for hour in range(0, 24 * 7, 5):
+        depart = datetime(2017, 11, 1, 0, tzinfo=KG).timestamp() + hour * 3600
+        when = datetime.fromtimestamp(depart, KG)
+        planned = transit.plan_trip(net, "west", "east", regime="toy", departure=when)
+        paths = nx.all_simple_paths(nx.DiGraph(net), "west", "east")
+        brute = min(simulate(net, p, regime="toy", departure=when).arrival for p in paths)
+        assert planned.arrival <= brute
+
+
+def test_candidates_come_in_order_of_static_time_and_are_distinct(net):
+    paths = candidate_paths(net, "Kashgar", "Tashkent", regime="sco-2017", limit=8)
+    statics = [s for s, _ in paths]
+    assert statics == sorted(statics) and len(paths) == 8
+    assert len({tuple(p) for _, p in paths}) == len(paths)
+
+
+def test_via_a_crossing_forces_it(net):
+    trip = transit.plan_trip(net, "Kashgar", "Bishkek", regime="sco-2017", departure="2017-10-31T08:00", via=["Irkeshtam"])
+    assert trip.crossings[0] == "irkeshtam"
+    free = transit.plan_trip(net, "Kashgar", "Bishkek", regime="sco-2017", departure="2017-10-31T08:00")
+    assert free.crossings == ("torugart",)
+
+
+def test_via_a_place(net):
+    trip = transit.plan_trip(net, "Bishkek", "Osh", regime="sco-2017", departure="2017-10-31T08:00", via=["Naryn"])
+    assert "naryn" in trip.path
+    assert trip.path[0] == "bishkek" and trip.path[-1] == "osh"
+
+
+def test_no_route_names_the_blocking_crossing():
+    closed = {"south": rule("south", ("KG>CN", "CN>KG"), open_to_freight=False, reason="rebuilt"), "north": rule("north", ("KG>CN", "CN>KG"), open_to_freight=False)}
+    net = diamond(regime_rules=closed)
+    with pytest.raises(transit.NoRouteError) as info:
+        transit.plan_trip(net, "west", "east", regime="toy", departure="2017-11-01T08:00")
+    assert set(info.value.blocking) == {"south", "north"}
+    assert "rebuilt" in str(info.value)
+    assert isinstance(info.value, LookupError)
+
+
+def test_closed_crossing_in_via(net):
+    with pytest.raises(transit.NoRouteError, match="Kara-Suu"):
+        transit.plan_trip(net, "Osh", "Andijan", regime="sco-2017", departure="2017-10-31T08:00", via=["Kara-Suu"])
+
+
+def test_sco_route_sequences_are_routable(net):
+    for route in net.graph["routes"].values():
+        first, *middle, last = route.sequence
+        trip = transit.plan_trip(net, first, last, regime="sco-2017", departure="2018-06-04T08:00", via=middle)
+        assert trip.distance_km > 0, route.id
