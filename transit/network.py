@@ -9,7 +9,9 @@ it). Graph conventions (see ``DESIGN.md``):
 * graph: ``crs="EPSG:4326"``, ``name``, ``dataset_version``; plus the model
   objects ``crossings``, ``regimes``, ``driver_rules``, ``cost_model``,
   ``routes`` and ``sources`` that the simulation reads;
-* node: ``x`` (lon), ``y`` (lat), ``name``, ``country``, ``kind``
+* node ids are integers, as in osmnx (:func:`node_id` of the dataset id);
+  node attributes: ``ref`` (the dataset id, ``"kashgar"``), ``x`` (lon),
+  ``y`` (lat), ``name``, ``country``, ``kind``
   (``city|town|port|junction|border_post``), ``tz``, and ``crossing_id`` on posts;
 * edge: ``length`` (m), ``speed_kph``, ``travel_time`` (s), ``geometry``,
   ``road_class``, ``terrain``, ``segment_id``, ``source``, ``country``;
@@ -23,7 +25,7 @@ Examples
 >>> net = transit.load_network()
 >>> net.graph["crs"]
 'EPSG:4326'
->>> transit.resolve_place(net, "kashi")
+>>> net.nodes[transit.resolve_place(net, "kashi")]["ref"]
 'kashgar'
 """
 
@@ -33,6 +35,7 @@ import difflib
 import math
 import unicodedata
 import weakref
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +161,21 @@ class Source:
 # -- building --------------------------------------------------------------------------------------
 
 
+def node_id(ref: str) -> int:
+    """
+    The integer node id of a dataset id (osmnx graphs have integer node ids).
+
+    Stable across releases: a negative number derived from the id text, so it
+    never collides with OpenStreetMap's positive node ids.
+
+    Examples
+    --------
+    >>> node_id("kashgar") < 0
+    True
+    """
+    return -(zlib.crc32(ref.encode("utf-8")) + 1)
+
+
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """
     Great-circle distance in km.
@@ -213,9 +231,20 @@ def build_network(
         If a segment refers to an unknown node or joins two countries.
     """
     graph = nx.MultiDiGraph(crs="EPSG:4326", name=name, dataset_version=dataset_version)
+    refs: dict[str, int] = {}
+
+    def add(ref: str) -> int:
+        node = node_id(ref)
+        if ref in refs or node in graph:
+            msg = f"node id {ref!r} is used twice (or collides with another id's number {node}); rename one"
+            raise DataError(msg, row=ref)
+        refs[ref] = node
+        return node
+
     for place in places:
         graph.add_node(
-            place.id,
+            add(place.id),
+            ref=place.id,
             x=place.lon,
             y=place.lat,
             name=place.name,
@@ -231,7 +260,8 @@ def build_network(
         crossing_map[crossing.id] = crossing
         for post in crossing.posts:
             graph.add_node(
-                post.id,
+                add(post.id),
+                ref=post.id,
                 x=post.lon,
                 y=post.lat,
                 name=post.name,
@@ -247,8 +277,8 @@ def build_network(
         for p, q in ((a, b), (b, a)):
             length_m = crossing.link_km * 1000
             graph.add_edge(
-                p.id,
-                q.id,
+                refs[p.id],
+                refs[q.id],
                 key=0,
                 kind="crossing",
                 crossing_id=crossing.id,
@@ -265,17 +295,18 @@ def build_network(
             )
     for segment in segments:
         for end in (segment.u, segment.v):
-            if end not in graph:
+            if end not in refs:
                 msg = f"segment {segment.id!r} refers to unknown node {end!r}"
                 raise DataError(msg, file="segments.csv", row=segment.id)
-        cu, cv = graph.nodes[segment.u]["country"], graph.nodes[segment.v]["country"]
+        u, v = refs[segment.u], refs[segment.v]
+        cu, cv = graph.nodes[u]["country"], graph.nodes[v]["country"]
         if cu != cv:
             msg = f"segment {segment.id!r} joins {cu} and {cv}; split it at a crossing's posts"
             raise DataError(msg, file="segments.csv", row=segment.id)
         length_m = segment.distance_km * 1000
         travel_time = length_m / (segment.speed_kph / 3.6)
-        name_u, name_v = graph.nodes[segment.u]["name"], graph.nodes[segment.v]["name"]
-        for p, q, coords in ((segment.u, segment.v, segment.geometry), (segment.v, segment.u, segment.geometry[::-1])):
+        name_u, name_v = graph.nodes[u]["name"], graph.nodes[v]["name"]
+        for p, q, coords in ((u, v, segment.geometry), (v, u, segment.geometry[::-1])):
             graph.add_edge(
                 p,
                 q,
@@ -292,7 +323,7 @@ def build_network(
                 source=segment.source,
                 speed_source=segment.speed_source,
                 via=segment.via,
-                name=f"{name_u} – {name_v}" if p == segment.u else f"{name_v} – {name_u}",
+                name=f"{name_u} – {name_v}" if p == u else f"{name_v} – {name_u}",
             )
     if driver_rules is None or cost_model is None:
         base = routes_dir()
@@ -634,8 +665,9 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     Examples
     --------
     >>> net = load_network()
-    >>> net.nodes["kashgar"]["tz"], net.nodes["irkeshtam-kg"]["kind"]
-    ('Asia/Shanghai', 'border_post')
+    >>> kashgar = resolve_place(net, "Kashgar")
+    >>> net.nodes[kashgar]["tz"], net.nodes[kashgar]["ref"]
+    ('Asia/Shanghai', 'kashgar')
     """
     base = Path(path) if path is not None else routes_dir()
     if not base.is_dir():
@@ -712,7 +744,8 @@ def _fold(text: str) -> str:
 
 @dataclass
 class _Index:
-    names: dict[str, str] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+    refs: dict[str, int] = field(default_factory=dict)
     crossings: dict[str, str] = field(default_factory=dict)
     display: list[str] = field(default_factory=list)
 
@@ -726,9 +759,10 @@ def _index(graph: nx.MultiDiGraph) -> _Index:
         return found
     index = _Index()
     for node, data in graph.nodes(data=True):
+        index.refs[str(data.get("ref", node))] = node
         if data.get("kind") == "border_post":
             continue
-        for label in (node, data.get("name", ""), *data.get("aliases", ())):
+        for label in (str(data.get("ref", node)), data.get("name", ""), *data.get("aliases", ())):
             if label:
                 index.names.setdefault(_fold(label), node)
         index.display.append(data.get("name", node))
@@ -740,9 +774,19 @@ def _index(graph: nx.MultiDiGraph) -> _Index:
     return index
 
 
-def resolve_place(graph: nx.MultiDiGraph, name: str) -> str:
+def node_of(graph: nx.MultiDiGraph, ref: object) -> int:
+    """Return the node for a dataset id (``"irkeshtam-kg"``) or a node id, posts included."""
+    if ref in graph:
+        return ref  # type: ignore[return-value]
+    node = _index(graph).refs.get(ref) if isinstance(ref, str) else None
+    if node is None:
+        raise UnknownPlaceError(ref, suggestions=suggest(graph, ref))
+    return node
+
+
+def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     """
-    Return the node id of a place given by id, name or alias.
+    Return the node id of a place given by dataset id, name, alias or node id.
 
     Matching ignores case, accents, spaces and punctuation.
 
@@ -755,8 +799,8 @@ def resolve_place(graph: nx.MultiDiGraph, name: str) -> str:
 
     Returns
     -------
-    str
-        Node id.
+    int
+        Node id (see :func:`node_id`).
 
     Raises
     ------
@@ -771,8 +815,8 @@ def resolve_place(graph: nx.MultiDiGraph, name: str) -> str:
     ...
     transit.errors.UnknownPlaceError: unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)
     """
-    if isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
-        return name
+    if not isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
+        return name  # type: ignore[return-value]
     index = _index(graph)
     node = index.names.get(_fold(name)) if isinstance(name, str) else None
     if node is None:
@@ -780,7 +824,7 @@ def resolve_place(graph: nx.MultiDiGraph, name: str) -> str:
     return node
 
 
-def resolve_waypoint(graph: nx.MultiDiGraph, name: str) -> tuple[str, str]:
+def resolve_waypoint(graph: nx.MultiDiGraph, name: str) -> tuple[str, Any]:
     """
     Resolve a ``via`` name to ``("place", node_id)`` or ``("crossing", crossing_id)``.
 
@@ -799,12 +843,15 @@ def resolve_waypoint(graph: nx.MultiDiGraph, name: str) -> tuple[str, str]:
 
 
 def suggest(graph: nx.MultiDiGraph, name: object, *, n: int = 3) -> list[str]:
-    """Return up to ``n`` display names close to ``name``."""
+    """Return up to ``n`` display names close to ``name``: the best match and any nearly as good."""
     index = _index(graph)
-    text = str(name)
+    key = _fold(str(name))
     by_fold = {_fold(d): d for d in index.display}
-    matches = difflib.get_close_matches(_fold(text), list(by_fold), n=n, cutoff=0.6)
-    return [by_fold[m] for m in matches]
+    scored = sorted(((difflib.SequenceMatcher(None, key, k).ratio(), k) for k in by_fold), reverse=True)
+    if not scored or scored[0][0] < 0.6:
+        return []
+    best = scored[0][0]
+    return [by_fold[k] for ratio, k in scored[:n] if ratio >= max(0.6, best - 0.1)]
 
 
 def get_regime(graph: nx.MultiDiGraph, regime: str | Regime) -> Regime:
@@ -864,7 +911,8 @@ def to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
 
     place_rows = [
         {
-            "id": n,
+            "id": d.get("ref", n),
+            "node": n,
             "name": d["name"],
             "country": d["country"],
             "kind": d["kind"],
@@ -904,8 +952,10 @@ def to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
         segment_rows.append(
             {
                 "id": d["segment_id"],
-                "from": u,
-                "to": v,
+                "from": graph.nodes[u].get("ref", u),
+                "to": graph.nodes[v].get("ref", v),
+                "u": u,
+                "v": v,
                 "country": d["country"],
                 "distance_km": d["length"] / 1000,
                 "speed_kph": d["speed_kph"],

@@ -453,6 +453,10 @@ def _resolve(
                 fields[key] = spec[key]
         if "through" in spec:
             through: dict[str, str] = {}
+            keys = {str(k) for k in spec["through"]}
+            if NEIGHBOURS in keys and keys & set(crossing.countries):
+                msg = f"gives {sorted(keys & set(crossing.countries))} and 'neighbours' for crossing {crossing.id!r}; neighbours are {crossing.countries}, set them once"
+                raise DataError(msg, file=file, row=where, column="through")
             for key, permit in spec["through"].items():
                 for registration in crossing.countries if key == NEIGHBOURS else (key,):
                     through[str(registration)] = str(permit)

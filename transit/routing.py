@@ -50,7 +50,7 @@ import networkx as nx
 
 from ._timeutil import parse_departure
 from .errors import NoRouteError
-from .network import get_regime, resolve_place, resolve_waypoint
+from .network import get_regime, node_of, resolve_place, resolve_waypoint
 from .regimes import Regime
 from .simulate import Trip, _simulate, lower_bound_s
 from .vehicles import Vehicle
@@ -313,7 +313,8 @@ def _waypoint_plans(graph: nx.MultiDiGraph, origin: str, destination: str, via: 
             options.append([(ident,)])
         else:
             a, b = graph.graph["crossings"][ident].posts
-            options.append([(a.id, b.id), (b.id, a.id)])
+            pa, pb = node_of(graph, a.id), node_of(graph, b.id)
+            options.append([(pa, pb), (pb, pa)])
     plans = []
     for choice in itertools.product(*options):
         plan = [origin]
@@ -631,8 +632,8 @@ def shortest_static_path(graph: nx.MultiDiGraph, origin: str, destination: str, 
     >>> import transit
     >>> net = transit.load_network()
     >>> path = shortest_static_path(net, "Kashgar", "Osh")
-    >>> path[0], path[-1]
-    ('kashgar', 'osh')
+    >>> net.nodes[path[0]]["name"], net.nodes[path[-1]]["name"]
+    ('Kashgar', 'Osh')
     """
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
     try:

@@ -31,7 +31,7 @@ Examples
 >>> trip = simulate(net, path, regime="sco-2017", departure="2017-10-30T08:00")
 >>> trip.crossings
 ('irkeshtam',)
->>> abs(trip.total_h - trip.timeline["duration_h"].sum()) < 1e-9
+>>> bool(abs(trip.total_h - trip.timeline["duration_h"].sum()) < 1e-9)
 True
 """
 
@@ -53,7 +53,7 @@ from .cost import CostBreakdown
 from .crossings import Crossing
 from .drivers import HOUR_S, BreakRule, DriverClock, DriverRules
 from .errors import NoRouteError
-from .network import get_regime
+from .network import get_regime, node_of
 from .regimes import CrossingRule, Regime
 from .schedule import CrossingClock, zone
 from .vehicles import Vehicle
@@ -104,7 +104,7 @@ class Trip:
     vehicle
         The vehicle at departure.
     path
-        Node ids along the trip.
+        Node ids along the trip (``osmnx.plot_graph_route(net, trip.path)`` draws it).
     events
         The timeline as :class:`Event` objects.
     departure, arrival
@@ -622,7 +622,8 @@ def simulate(
     graph
         A network from :func:`transit.load_network`.
     path
-        Node ids from origin to destination (consecutive nodes must be joined by an edge).
+        Nodes from origin to destination, as node ids or dataset ids
+        (``"kashgar"``); consecutive nodes must be joined by an edge.
     regime
         Regime id or :class:`~transit.regimes.Regime`.
     departure
@@ -645,6 +646,7 @@ def simulate(
     if len(path) < 2:
         msg = f"a path needs at least two nodes; got {list(path)!r}"
         raise NoRouteError(msg)
+    path = [node_of(graph, node) for node in path]
     origin, destination = path[0], path[-1]
     nodes = graph.nodes
     depart = parse_departure(departure, nodes[origin]["tz"])
