@@ -19,8 +19,8 @@ Metrics a check can name:
     Kilometres driven in a country.
 ``crossing_h:<crossing_id>``
     Queue, clearance and closed waits at a crossing.
-``saving_days:<scenario>``
-    Days saved by the check's scenario against another scenario.
+``saving_days:<scenario>``, ``saving_usd:<scenario>``
+    Days or USD saved by the check's scenario against another scenario.
 ``input_h:<regime>:<crossing_id>:<direction>``
     A model input: median queue plus clearance.
 ``side_h:<regime>:<crossing_id>:<direction>:<exit|entry>``
@@ -186,6 +186,8 @@ def _metric(graph: nx.MultiDiGraph, check: Check, trips: Mapping[str, Trip]) -> 
         return sum(e.duration_h for e in trip.events if e.crossing_id == arg and e.activity in ("queue", "clearance", "closed_wait"))
     if name == "saving_days":
         return (trips[arg].total_h - trip.total_h) / 24
+    if name == "saving_usd":
+        return trips[arg].cost_usd - trip.cost_usd
     if name == "input_h":
         regime_id, crossing_id, direction = arg.split(":")
         return get_regime(graph, regime_id).rule(crossing_id).expected_delay_h(direction)
@@ -214,7 +216,7 @@ def validate(graph: nx.MultiDiGraph, *, path: str | Path | None = None) -> Calib
     """
     file = Path(path) if path is not None else routes_dir() / "calibration.toml"
     scenarios, checks = _load(file)
-    needed = {c.scenario for c in checks} | {c.metric.partition(":")[2] for c in checks if c.metric.startswith("saving_days:")}
+    needed = {c.scenario for c in checks} | {c.metric.partition(":")[2] for c in checks if c.metric.startswith(("saving_days:", "saving_usd:"))}
     trips = {name: _run(graph, scenarios[name]) for name in sorted(needed)}
     rows = []
     for check in checks:

@@ -546,11 +546,19 @@ class _Run:
         crew = self.driver.crew
         thresholds = (0.0, rule.break_h * HOUR_S, crew.reduced_daily_rest_h * HOUR_S, crew.daily_rest_h * HOUR_S, crew.weekly_rest_h * HOUR_S)
         holds = {wait_s - t for t in thresholds if wait_s - t >= 60}
-        closes = clock.interval_at(ready)[1]
-        if ready < closes < ready + DAY_S and remaining_s > self.driver.allowance(ready, rule, remaining_s=remaining_s)[0]:
-            # The crew must rest before the end anyway: arriving as the crossing closes lets the closure be that rest.
-            if clock.next_open(closes) - closes >= crew.reduced_daily_rest_h * HOUR_S:
-                holds.add(closes - ready)
+        if remaining_s > self.driver.allowance(ready, rule, remaining_s=remaining_s)[0]:
+            # The crew must rest before the end anyway: arriving as the crossing closes for the night (a closure
+            # long enough to rest) lets the closure be that rest.
+            probe = ready
+            for _ in range(4):
+                closes = clock.interval_at(probe)[1]
+                if not ready < closes < ready + DAY_S:
+                    break
+                reopens = clock.next_open(closes)
+                if reopens - closes >= crew.reduced_daily_rest_h * HOUR_S:
+                    holds.add(closes - ready)
+                    break
+                probe = reopens
         for kind, start, end in pieces:
             if kind == "closed":
                 holds.add(end - ready)  # clearance starts after the closure

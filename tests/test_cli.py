@@ -1,0 +1,94 @@
+"""The command line: readable tables, machine formats, one-line errors with exit code 2."""
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from transit.cli import main
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return info.value.code or 0, out.out, out.err
+
+
+def test_compare_table(capsys):
+    code, out, err = run(capsys, "compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00")
+    assert code == 0 and err == ""
+    assert "Kashgar → Tashkent via Irkeshtam" in out
+    for label in ("pre-2017", "sco-2017", "saving", "total", "driving", "transshipment", "closed crossings", "cost"):
+        assert label in out
+
+
+def test_compare_json_and_csv(capsys):
+    code, out, _ = run(capsys, "compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00", "--format", "json", "--registration", "KG", "--drivers", "2")
+    data = json.loads(out)
+    assert code == 0 and set(data["regimes"]) == {"pre-2017", "sco-2017"}
+    assert data["regimes"]["sco-2017"]["registration"] == "KG" and data["regimes"]["sco-2017"]["drivers"] == 2
+    code, out, _ = run(capsys, "compare", "Kashgar", "Tashkent", "--depart", "2017-10-30T08:00", "--format", "csv", "--regimes", "sco-2017")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["regime"] for r in rows] == ["sco-2017"] and float(rows[0]["total_h"]) > 0
+
+
+def test_plan_timeline(capsys):
+    code, out, _ = run(capsys, "plan", "Tashkent", "Kashgar", "--depart", "2017-10-30T06:00", "--registration", "UZ")
+    assert code == 0 and "clearance" in out and "Irkeshtam" in out
+    code, out, _ = run(capsys, "plan", "Tashkent", "Kashgar", "--depart", "2017-10-30T06:00", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["local_start"].startswith("2017-10-30T06:00:00+05:00")
+    assert {"activity", "place", "duration_h", "source"} <= set(rows[0])
+
+
+@pytest.mark.parametrize("command", [["places"], ["places", "--country", "KG"], ["crossings"], ["regimes"], ["regimes", "pre-2017"], ["routes"]])
+def test_listings(capsys, command):
+    code, out, err = run(capsys, *command)
+    assert code == 0 and err == "" and len(out.splitlines()) > 3
+
+
+def test_listings_as_json(capsys):
+    code, out, _ = run(capsys, "crossings", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and any(row["id"] == "irkeshtam" and "Asia/Shanghai" in row["schedule"] for row in data)
+
+
+def test_validate(capsys):
+    code, out, _ = run(capsys, "validate")
+    assert code == 0 and "pilot-total" in out and "0 outside" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", "Kashgar", "Tashkentt"], "did you mean 'Tashkent'"),
+        (["compare", "Kashgar", "Tashkent", "--depart", "tomorrow"], "not an ISO 8601"),
+        (["compare", "Kashgar", "Tashkent", "--regimes", "sco2017"], "unknown regime"),
+        (["compare", "Kashgar", "Tashkent", "--registration", "XX"], "ISO 3166-1"),
+        (["plan", "Osh", "Andijan", "--via", "Kara-Suu", "--depart", "2017-10-30T08:00"], "closed to international freight"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code_2(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_usage_error_exit_code(capsys):
+    code, _, err = run(capsys, "compare", "Kashgar")
+    assert code == 2 and "Traceback" not in err
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("transit", path=str((__import__("pathlib").Path(sys.executable).parent)))
+    if exe is None:
+        pytest.skip("the transit console script is not installed in this environment")
+    result = subprocess.run([exe, "routes", "--format", "csv"], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0 and "tashkent-kashgar" in result.stdout

@@ -1,0 +1,113 @@
+"""Drivers' hours: the clock the simulator drives, and the embedded rules."""
+
+import pytest
+
+from transit.drivers import HOUR_S, BreakRule, CrewRule, DriverClock
+
+AETR = BreakRule(id="aetr", name="AETR", break_after_h=4.5, break_h=0.75)
+CN = BreakRule(id="cn", name="CN", break_after_h=4.0, break_h=1 / 3)
+ONE = CrewRule(
+    drivers=1, daily_driving_h=9, daily_rest_h=11, duty_window_h=24, weekly_after_periods=6, weekly_rest_h=24, breaks=True,
+    extended_driving_h=10, extensions_per_week=2, reduced_daily_rest_h=9, reduced_rests_per_week=3,
+)
+H = HOUR_S
+
+
+def test_break_due_after_four_and_a_half_hours_aetr_or_four_in_china():
+    clock = DriverClock(ONE)
+    assert clock.allowance(0, AETR) == (4.5 * H, "break")
+    assert clock.allowance(0, CN) == (4.0 * H, "break")
+    clock.drove(0, 4.5 * H, AETR)
+    assert clock.allowance(4.5 * H, AETR) == (0.0, "break")
+    assert clock.stop_needed_s("break", AETR) == pytest.approx(0.75 * H)
+
+
+def test_stationary_time_counts_as_break_then_rest():
+    clock = DriverClock(ONE)
+    clock.drove(0, 4.5 * H, AETR)
+    clock.idle(0.5 * H)
+    assert clock.allowance(5 * H, AETR)[1] == "break" and clock.stop_needed_s("break", AETR) == pytest.approx(0.25 * H)
+    clock.idle(0.25 * H)
+    assert clock.rest_label(AETR) == "break"
+    assert clock.allowance(5.25 * H, AETR)[0] == 4.5 * H  # break and 9 h day both end 4.5 h later
+
+
+def test_formalities_interrupt_a_rest():
+    clock = DriverClock(ONE)
+    clock.drove(0, 4.5 * H, AETR)
+    clock.idle(0.5 * H)
+    clock.work(AETR)  # 30 min of waiting, then clearance: not a break
+    clock.idle(0.5 * H)
+    assert clock.allowance(6 * H, AETR) == (0.0, "break")
+
+
+def test_daily_limit_reduced_rests_and_extensions():
+    clock = DriverClock(ONE)
+    t = 0.0
+    clock.drove(t, 4.5 * H, AETR)
+    clock.idle(0.75 * H)
+    t += 5.25 * H
+    allowance, stop = clock.allowance(t, AETR, remaining_s=100 * H)
+    assert (allowance, stop) == (4.5 * H, "daily_rest")  # 9 h a day; the 10 h day is kept for a trip's end
+    allowance, _ = clock.allowance(t, AETR, remaining_s=5.5 * H)
+    assert allowance == pytest.approx(4.5 * H)  # capped by the break rule ...
+    clock.drove(t, 4.5 * H, AETR)
+    clock.idle(0.75 * H)
+    t += 5.25 * H
+    assert clock.allowance(t, AETR, remaining_s=1.0 * H) == (1.0 * H, "daily_rest")  # ... then the 10 h day finishes the trip
+    assert clock.allowance(t, AETR, remaining_s=3.0 * H)[0] == 0.0  # but not a trip that needs more
+    assert clock.stop_needed_s("daily_rest", AETR) == pytest.approx(9 * H - 0.75 * H)  # reduced rest, topped up
+
+
+def test_three_reduced_rests_a_week_then_regular_ones():
+    clock = DriverClock(ONE)
+    t = 0.0
+    for day in range(4):
+        clock.drove(t, 1 * H, AETR)
+        needed = clock.stop_needed_s("daily_rest", AETR)
+        clock.idle(needed)
+        assert clock.allowance(t + 1 * H + needed, AETR)[0] > 0
+        assert needed == pytest.approx((9 if day < 3 else 11) * H)
+        t += 1 * H + needed
+
+
+def test_duty_window_forces_the_daily_rest():
+    clock = DriverClock(ONE)
+    clock.drove(0, 1 * H, AETR)
+    clock.idle(8 * H)  # waiting 8 h: a break, not a rest
+    clock.work(AETR)
+    assert clock.allowance(9 * H, AETR) == (4.5 * H, "break")
+    clock.drove(9 * H, 4.5 * H, AETR)
+    clock.idle(0.75 * H)
+    # 5.5 h driven of 9, but the duty day began at 0 and a 9 h rest must end within 24 h: 0.75 h left
+    assert clock.allowance(14.25 * H, AETR) == (pytest.approx(0.75 * H), "daily_rest")
+
+
+def test_long_wait_counts_as_reduced_or_regular_rest():
+    clock = DriverClock(ONE)
+    clock.drove(0, 1 * H, AETR)
+    clock.idle(10 * H)
+    assert clock.rest_label(AETR) == "reduced daily rest"
+    clock.idle(1 * H)
+    assert clock.rest_label(AETR) == "daily rest"
+    assert clock.allowance(12 * H, AETR, remaining_s=100 * H) == (4.5 * H, "break")
+
+
+def test_weekly_rest_after_six_driving_periods():
+    clock = DriverClock(ONE)
+    t = 0.0
+    for _ in range(6):
+        clock.drove(t, 1 * H, AETR)
+        rest = 11 * H
+        clock.idle(rest)
+        t += 1 * H + rest
+    assert clock.allowance(t, AETR) == (0.0, "weekly_rest")
+    clock.idle(clock.stop_needed_s("weekly_rest", AETR))
+    assert clock.allowance(t + 24 * H, AETR)[0] > 0
+
+
+def test_embedded_rules(net):
+    rules = net.graph["driver_rules"]
+    assert rules.break_rule("CN").break_after_h == 4.0
+    assert rules.break_rule("KG").break_after_h == 4.5  # default (AETR)
+    assert rules.crew(2).breaks is False and rules.crew(2).daily_rest_h == 9
