@@ -204,7 +204,6 @@ def load_driver_rules(path: Path) -> DriverRules:
     )
 
 
-@dataclass(slots=True)
 class DriverClock:
     """Mutable hours-of-service state of one crew during a simulation.
 
@@ -217,33 +216,70 @@ class DriverClock:
     the weekly allowance has some left; the extended driving day is used
     only when it lets the crew finish the trip's driving without another
     daily rest.
+
+    Parameters
+    ----------
+    crew
+        The crew rule.
     """
 
-    crew: CrewRule
-    since_break_s: float = 0.0
-    today_s: float = 0.0
-    duty_start: float | None = None
-    periods: int = 0
-    idle_s: float = 0.0
-    extensions_used: int = 0
-    reductions_used: int = 0
-    extended_today: bool = False
-    applied: int = 0
+    __slots__ = (
+        "_day_s",
+        "_duty_s",
+        "_ext_s",
+        "_max_ext",
+        "_max_red",
+        "_red_s",
+        "_rest_s",
+        "_week_s",
+        "_weekly_after",
+        "applied",
+        "crew",
+        "duty_start",
+        "extended_today",
+        "extensions_used",
+        "idle_s",
+        "periods",
+        "reductions_used",
+        "since_break_s",
+        "today_s",
+    )
+
+    def __init__(self, crew: CrewRule) -> None:
+        self.crew = crew
+        self.since_break_s = 0.0
+        self.today_s = 0.0
+        self.duty_start: float | None = None
+        self.periods = 0
+        self.idle_s = 0.0
+        self.extensions_used = 0
+        self.reductions_used = 0
+        self.extended_today = False
+        self.applied = 0
+        self._day_s = crew.daily_driving_h * HOUR_S
+        self._ext_s = crew.extended_driving_h * HOUR_S
+        self._rest_s = crew.daily_rest_h * HOUR_S
+        self._red_s = crew.reduced_daily_rest_h * HOUR_S
+        self._week_s = crew.weekly_rest_h * HOUR_S
+        self._duty_s = crew.duty_window_h * HOUR_S
+        self._max_ext = crew.extensions_per_week
+        self._max_red = crew.reduced_rests_per_week
+        self._weekly_after = crew.weekly_after_periods
+
+    def __repr__(self) -> str:
+        return f"DriverClock(today_s={self.today_s:.0f}, since_break_s={self.since_break_s:.0f}, idle_s={self.idle_s:.0f}, periods={self.periods})"
 
     def _rest_len_s(self) -> float:
-        c = self.crew
-        reduced = self.reductions_used < c.reduced_rests_per_week
-        return (c.reduced_daily_rest_h if reduced else c.daily_rest_h) * HOUR_S
+        return self._red_s if self.reductions_used < self._max_red else self._rest_s
 
     def _level(self, rule: BreakRule) -> int:
         """What the current stationary stretch amounts to: 0 nothing, 1 break, 2 reduced rest, 3 daily rest, 4 weekly rest."""
-        c = self.crew
         idle = self.idle_s + _EPS
-        if idle >= c.weekly_rest_h * HOUR_S and self.periods > 0:
+        if idle >= self._week_s and self.periods > 0:
             return 4
-        if idle >= c.daily_rest_h * HOUR_S:
+        if idle >= self._rest_s:
             return 3
-        if idle >= c.reduced_daily_rest_h * HOUR_S and (self.reductions_used < c.reduced_rests_per_week or self.applied == 2):
+        if idle >= self._red_s and (self.reductions_used < self._max_red or self.applied == 2):
             return 2
         if idle >= rule.break_h * HOUR_S:
             return 1
@@ -251,6 +287,8 @@ class DriverClock:
 
     def _settle(self, rule: BreakRule) -> None:
         """Apply the effect of the stationary stretch so far (idempotent; upgrades only)."""
+        if self.idle_s <= 0.0:
+            return
         level = self._level(rule)
         if level <= self.applied:
             return
@@ -275,9 +313,10 @@ class DriverClock:
         return ("", "break", "reduced daily rest", "daily rest", "weekly rest")[self._level(rule)]
 
     def _end_idle(self, rule: BreakRule) -> None:
-        self._settle(rule)
-        self.idle_s = 0.0
-        self.applied = 0
+        if self.idle_s > 0.0:
+            self._settle(rule)
+            self.idle_s = 0.0
+            self.applied = 0
 
     def _reset_day(self) -> None:
         self.today_s = 0.0
@@ -304,38 +343,40 @@ class DriverClock:
             ``stop`` is ``"break"``, ``"daily_rest"`` or ``"weekly_rest"``.
             Zero seconds means the stop is due now.
         """
-        c = self.crew
-        self._settle(rule)
-        if self.today_s <= _EPS and self.periods >= c.weekly_after_periods:
+        if self.idle_s > 0.0:
+            self._settle(rule)
+        today = self.today_s
+        weekly_due = self.periods >= self._weekly_after
+        if today <= _EPS and weekly_due:
             return (0.0, "weekly_rest")
-        day_end = "weekly_rest" if self.periods >= c.weekly_after_periods else "daily_rest"
-        limit = c.daily_driving_h * HOUR_S
-        extended = c.extended_driving_h * HOUR_S
-        if self.extended_today or (
-            self.extensions_used < c.extensions_per_week and self.today_s + remaining_s <= extended + _EPS and remaining_s > limit - self.today_s
-        ):
-            limit = extended
-        day_left = limit - self.today_s
+        limit = self._day_s
+        if self.extended_today or (self.extensions_used < self._max_ext and today + remaining_s <= self._ext_s + _EPS and remaining_s > limit - today):
+            limit = self._ext_s
+        day_left = limit - today
         if self.duty_start is not None:
-            day_left = min(day_left, self.duty_start + c.duty_window_h * HOUR_S - self._rest_len_s() - t)
-        if c.breaks:
+            duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t
+            if duty_left < day_left:
+                day_left = duty_left
+        if self.crew.breaks:
             break_left = rule.break_after_h * HOUR_S - self.since_break_s
             if break_left < day_left:
-                return (max(break_left, 0.0), "break")
-        return (max(day_left, 0.0), day_end)
+                return (break_left if break_left > 0.0 else 0.0, "break")
+        return (day_left if day_left > 0.0 else 0.0, "weekly_rest" if weekly_due else "daily_rest")
 
     def stop_needed_s(self, stop: str, rule: BreakRule) -> float:
         """Return how much longer than the current idle time a ``stop`` must last."""
-        full = {
-            "break": rule.break_h * HOUR_S,
-            "daily_rest": self._rest_len_s(),
-            "weekly_rest": self.crew.weekly_rest_h * HOUR_S,
-        }[stop]
+        if stop == "break":
+            full = rule.break_h * HOUR_S
+        elif stop == "daily_rest":
+            full = self._rest_len_s()
+        else:
+            full = self._week_s
         return max(full - self.idle_s, 0.0)
 
     def idle(self, seconds: float) -> None:
         """Record stationary, rest-eligible time (a rest, a queue, a closed border)."""
-        self.idle_s += max(seconds, 0.0)
+        if seconds > 0.0:
+            self.idle_s += seconds
 
     def work(self, rule: BreakRule) -> None:
         """Record formalities: they end any rest in progress."""
@@ -343,12 +384,13 @@ class DriverClock:
 
     def drove(self, t_start: float, seconds: float, rule: BreakRule) -> None:
         """Record ``seconds`` of driving starting at ``t_start``."""
-        self._end_idle(rule)
-        if self.today_s <= _EPS and self.duty_start is None:
+        if self.idle_s > 0.0:
+            self._end_idle(rule)
+        if self.duty_start is None and self.today_s <= _EPS:
             self.duty_start = t_start
             self.periods += 1
         self.today_s += seconds
         self.since_break_s += seconds
-        if not self.extended_today and self.today_s > self.crew.daily_driving_h * HOUR_S + _EPS:
+        if not self.extended_today and self.today_s > self._day_s + _EPS:
             self.extended_today = True
             self.extensions_used += 1

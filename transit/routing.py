@@ -52,7 +52,7 @@ from ._timeutil import parse_departure
 from .errors import NoRouteError
 from .network import get_regime, node_of, resolve_place, resolve_waypoint
 from .regimes import Regime
-from .simulate import Trip, _simulate, lower_bound_s
+from .simulate import SearchStats, Trip, _simulate, lower_bound_s
 from .vehicles import Vehicle
 
 __all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "shortest_static_path"]
@@ -534,22 +534,38 @@ def _plan(
     if not candidates:
         raise _explain_no_route(graph, origin, destination, regime, via)
     best: Trip | None = None
+    annotated = False
     trips: list[tuple[Trip, float]] = []
     errors: list[NoRouteError] = []
+    exhausted = True  # every candidate enumerated was either simulated or ruled out by a bound
     for static_s, path in candidates:
         if best is not None and static_s >= best.total_h * 3600:
+            exhausted = False
             break  # static weight is a lower bound: no later candidate can win
         bound = lower_bound_s(graph, path, regime, vehicle)
         if best is not None and bound >= best.total_h * 3600:
             continue
         try:
-            trip = _simulate(graph, tuple(path), regime, vehicle, depart, annotate=False)
+            # The first candidate is usually the answer: simulate it with the full timeline straight away.
+            first = best is None
+            trip = _simulate(
+                graph,
+                tuple(path),
+                regime,
+                vehicle,
+                depart,
+                annotate=first,
+                abort_after=None if first else best.arrival.timestamp(),  # type: ignore[union-attr]
+            )
         except NoRouteError as exc:  # e.g. a crossing that never opens within the horizon
             errors.append(exc)
+            continue
+        if trip is None:  # given up: provably later than the best so far
             continue
         trips.append((trip, bound))
         if best is None or trip.arrival < best.arrival:
             best = trip
+            annotated = first
     if best is None:
         raise errors[0]
     # Holding the truck or lengthening a rest can only bring a path down to its bound:
@@ -562,13 +578,23 @@ def _plan(
             held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), bound_s=bound, budget=budget)
             if held.arrival < best.arrival:
                 best = held
+                annotated = False
     tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
-    final = _simulate(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
-    return dataclasses.replace(final, alternatives=tried)
+    if not annotated:
+        final = _simulate(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
+        assert final is not None
+        best = final
+    search = SearchStats(
+        candidates=len(candidates),
+        simulated=len(trips),
+        hold_simulations=MAX_HOLD_SIMULATIONS - budget[0],
+        cap_reached=exhausted and len(candidates) >= max_candidates,
+    )
+    return dataclasses.replace(best, alternatives=tried, search=search)
 
 
 #: Upper limit on extra simulations per trip spent looking for a better time to leave.
-MAX_HOLD_SIMULATIONS = 24
+MAX_HOLD_SIMULATIONS = 8
 
 
 def _hold_if_better(
@@ -604,16 +630,18 @@ def _hold_if_better(
     frontier: list[tuple[tuple[float, ...], Trip]] = [((), trip)]
     while frontier and budget[0] > 0:
         base, current = frontier.pop(0)
-        options = sorted((delay, rest) for rest, _, delays in current.later_departures for delay in delays)
-        for delay, rest in options:
+        options = sorted((delay, rest, earliest) for rest, _, delays in current.later_departures for delay, earliest in delays)
+        for delay, rest, earliest in options:
             extensions = list(base) + [0.0] * (rest + 1 - len(base))
             extensions[rest] += delay
             key = tuple(extensions)
-            if key in seen or start + sum(key) + bound_s >= target or budget[0] <= 0:
+            if key in seen or earliest >= target or start + sum(key) + bound_s >= target or budget[0] <= 0:
                 continue
             seen.add(key)
             budget[0] -= 1
-            candidate = _simulate(graph, trip.path, regime, vehicle, depart, extensions=key, annotate=False)
+            candidate = _simulate(graph, trip.path, regime, vehicle, depart, extensions=key, annotate=False, abort_after=target)
+            if candidate is None:
+                continue
             if candidate.arrival < best.arrival:
                 best = candidate
                 target = min(target, best.arrival.timestamp())

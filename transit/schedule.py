@@ -543,6 +543,31 @@ class CrossingClock:
         start, _ = self.interval_at(t)
         return max(start, t)
 
+    def work_in_one_go(self, t: float, duration_s: float) -> list[tuple[str, float, float]]:
+        """
+        Like :meth:`work`, but processing only starts in an open interval long enough to finish it.
+
+        Formalities are not begun just before a post closes: the truck waits for
+        the next opening that fits them. Falls back to :meth:`work` (processing
+        split across closures) if no interval within a fortnight is long enough.
+
+        Returns
+        -------
+        list of (kind, start, end)
+            At most a ``"closed"`` wait followed by one ``"open"`` piece.
+        """
+        probe = t
+        for _ in range(60):
+            start, end = self.interval_at(probe)
+            begin = max(start, t)
+            if end - begin >= duration_s:
+                pieces = [("closed", t, begin)] if begin > t else []
+                return [*pieces, ("open", begin, begin + duration_s)]
+            if end - t > 14 * 86400:
+                break
+            probe = end
+        return self.work(t, duration_s)
+
     def work(self, t: float, duration_s: float) -> list[tuple[str, float, float]]:
         """
         Spend ``duration_s`` of open time from ``t`` on, waiting out closures.

@@ -13,8 +13,9 @@ At a crossing, in order:
    moment both posts are open after ``arrival + queue``; time in that span when
    the crossing is closed is reported as ``closed_wait``, the rest as
    ``queue`` (an overnight closure and a queue overlap, they do not add);
-2. **clearance**: consumed only while both posts are open (a lunch break or
-   the weekend in the middle of clearance becomes ``closed_wait``);
+2. **clearance**: only while both posts are open, and only begun in an
+   opening long enough to finish it (formalities are not started just before
+   a post closes); the wait for that opening is ``closed_wait``;
 3. the **link** between the posts is driven;
 4. **transshipment** if the regime does not admit the vehicle: the cargo
    continues on a truck of the entered country with a rested crew.
@@ -61,12 +62,14 @@ from .vehicles import Vehicle
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ACTIVITIES", "Event", "Trip", "simulate"]
+__all__ = ["ACTIVITIES", "Event", "SearchStats", "Trip", "simulate"]
 
 #: Timeline activities, in the order breakdowns list them.
 ACTIVITIES = ("driving", "break", "daily_rest", "weekly_rest", "queue", "clearance", "closed_wait", "transshipment")
 _EPS = 1e-6
 DAY_S = 24 * HOUR_S
+#: The simulation rounds every event to whole seconds; bounds leave this much room for it.
+ROUNDING_SLACK_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,29 @@ class Event:
     def duration_h(self) -> float:
         """Length in hours."""
         return (self.end - self.start) / HOUR_S
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchStats:
+    """How a planned trip's route was chosen (see :mod:`transit.routing`).
+
+    Attributes
+    ----------
+    candidates
+        Candidate paths enumerated (in order of static time).
+    simulated
+        Of those, the ones simulated (the others were ruled out by a bound).
+    hold_simulations
+        Extra simulations spent on holding the truck or lengthening rests.
+    cap_reached
+        True if the candidate limit, not the static bound, ended the search:
+        a path beyond the limit could in principle have arrived earlier.
+    """
+
+    candidates: int
+    simulated: int
+    hold_simulations: int
+    cap_reached: bool
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -120,14 +146,18 @@ class Trip:
     later_departures
         For each crossing where the truck waited for opening hours: the
         number of rests taken before it (0: none since the departure), the
-        crossing id, and the delays (seconds) by which leaving that rest (or
-        the origin) later shrinks the wait across a threshold (none left,
-        shorter than a break or rest) or moves clearance past a closure.
+        crossing id, and ``(delay, earliest_arrival)`` pairs: the delays
+        (seconds) by which leaving that rest (or the origin) later shrinks the
+        wait across a threshold (none left, shorter than a break or rest),
+        moves clearance past a closure, or makes the closure the crew's rest,
+        each with a lower bound (POSIX seconds) on the arrival it could give.
         Route choice uses them to hold the truck or extend a rest when that
         arrives earlier.
     extensions
         Seconds added to the hold before departure (index 0) and to each
         daily or weekly rest (index k), as chosen by route choice.
+    search
+        For a planned trip, how the route was chosen (:class:`SearchStats`).
     """
 
     origin: str
@@ -145,8 +175,9 @@ class Trip:
     transshipments: tuple[str, ...] = ()
     geometry_coords: tuple[tuple[float, float], ...] = field(default=(), repr=False)
     alternatives: tuple[tuple[tuple[str, ...], float], ...] = field(default=(), repr=False)
-    later_departures: tuple[tuple[int, str, tuple[float, ...]], ...] = field(default=(), repr=False)
+    later_departures: tuple[tuple[int, str, tuple[tuple[float, float], ...]], ...] = field(default=(), repr=False)
     extensions: tuple[float, ...] = field(default=(), repr=False)
+    search: SearchStats | None = field(default=None, repr=False)
 
     @functools.cached_property
     def breakdown_h(self) -> dict[str, float]:
@@ -300,6 +331,8 @@ class _Road:
     tz: str
     source: str
     end_tz: str
+    rule: BreakRule
+    start_place: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,63 +348,143 @@ class _Cross:
     exit_tz: str
     entry_tz: str
     source: str
+    link: _Road
 
 
-_COMPILED: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[str, ...], tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 
 
-def compile_path(graph: nx.MultiDiGraph, path: Sequence[str]) -> tuple[_Road | _Cross, ...]:
-    """Turn node ids into simulation steps (cached per graph)."""
+@dataclass
+class _Caches:
+    """Per-network caches of compiled steps and bounds (a network is read-only once loaded)."""
+
+    edges: dict[tuple[Any, Any], _Road | _Cross] = field(default_factory=dict)
+    paths: dict[tuple[Any, ...], tuple[_Road | _Cross, ...]] = field(default_factory=dict)
+    remaining: dict[tuple[Any, ...], list[float]] = field(default_factory=dict)
+    bounds: dict[tuple[Any, ...], float] = field(default_factory=dict)
+
+
+_CACHES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Caches] = weakref.WeakKeyDictionary()
+#: Entries kept per cache before it starts afresh (each entry is small: a tuple of shared step objects).
+_CACHE_LIMIT = 200_000
+
+
+def _caches(graph: nx.MultiDiGraph) -> _Caches:
+    found = _CACHES.get(graph)
+    if found is None:
+        found = _CACHES[graph] = _Caches()
+    return found
+
+
+def _compile_edge(graph: nx.MultiDiGraph, u: Any, v: Any) -> _Road | _Cross:
+    edges = graph.get_edge_data(u, v)
+    if not edges:
+        msg = f"the path has no edge from {u!r} to {v!r}"
+        raise NoRouteError(msg)
+    data = min(edges.values(), key=lambda d: d["travel_time"])
+    nodes = graph.nodes
+    rules: DriverRules = graph.graph["driver_rules"]
+    if data.get("kind") == "crossing":
+        crossing = graph.graph["crossings"][data["crossing_id"]]
+        exit_country, entry_country = nodes[u]["country"], nodes[v]["country"]
+        return _Cross(
+            crossing=crossing,
+            direction=f"{exit_country}>{entry_country}",
+            exit_country=exit_country,
+            entry_country=entry_country,
+            link_km=data["length"] / 1000,
+            link_speed_kph=data["speed_kph"],
+            exit_place=nodes[u]["name"],
+            entry_place=nodes[v]["name"],
+            exit_tz=nodes[u]["tz"],
+            entry_tz=nodes[v]["tz"],
+            source=data.get("source", ""),
+            link=_Road(
+                segment_id=f"{crossing.id}:link",
+                country=exit_country,
+                km=data["length"] / 1000,
+                speed_kph=data["speed_kph"],
+                label=f"{nodes[u]['name']} → {nodes[v]['name']}",
+                tz=nodes[u]["tz"],
+                source=data.get("source", ""),
+                end_tz=nodes[v]["tz"],
+                rule=rules.break_rule(exit_country),
+                start_place=nodes[u]["name"],
+            ),
+        )
+    country = data.get("country", nodes[u]["country"])
+    return _Road(
+        segment_id=data.get("segment_id", f"{u}-{v}"),
+        country=country,
+        km=data["length"] / 1000,
+        speed_kph=data["speed_kph"],
+        label=f"{nodes[u]['name']} → {nodes[v]['name']}",
+        tz=nodes[u]["tz"],
+        source="; ".join(s for s in (data.get("source", ""), data.get("speed_source", "")) if s),
+        end_tz=nodes[v]["tz"],
+        rule=rules.break_rule(country),
+        start_place=nodes[u]["name"],
+    )
+
+
+def compile_path(graph: nx.MultiDiGraph, path: Sequence[Any]) -> tuple[_Road | _Cross, ...]:
+    """Turn node ids into simulation steps (cached per network; steps are shared between paths)."""
     key = tuple(path)
-    cache = _COMPILED.setdefault(graph, {})
-    found = cache.get(key)
+    caches = _caches(graph)
+    found = caches.paths.get(key)
     if found is not None:
         return found
-    steps: list[_Road | _Cross] = []
-    crossings = graph.graph.get("crossings", {})
-    nodes = graph.nodes
-    for u, v in zip(key, key[1:], strict=False):
-        edges = graph.get_edge_data(u, v)
-        if not edges:
-            msg = f"the path has no edge from {u!r} to {v!r}"
-            raise NoRouteError(msg)
-        data = min(edges.values(), key=lambda d: d["travel_time"])
-        if data.get("kind") == "crossing":
-            crossing = crossings[data["crossing_id"]]
-            exit_country, entry_country = nodes[u]["country"], nodes[v]["country"]
-            steps.append(
-                _Cross(
-                    crossing=crossing,
-                    direction=f"{exit_country}>{entry_country}",
-                    exit_country=exit_country,
-                    entry_country=entry_country,
-                    link_km=data["length"] / 1000,
-                    link_speed_kph=data["speed_kph"],
-                    exit_place=nodes[u]["name"],
-                    entry_place=nodes[v]["name"],
-                    exit_tz=nodes[u]["tz"],
-                    entry_tz=nodes[v]["tz"],
-                    source=data.get("source", ""),
-                )
-            )
-        else:
-            steps.append(
-                _Road(
-                    segment_id=data.get("segment_id", f"{u}-{v}"),
-                    country=data.get("country", nodes[u]["country"]),
-                    km=data["length"] / 1000,
-                    speed_kph=data["speed_kph"],
-                    label=f"{nodes[u]['name']} → {nodes[v]['name']}",
-                    tz=nodes[u]["tz"],
-                    source="; ".join(s for s in (data.get("source", ""), data.get("speed_source", "")) if s),
-                    end_tz=nodes[v]["tz"],
-                )
-            )
+    steps = []
+    for edge in zip(key, key[1:], strict=False):
+        step = caches.edges.get(edge)
+        if step is None:
+            step = caches.edges[edge] = _compile_edge(graph, *edge)
+        steps.append(step)
     result = tuple(steps)
-    if len(cache) > 20000:
-        cache.clear()
-    cache[key] = result
+    if len(caches.paths) > _CACHE_LIMIT:
+        caches.paths.clear()
+    caches.paths[key] = result
     return result
+
+
+def _remaining_driving(graph: nx.MultiDiGraph, path: tuple[Any, ...], steps: tuple[_Road | _Cross, ...], cap: float | None) -> list[float]:
+    """Driving seconds left after each step (cached per network, path and speed cap)."""
+    cache = _caches(graph).remaining
+    key = (path, cap)
+    found = cache.get(key)
+    if found is None:
+        found = [0.0] * len(steps)
+        acc = 0.0
+        for i in range(len(steps) - 1, -1, -1):
+            found[i] = acc
+            step = steps[i]
+            if isinstance(step, _Road):
+                speed = step.speed_kph if cap is None else min(step.speed_kph, cap)
+                acc += step.km / speed * HOUR_S
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def _bound_cached(graph: nx.MultiDiGraph, key: tuple[Any, ...], steps: Sequence[_Road | _Cross], regime: Regime, vehicle: Vehicle) -> float:
+    cache = _caches(graph).bounds
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = _steps_bound(graph, steps, regime, vehicle)
+    return found
+
+
+def _vehicle_key(regime: Regime, vehicle: Vehicle) -> tuple[Any, ...]:
+    # The regime object itself (not its id) so that the cache keeps it alive and ids are never reused.
+    return (regime, vehicle.registration, vehicle.permits, vehicle.drivers, vehicle.max_speed_kph)
+
+
+def _suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, regime: Regime, vehicle: Vehicle) -> float:
+    """:func:`_steps_bound` of the steps of ``path`` from step ``start`` on, for a fresh crew, memoised."""
+    steps = compile_path(graph, path)
+    return _bound_cached(graph, (path, start, *_vehicle_key(regime, vehicle)), steps[start:], regime, vehicle)
 
 
 # -- the simulation --------------------------------------------------------------------------------
@@ -380,7 +493,7 @@ def compile_path(graph: nx.MultiDiGraph, path: Sequence[str]) -> tuple[_Road | _
 class _Run:
     """One simulation: mutable state kept out of the public objects."""
 
-    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "driver", "events", "extensions", "regime", "rests", "rules", "t", "transshipped", "vehicle")
+    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle")
 
     def __init__(
         self,
@@ -391,8 +504,12 @@ class _Run:
         rules: DriverRules,
         extensions: tuple[float, ...] = (),
         annotate: bool = True,
+        graph: nx.MultiDiGraph | None = None,
+        path: tuple[Any, ...] = (),
     ) -> None:
         self.annotate = annotate
+        self.graph = graph
+        self.path = path
         self.t = t
         self.vehicle = vehicle
         self.regime = regime
@@ -402,59 +519,62 @@ class _Run:
         self.crossed: list[str] = []
         self.transshipped: list[str] = []
         self.clocks: dict[tuple[str, str], CrossingClock] = {}
-        self.avoidable: list[tuple[int, str, tuple[float, ...]]] = []
+        self.avoidable: list[tuple[int, str, tuple[tuple[float, float], ...]]] = []
         self.extensions = extensions
         self.rests = 0  # rests taken so far; rest k (1-based) may be extended, 0 is a hold at the origin
 
     def emit(self, activity: str, place: str, country: str, end: float, tz: str, **extra: Any) -> None:
         if end - self.t <= _EPS and activity != "driving":
             return
-        self.events.append(Event(activity, place, country, self.t, end, tz, **extra))
+        if self.annotate:  # candidate and hold simulations only need the clock, not the timeline
+            self.events.append(Event(activity, place, country, self.t, end, tz, **extra))
         self.t = end
 
     def stop(self, stop: str, place: str, country: str, tz: str, rule: BreakRule) -> None:
         needed = max(round(self.driver.stop_needed_s(stop, rule)), 1)
-        note = {"break": f"{rule.name} break", "daily_rest": "daily rest", "weekly_rest": "weekly rest"}[stop]
+        extra = 0.0
         if stop != "break":
             self.rests += 1
             extra = self.extensions[self.rests] if self.rests < len(self.extensions) else 0.0
+            needed += round(extra)
+        if self.annotate:
+            note = {"break": f"{rule.name} break", "daily_rest": "daily rest", "weekly_rest": "weekly rest"}[stop]
             if extra > 0:
-                needed += round(extra)
                 note += f", extended {extra / HOUR_S:.1f} h to reach the next crossing at a better time"
-        self.emit(stop, place, country, self.t + needed, tz, note=note, source=self.driver.crew.source if stop != "break" else rule.source)
+            self.emit(stop, place, country, self.t + needed, tz, note=note, source=self.driver.crew.source if stop != "break" else rule.source)
+        else:
+            self.t += needed
         self.driver.idle(needed)
 
     def drive(self, step: _Road, remaining_after_s: float) -> None:
-        rule = self.rules.break_rule(step.country)
-        speed = step.speed_kph if self.vehicle.max_speed_kph is None else min(step.speed_kph, self.vehicle.max_speed_kph)
+        rule = step.rule
+        cap = self.vehicle.max_speed_kph
+        speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
         total_s = max(round(step.km / speed * HOUR_S), 1)
         left = total_s
         km_left = step.km
+        driver = self.driver
         while left > 0:
-            allowance, stop = self.driver.allowance(self.t, rule, remaining_s=left + remaining_after_s)
-            chunk = min(int(allowance), left)
+            allowance, stop = driver.allowance(self.t, rule, remaining_s=left + remaining_after_s)
+            chunk = int(allowance) if allowance < left else left
             if chunk < 1:  # the stop is due now
-                done_km = step.km - km_left
-                place = step.label.split(" → ")[0] if done_km < 0.05 else f"{step.label} (km {done_km:.0f})"
+                place = ""
+                if self.annotate:
+                    done_km = step.km - km_left
+                    place = step.start_place if done_km < 0.05 else f"{step.label} (km {done_km:.0f})"
                 self.stop(stop, place, step.country, step.tz, rule)
                 continue
             start = self.t
             km = km_left if chunk == left else step.km * chunk / total_s
-            self.emit(
-                "driving",
-                step.label,
-                step.country,
-                start + chunk,
-                step.tz,
-                distance_km=km,
-                source=step.source,
-                segment_id=step.segment_id,
-            )
-            self.driver.drove(start, chunk, rule)
+            if self.annotate:
+                self.emit("driving", step.label, step.country, start + chunk, step.tz, distance_km=km, source=step.source, segment_id=step.segment_id)
+            else:
+                self.t = start + chunk
+            driver.drove(start, chunk, rule)
             left -= chunk
             km_left -= km
 
-    def cross(self, step: _Cross, *, remaining_after_s: float) -> None:
+    def cross(self, step: _Cross, *, remaining_after_s: float, index: int = -1) -> None:
         crossing = step.crossing
         rule: CrossingRule = self.regime.rule(crossing.id)
         if not rule.open_to_freight:
@@ -483,11 +603,15 @@ class _Run:
                 self.driver.idle(end - start)
             if self.annotate:
                 self._note_rest_taken(exit_rule)
-            pieces = clock.work(ready, round(clearance.median_h * HOUR_S))
+            pieces = clock.work_in_one_go(ready, round(clearance.median_h * HOUR_S))
         except LookupError as exc:
             msg = f"crossing {crossing.name!r} ({crossing.id}) does not open within the search horizon after arrival: {exc}"
             raise NoRouteError(msg, blocking=[crossing.id]) from None
-        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule, clock, remaining_after_s)
+        after_s = step.link_km / step.link_speed_kph * HOUR_S
+        if index >= 0 and self.graph is not None:
+            vehicle = self.vehicle if rule.admits(self.vehicle.registration, permits=self.vehicle.permits) else self.vehicle.transshipped(step.entry_country)
+            after_s += _suffix_bound(self.graph, self.path, index + 1, self.regime, vehicle)
+        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule, clock, remaining_after_s, round(clearance.median_h * HOUR_S), after_s)
         for kind, start, end in pieces:
             self.t = start
             if kind == "open":
@@ -497,19 +621,7 @@ class _Run:
                 self.emit("closed_wait", place, step.exit_country, end, step.exit_tz, note=_closed_note(crossing, step, start) if self.annotate else "", source=crossing.source, **common)
                 self.driver.idle(end - start)
         self.driver.work(exit_rule)
-        self.drive(
-            _Road(
-                segment_id=f"{crossing.id}:link",
-                country=step.exit_country,
-                km=step.link_km,
-                speed_kph=step.link_speed_kph,
-                label=f"{step.exit_place} → {step.entry_place}",
-                tz=step.exit_tz,
-                source=step.source,
-                end_tz=step.entry_tz,
-            ),
-            remaining_after_s,
-        )
+        self.drive(step.link, remaining_after_s)
         self.crossed.append(crossing.id)
         if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
             needed = rule.permit_needed(self.vehicle.registration)
@@ -541,14 +653,30 @@ class _Run:
         rule: BreakRule,
         clock: CrossingClock,
         remaining_s: float,
+        clearance_s: float,
+        after_s: float,
     ) -> None:
-        """Record the departure delays at which this crossing's waits change character (see :attr:`Trip.later_departures`)."""
+        """
+        Record the departure delays at which this crossing's waits change character (see :attr:`Trip.later_departures`).
+
+        Each delay comes with a lower bound on the arrival it could give: the
+        clearance here cannot end earlier than it did (or than the reopening,
+        for a truck that arrives as the crossing closes), and the rest of the
+        trip takes at least ``after_s``.
+        """
         crew = self.driver.crew
+        done = pieces[-1][2] if pieces else ready
         thresholds = (0.0, rule.break_h * HOUR_S, crew.reduced_daily_rest_h * HOUR_S, crew.daily_rest_h * HOUR_S, crew.weekly_rest_h * HOUR_S)
-        holds = {wait_s - t for t in thresholds if wait_s - t >= 60}
-        if remaining_s > self.driver.allowance(ready, rule, remaining_s=remaining_s)[0]:
-            # The crew must rest before the end anyway: arriving as the crossing closes for the night (a closure
-            # long enough to rest) lets the closure be that rest.
+        holds = {wait_s - t: done + after_s for t in thresholds if wait_s - t >= 60}
+        for kind, _, end in pieces:
+            if kind == "closed":
+                holds[end - ready] = done + after_s  # clearance starts after the closure
+        allowance, due = self.driver.allowance(ready, rule, remaining_s=remaining_s)
+        if remaining_s > allowance and due != "break":
+            # The crew must rest before the end anyway: arriving as the crossing closes for the night lets the
+            # closure be that rest. Worth trying only if the crossing reopens no later than the rest due would end
+            # were the truck to drive on now.
+            rest_s = crew.weekly_rest_h * HOUR_S if due == "weekly_rest" else self.driver.stop_needed_s("daily_rest", rule) + self.driver.idle_s
             probe = ready
             for _ in range(4):
                 closes = clock.interval_at(probe)[1]
@@ -556,16 +684,12 @@ class _Run:
                     break
                 reopens = clock.next_open(closes)
                 if reopens - closes >= crew.reduced_daily_rest_h * HOUR_S:
-                    holds.add(closes - ready)
+                    if reopens - ready <= allowance + rest_s:
+                        holds.setdefault(closes - ready, reopens + clearance_s + after_s)
                     break
                 probe = reopens
-        for kind, start, end in pieces:
-            if kind == "closed":
-                holds.add(end - ready)  # clearance starts after the closure
-                if start > ready:
-                    holds.add(start - ready)  # no slice of clearance before it (the wait stays one stretch)
         if holds:
-            self.avoidable.append((self.rests, crossing_id, tuple(sorted(holds))))
+            self.avoidable.append((self.rests, crossing_id, tuple(sorted(holds.items()))))
 
     def _note_rest_taken(self, rule: BreakRule) -> None:
         """Mark the waiting rows that amount to a rest, for the timeline's note column."""
@@ -659,7 +783,9 @@ def simulate(
     nodes = graph.nodes
     depart = parse_departure(departure, nodes[origin]["tz"])
     veh = Vehicle.coerce(vehicle, default_registration=nodes[origin]["country"])
-    return _simulate(graph, tuple(path), regime_obj, veh, depart)
+    trip = _simulate(graph, tuple(path), regime_obj, veh, depart)
+    assert trip is not None  # no abort_after given
+    return trip
 
 
 def _simulate(
@@ -671,26 +797,40 @@ def _simulate(
     *,
     extensions: tuple[float, ...] = (),
     annotate: bool = True,
-) -> Trip:
+    abort_after: float | None = None,
+) -> Trip | None:
+    """
+    Simulate ``path`` (node ids). Internal: arguments are trusted.
+
+    With ``abort_after`` (POSIX seconds), give up and return ``None`` as soon
+    as the trip provably cannot arrive before it (route choice uses this to
+    stop simulating candidates that cannot win).
+    """
     steps = compile_path(graph, path)
     nodes = graph.nodes
     t0 = float(round(depart.timestamp()))
-    run = _Run(t=t0, vehicle=vehicle, regime=regime, rules=graph.graph["driver_rules"], extensions=extensions, annotate=annotate)
+    run = _Run(
+        t=t0,
+        vehicle=vehicle,
+        regime=regime,
+        rules=graph.graph["driver_rules"],
+        extensions=extensions,
+        annotate=annotate,
+        graph=graph,
+        path=path,
+    )
     if extensions and extensions[0] > 0:
         origin_data = nodes[path[0]]
         note = f"held at the origin {extensions[0] / HOUR_S:.1f} h to reach the first closed crossing at a better time (a truck can always wait)"
         run.emit("closed_wait", origin_data["name"], origin_data["country"], t0 + round(extensions[0]), origin_data["tz"], note=note)
-    speeds = [s.km / (s.speed_kph if vehicle.max_speed_kph is None else min(s.speed_kph, vehicle.max_speed_kph)) * HOUR_S if isinstance(s, _Road) else 0.0 for s in steps]
-    remaining = [0.0] * len(steps)
-    acc = 0.0
-    for i in range(len(steps) - 1, -1, -1):
-        remaining[i] = acc
-        acc += speeds[i]
-    for step, rest_after in zip(steps, remaining, strict=True):
+    remaining = _remaining_driving(graph, path, steps, vehicle.max_speed_kph)
+    for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
         if isinstance(step, _Road):
             run.drive(step, rest_after)
         else:
-            run.cross(step, remaining_after_s=rest_after)
+            if abort_after is not None and run.t + _suffix_bound(graph, path, index, regime, run.vehicle) >= abort_after:
+                return None
+            run.cross(step, remaining_after_s=rest_after, index=index)
     origin, destination = path[0], path[-1]
     posts_passed = [c for cid in run.crossed for c in graph.graph["crossings"][cid].countries]
     events = tuple(run.events)
@@ -726,43 +866,64 @@ def _simulate(
     )
 
 
-def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[str], regime: Regime, vehicle: Vehicle) -> float:
+def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[Any], regime: Regime, vehicle: Vehicle) -> float:
+    """Lower bound on the simulated duration of ``path`` (see :func:`_steps_bound`), memoised."""
+    key = tuple(path)
+    return _bound_cached(graph, (key, 0, *_vehicle_key(regime, vehicle)), compile_path(graph, key), regime, vehicle)
+
+
+def _steps_bound(graph: nx.MultiDiGraph, steps: Sequence[_Road | _Cross], regime: Regime, vehicle: Vehicle) -> float:
     """
     A lower bound on the simulated duration of ``path``, in seconds.
 
     Driving, median queue, clearance and transshipment, plus the daily rests
-    the crew cannot avoid (one fewer than the number of longest legal driving
-    days each truck needs), less what queues could overlap with them. Waits
-    for opening hours and breaks only add to this, so a path whose bound
-    exceeds a simulated total cannot beat it.
+    and breaks each truck's crew cannot avoid (a day holds at most the
+    extended driving time, a break is due every few hours of driving), less
+    what queues could overlap with those stops. Waits for opening hours only
+    add to this, so a path whose bound exceeds a simulated total cannot beat it.
     """
     rules: DriverRules = graph.graph["driver_rules"]
     crew = rules.crew(vehicle.drivers)
     day_s = crew.extended_driving_h * HOUR_S
     rest_s = crew.reduced_daily_rest_h * HOUR_S
     total = 0.0
-    rests = 0
+    stops = 0.0
     overlap = 0.0
     stint = 0.0  # driving by the current truck
+    countries: set[str] = set()
     registration = vehicle.registration
-    for step in compile_path(graph, path):
+
+    def stint_stops(driving: float) -> float:
+        rests = max(math.ceil(driving / day_s - 1e-9) - 1, 0)
+        if not crew.breaks or not countries:
+            return rests * rest_s
+        applied = [rules.break_rule(c) for c in countries]
+        after = max(r.break_after_h for r in applied) * HOUR_S
+        shortest = min(r.break_h for r in applied) * HOUR_S
+        breaks = max(math.ceil(driving / after - 1e-9) - 1 - rests, 0)
+        return rests * rest_s + breaks * shortest
+
+    for step in steps:
         if isinstance(step, _Road):
             speed = step.speed_kph if vehicle.max_speed_kph is None else min(step.speed_kph, vehicle.max_speed_kph)
             seconds = step.km / speed * HOUR_S
             total += seconds
             stint += seconds
+            countries.add(step.country)
             continue
         rule = regime.rule(step.crossing.id)
         if not rule.open_to_freight:
             return math.inf
         queue_s = rule.queue[step.direction].median_h * HOUR_S
-        total += queue_s + rule.clearance[step.direction].median_h * HOUR_S + step.link_km / step.link_speed_kph * HOUR_S
+        link_s = step.link_km / step.link_speed_kph * HOUR_S
+        total += queue_s + rule.clearance[step.direction].median_h * HOUR_S + link_s
         overlap += min(queue_s, rest_s)
-        stint += step.link_km / step.link_speed_kph * HOUR_S
+        stint += link_s
         if not rule.admits(registration, permits=vehicle.permits):
             total += rule.transshipment.median_h * HOUR_S
             registration = step.entry_country
-            rests += max(math.ceil(stint / day_s - 1e-9) - 1, 0)
+            stops += stint_stops(stint)
             stint = 0.0
-    rests += max(math.ceil(stint / day_s - 1e-9) - 1, 0)
-    return total + max(rests * rest_s - overlap, 0.0)
+            countries = set()
+    stops += stint_stops(stint)
+    return total + max(stops - overlap, 0.0) - ROUNDING_SLACK_S
