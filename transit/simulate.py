@@ -666,6 +666,8 @@ class _Run:
         """
         crew = self.driver.crew
         done = pieces[-1][2] if pieces else ready
+        begins = next((start for kind, start, _ in pieces if kind == "open"), ready)
+        wait_s += begins - ready  # waiting for an opening long enough to clear: the same stretch of waiting
         thresholds = (0.0, rule.break_h * HOUR_S, crew.reduced_daily_rest_h * HOUR_S, crew.daily_rest_h * HOUR_S, crew.weekly_rest_h * HOUR_S)
         holds = {wait_s - t: done + after_s for t in thresholds if wait_s - t >= 60}
         for kind, _, end in pieces:
@@ -735,7 +737,9 @@ def _closed_note(crossing: Crossing, step: _Cross, t: float) -> str:
             hours = schedule.hours_on(local.date(), direction)  # type: ignore[arg-type]
             reason = f"outside hours {hours} ({local:%H:%M} local)"
         reasons.append(f"{country} post {reason}")
-    return "closed: " + "; ".join(reasons) if reasons else "closed"
+    if not reasons:
+        return "waiting for an opening long enough to finish clearance before the posts close"
+    return "closed: " + "; ".join(reasons)
 
 
 def simulate(
