@@ -1,7 +1,7 @@
 """Route choice: candidates in order of static time, exact simulation, via, blocking rules."""
 
-import itertools
-from datetime import datetime
+import random
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import networkx as nx
@@ -12,7 +12,7 @@ from transit.network import build_network, node_id
 from transit.regimes import Regime
 from transit.routing import candidate_paths
 from transit.schedule import PostSchedule
-from transit.simulate import simulate
+from transit.simulate import lower_bound_s, simulate
 from tests.conftest import FREE_COSTS, aetr_rules, crossing, place, rule, segment
 
 KG = ZoneInfo("Asia/Bishkek")
@@ -109,3 +109,32 @@ def test_sco_route_sequences_are_routable(net):
         first, *middle, last = route.sequence
         trip = transit.plan_trip(net, first, last, regime="sco-2017", departure="2018-06-04T08:00", via=middle)
         assert trip.distance_km > 0, route.id
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "via"),
+    [("Kashgar", "Tashkent", ["Irkeshtam"]), ("Tashkent", "Kashgar", ["Irkeshtam"]), ("Kashgar", "Bishkek", []), ("Urumqi", "Almaty", [])],
+)
+@pytest.mark.parametrize("regime", ["sco-2017", "pre-2017"])
+def test_later_departure_never_arrives_earlier_on_the_sco_network(net, origin, destination, via, regime):
+    start = datetime(2017, 9, 28, 0, 0)  # a week that runs into China's Golden Week
+    previous = None
+    for step in range(0, 7 * 24 * 2):
+        when = start + timedelta(minutes=30 * step)
+        arrival = transit.plan_trip(net, origin, destination, regime=regime, departure=when, via=via).arrival
+        if previous is not None:
+            assert arrival >= previous, f"leaving at {when} arrives before leaving 30 min earlier"
+        previous = arrival
+
+
+def test_lower_bound_never_exceeds_the_simulated_trip(net):
+    rng = random.Random(7)
+    cities = sorted(n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port"))
+    for _ in range(60):
+        a, b = rng.sample(cities, 2)
+        regime = rng.choice(["sco-2017", "pre-2017"])
+        vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=rng.choice([1, 2]))
+        when = datetime(2017, 10, 25) + timedelta(hours=rng.randrange(24 * 14))
+        trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+        assert lower_bound_s(net, trip.path, transit.get_regime(net, regime), vehicle) <= trip.total_h * 3600
+        assert trip.search.simulated >= 1 and trip.search.candidates >= 1

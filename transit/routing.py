@@ -7,23 +7,37 @@ through the drivers' hours, so :func:`plan_trip`
 1. builds a small **crossing graph** whose nodes are border posts (plus the
    origin and destination) and whose edges are the fastest domestic road
    between two nodes of one country, or a crossing link weighted by the
-   regime's median queue and clearance (closed crossings are left out);
-2. enumerates loopless paths of that graph in order of static weight (Yen's
-   algorithm, :func:`networkx.shortest_simple_paths`). Each is a distinct
-   *sequence of crossings*; two paths with the same crossings differ only in
-   domestic roads, where the faster one is taken;
-3. simulates each candidate exactly from the departure time and keeps the
-   earliest arrival.
+   regime's median queue and clearance (crossings the regime closes are left
+   out);
+2. enumerates loopless paths of that graph in order of static time, by a
+   best-first search whose heuristic is the exact remaining static time
+   (so paths come out shortest first, like Yen's algorithm, at a fraction of
+   the cost). Each is a distinct *sequence of crossings*; paths with the same
+   crossings differ only in domestic roads, where the fastest is taken;
+3. simulates the candidates from the departure time and keeps the earliest
+   arrival. A candidate is not simulated when its lower bound (driving,
+   median border delays, transshipments, and the daily rests and breaks the
+   crew cannot avoid) already exceeds the best arrival, and a simulation is
+   abandoned as soon as it provably cannot win;
+4. tries holding the truck at the origin or lengthening a rest where the
+   best trips wait at closed crossings (a truck can always wait: see
+   :func:`_hold_if_better`). This keeps a later departure from ever arriving
+   earlier.
 
-**How many candidates, and why that is enough.** The static weight (driving
-plus median border delays) is a lower bound on a candidate's simulated
-duration: rests, closed waits and transshipments only add to it. Enumeration
-therefore stops as soon as the next candidate's static weight is no better
-than the best simulated trip, which makes the choice exact among crossing
-sequences. In case the time-dependent slack is huge (a departure into a
-long closure), at most :data:`MAX_CANDIDATES` candidates are simulated; the
-benchmark (``bench/bench_core.py``) reports how often that cap binds over all
-city pairs.
+**How many candidates, and why.** The static time is a lower bound on a
+candidate's simulated duration (rests, waits for opening hours and
+transshipments only add to it), so enumeration stops as soon as the next
+candidate's static time is no better than the best simulated trip: the
+choice is then exact among crossing sequences. The search also stops after
+:data:`MAX_CANDIDATES` (8) candidates. On short and medium trips the
+static bound ends the search first; on multi-day trips across several
+countries (Chelyabinsk-Zhengzhou, Lianyungang-St Petersburg) rests and
+waits make simulated times exceed static ones by days, so the cap ends it
+in about two thirds of all city pairs of the SCO dataset
+(``bench/bench_core.py`` reports the share). Eight is where the run time of
+the all-pairs benchmark stays within its target; a caller who wants a wider
+search passes ``max_candidates`` (every trip reports its search in
+:attr:`~transit.simulate.Trip.search`).
 
 Examples
 --------
@@ -57,7 +71,7 @@ from .vehicles import Vehicle
 
 __all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "shortest_static_path"]
 
-#: Upper limit on candidates simulated per query (see the module docstring).
+#: Upper limit on candidates enumerated per query (see the module docstring).
 MAX_CANDIDATES = 8
 #: Candidates kept per leg when ``via`` splits a trip into legs.
 MAX_CANDIDATES_PER_LEG = 4
