@@ -111,7 +111,7 @@ def compare_cmd(
     _echo("")
     table = cmp.table
     regimes_shown = list(table.index)
-    width = max(22, *(len(r) + 2 for r in regimes_shown))
+    width = max(24, *(len(r) + 2 for r in regimes_shown))
     header = f"{'':18}" + "".join(f"{r:>{width}}" for r in regimes_shown) + f"{'saving':>{width}}"
     _echo(header)
     last = regimes_shown[-1]
@@ -133,9 +133,16 @@ def compare_cmd(
             value = table.loc[last, saving]
             save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
         _echo(f"{label:18}{cells}{save:>{width}}")
+    def cell(regime: str, column: str) -> str:
+        value = table.loc[regime, column]
+        if not value:
+            return "–"
+        if column == "arrival":
+            return datetime.fromisoformat(str(value)).strftime("%a %d %b %H:%M %z")
+        return str(value)
+
     for label, column in (("arrival", "arrival"), ("crossings", "route"), ("transshipped at", "transshipments")):
-        cells = "".join(f"{(str(table.loc[r, column])[:16] if column == 'arrival' and table.loc[r, column] else (table.loc[r, column] or '–')):>{width}}" for r in regimes_shown)
-        _echo(f"{label:18}{cells}")
+        _echo(f"{label:18}" + "".join(f"{cell(r, column):>{width}}" for r in regimes_shown))
     for regime, message in cmp.errors.items():
         _echo(f"\n{regime}: {message}")
     _echo("\nArrival times are local at the destination. Sources and every step: `transit plan ... --format csv`.")
