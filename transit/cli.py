@@ -57,17 +57,16 @@ def _echo(text: str) -> None:
     typer.echo(text)
 
 
-def _departure(net: Any, origin: str, depart: str | None) -> str:
-    if depart is not None:
-        return depart
+def _question(origin: str, depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
+    """The network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
+    net = load_network()
     from .network import resolve_place
 
-    tz = net.nodes[resolve_place(net, origin)]["tz"]
-    return datetime.now(zone(tz)).replace(minute=0, second=0, microsecond=0).isoformat()
-
-
-def _vehicle(registration: str | None, drivers: int, default: str) -> Vehicle:
-    return Vehicle(registration=registration or default, drivers=drivers)
+    home = net.nodes[resolve_place(net, origin)]
+    vehicle = Vehicle(registration=registration or home["country"], drivers=drivers)
+    if depart is None:
+        depart = datetime.now(zone(home["tz"])).replace(minute=0, second=0, microsecond=0).isoformat()
+    return net, depart, vehicle
 
 
 def _fmt_h(value: float) -> str:
@@ -86,18 +85,15 @@ def compare_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Compare one trip under several regimes (default: pre-2017 vs sco-2017)."""
-    net = load_network()
-    from .network import resolve_place
-
-    default_reg = net.nodes[resolve_place(net, origin)]["country"]
+    net, departure, vehicle = _question(origin, depart, registration, drivers)
     cmp = run_compare(
         net,
         origin,
         destination,
         regimes=[r.strip() for r in regimes.split(",") if r.strip()],
-        departure=_departure(net, origin, depart),
+        departure=departure,
         via=via or [],
-        vehicle=_vehicle(registration, drivers, default_reg),
+        vehicle=vehicle,
     )
     if fmt is Format.json:
         _echo(json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False))
@@ -160,18 +156,15 @@ def plan_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Plan one trip and print its timeline."""
-    net = load_network()
-    from .network import resolve_place
-
-    default_reg = net.nodes[resolve_place(net, origin)]["country"]
+    net, departure, vehicle = _question(origin, depart, registration, drivers)
     trip = plan_trip(
         net,
         origin,
         destination,
         regime=regime,
-        departure=_departure(net, origin, depart),
+        departure=departure,
         via=via or [],
-        vehicle=_vehicle(registration, drivers, default_reg),
+        vehicle=vehicle,
     )
     timeline = trip.timeline
     if fmt is Format.json:

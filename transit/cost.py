@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .datasets import read_toml
+from .datasets import read_toml, toml_number
 from .errors import DataError
 
 __all__ = ["CostBreakdown", "CostModel", "load_cost_model"]
@@ -140,13 +140,11 @@ def load_cost_model(path: Path) -> CostModel:
     sources: dict[str, str] = {}
 
     def amount(table: Mapping[str, object], key: str, where: str) -> float:
-        value = table.get(key) if isinstance(table, Mapping) else None
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise DataError(f"got {value!r}; expected a non-negative number", file=file, row=where, column=key)
+        value = toml_number(table, key, file=file, where=where)
         if not isinstance(table.get("source"), str) or not table["source"]:
             raise DataError("lacks a source", file=file, row=where, column="source")
         sources[where] = str(table["source"])
-        return float(value)
+        return value
 
     def per_country(name: str, key: str) -> dict[str, float]:
         table = doc.get(name)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from .errors import DataError
 
-__all__ = ["read_csv", "read_toml", "routes_dir"]
+__all__ = ["read_csv", "read_toml", "routes_dir", "toml_number"]
 
 T = TypeVar("T")
 
@@ -181,3 +181,22 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise DataError(f"cannot be read ({exc.strerror})", file=path.name) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"is not valid TOML: {exc}", file=path.name) from None
+
+
+def toml_number(table: Any, key: str, *, file: str, where: str, minimum: float = 0.0) -> float:
+    """
+    Return ``table[key]`` as a float, or raise a :class:`DataError` naming file, table and key.
+
+    Examples
+    --------
+    >>> toml_number({"speed_kph": 55}, "speed_kph", file="x.toml", where="speeds")
+    55.0
+    >>> toml_number({"speed_kph": "fast"}, "speed_kph", file="x.toml", where="speeds")
+    Traceback (most recent call last):
+    ...
+    transit.errors.DataError: file x.toml, row speeds, column 'speed_kph': got 'fast'; expected a number >= 0.0
+    """
+    value = table.get(key) if hasattr(table, "get") else None
+    if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < minimum:
+        raise DataError(f"got {value!r}; expected a number >= {minimum}", file=file, row=where, column=key)
+    return float(value)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .datasets import read_toml
+from .datasets import read_toml, toml_number
 from .errors import DataError
 
 __all__ = ["BreakRule", "CrewRule", "DriverClock", "DriverRules", "load_driver_rules"]
@@ -146,10 +146,7 @@ def load_driver_rules(path: Path) -> DriverRules:
     doc = read_toml(path)
 
     def number(table: Mapping[str, object], key: str, where: str, *, minimum: float = 0.0) -> float:
-        value = table.get(key)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum:
-            raise DataError(f"got {value!r}; expected a number >= {minimum}", file=file, row=where, column=key)
-        return float(value)
+        return toml_number(table, key, file=file, where=where, minimum=minimum)
 
     break_rules = {}
     for rule_id, spec in doc.get("break_rules", {}).items():
