@@ -584,12 +584,12 @@ def _plan(
         raise errors[0]
     # Holding the truck or lengthening a rest can only bring a path down to its bound:
     # try it on every path that could still win, best first, within a shared budget.
-    budget = [MAX_HOLD_SIMULATIONS]
+    spent = 0
     for trip, bound in sorted(trips, key=lambda item: item[0].arrival):
-        if budget[0] <= 0:
-            break
         if trip.later_departures and depart.timestamp() + bound < best.arrival.timestamp():
+            budget = [MAX_HOLD_SIMULATIONS]
             held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), bound_s=bound, budget=budget)
+            spent += MAX_HOLD_SIMULATIONS - budget[0]
             if held.arrival < best.arrival:
                 best = held
                 annotated = False
@@ -601,13 +601,13 @@ def _plan(
     search = SearchStats(
         candidates=len(candidates),
         simulated=len(trips),
-        hold_simulations=MAX_HOLD_SIMULATIONS - budget[0],
+        hold_simulations=spent,
         cap_reached=exhausted and len(candidates) >= max_candidates,
     )
     return dataclasses.replace(best, alternatives=tried, search=search)
 
 
-#: Upper limit on extra simulations per trip spent looking for a better time to leave.
+#: Upper limit on the extra simulations spent per candidate path looking for a better time to leave.
 MAX_HOLD_SIMULATIONS = 8
 
 
