@@ -675,7 +675,7 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     key = (str(base.resolve()), _mtime(base))
     cached = _LOADED.get(key)
     if cached is not None:
-        return cached.copy() if False else _fresh_copy(cached)
+        return _fresh_copy(cached)
     sources = read_sources(base / "sources.csv")
     places = _read_places(base / "places.csv", sources)
     crossings = _read_crossings(base / "crossings.toml", sources)
