@@ -21,8 +21,10 @@ through the drivers' hours, so :func:`plan_trip`
    abandoned as soon as it provably cannot win;
 4. tries holding the truck at the origin or lengthening a rest where the
    best trips wait at closed crossings (a truck can always wait: see
-   :func:`_hold_if_better`). This keeps a later departure from ever arriving
-   earlier.
+   :func:`_hold_if_better`), so that a later departure does not arrive
+   earlier. The search is bounded: on multi-day trips through several
+   closures it can still miss a better later start (a random sweep of 92,160
+   departures found 26 such cases, at most 0.75 h; see the README).
 
 **How many candidates, and why.** The static time is a lower bound on a
 candidate's simulated duration (rests, waits for opening hours and
