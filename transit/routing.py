@@ -630,14 +630,16 @@ def _hold_if_better(
     Waiting at a closed post and waiting in a rest (or at the origin before
     leaving) can end at the same moment, but a crew whose duty day starts
     later keeps its driving time and duty window for later, so a later start
-    can arrive earlier. Within a stretch where the truck waits at a closed
-    crossing, the arrival only falls at the points where that wait stops
-    counting as a rest or break, vanishes, or stops being split by a slice of
-    clearance (:attr:`Trip.later_departures`). Those extensions of the hold
-    before departure or of the last rest before the crossing are tried
-    breadth-first, spending ``budget[0]`` simulations, and the earliest
-    arrival is kept. This is what keeps a later departure from arriving
-    earlier (tested as an invariant).
+    can arrive earlier. The candidates are the points where a wait at a
+    closed crossing stops counting as a rest or break or vanishes, where
+    clearance moves past a closure, and where arriving as a crossing closes
+    turns the closure into the crew's rest (:attr:`Trip.later_departures`).
+    Those extensions of the hold before departure, or of the last rest
+    before the crossing, are tried breadth-first, spending at most
+    ``budget[0]`` simulations, each skipped when its lower bound cannot beat
+    the best arrival; the earliest arrival is kept. This is what keeps a
+    later departure from arriving earlier (tested on toy networks and the
+    main corridors; not exhaustive on multi-day trips, see the module notes).
     """
     best = trip
     target = min(best_arrival, trip.arrival.timestamp())
