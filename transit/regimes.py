@@ -344,10 +344,12 @@ def load_regime(
     Read one regime file and resolve a rule for every crossing.
 
     Resolution order for each crossing: ``[defaults]``, then every ``[[rule]]``
-    that matches it (by ``countries`` pair or ``crossings`` list) in file
-    order, later ones overriding earlier ones key by key. Clearance not set
-    by a rule is the exit country's outbound plus the entry country's inbound
-    time from ``clearance.csv``.
+    that matches it (by ``pairs``, ``countries`` or ``crossings``) in file
+    order, later ones overriding earlier ones key by key. Delays a rule does
+    not set are derived per direction: the total is the exit side plus the
+    entry side (``exit_side_*``/``entry_side_*`` of a rule, else the
+    countries' rows of ``clearance.csv``); clearance is the smaller of that
+    total and the formalities time (``clearance_*``), the queue the rest.
 
     Parameters
     ----------
