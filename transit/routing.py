@@ -97,6 +97,7 @@ class _Index:
     crossing_graphs: dict[tuple[int, float | None], Any] = field(default_factory=dict)
     posts_by_country: dict[str, list[str]] = field(default_factory=dict)
     regimes: dict[int, Regime] = field(default_factory=dict)
+    candidates: dict[tuple[Any, ...], list[tuple[float, list[Any]]]] = field(default_factory=dict)
 
 
 _INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
@@ -385,10 +386,30 @@ def candidate_paths(
     regime_obj = get_regime(graph, regime)
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
     cap = vehicle.max_speed_kph if vehicle is not None else None
-    return _candidates(graph, o, d, regime_obj, cap, via, limit)
+    return [(static, list(path)) for static, path in _candidates(graph, o, d, regime_obj, cap, via, limit)]
 
 
 def _candidates(
+    graph: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    regime: Regime,
+    cap: float | None,
+    via: Sequence[str],
+    limit: int,
+) -> list[tuple[float, list[str]]]:
+    """Candidate paths for a question; static, so cached per network (the regime object is part of the key)."""
+    cache = _index(graph).candidates
+    key = (origin, destination, regime, cap, tuple(via), limit)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 100_000:
+            cache.clear()
+        found = cache[key] = _find_candidates(graph, origin, destination, regime, cap, via, limit)
+    return found
+
+
+def _find_candidates(
     graph: nx.MultiDiGraph,
     origin: str,
     destination: str,
@@ -442,7 +463,7 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
             return NoRouteError(msg, blocking=[ident])
     open_rules = {cid: type(rule)(crossing_id=cid, open_to_freight=True, queue=rule.queue, clearance=rule.clearance) for cid, rule in regime.rules.items()}
     everything_open = Regime(id=f"{regime.id}+all-open", name="all open", rules=open_rules)
-    paths = _candidates(graph, origin, destination, everything_open, None, via, 3)
+    paths = _find_candidates(graph, origin, destination, everything_open, None, via, 3)
     route = f"from {names[origin]['name']!r} to {names[destination]['name']!r}" + (f" via {list(via)}" if via else "")
     if not paths:
         return NoRouteError(f"no road in the dataset connects {names[origin]['name']!r} and {names[destination]['name']!r}" + (f" via {list(via)}" if via else ""))
