@@ -11,6 +11,7 @@ PUBLIC = [
     "TransitError", "Trip", "UnknownPlaceError", "UnknownRegimeError", "Vehicle", "__version__",
     "build_network", "calibration", "compare", "get_regime", "load_network", "network", "plan_trip",
     "regimes", "resolve_place", "routing", "schedule", "simulate", "to_gdfs", "validate",
+    "Reliability", "delays", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
 ]
 
 
@@ -28,7 +29,7 @@ def test_error_hierarchy():
 
 
 def test_import_does_not_pull_plotting_or_web_stacks():
-    code = "import sys, transit; print(sorted(m for m in ('matplotlib', 'folium', 'fastapi', 'geopandas', 'osmnx') if m in sys.modules))"
+    code = "import sys, transit; print(sorted(m for m in ('matplotlib', 'folium', 'fastapi', 'geopandas', 'osmnx', 'tqdm') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -36,7 +37,7 @@ def test_import_does_not_pull_plotting_or_web_stacks():
 def test_options_are_keyword_only():
     import inspect
 
-    for func in (transit.plan_trip, transit.compare, transit.simulate):
+    for func in (transit.plan_trip, transit.compare, transit.simulate, transit.reliability, transit.departure_profile, transit.matrix):
         params = list(inspect.signature(func).parameters.values())
         positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         assert len(positional) <= 3, (func.__name__, positional)

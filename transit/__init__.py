@@ -4,7 +4,10 @@ transit: freight transit times for Central Asia's SCO road-permit routes.
 A network of places and border crossings (``load_network``), border regimes
 as data (``pre-2017``, ``sco-2017``), a time-true simulation of driving,
 drivers' rest, queues, opening hours and transshipment (``plan_trip``), and
-side-by-side regime comparisons (``compare``).
+side-by-side regime comparisons (``compare``), and the reliability of a
+transit time under uncertain border delays: percentiles and on-time
+probability (``reliability``), the best day to leave (``departure_profile``)
+and origin-destination tables (``matrix``).
 
 Examples
 --------
@@ -16,7 +19,7 @@ Examples
 True
 """
 
-from . import calibration, network, regimes, routing, schedule
+from . import calibration, delays, montecarlo, network, odmatrix, regimes, routing, schedule, uncertainty
 from ._version import __version__
 from .calibration import CalibrationReport, validate
 from .compare import Comparison, compare
@@ -30,11 +33,13 @@ from .errors import (
     UnknownPlaceError,
     UnknownRegimeError,
 )
+from .odmatrix import matrix
 from .network import build_network, get_regime, load_network, resolve_place, to_gdfs
 from .regimes import CrossingRule, Delay, Regime
 from .routing import plan_trip
 from .schedule import PostSchedule
 from .simulate import Event, Trip, simulate
+from .uncertainty import Reliability, departure_profile, reliability
 from .vehicles import Vehicle
 
 __all__ = [
@@ -51,6 +56,7 @@ __all__ = [
     "Post",
     "PostSchedule",
     "Regime",
+    "Reliability",
     "TransitError",
     "Trip",
     "UnknownPlaceError",
@@ -60,15 +66,22 @@ __all__ = [
     "build_network",
     "calibration",
     "compare",
+    "delays",
+    "departure_profile",
     "get_regime",
     "load_network",
+    "matrix",
+    "montecarlo",
     "network",
+    "odmatrix",
     "plan_trip",
     "regimes",
+    "reliability",
     "resolve_place",
     "routing",
     "schedule",
     "simulate",
     "to_gdfs",
+    "uncertainty",
     "validate",
 ]

@@ -28,12 +28,15 @@ import networkx as nx
 from ._timeutil import parse_departure
 from .errors import NoRouteError, UnknownRegimeError
 from .network import get_regime, resolve_place, resolve_waypoint
+from .delays import as_generator
 from .regimes import Regime
+from .uncertainty import Reliability, _check_samples, sample_trip
 from .routing import MAX_CANDIDATES, _plan
 from .simulate import Trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["TABLE_COLUMNS", "Comparison", "compare"]
@@ -74,6 +77,10 @@ class Comparison:
         Regime id mapped to the reason it has no route.
     baseline
         Regime the savings are measured against (the first one given).
+    reliability
+        With ``samples``: regime id mapped to its
+        :class:`~transit.uncertainty.Reliability` (samples along that
+        regime's trip).
     """
 
     origin: str
@@ -84,10 +91,12 @@ class Comparison:
     trips: Mapping[str, Trip] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     baseline: str = ""
+    reliability: Mapping[str, Reliability] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "trips", MappingProxyType(dict(self.trips)))
         object.__setattr__(self, "errors", MappingProxyType(dict(self.errors)))
+        object.__setattr__(self, "reliability", MappingProxyType(dict(self.reliability)))
 
     @functools.cached_property
     def table(self) -> pd.DataFrame:
@@ -98,7 +107,8 @@ class Comparison:
         transshipment_h, closed_wait_h, distance_km, cost_usd`` and the
         saving against :attr:`baseline` (``saving_h, saving_days, saving_usd``,
         positive when faster or cheaper), then ``arrival``, ``route``
-        (crossings passed), ``transshipments`` and ``status``.
+        (crossings passed), ``transshipments`` and ``status``. With samples,
+        ``p50_h``, ``p90_h`` and ``p95_h`` follow ``total_h``.
         """
         import pandas as pd
 
@@ -131,7 +141,12 @@ class Comparison:
                 "status": "ok",
             }
             rows.append(row)
-        return pd.DataFrame(rows).set_index("regime")
+        table = pd.DataFrame(rows).set_index("regime")
+        if self.reliability:
+            for offset, q in enumerate((50, 90, 95), start=1):
+                values = [self.reliability[r].percentile_h(q) if r in self.reliability else math.nan for r in table.index]
+                table.insert(offset, f"p{q}_h", values)
+        return table
 
     @property
     def saving_h(self) -> float:
@@ -148,6 +163,7 @@ class Comparison:
             "via": list(self.via),
             "baseline": self.baseline,
             "regimes": {r: self.trips[r].summary() for r in self.regimes if r in self.trips},
+            "reliability": {r: rel.summary() for r, rel in self.reliability.items()},
             "saving_h": None if math.isnan(self.saving_h) else round(self.saving_h, 2),
             "errors": dict(self.errors),
         }
@@ -167,6 +183,8 @@ def compare(
     via: str | Sequence[str] = (),
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     max_candidates: int = MAX_CANDIDATES,
+    samples: int = 0,
+    rng: int | np.random.Generator | None = None,
 ) -> Comparison:
     """
     Plan the same trip under each regime.
@@ -189,6 +207,13 @@ def compare(
         As for :func:`transit.plan_trip`.
     max_candidates
         As for :func:`transit.plan_trip`.
+    samples
+        If positive, sample each regime's trip this many times
+        (:mod:`transit.uncertainty`) and add percentile columns to the table.
+        The samples follow the route each regime's deterministic plan chose.
+    rng
+        Seed or :class:`numpy.random.Generator` for the samples; the same
+        seed gives the same table.
 
     Returns
     -------
@@ -201,6 +226,9 @@ def compare(
     UnknownPlaceError, UnknownRegimeError, InvalidDepartureError, InvalidVehicleError
         For bad arguments.
     """
+    if samples:
+        _check_samples(samples)
+    gen = as_generator(rng) if samples else None
     if isinstance(regimes, str | Regime):
         regimes = [regimes]
     if not regimes:
@@ -225,6 +253,12 @@ def compare(
             first_error = first_error or exc
     if not trips and first_error is not None:
         raise first_error
+    sampled = {}
+    if gen is not None:
+        for regime, stream in zip(regime_objs, gen.spawn(len(regime_objs)), strict=True):
+            if regime.id in trips:
+                trip = trips[regime.id]
+                sampled[regime.id] = Reliability(trip=trip, runs=sample_trip(graph, trip, regime, samples=samples, rng=stream))
     return Comparison(
         origin=graph.nodes[o]["name"],
         destination=graph.nodes[d]["name"],
@@ -234,4 +268,5 @@ def compare(
         trips=trips,
         errors=errors,
         baseline=regime_objs[0].id,
+        reliability=sampled,
     )

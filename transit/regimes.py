@@ -45,12 +45,27 @@ from .schedule import PostSchedule
 __all__ = ["CountryClearance", "CrossingRule", "Delay", "Permit", "Regime", "load_country_clearance", "load_regime"]
 
 NO_PERMIT = "none"
+#: Delay distributions the stochastic model can sample.
+DISTRIBUTIONS = ("lognormal", "fixed", "empirical")
 ANY_REGISTRATION = "*"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delay:
-    """A delay distribution summarised by its median and 90th percentile, in hours.
+    """A delay distribution, summarised by its median and 90th percentile, in hours.
+
+    The deterministic model uses :attr:`median_h`; the stochastic model
+    (:mod:`transit.delays`) samples the distribution named by
+    :attr:`distribution`:
+
+    ``"lognormal"`` (default)
+        Lognormal with this median and P90. A median of zero with a positive
+        P90 means most trucks do not wait: half wait nothing, the others an
+        exponential time scaled so that 10% wait longer than P90.
+    ``"fixed"``
+        Always the median (``p90_h`` equals ``median_h``).
+    ``"empirical"``
+        Resampled from observed :attr:`values_h`; median and P90 are theirs.
 
     Parameters
     ----------
@@ -58,20 +73,75 @@ class Delay:
         Median and 90th percentile; ``p90_h >= median_h >= 0``.
     source
         Source ids, or ``ESTIMATE: <method>``.
+    distribution
+        ``"lognormal"``, ``"fixed"`` or ``"empirical"``.
+    values_h
+        Observed delays, for ``"empirical"``.
+
+    Examples
+    --------
+    >>> Delay(median_h=2, p90_h=4).distribution
+    'lognormal'
+    >>> Delay.fixed(1.5).p90_h
+    1.5
+    >>> d = Delay.empirical([1, 2, 3, 10])
+    >>> d.median_h, d.distribution
+    (2.5, 'empirical')
     """
 
     median_h: float
     p90_h: float
     source: str = ""
+    distribution: str = "lognormal"
+    values_h: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not (0 <= self.median_h <= self.p90_h):
             msg = f"delay must satisfy 0 <= median_h <= p90_h; got median_h={self.median_h}, p90_h={self.p90_h}"
             raise ValueError(msg)
+        if self.distribution not in DISTRIBUTIONS:
+            msg = f"unknown delay distribution {self.distribution!r}; expected one of {DISTRIBUTIONS}"
+            raise ValueError(msg)
+        if self.distribution == "fixed" and self.p90_h != self.median_h:
+            msg = f"a fixed delay has p90_h equal to median_h; got median_h={self.median_h}, p90_h={self.p90_h}"
+            raise ValueError(msg)
+        if self.distribution == "empirical":
+            if not self.values_h or min(self.values_h) < 0:
+                msg = f"an empirical delay needs one or more observed values >= 0; got {list(self.values_h)!r}"
+                raise ValueError(msg)
+        elif self.values_h:
+            msg = f"values_h is only for distribution='empirical', not {self.distribution!r}"
+            raise ValueError(msg)
+
+    @classmethod
+    def fixed(cls, hours: float, *, source: str = "") -> Delay:
+        """A delay that is always ``hours``."""
+        return cls(median_h=float(hours), p90_h=float(hours), source=source, distribution="fixed")
+
+    @classmethod
+    def empirical(cls, values_h: Iterable[float], *, source: str = "") -> Delay:
+        """A delay resampled from observations; median and P90 by linear interpolation (numpy's default)."""
+        import numpy as np
+
+        values = tuple(float(v) for v in values_h)
+        if not values:
+            msg = "an empirical delay needs one or more observed values; got none"
+            raise ValueError(msg)
+        median, p90 = (float(q) for q in np.quantile(values, [0.5, 0.9]))
+        return cls(median_h=median, p90_h=max(p90, median), source=source, distribution="empirical", values_h=values)
 
     def __add__(self, other: Delay) -> Delay:
+        """
+        The delay of two stages one after the other.
+
+        Quantiles are added, which is exact when the two stages are perfectly
+        correlated (a busy day is busy at both posts) and an overestimate of
+        the spread otherwise. Two fixed delays give a fixed one; anything
+        else gives a lognormal.
+        """
         sources = "; ".join(s for s in (self.source, other.source) if s)
-        return Delay(median_h=self.median_h + other.median_h, p90_h=self.p90_h + other.p90_h, source=sources)
+        distribution = "fixed" if self.distribution == other.distribution == "fixed" else "lognormal"
+        return Delay(median_h=self.median_h + other.median_h, p90_h=self.p90_h + other.p90_h, source=sources, distribution=distribution)
 
 
 ZERO_DELAY = Delay(median_h=0.0, p90_h=0.0, source="none")
@@ -263,10 +333,16 @@ _RULE_KEYS = {
     "through",
     "transshipment_median_h",
     "transshipment_p90_h",
+    "transshipment_distribution",
+    "transshipment_values_h",
     "queue_median_h",
     "queue_p90_h",
+    "queue_distribution",
+    "queue_values_h",
     "clearance_median_h",
     "clearance_p90_h",
+    "clearance_distribution",
+    "clearance_values_h",
     "delays",
     "schedules",
     "source",
@@ -274,12 +350,20 @@ _RULE_KEYS = {
 _DIRECTION_KEYS = {
     "queue_median_h",
     "queue_p90_h",
+    "queue_distribution",
+    "queue_values_h",
     "clearance_median_h",
     "clearance_p90_h",
+    "clearance_distribution",
+    "clearance_values_h",
     "exit_side_median_h",
     "exit_side_p90_h",
+    "exit_side_distribution",
+    "exit_side_values_h",
     "entry_side_median_h",
     "entry_side_p90_h",
+    "entry_side_distribution",
+    "entry_side_values_h",
     "source",
 }
 #: ``through`` key standing for the two countries of the crossing.
@@ -320,8 +404,28 @@ def load_country_clearance(path: Path) -> dict[str, CountryClearance]:
 
 def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, source: str) -> Delay | None:
     median, p90 = values.get(f"{prefix}_median_h"), values.get(f"{prefix}_p90_h")
-    if median is None and p90 is None:
+    distribution = values.get(f"{prefix}_distribution", "lognormal")
+    observed = values.get(f"{prefix}_values_h")
+    if median is None and p90 is None and observed is None:
+        if f"{prefix}_distribution" in values:
+            msg = f"{prefix}_distribution needs {prefix}_median_h (and {prefix}_p90_h, or {prefix}_values_h for 'empirical')"
+            raise DataError(msg, file=file, row=where, column=f"{prefix}_distribution")
         return None
+    if distribution not in DISTRIBUTIONS:
+        msg = f"got {distribution!r}; expected one of {', '.join(DISTRIBUTIONS)}"
+        raise DataError(msg, file=file, row=where, column=f"{prefix}_distribution")
+    the_source = str(values.get("source", source))
+    if distribution == "empirical" or observed is not None:
+        if distribution != "empirical" or median is not None or p90 is not None:
+            msg = f"give {prefix}_values_h with {prefix}_distribution = 'empirical' and no median or P90 (they come from the values)"
+            raise DataError(msg, file=file, row=where, column=f"{prefix}_values_h")
+        if not isinstance(observed, list) or not observed or any(not isinstance(v, int | float) or isinstance(v, bool) or v < 0 for v in observed):
+            raise DataError(f"got {observed!r}; expected a list of hours >= 0", file=file, row=where, column=f"{prefix}_values_h")
+        return Delay.empirical(observed, source=the_source)
+    if distribution == "fixed":
+        if median is None:
+            raise DataError(f"a fixed delay needs {prefix}_median_h", file=file, row=where, column=f"{prefix}_median_h")
+        p90 = median if p90 is None else p90
     if median is None or p90 is None:
         msg = f"give both {prefix}_median_h and {prefix}_p90_h"
         raise DataError(msg, file=file, row=where, column=f"{prefix}_median_h")
@@ -329,7 +433,7 @@ def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, sou
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise DataError(f"got {value!r}; expected a number of hours", file=file, row=where, column=key)
     try:
-        return Delay(median_h=float(median), p90_h=float(p90), source=str(values.get("source", source)))
+        return Delay(median_h=float(median), p90_h=float(p90), source=the_source, distribution=distribution)
     except ValueError as exc:
         raise DataError(str(exc), file=file, row=where, column=f"{prefix}_p90_h") from None
 
@@ -515,6 +619,8 @@ def _resolve(
         if direction not in clearance:
             if formalities is None:
                 clearance[direction] = total
+            elif formalities.median_h <= total.median_h and formalities.p90_h <= total.p90_h:
+                clearance[direction] = formalities  # keeps its distribution
             else:
                 clearance[direction] = Delay(
                     median_h=min(total.median_h, formalities.median_h),

@@ -42,7 +42,7 @@ import dataclasses
 import functools
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -493,7 +493,7 @@ def _suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, reg
 class _Run:
     """One simulation: mutable state kept out of the public objects."""
 
-    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle")
+    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle")
 
     def __init__(
         self,
@@ -506,8 +506,10 @@ class _Run:
         annotate: bool = True,
         graph: nx.MultiDiGraph | None = None,
         path: tuple[Any, ...] = (),
+        draws: Mapping[int, tuple[float, float, float]] | None = None,
     ) -> None:
         self.annotate = annotate
+        self.draws = draws or {}
         self.graph = graph
         self.path = path
         self.t = t
@@ -592,8 +594,10 @@ class _Run:
         queue = rule.queue[step.direction]
         clearance = rule.clearance[step.direction]
         arrival = self.t
+        queue_h, clearance_h, transshipment_h = self.draws.get(index, (queue.median_h, clearance.median_h, rule.transshipment.median_h))
+        clearance_s = round(clearance_h * HOUR_S)
         try:
-            queued = arrival + round(queue.median_h * HOUR_S)
+            queued = arrival + round(queue_h * HOUR_S)
             ready = clock.next_open(queued)
             for kind, start, end in _split(clock, arrival, ready):
                 activity = "queue" if kind == "open" else "closed_wait"
@@ -603,7 +607,7 @@ class _Run:
                 self.driver.idle(end - start)
             if self.annotate:
                 self._note_rest_taken(exit_rule)
-            pieces = clock.work_in_one_go(ready, round(clearance.median_h * HOUR_S))
+            pieces = clock.work_in_one_go(ready, clearance_s)
         except LookupError as exc:
             msg = f"crossing {crossing.name!r} ({crossing.id}) does not open within the search horizon after arrival: {exc}"
             raise NoRouteError(msg, blocking=[crossing.id]) from None
@@ -611,7 +615,7 @@ class _Run:
         if index >= 0 and self.graph is not None:
             vehicle = self.vehicle if rule.admits(self.vehicle.registration, permits=self.vehicle.permits) else self.vehicle.transshipped(step.entry_country)
             after_s += _suffix_bound(self.graph, self.path, index + 1, self.regime, vehicle)
-        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule, clock, remaining_after_s, round(clearance.median_h * HOUR_S), after_s)
+        self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule, clock, remaining_after_s, clearance_s, after_s)
         for kind, start, end in pieces:
             self.t = start
             if kind == "open":
@@ -634,7 +638,7 @@ class _Run:
                 "transshipment",
                 f"{crossing.name} ({step.entry_country} post)",
                 step.entry_country,
-                self.t + round(rule.transshipment.median_h * HOUR_S),
+                self.t + round(transshipment_h * HOUR_S),
                 step.entry_tz,
                 note=f"{why}; cargo moved to a {step.entry_country} truck",
                 source=rule.transshipment.source,
@@ -802,13 +806,16 @@ def _simulate(
     extensions: tuple[float, ...] = (),
     annotate: bool = True,
     abort_after: float | None = None,
+    draws: Mapping[int, tuple[float, float, float]] | None = None,
 ) -> Trip | None:
     """
     Simulate ``path`` (node ids). Internal: arguments are trusted.
 
     With ``abort_after`` (POSIX seconds), give up and return ``None`` as soon
     as the trip provably cannot arrive before it (route choice uses this to
-    stop simulating candidates that cannot win).
+    stop simulating candidates that cannot win). ``draws`` maps a step index
+    (a crossing) to the ``(queue_h, clearance_h, transshipment_h)`` to use
+    there instead of the regime's medians: one Monte Carlo sample.
     """
     steps = compile_path(graph, path)
     nodes = graph.nodes
@@ -822,6 +829,7 @@ def _simulate(
         annotate=annotate,
         graph=graph,
         path=path,
+        draws=draws,
     )
     if extensions and extensions[0] > 0:
         origin_data = nodes[path[0]]

@@ -1,0 +1,550 @@
+"""
+Monte Carlo of one truck along one path, vectorised across samples.
+
+The same time-true model as :func:`transit.simulate` (see
+:mod:`transit.simulate` for the rules at a crossing and :mod:`transit.drivers`
+for drivers' hours), run for many samples at once: every quantity of the
+scalar simulation (the clock, the crew's driving and rest counters) becomes a
+numpy array with one element per sample, and each step of the path updates
+all samples together. Samples differ only in the border delays they draw
+(:mod:`transit.delays`), but that is enough for each to take its own course:
+a long queue at the first crossing moves the truck's arrival at the second,
+which decides whether it finds that crossing open, closed for the night or
+shut for a weekend or holiday, and when the crew must rest.
+
+The Python-level loops run over the path's steps and, within a road, over the
+stops the crew makes; never over samples. Opening hours are looked up with
+:func:`numpy.searchsorted` in a table of each crossing's joint open intervals
+(built once per network, regime, crossing and direction, and extended as
+needed).
+
+With zero spread (every P90 equal to its median) each sample reproduces the
+deterministic trip second for second; ``tests/test_reliability.py`` checks
+this, and checks random samples one by one against the scalar simulator.
+
+Examples
+--------
+>>> import numpy as np, transit
+>>> from transit.montecarlo import draw_delays, simulate_many
+>>> net = transit.load_network()
+>>> trip = transit.plan_trip(net, "Kashgar", "Osh", regime="sco-2017", departure="2017-10-30T08:00")
+>>> sco = transit.get_regime(net, "sco-2017")
+>>> draws = draw_delays(net, trip.path, sco, 1000, np.random.default_rng(42))
+>>> runs = simulate_many(net, trip.path, regime=sco, vehicle=trip.vehicle,
+...                      departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
+>>> runs.total_s.shape
+(1000,)
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .delays import sample_h
+from .drivers import HOUR_S, BreakRule, CrewRule, DriverRules
+from .errors import NoRouteError
+from .regimes import Regime
+from .schedule import CrossingClock
+from .simulate import ACTIVITIES, DAY_S, _Cross, _remaining_driving, _Road, compile_path
+from .vehicles import Vehicle
+
+__all__ = ["Runs", "draw_delays", "simulate_many"]
+
+_EPS = 1e-6
+_BREAK, _DAILY, _WEEKLY = 0, 1, 2
+_STOP_NAMES = ("break", "daily_rest", "weekly_rest")
+#: Formalities are not begun in an opening too short for them; after this long, they are split across closures.
+_ONE_GO_LIMIT_S = 14 * DAY_S
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Runs:
+    """Samples of one trip: door-to-door seconds and their parts.
+
+    Attributes
+    ----------
+    departure_s, arrival_s
+        POSIX seconds per sample.
+    components_s
+        Activity (``driving``, ``break``, ``daily_rest``, ``weekly_rest``,
+        ``queue``, ``clearance``, ``closed_wait``, ``transshipment``) mapped
+        to seconds per sample; they add up to :attr:`total_s`.
+    crossing_s
+        Crossing id mapped to the seconds spent there per sample (queue,
+        closed wait and clearance).
+    crossings
+        Crossing ids passed, in order.
+    """
+
+    departure_s: np.ndarray
+    arrival_s: np.ndarray
+    components_s: Mapping[str, np.ndarray]
+    crossing_s: Mapping[str, np.ndarray]
+    crossings: tuple[str, ...]
+
+    @property
+    def total_s(self) -> np.ndarray:
+        """Door-to-door seconds per sample."""
+        return self.arrival_s - self.departure_s
+
+
+def draw_delays(
+    graph: nx.MultiDiGraph,
+    path: Sequence[Any],
+    regime: Regime,
+    n: int,
+    rng: np.random.Generator,
+) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """
+    Draw queue, clearance and transshipment hours at each crossing of ``path``.
+
+    Parameters
+    ----------
+    graph
+        The network.
+    path
+        Node ids.
+    regime
+        The regime whose delay distributions are drawn.
+    n
+        Samples.
+    rng
+        Generator. Draws are made crossing by crossing along the path, queue
+        then clearance then transshipment, so a seed fixes them all.
+
+    Returns
+    -------
+    dict
+        Step index of each crossing mapped to ``(queue_h, clearance_h,
+        transshipment_h)`` arrays of shape ``(n,)``.
+    """
+    out = {}
+    for index, step in enumerate(compile_path(graph, tuple(path))):
+        if isinstance(step, _Cross):
+            rule = regime.rule(step.crossing.id)
+            out[index] = (
+                sample_h(rule.queue[step.direction], n, rng),
+                sample_h(rule.clearance[step.direction], n, rng),
+                sample_h(rule.transshipment, n, rng),
+            )
+    return out
+
+
+# -- opening hours as a table ----------------------------------------------------------------------
+
+
+class _Openings:
+    """The joint open intervals of one crossing clock, as sorted arrays, extended on demand."""
+
+    __slots__ = ("_cum", "_ends", "_starts", "clock", "ends", "exhausted", "lo", "starts")
+
+    def __init__(self, clock: CrossingClock) -> None:
+        self.clock = clock
+        self.lo = np.inf
+        self._starts: list[float] = []
+        self._ends: list[float] = []
+        self.exhausted = False
+        self._freeze()
+
+    def _freeze(self) -> None:
+        self.starts = np.asarray(self._starts, dtype=float)
+        self.ends = np.asarray(self._ends, dtype=float)
+        lengths = self.ends - self.starts
+        self._cum = np.concatenate(([0.0], np.cumsum(lengths)))
+
+    def cover(self, lo: float, hi: float) -> None:
+        """Make the table hold every interval ending after ``lo`` up to one ending after ``hi``."""
+        if lo < self.lo:
+            self.lo = lo - DAY_S
+            self._starts, self._ends, self.exhausted = [], [], False
+        if self.exhausted or (self._ends and self._ends[-1] > hi):
+            if not self._starts:
+                self._freeze()
+            return
+        probe = self._ends[-1] if self._ends else self.lo
+        while probe <= hi:
+            try:
+                start, end = self.clock.interval_at(probe)
+            except LookupError:
+                self.exhausted = True
+                break
+            self._starts.append(start)
+            self._ends.append(end)
+            probe = end
+        self._freeze()
+
+    def index(self, t: np.ndarray) -> np.ndarray:
+        """Index of the interval containing ``t`` or the next one (``len`` past the end)."""
+        return np.searchsorted(self.ends, t, side="right")
+
+    def open_before(self, t: np.ndarray, i: np.ndarray) -> np.ndarray:
+        """Open seconds from the table's start up to ``t`` (``i`` = :meth:`index` of ``t``)."""
+        return self._cum[i] + np.maximum(t - self.starts[i], 0.0)
+
+
+_TABLES: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], _Openings]] = weakref.WeakKeyDictionary()
+
+
+def _openings(graph: nx.MultiDiGraph, regime: Regime, step: _Cross) -> _Openings:
+    tables = _TABLES.setdefault(graph, {})
+    key = (regime, step.crossing.id, step.direction)  # the regime object: its what-if schedules count
+    found = tables.get(key)
+    if found is None:
+        rule = regime.rule(step.crossing.id)
+        found = tables[key] = _Openings(step.crossing.clock(step.direction, schedules=dict(rule.schedules)))
+    return found
+
+
+# -- drivers' hours as arrays ----------------------------------------------------------------------
+
+
+class _Crew:
+    """:class:`transit.drivers.DriverClock`, one element per sample; every update takes a mask."""
+
+    def __init__(self, crew: CrewRule, n: int) -> None:
+        self.crew = crew
+        self.since_break = np.zeros(n)
+        self.today = np.zeros(n)
+        self.duty_start = np.full(n, np.nan)
+        self.periods = np.zeros(n, dtype=np.int64)
+        self.idle_s = np.zeros(n)
+        self.ext_used = np.zeros(n, dtype=np.int64)
+        self.red_used = np.zeros(n, dtype=np.int64)
+        self.extended_today = np.zeros(n, dtype=bool)
+        self.applied = np.zeros(n, dtype=np.int64)
+        self.day_s = crew.daily_driving_h * HOUR_S
+        self.ext_s = crew.extended_driving_h * HOUR_S
+        self.rest_s = crew.daily_rest_h * HOUR_S
+        self.red_s = crew.reduced_daily_rest_h * HOUR_S
+        self.week_s = crew.weekly_rest_h * HOUR_S
+        self.duty_s = crew.duty_window_h * HOUR_S
+
+    def rest_len(self) -> np.ndarray:
+        return np.where(self.red_used < self.crew.reduced_rests_per_week, self.red_s, self.rest_s)
+
+    def _level(self, rule: BreakRule) -> np.ndarray:
+        idle = self.idle_s + _EPS
+        level = np.where(idle >= rule.break_h * HOUR_S, 1, 0)
+        level = np.where((idle >= self.red_s) & ((self.red_used < self.crew.reduced_rests_per_week) | (self.applied == 2)), 2, level)
+        level = np.where(idle >= self.rest_s, 3, level)
+        return np.where((idle >= self.week_s) & (self.periods > 0), 4, level)
+
+    def settle(self, rule: BreakRule, mask: np.ndarray) -> None:
+        mask = mask & (self.idle_s > 0.0)
+        if not mask.any():
+            return
+        level = self._level(rule)
+        upd = mask & (level > self.applied)
+        if not upd.any():
+            return
+        week = upd & (level == 4)
+        self.periods[week] = 0
+        self.ext_used[week] = 0
+        self.red_used[week] = 0
+        self.red_used -= upd & (level == 3) & (self.applied == 2)
+        self.red_used += upd & (level == 2)
+        reset = upd & (level >= 2)
+        self.today[reset] = 0.0
+        self.since_break[reset | (upd & (level == 1))] = 0.0
+        self.duty_start[reset] = np.nan
+        self.extended_today[reset] = False
+        self.applied = np.where(upd, level, self.applied)
+
+    def end_idle(self, rule: BreakRule, mask: np.ndarray) -> None:
+        self.settle(rule, mask)
+        self.idle_s[mask] = 0.0
+        self.applied[mask] = 0
+
+    def idle(self, seconds: np.ndarray, mask: np.ndarray | None = None) -> None:
+        add = np.maximum(seconds, 0.0)
+        self.idle_s += add if mask is None else np.where(mask, add, 0.0)
+
+    def allowance(self, t: np.ndarray, rule: BreakRule, remaining: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self.settle(rule, mask)
+        crew = self.crew
+        today = self.today
+        weekly_due = self.periods >= crew.weekly_after_periods
+        extend = self.extended_today | (
+            (self.ext_used < crew.extensions_per_week) & (today + remaining <= self.ext_s + _EPS) & (remaining > self.day_s - today)
+        )
+        day_left = np.where(extend, self.ext_s, self.day_s) - today
+        duty_left = self.duty_start + self.duty_s - self.rest_len() - t  # NaN outside a duty period
+        day_left = np.where(duty_left < day_left, duty_left, day_left)  # comparisons with NaN are False
+        stop = np.where(weekly_due, _WEEKLY, _DAILY)
+        if crew.breaks:
+            break_left = rule.break_after_h * HOUR_S - self.since_break
+            use_break = break_left < day_left
+            allow = np.maximum(np.where(use_break, break_left, day_left), 0.0)
+            stop = np.where(use_break, _BREAK, stop)
+        else:
+            allow = np.maximum(day_left, 0.0)
+        due_now = (today <= _EPS) & weekly_due
+        return np.where(due_now, 0.0, allow), np.where(due_now, _WEEKLY, stop)
+
+    def stop_needed(self, stop: np.ndarray, rule: BreakRule) -> np.ndarray:
+        full = np.where(stop == _BREAK, rule.break_h * HOUR_S, np.where(stop == _DAILY, self.rest_len(), self.week_s))
+        return np.maximum(full - self.idle_s, 0.0)
+
+    def drove(self, t_start: np.ndarray, seconds: np.ndarray, rule: BreakRule, mask: np.ndarray) -> None:
+        self.end_idle(rule, mask)
+        new_day = mask & np.isnan(self.duty_start) & (self.today <= _EPS)
+        self.duty_start = np.where(new_day, t_start, self.duty_start)
+        self.periods += new_day
+        add = np.where(mask, seconds, 0.0)
+        self.today += add
+        self.since_break += add
+        extended = mask & ~self.extended_today & (self.today > self.day_s + _EPS)
+        self.extended_today |= extended
+        self.ext_used += extended
+
+
+# -- the simulation --------------------------------------------------------------------------------
+
+
+class _Many:
+    """State of ``n`` simulations of one path."""
+
+    def __init__(self, graph: nx.MultiDiGraph, regime: Regime, vehicle: Vehicle, t0: np.ndarray, extensions: Sequence[float]) -> None:
+        self.graph = graph
+        self.regime = regime
+        self.vehicle = vehicle
+        self.rules: DriverRules = graph.graph["driver_rules"]
+        self.n = len(t0)
+        self.t = t0.copy()
+        self.crew = _Crew(self.rules.crew(vehicle.drivers), self.n)
+        self.rests = np.zeros(self.n, dtype=np.int64)
+        self.extensions = np.array([*extensions, 0.0], dtype=float) if extensions else np.zeros(1)
+        self.comp = {a: np.zeros(self.n) for a in ACTIVITIES}
+        self.at_crossing: dict[str, np.ndarray] = {}
+        self.crossed: list[str] = []
+        self.all = np.ones(self.n, dtype=bool)
+
+    def stop(self, mask: np.ndarray, stop: np.ndarray, rule: BreakRule) -> None:
+        needed = np.maximum(np.round(self.crew.stop_needed(stop, rule)), 1.0)
+        rest = mask & (stop != _BREAK)
+        self.rests += rest
+        index = np.minimum(self.rests, len(self.extensions) - 1)
+        needed = needed + np.where(rest & (self.rests < len(self.extensions) - 1), np.round(self.extensions[index]), 0.0)
+        needed = np.where(mask, needed, 0.0)
+        self.t += needed
+        for code, name in enumerate(_STOP_NAMES):
+            self.comp[name] += np.where(stop == code, needed, 0.0)
+        self.crew.idle(needed, mask)
+
+    def drive(self, step: _Road, remaining_after_s: float) -> None:
+        cap = self.vehicle.max_speed_kph
+        speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
+        total_s = max(round(step.km / speed * HOUR_S), 1)
+        left = np.full(self.n, float(total_s))
+        rule = step.rule
+        crew = self.crew
+        while True:
+            active = left > 0
+            if not active.any():
+                return
+            allow, stop = crew.allowance(self.t, rule, left + remaining_after_s, active)
+            chunk = np.where(allow < left, np.floor(allow), left)
+            stopping = active & (chunk < 1)
+            driving = active & (chunk >= 1)
+            if stopping.any():
+                self.stop(stopping, stop, rule)
+            if driving.any():
+                chunk = np.where(driving, chunk, 0.0)
+                start = self.t.copy()
+                self.t += chunk
+                crew.drove(start, chunk, rule, driving)
+                left -= chunk
+                self.comp["driving"] += chunk
+
+    def cross(self, step: _Cross, index: int, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
+        crossing = step.crossing
+        rule = self.regime.rule(crossing.id)
+        if not rule.open_to_freight:
+            why = f": {rule.reason}" if rule.reason else ""
+            msg = f"crossing {crossing.name!r} ({crossing.id}) is closed to international freight under regime {self.regime.id!r}{why}"
+            raise NoRouteError(msg, blocking=[crossing.id])
+        if draws is None:
+            queue_h, clearance_h, transshipment_h = (
+                np.full(self.n, d.median_h) for d in (rule.queue[step.direction], rule.clearance[step.direction], rule.transshipment)
+            )
+        else:
+            queue_h, clearance_h, transshipment_h = draws
+        exit_rule = self.rules.break_rule(step.exit_country)
+        crew = self.crew
+        arrival = self.t
+        queued = arrival + np.round(queue_h * HOUR_S)
+        clearance_s = np.round(clearance_h * HOUR_S)
+        table = _openings(self.graph, self.regime, step)
+        if table.clock.always_open:
+            ready, closed = queued, np.zeros(self.n)
+            begin, done = ready, ready + clearance_s
+        else:
+            table.cover(float(arrival.min()), float(queued.max()) + _ONE_GO_LIMIT_S + 2 * DAY_S)
+            i = self._lookup(table, queued, crossing.name)
+            ready = np.maximum(table.starts[i], queued)
+            j0 = table.index(arrival)
+            closed = (ready - arrival) - (table.open_before(ready, i) - table.open_before(arrival, j0))
+            begin, done = self._clear(table, ready, clearance_s, exit_rule, crossing.name)
+        self.comp["queue"] += ready - arrival - closed
+        self.comp["closed_wait"] += closed
+        crew.idle(ready - arrival)
+        crew.settle(exit_rule, self.all)  # the scalar simulator's look-ahead settles the queue here too
+        # In the common case the formalities run in one go: a closed wait, then open time.
+        one_go = done - begin == clearance_s
+        if one_go.all():
+            crew.idle(begin - ready)
+            self.comp["closed_wait"] += begin - ready
+            self.comp["clearance"] += clearance_s
+            crew.end_idle(exit_rule, self.all)
+        else:
+            self._split_clearance(table, ready, clearance_s, exit_rule, ~one_go, begin)
+        self.t = np.where(one_go, done, self.t)
+        self.at_crossing[crossing.id] = self.at_crossing.get(crossing.id, 0.0) + (self.t - arrival)
+        crew.end_idle(exit_rule, self.all)
+        self.drive(step.link, remaining_after_s)
+        self.crossed.append(crossing.id)
+        if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
+            moved = np.round(transshipment_h * HOUR_S)
+            self.t = self.t + moved
+            self.comp["transshipment"] += moved
+            self.vehicle = self.vehicle.transshipped(step.entry_country)
+            self.crew = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
+
+    @staticmethod
+    def _lookup(table: _Openings, t: np.ndarray, name: str) -> np.ndarray:
+        i = table.index(t)
+        if (i >= len(table.ends)).any():
+            msg = f"crossing {name!r} does not open within the search horizon after the truck's arrival"
+            raise NoRouteError(msg)
+        return i
+
+    def _clear(self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`CrossingClock.work_in_one_go` for every sample: ``(begin, done)``; ``done - begin`` differs from the clearance where it must be split."""
+        j = self._lookup(table, ready, name)
+        begin = np.maximum(table.starts[j], ready)
+        fits = table.ends[j] - begin >= clearance_s
+        pending = ~fits
+        split = np.zeros(self.n, dtype=bool)
+        for _ in range(60):
+            if not pending.any():
+                break
+            split |= pending & (table.ends[j] - ready > _ONE_GO_LIMIT_S)
+            pending &= ~split
+            j = np.where(pending, j + 1, j)
+            if (j >= len(table.ends)).any():
+                table.cover(float(ready.min()), float(table.ends[-1]) + 2 * _ONE_GO_LIMIT_S)
+                if (j >= len(table.ends)).any():
+                    msg = f"crossing {name!r} does not open within the search horizon after the truck's arrival"
+                    raise NoRouteError(msg)
+            begin = np.where(pending, table.starts[j], begin)
+            now_fits = pending & (table.ends[j] - begin >= clearance_s)
+            pending &= ~now_fits
+        split |= pending
+        begin = np.where(split, ready, begin)
+        done = np.where(split, np.nan, begin + clearance_s)
+        return begin, done
+
+    def _split_clearance(self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, split: np.ndarray, begin: np.ndarray) -> None:
+        """Clearance for every sample, formalities split across closures where ``split`` (:meth:`CrossingClock.work`)."""
+        crew = self.crew
+        one_go = ~split
+        crew.idle(begin - ready, one_go)
+        self.comp["closed_wait"] += np.where(one_go, begin - ready, 0.0)
+        self.comp["clearance"] += np.where(one_go, clearance_s, 0.0)
+        crew.end_idle(rule, one_go)
+        t = ready.copy()
+        left = np.where(split, clearance_s, 0.0)
+        active = split.copy()
+        while active.any():
+            table.cover(float(t[active].min()), float(t[active].max()) + 2 * _ONE_GO_LIMIT_S)
+            i = self._lookup(table, np.where(active, t, table.starts[0]), "crossing")
+            start, end = table.starts[i], table.ends[i]
+            wait = np.where(active & (start > t), start - t, 0.0)
+            crew.idle(wait, active)
+            self.comp["closed_wait"] += wait
+            t = t + wait
+            crew.end_idle(rule, active)
+            piece = np.where(active, np.minimum(end - t, left), 0.0)
+            self.comp["clearance"] += piece
+            t = t + piece
+            left = left - piece
+            active &= left > 0
+        self.t = np.where(split, t, self.t)
+
+
+def simulate_many(
+    graph: nx.MultiDiGraph,
+    path: Sequence[Any],
+    *,
+    regime: Regime,
+    vehicle: Vehicle,
+    departure_s: float | np.ndarray,
+    draws: Mapping[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    n: int | None = None,
+    extensions: Sequence[float] = (),
+) -> Runs:
+    """
+    Simulate ``path`` for many samples at once.
+
+    Parameters
+    ----------
+    graph
+        The network.
+    path
+        Node ids (as in :attr:`Trip.path <transit.simulate.Trip.path>`).
+    regime
+        Regime object.
+    vehicle
+        The vehicle at departure.
+    departure_s
+        POSIX seconds: one departure for all samples or one per sample.
+    draws
+        From :func:`draw_delays`; ``None`` uses the medians at every crossing.
+    n
+        Number of samples when neither ``draws`` nor ``departure_s`` gives it.
+    extensions
+        A planned trip's hold at the origin and rest extensions
+        (:attr:`Trip.extensions <transit.simulate.Trip.extensions>`): every
+        sample follows the same plan.
+
+    Returns
+    -------
+    Runs
+    """
+    path = tuple(path)
+    sizes = {len(a) for d in (draws or {}).values() for a in d}
+    if np.ndim(departure_s):
+        sizes.add(len(departure_s))
+    if n is not None:
+        sizes.add(n)
+    if len(sizes) > 1:
+        msg = f"draws and departures disagree on the number of samples: {sorted(sizes)}"
+        raise ValueError(msg)
+    size = sizes.pop() if sizes else 1
+    t0 = np.round(np.broadcast_to(np.asarray(departure_s, dtype=float), (size,)))
+    run = _Many(graph, regime, vehicle, t0, extensions)
+    if extensions and extensions[0] > 0:
+        hold = float(round(extensions[0]))
+        run.t += hold
+        run.comp["closed_wait"] += hold
+    steps = compile_path(graph, path)
+    remaining = _remaining_driving(graph, path, steps, vehicle.max_speed_kph)
+    for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
+        if isinstance(step, _Road):
+            run.drive(step, rest_after)
+        else:
+            run.cross(step, index, (draws or {}).get(index), rest_after)
+    return Runs(
+        departure_s=t0,
+        arrival_s=run.t,
+        components_s=run.comp,
+        crossing_s={k: np.broadcast_to(v, (size,)).copy() for k, v in run.at_crossing.items()},
+        crossings=tuple(run.crossed),
+    )
+

@@ -1,0 +1,447 @@
+"""
+Reliability of a transit time: percentiles, on-time probability and departure-day profiles.
+
+A planner's questions are "when will it be there with 90% certainty?" and
+"which day should it leave?". :func:`reliability` answers the first with a
+Monte Carlo over the border delays (:mod:`transit.delays`, vectorised by
+:mod:`transit.montecarlo`): each sample's arrival at a crossing decides its own
+wait for opening hours, weekends, holidays and the crew's rest, so a slow
+first crossing can push a truck into a weekend closure at the second.
+:func:`departure_profile` answers the second by planning the trip for every
+departure hour of a week.
+
+Route under uncertainty
+-----------------------
+By default (``route="planned"``) the samples follow the route that
+:func:`transit.plan_trip` chooses with median delays, including any hold at
+the origin or lengthened rest it planned: this is the answer to "how sure is
+the plan?". ``route="best_p90"`` (or ``"best_p50"``, ``"best_p95"``, any
+``"best_pNN"``, or ``"best_mean"``) instead simulates every candidate route
+with the same samples and keeps the one with the lowest such statistic; a
+route that is fastest on a median day is not always the safest bet.
+``via`` pins the route in either case.
+
+Examples
+--------
+>>> import transit
+>>> net = transit.load_network()
+>>> rel = reliability(net, "Kashgar", "Tashkent", regime="sco-2017", departure="2017-10-30T08:00",
+...                   via=["Irkeshtam"], samples=2_000, rng=42)
+>>> p = rel.percentiles_h
+>>> bool(p[50] <= p[80] <= p[90] <= p[95])
+True
+>>> rel.on_time_probability(rel.arrival_at(90)) >= 0.9
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+
+from ._timeutil import parse_departure
+from .delays import as_generator
+from .errors import NoRouteError
+from .montecarlo import Runs, draw_delays, simulate_many
+from .network import get_regime, resolve_place, resolve_waypoint
+from .regimes import Regime
+from .routing import MAX_CANDIDATES, _candidates, _plan
+from .schedule import zone
+from .simulate import ACTIVITIES, Trip, _simulate
+from .vehicles import Vehicle
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PERCENTILES", "Reliability", "departure_profile", "reliability"]
+
+#: Percentiles reported by default.
+PERCENTILES = (50, 80, 90, 95)
+#: Upper limit on samples per call (memory: about 100 bytes per sample per crossing).
+MAX_SAMPLES = 2_000_000
+_ROUTE = re.compile(r"^(planned|best_mean|best_p(\d{1,2}))$")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Reliability:
+    """Monte Carlo samples of one trip.
+
+    Attributes
+    ----------
+    trip
+        The deterministic trip (median delays) on the route the samples follow.
+    runs
+        The samples (:class:`~transit.montecarlo.Runs`).
+    route
+        How the route was chosen (``"planned"``, ``"best_p90"``, ... or ``"via"``).
+    route_choice
+        For ``route="best_..."``: one row per candidate route with its
+        deterministic total and sample statistics, and which was chosen.
+    """
+
+    trip: Trip
+    runs: Runs
+    route: str = "planned"
+    route_choice: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def samples(self) -> int:
+        """Number of samples."""
+        return len(self.runs.arrival_s)
+
+    @functools.cached_property
+    def samples_h(self) -> np.ndarray:
+        """Door-to-door hours, one per sample (read-only)."""
+        out = self.runs.total_s / 3600.0
+        out.setflags(write=False)
+        return out
+
+    def percentile_h(self, q: float) -> float:
+        """
+        The ``q``-th percentile (0-100) of the door-to-door hours.
+
+        Raises
+        ------
+        ValueError
+            If ``q`` is outside 0-100.
+        """
+        if not 0 <= q <= 100:
+            msg = f"percentile q={q!r} must be between 0 and 100"
+            raise ValueError(msg)
+        return float(np.percentile(self.samples_h, q))
+
+    @property
+    def percentiles_h(self) -> dict[int, float]:
+        """The 50th, 80th, 90th and 95th percentiles of the door-to-door hours."""
+        return {q: self.percentile_h(q) for q in PERCENTILES}
+
+    @property
+    def mean_h(self) -> float:
+        """Mean door-to-door hours."""
+        return float(self.samples_h.mean())
+
+    def arrival_at(self, q: float) -> datetime:
+        """The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived."""
+        seconds = float(np.percentile(self.runs.arrival_s, q, method="inverted_cdf"))
+        return datetime.fromtimestamp(seconds, self.trip.arrival.tzinfo)
+
+    def on_time_probability(self, deadline: datetime | str) -> float:
+        """
+        Share of samples that arrive no later than ``deadline``.
+
+        Parameters
+        ----------
+        deadline
+            Aware datetime, naive datetime or ISO 8601 string (naive means
+            local time at the destination).
+        """
+        tz = self.trip.arrival.tzinfo.key  # type: ignore[union-attr]
+        limit = parse_departure(deadline, tz, what="deadline").timestamp()
+        return float(np.mean(self.runs.arrival_s <= limit))
+
+    @functools.cached_property
+    def breakdown_h(self) -> dict[str, float]:
+        """Mean hours by activity (driving, break, daily_rest, ..., transshipment); they add up to :attr:`mean_h`."""
+        return {a: float(self.runs.components_s[a].mean() / 3600.0) for a in ACTIVITIES}
+
+    @functools.cached_property
+    def components_h(self) -> pd.DataFrame:
+        """Hours by activity per sample (one row per sample, one column per activity)."""
+        import pandas as pd
+
+        return pd.DataFrame({a: self.runs.components_s[a] / 3600.0 for a in ACTIVITIES})
+
+    @functools.cached_property
+    def crossings_h(self) -> pd.DataFrame:
+        """Per crossing passed: median, P90 and mean hours spent there (queue, closed wait and clearance)."""
+        import pandas as pd
+
+        rows = []
+        for cid in self.runs.crossings:
+            hours = self.runs.crossing_s[cid] / 3600.0
+            rows.append({"crossing_id": cid, "p50_h": float(np.percentile(hours, 50)), "p90_h": float(np.percentile(hours, 90)), "mean_h": float(hours.mean())})
+        return pd.DataFrame(rows, columns=["crossing_id", "p50_h", "p90_h", "mean_h"]).set_index("crossing_id")
+
+    @functools.cached_property
+    def cost_samples_usd(self) -> np.ndarray:
+        """Trip cost per sample in USD (only the time-based part varies)."""
+        usd_per_h = self.trip.cost.time_usd / self.trip.total_h if self.trip.total_h else 0.0
+        return self.trip.cost.total_usd + (self.samples_h - self.trip.total_h) * usd_per_h
+
+    def summary(self) -> dict[str, Any]:
+        """The question, the deterministic total and the sample statistics as a flat, JSON-friendly dict."""
+        p = self.percentiles_h
+        return {
+            "origin": self.trip.origin_name,
+            "destination": self.trip.destination_name,
+            "regime": self.trip.regime,
+            "departure": self.trip.departure.isoformat(),
+            "route": " / ".join(self.trip.crossings) or "(domestic)",
+            "route_choice": self.route,
+            "samples": self.samples,
+            "deterministic_h": round(self.trip.total_h, 2),
+            "mean_h": round(self.mean_h, 2),
+            **{f"p{q}_h": round(v, 2) for q, v in p.items()},
+            "p90_arrival": self.arrival_at(90).isoformat(),
+            "p90_cost_usd": round(float(np.percentile(self.cost_samples_usd, 90)), 2),
+        }
+
+    def __repr__(self) -> str:
+        p = self.percentiles_h
+        return (
+            f"<Reliability {self.trip.origin_name} -> {self.trip.destination_name} ({self.trip.regime}, {self.samples} samples): "
+            f"P50 {p[50]:.1f} h, P90 {p[90]:.1f} h; deterministic {self.trip.total_h:.1f} h>"
+        )
+
+
+def _check_samples(samples: int) -> None:
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or not 1 <= samples <= MAX_SAMPLES:
+        msg = f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
+        raise ValueError(msg)
+
+
+def _route_stat(route: str) -> tuple[str, float | None]:
+    match = _ROUTE.match(route) if isinstance(route, str) else None
+    if match is None or (match.group(2) is not None and not 1 <= int(match.group(2)) <= 99):
+        msg = f"route={route!r} is not understood; expected 'planned', 'best_mean' or 'best_pNN' with NN from 1 to 99 (e.g. 'best_p90')"
+        raise ValueError(msg)
+    if match.group(1) == "planned":
+        return "planned", None
+    if match.group(1) == "best_mean":
+        return "mean", None
+    return "percentile", float(match.group(2))
+
+
+def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: int, rng: np.random.Generator) -> Runs:
+    """Run ``samples`` Monte Carlo samples along a trip's path and plan (holds and rest extensions) under ``regime``."""
+    draws = draw_delays(graph, trip.path, regime, samples, rng)
+    return simulate_many(graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
+
+
+def reliability(
+    graph: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    *,
+    regime: str | Regime = "sco-2017",
+    departure: datetime | str,
+    via: str | Sequence[str] = (),
+    vehicle: Vehicle | dict[str, Any] | str | None = None,
+    samples: int = 10_000,
+    rng: int | np.random.Generator | None = None,
+    route: str = "planned",
+    max_candidates: int = MAX_CANDIDATES,
+) -> Reliability:
+    """
+    Sample the door-to-door time of a trip under uncertain border delays.
+
+    Parameters
+    ----------
+    graph
+        A network from :func:`transit.load_network`.
+    origin, destination, regime, departure, via, vehicle, max_candidates
+        As for :func:`transit.plan_trip`.
+    samples
+        Number of Monte Carlo samples (1 to 2,000,000).
+    rng
+        Seed (int) or :class:`numpy.random.Generator`; the same seed gives
+        identical results. ``None`` draws fresh entropy.
+    route
+        ``"planned"`` (default): the route and plan of :func:`transit.plan_trip`.
+        ``"best_p90"`` (any ``"best_pNN"``) or ``"best_mean"``: the candidate
+        route with the lowest such statistic over the samples (see the module
+        docstring).
+
+    Returns
+    -------
+    Reliability
+
+    Raises
+    ------
+    UnknownPlaceError, NoRouteError, InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
+        As for :func:`transit.plan_trip`.
+    ValueError
+        For a bad ``samples`` or ``route``.
+    TypeError
+        For a bad ``rng``.
+    """
+    _check_samples(samples)
+    kind, q = _route_stat(route)
+    gen = as_generator(rng)
+    regime_obj = get_regime(graph, regime)
+    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
+    via_list = [via] if isinstance(via, str) else list(via)
+    for name in via_list:
+        resolve_waypoint(graph, name)
+    depart = parse_departure(departure, graph.nodes[o]["tz"])
+    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+    planned = _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    if kind == "planned":
+        return Reliability(trip=planned, runs=sample_trip(graph, planned, regime_obj, samples=samples, rng=gen), route="planned")
+    return _best_route(graph, planned, regime_obj, depart, via_list, veh, max_candidates, samples=samples, gen=gen, kind=kind, q=q, route=route)
+
+
+def _best_route(
+    graph: nx.MultiDiGraph,
+    planned: Trip,
+    regime: Regime,
+    depart: datetime,
+    via: list[str],
+    vehicle: Vehicle,
+    max_candidates: int,
+    *,
+    samples: int,
+    gen: np.random.Generator,
+    kind: str,
+    q: float | None,
+    route: str,
+) -> Reliability:
+    """Simulate every candidate route with the same random numbers and keep the best by a sample statistic."""
+    import pandas as pd
+
+    seed = int(gen.integers(2**63))  # one seed for all candidates: common random numbers
+    candidates = [tuple(path) for _, path in _candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)]
+    if planned.path not in candidates:
+        candidates.insert(0, planned.path)
+    results: list[tuple[float, Trip, Runs]] = []
+    rows = []
+    for path in candidates:
+        if path == planned.path:
+            trip: Trip | None = planned
+        else:
+            try:
+                trip = _simulate(graph, path, regime, vehicle, depart)
+            except NoRouteError:
+                continue
+        assert trip is not None
+        runs = sample_trip(graph, trip, regime, samples=samples, rng=np.random.default_rng(seed))
+        hours = runs.total_s / 3600.0
+        score = float(hours.mean()) if kind == "mean" else float(np.percentile(hours, q))
+        results.append((score, trip, runs))
+        rows.append(
+            {
+                "route": " / ".join(trip.crossings) or "(domestic)",
+                "deterministic_h": trip.total_h,
+                "p50_h": float(np.percentile(hours, 50)),
+                "p90_h": float(np.percentile(hours, 90)),
+                "mean_h": float(hours.mean()),
+                "score_h": score,
+            }
+        )
+    best = min(range(len(results)), key=lambda i: (results[i][0], i))
+    table = pd.DataFrame(rows)
+    table["chosen"] = [i == best for i in range(len(rows))]
+    _, trip, runs = results[best]
+    return Reliability(trip=trip, runs=runs, route=route, route_choice=table)
+
+
+def departure_profile(
+    graph: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    *,
+    regime: str | Regime = "sco-2017",
+    start: datetime | str,
+    days: float = 7,
+    step_h: float = 1,
+    via: str | Sequence[str] = (),
+    vehicle: Vehicle | dict[str, Any] | str | None = None,
+    samples: int = 0,
+    rng: int | np.random.Generator | None = None,
+    max_candidates: int = MAX_CANDIDATES,
+) -> pd.DataFrame:
+    """
+    Plan the same trip for every departure time in a window: which day and hour to leave.
+
+    Parameters
+    ----------
+    graph
+        A network.
+    origin, destination, regime, via, vehicle, max_candidates
+        As for :func:`transit.plan_trip`.
+    start
+        First departure (a date means midnight; naive is local time at the origin).
+    days
+        Length of the window in days.
+    step_h
+        Hours between departures.
+    samples
+        If positive, also sample each departure (adds ``p50_h``, ``p90_h`` and
+        ``p90_arrival``).
+    rng
+        Seed or generator for the samples.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per departure: ``departure`` (local at the origin),
+        ``weekday``, ``arrival`` (local at the destination), ``total_h``,
+        ``closed_wait_h``, ``border_h``, ``rest_h``, ``route``, ``status``
+        (``"ok"`` or why there is no route), plus the sample columns.
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.load_network()
+    >>> prof = departure_profile(net, "Kashgar", "Osh", start="2017-10-27", days=3, step_h=6)
+    >>> len(prof), list(prof.columns[:3])
+    (12, ['departure', 'weekday', 'arrival'])
+    """
+    import pandas as pd
+
+    if not (isinstance(days, int | float) and 0 < days <= 366):
+        msg = f"days={days!r} must be a number of days in (0, 366]"
+        raise ValueError(msg)
+    if not (isinstance(step_h, int | float) and step_h >= 0.25):
+        msg = f"step_h={step_h!r} must be at least 0.25 hours"
+        raise ValueError(msg)
+    count = int(math.floor(days * 24 / step_h + 1e-9))
+    if count > 20_000:
+        msg = f"days={days} with step_h={step_h} gives {count:,} departures; the limit is 20,000 (use a larger step_h)"
+        raise ValueError(msg)
+    if samples:
+        _check_samples(samples)
+    gen = as_generator(rng) if samples else None
+    regime_obj = get_regime(graph, regime)
+    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
+    via_list = [via] if isinstance(via, str) else list(via)
+    for name in via_list:
+        resolve_waypoint(graph, name)
+    origin_tz = zone(graph.nodes[o]["tz"])
+    first = parse_departure(start, graph.nodes[o]["tz"], what="start")
+    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+    rows = []
+    for k in range(count):
+        depart = (first + timedelta(hours=k * step_h)).astimezone(origin_tz)
+        row: dict[str, Any] = {"departure": depart, "weekday": depart.strftime("%a")}
+        try:
+            trip = _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+        except NoRouteError as exc:
+            row.update(arrival=None, total_h=math.nan, closed_wait_h=math.nan, border_h=math.nan, rest_h=math.nan, route="", status=str(exc))
+            if samples:
+                row.update(p50_h=math.nan, p90_h=math.nan, p90_arrival=None)
+            rows.append(row)
+            continue
+        row.update(
+            arrival=trip.arrival,
+            total_h=trip.total_h,
+            closed_wait_h=trip.closed_wait_h,
+            border_h=trip.border_h,
+            rest_h=trip.rest_h,
+            route=" / ".join(trip.crossings) or "(domestic)",
+            status="ok",
+        )
+        if samples:
+            assert gen is not None
+            rel = Reliability(trip=trip, runs=sample_trip(graph, trip, regime_obj, samples=samples, rng=gen))
+            row.update(p50_h=rel.percentile_h(50), p90_h=rel.percentile_h(90), p90_arrival=rel.arrival_at(90))
+        rows.append(row)
+    return pd.DataFrame(rows)
