@@ -19,7 +19,7 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 	touch $@ $(VENV)/.installed-run
 
 demo: $(VENV)/.installed-run
-	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00
+	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00 --samples 10000 --seed 42
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
@@ -29,6 +29,7 @@ validate: $(VENV)/.installed-run
 
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_reliability.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

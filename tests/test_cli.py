@@ -92,3 +92,51 @@ def test_console_script_is_installed():
         pytest.skip("the transit console script is not installed in this environment")
     result = subprocess.run([exe, "routes", "--format", "csv"], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0 and "tashkent-kashgar" in result.stdout
+
+
+def test_compare_with_samples_adds_percentiles_and_is_reproducible(capsys):
+    args = ("compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00", "--samples", "2000", "--seed", "7")
+    code, out, err = run(capsys, *args)
+    assert code == 0 and err == ""
+    assert "P90 (2,000 samples)" in out and "seed 7" in out
+    code, csv_out, _ = run(capsys, *args, "--format", "csv")
+    rows = {r["regime"]: r for r in csv.DictReader(io.StringIO(csv_out))}
+    assert float(rows["sco-2017"]["p90_h"]) >= float(rows["sco-2017"]["p50_h"]) > 0
+    _, again, _ = run(capsys, *args, "--format", "csv")
+    assert again == csv_out
+
+
+def test_reliability_json_and_deadline(capsys):
+    code, out, _ = run(capsys, "reliability", "Kashgar", "Osh", "--depart", "2017-10-30T08:00", "--samples", "500", "--seed", "1", "--deadline", "2017-12-01T00:00", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["samples"] == 500 and data["on_time_probability"] == 1.0
+    assert data["p50_h"] <= data["p90_h"] and data["crossings"][0]["crossing_id"] == "irkeshtam"
+    code, _, err = run(capsys, "reliability", "Kashgar", "Osh", "--samples", "0")
+    assert code == 2 and "--samples" in err
+
+
+def test_matrix_writes_csv_atomically(capsys, tmp_path):
+    target = tmp_path / "m.csv"
+    code, out, err = run(capsys, "matrix", "--origins", "Kashgar,Osh", "--destinations", "Tashkent", "--output", str(target))
+    assert code == 0 and out == "" and "wrote 2 rows" in err
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [(r["origin"], r["destination"], r["status"]) for r in rows] == [("Kashgar", "Tashkent", "ok"), ("Osh", "Tashkent", "ok")]
+    code, _, err = run(capsys, "matrix", "--origins", "Kashgar", "--destinations", "Osh", "--output", str(tmp_path / "missing" / "m.csv"))
+    assert code == 2 and "does not exist" in err
+    assert not (tmp_path / "missing").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["m.csv"]
+
+
+def test_profile_csv(capsys):
+    code, out, _ = run(capsys, "profile", "Kashgar", "Osh", "--start", "2017-10-27", "--days", "2", "--step-h", "12", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 4 and [r["weekday"] for r in rows] == ["Fri", "Fri", "Sat", "Sat"]
+    assert float(rows[2]["total_h"]) > float(rows[1]["total_h"])  # a Saturday departure waits for Monday at Irkeshtam
+
+
+def test_matrix_progress_bar_stays_quiet_when_piped():
+    result = subprocess.run(
+        [sys.executable, "-m", "transit.cli", "matrix", "--origins", "Kashgar", "--destinations", "Osh,Tashkent"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    assert result.stderr == ""
+    assert len(result.stdout.strip().splitlines()) == 3

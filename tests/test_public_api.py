@@ -11,7 +11,7 @@ PUBLIC = [
     "TransitError", "Trip", "UnknownPlaceError", "UnknownRegimeError", "Vehicle", "__version__",
     "build_network", "calibration", "compare", "get_regime", "load_network", "network", "plan_trip",
     "regimes", "resolve_place", "routing", "schedule", "simulate", "to_gdfs", "validate",
-    "Reliability", "delays", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
+    "InvalidArgumentError", "Reliability", "delays", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
 ]
 
 
@@ -24,7 +24,7 @@ def test_all_is_pinned():
 def test_error_hierarchy():
     assert issubclass(transit.UnknownPlaceError, KeyError)
     assert issubclass(transit.NoRouteError, LookupError)
-    for err in (transit.DataError, transit.InvalidDepartureError, transit.UnknownRegimeError, transit.InvalidVehicleError):
+    for err in (transit.DataError, transit.InvalidArgumentError, transit.InvalidDepartureError, transit.UnknownRegimeError, transit.InvalidVehicleError):
         assert issubclass(err, ValueError) and issubclass(err, transit.TransitError)
 
 

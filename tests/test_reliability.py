@@ -329,3 +329,22 @@ def test_matrix_with_samples_is_reproducible_and_reports_blocked_pairs(net):
     assert blocked["status"].iloc[0] != "ok" and math.isnan(blocked["total_h"].iloc[0])
     with pytest.raises(transit.UnknownPlaceError, match="Tashkend"):
         transit.matrix(net, ["Tashkend"], ["Osh"], departure=DEPARTURE)
+
+
+def test_matrix_in_worker_processes_equals_the_serial_one(net):
+    # 7 x 7 places give enough pairs for two workers where the machine has two cores; on one core both run serially.
+    places = ["Kashgar", "Urumqi", "Osh", "Bishkek", "Almaty", "Tashkent", "Dushanbe"]
+    serial = transit.matrix(net, places, places, regime="sco-2017", departure=DEPARTURE, samples=50, rng=4, cpus=1)
+    forked = transit.matrix(net, places, places, regime="sco-2017", departure=DEPARTURE, samples=50, rng=4, cpus=2)
+    assert len(serial) == 42
+    assert serial.equals(forked)
+    with pytest.raises(transit.InvalidArgumentError, match="cpus=0"):
+        transit.matrix(net, places, places, departure=DEPARTURE, cpus=0)
+
+
+def test_matrix_progress_bar_goes_to_stderr_only_when_asked(net, capsys):
+    transit.matrix(net, ["Kashgar"], ["Osh", "Tashkent"], departure=DEPARTURE)
+    assert capsys.readouterr().err == ""
+    transit.matrix(net, ["Kashgar"], ["Osh", "Tashkent"], departure=DEPARTURE, progress=True)
+    captured = capsys.readouterr()
+    assert "2/2" in captured.err and captured.out == ""

@@ -26,6 +26,7 @@ from .compare import Comparison, compare
 from .crossings import Crossing, Post
 from .errors import (
     DataError,
+    InvalidArgumentError,
     InvalidDepartureError,
     InvalidVehicleError,
     NoRouteError,
@@ -33,8 +34,8 @@ from .errors import (
     UnknownPlaceError,
     UnknownRegimeError,
 )
-from .odmatrix import matrix
 from .network import build_network, get_regime, load_network, resolve_place, to_gdfs
+from .odmatrix import matrix
 from .regimes import CrossingRule, Delay, Regime
 from .routing import plan_trip
 from .schedule import PostSchedule
@@ -50,6 +51,7 @@ __all__ = [
     "DataError",
     "Delay",
     "Event",
+    "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
     "NoRouteError",

@@ -1,5 +1,6 @@
 """
-Command line: ``transit compare``, ``plan``, ``places``, ``crossings``, ``regimes``, ``routes``, ``validate``.
+Command line: ``transit compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``,
+``crossings``, ``regimes``, ``routes``, ``validate``.
 
 Errors are printed as one line on stderr with exit code 2; no traceback
 (set ``TRANSIT_DEBUG=1`` to see one).
@@ -51,6 +52,8 @@ DepartOption = Annotated[
 ]
 RegistrationOption = Annotated[str | None, typer.Option("--registration", help="Truck registration country (ISO-2). Default: the origin's country.")]
 DriversOption = Annotated[int, typer.Option("--drivers", help="Crew size: 1 or 2.")]
+SamplesOption = Annotated[int, typer.Option("--samples", min=0, max=2_000_000, help="Monte Carlo samples of the border delays (0: deterministic only).")]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed: the same seed gives the same percentiles. Default: fresh entropy.")]
 
 
 def _echo(text: str) -> None:
@@ -82,9 +85,11 @@ def compare_cmd(
     regimes: Annotated[str, typer.Option("--regimes", help="Comma-separated regime ids; the first is the baseline.")] = "pre-2017,sco-2017",
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
+    samples: SamplesOption = 0,
+    seed: SeedOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Compare one trip under several regimes (default: pre-2017 vs sco-2017)."""
+    """Compare one trip under several regimes (default: pre-2017 vs sco-2017); --samples adds percentiles."""
     net, departure, vehicle = _question(origin, depart, registration, drivers)
     cmp = run_compare(
         net,
@@ -94,6 +99,8 @@ def compare_cmd(
         departure=departure,
         via=via or [],
         vehicle=vehicle,
+        samples=samples,
+        rng=seed,
     )
     if fmt is Format.json:
         _echo(json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False))
@@ -108,11 +115,14 @@ def compare_cmd(
     table = cmp.table
     regimes_shown = list(table.index)
     width = max(24, *(len(r) + 2 for r in regimes_shown))
-    header = f"{'':18}" + "".join(f"{r:>{width}}" for r in regimes_shown) + f"{'saving':>{width}}"
+    header = f"{'':{18 if not samples else 30}}" + "".join(f"{r:>{width}}" for r in regimes_shown) + f"{'saving':>{width}}"
     _echo(header)
     last = regimes_shown[-1]
+    label_width = 18 if not samples else 30
+    sampled = [(f"P{q} ({samples:,} samples)", f"p{q}_h", _fmt_h, None) for q in (50, 90, 95)] if samples else []
     lines = [
         ("total", "total_h", _fmt_h, "saving_h"),
+        *sampled,
         ("total days", "total_days", lambda v: "–" if math.isnan(v) else f"{v:.2f} d", "saving_days"),
         ("driving", "driving_h", _fmt_h, None),
         ("breaks and rest", "rest_h", _fmt_h, None),
@@ -128,7 +138,7 @@ def compare_cmd(
         if saving is not None and len(regimes_shown) > 1:
             value = table.loc[last, saving]
             save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
-        _echo(f"{label:18}{cells}{save:>{width}}")
+        _echo(f"{label:{label_width}}{cells}{save:>{width}}")
     def cell(regime: str, column: str) -> str:
         value = table.loc[regime, column]
         if not value:
@@ -138,9 +148,11 @@ def compare_cmd(
         return str(value)
 
     for label, column in (("arrival", "arrival"), ("crossings", "route"), ("transshipped at", "transshipments")):
-        _echo(f"{label:18}" + "".join(f"{cell(r, column):>{width}}" for r in regimes_shown))
+        _echo(f"{label:{label_width}}" + "".join(f"{cell(r, column):>{width}}" for r in regimes_shown))
     for regime, message in cmp.errors.items():
         _echo(f"\n{regime}: {message}")
+    if samples:
+        _echo(f"\nPercentiles: {samples:,} samples of the border delays along each regime's planned route (seed {seed}).")
     _echo("\nArrival times are local at the destination. Sources and every step: `transit plan ... --format csv`.")
 
 
@@ -194,6 +206,140 @@ def plan_cmd(
     b = trip.breakdown_h
     _echo("  ".join(f"{k} {v:.1f} h" for k, v in b.items() if v))
     _echo("cost: " + ", ".join(f"{k} ${v:,.0f}" for k, v in trip.cost.as_dict().items()))
+
+
+@app.command("reliability")
+def reliability_cmd(
+    origin: str,
+    destination: str,
+    via: ViaOption = None,
+    depart: DepartOption = None,
+    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    registration: RegistrationOption = None,
+    drivers: DriversOption = 1,
+    samples: Annotated[int, typer.Option("--samples", min=1, max=2_000_000, help="Monte Carlo samples.")] = 10_000,
+    seed: SeedOption = None,
+    route: Annotated[str, typer.Option("--route", help="planned (the deterministic plan's route), best_p90 (any best_pNN) or best_mean.")] = "planned",
+    deadline: Annotated[str | None, typer.Option("--deadline", help="Also print the probability of arriving by this time (ISO 8601, local at the destination).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Percentiles of one trip's door-to-door time under uncertain border delays."""
+    from .uncertainty import reliability
+
+    net, departure, vehicle = _question(origin, depart, registration, drivers)
+    rel = reliability(net, origin, destination, regime=regime, departure=departure, via=via or [], vehicle=vehicle, samples=samples, rng=seed, route=route)
+    summary = rel.summary()
+    if deadline is not None:
+        summary["deadline"] = deadline
+        summary["on_time_probability"] = round(rel.on_time_probability(deadline), 4)
+    if fmt is Format.json:
+        summary["breakdown_mean_h"] = {k: round(v, 2) for k, v in rel.breakdown_h.items()}
+        summary["crossings"] = rel.crossings_h.round(2).reset_index().to_dict(orient="records")
+        _echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        _echo(rel.components_h.assign(total_h=rel.samples_h).to_csv(index_label="sample", float_format="%.4f").rstrip())
+        return
+    trip = rel.trip
+    _echo(f"{trip.origin_name} → {trip.destination_name} ({trip.regime}), departing {trip.departure:%Y-%m-%d %H:%M %Z (%a)}, route {summary['route']}")
+    _echo(f"{rel.samples:,} samples (seed {seed}); deterministic (median delays): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M}")
+    _echo("")
+    for q, value in rel.percentiles_h.items():
+        _echo(f"  P{q:<3} {value:7.1f} h   arrives by {rel.arrival_at(q):%a %d %b %H:%M %Z}")
+    _echo(f"  mean {rel.mean_h:7.1f} h")
+    if deadline is not None:
+        _echo(f"\nOn time by {deadline}: {summary['on_time_probability']:.1%}")
+    _echo("\nMean hours by activity: " + ", ".join(f"{k} {v:.1f}" for k, v in rel.breakdown_h.items() if v > 0.005))
+    _echo("Hours at each crossing (queue, closed wait, clearance):")
+    for cid, row in rel.crossings_h.iterrows():
+        _echo(f"  {cid:16} P50 {row['p50_h']:6.1f} h   P90 {row['p90_h']:6.1f} h")
+    if rel.route_choice is not None:
+        _echo("\nCandidate routes:")
+        for row in rel.route_choice.itertuples():
+            mark = "*" if row.chosen else " "
+            _echo(f" {mark} {row.route:45} median-day {row.deterministic_h:6.1f} h   P50 {row.p50_h:6.1f} h   P90 {row.p90_h:6.1f} h")
+
+
+@app.command("profile")
+def profile_cmd(
+    origin: str,
+    destination: str,
+    start: Annotated[str, typer.Option("--start", help="First departure, ISO 8601 (a date means midnight, local at the origin).")],
+    days: Annotated[float, typer.Option("--days", min=0.01, max=366, help="Length of the window in days.")] = 7,
+    step_h: Annotated[float, typer.Option("--step-h", min=0.25, help="Hours between departures.")] = 1,
+    via: ViaOption = None,
+    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    registration: RegistrationOption = None,
+    drivers: DriversOption = 1,
+    samples: SamplesOption = 0,
+    seed: SeedOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Transit time by departure time over a window: which day and hour to leave."""
+    from .uncertainty import departure_profile
+
+    net, _, vehicle = _question(origin, start, registration, drivers)
+    prof = departure_profile(net, origin, destination, regime=regime, start=start, days=days, step_h=step_h, via=via or [], vehicle=vehicle, samples=samples, rng=seed)
+    for column in ("departure", "arrival", "p90_arrival"):
+        if column in prof:
+            prof[column] = [t.isoformat() if t is not None else "" for t in prof[column]]
+    if fmt is not Format.table:
+        _print_frame(prof.set_index("departure"), fmt)
+        return
+    ok = prof[prof["status"] == "ok"]
+    _print_frame(prof.set_index("departure").drop(columns=["status"]).round(2), fmt)
+    if not ok.empty:
+        best = ok.loc[ok["total_h"].idxmin()]
+        worst = ok.loc[ok["total_h"].idxmax()]
+        _echo(f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h")
+
+
+@app.command("matrix")
+def matrix_cmd(
+    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    origins: Annotated[str | None, typer.Option("--origins", help="Comma-separated origins. Default: every city.")] = None,
+    destinations: Annotated[str | None, typer.Option("--destinations", help="Comma-separated destinations. Default: every city.")] = None,
+    depart: Annotated[str, typer.Option("--depart", help="Departure, ISO 8601; naive means local time at each origin.")] = "2017-10-30T08:00",
+    samples: SamplesOption = 0,
+    seed: SeedOption = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the CSV to this file (default: standard output).")] = None,
+    cpus: Annotated[int | None, typer.Option("--cpus", min=1, help="Worker processes. Default: every core.")] = None,
+) -> None:
+    """Origin-destination matrix as CSV: one row per pair (hours, km, USD, route, status)."""
+    from .odmatrix import matrix
+
+    net = load_network()
+
+    def names(text: str | None) -> list[str] | None:
+        return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
+
+    table = matrix(net, names(origins), names(destinations), regime=regime, departure=depart, samples=samples, rng=seed, progress=sys.stderr.isatty(), cpus=cpus)
+    text = table.to_csv(index=False, float_format="%.3f")
+    if output is None:
+        _echo(text.rstrip())
+        return
+    _write_atomically(output, text)
+    typer.echo(f"wrote {len(table):,} rows to {output}", err=True)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory: no partial file on failure."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    if not target.parent.exists():
+        msg = f"cannot write {path!r}: directory {str(target.parent)!r} does not exist; create it or choose another --output"
+        raise TransitError(msg)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False) as handle:
+        tmp = Path(handle.name)
+        try:
+            handle.write(text)
+        except BaseException:
+            handle.close()
+            tmp.unlink(missing_ok=True)
+            raise
+    tmp.replace(target)
 
 
 def _print_frame(frame: Any, fmt: Format) -> None:

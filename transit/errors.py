@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "DataError",
+    "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
     "NoRouteError",
@@ -123,3 +124,7 @@ class UnknownRegimeError(TransitError, ValueError):
 
 class InvalidVehicleError(TransitError, ValueError):
     """A vehicle description that is not valid (registration, crew, speed)."""
+
+
+class InvalidArgumentError(TransitError, ValueError):
+    """An option outside its allowed values (a sample count, a route rule, a window length), naming the value and the range."""

@@ -16,7 +16,10 @@ True
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +28,11 @@ import numpy as np
 
 from ._timeutil import parse_departure
 from .delays import as_generator
-from .errors import NoRouteError
+from .errors import InvalidArgumentError, NoRouteError
 from .network import get_regime, resolve_place, resolve_waypoint
 from .regimes import Regime
-from .uncertainty import PERCENTILES, _check_samples, sample_trip
 from .routing import MAX_CANDIDATES, _plan
+from .uncertainty import PERCENTILES, _check_samples, sample_trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -85,6 +88,7 @@ def matrix(
     rng: int | np.random.Generator | None = None,
     max_candidates: int = MAX_CANDIDATES,
     progress: bool = False,
+    cpus: int | None = 1,
 ) -> pd.DataFrame:
     """
     Plan every origin-destination pair: a tidy table, one row per pair.
@@ -108,6 +112,12 @@ def matrix(
         Seed or generator for the samples.
     progress
         Show a progress bar (tqdm) on standard error.
+    cpus
+        Worker processes (as in osmnx): 1 runs here; ``None`` uses every
+        core. Workers are forked, so they share the loaded network without
+        copying it; where ``fork`` is unavailable the matrix runs in this
+        process. Results do not depend on the number of workers (each
+        pair's samples have their own seed drawn from ``rng``).
 
     Returns
     -------
@@ -120,8 +130,8 @@ def matrix(
     ------
     UnknownPlaceError
         For an unknown origin or destination (before any trip is planned).
-    ValueError
-        For bad ``samples`` or too many sampled cells.
+    InvalidArgumentError
+        For bad ``samples`` or too many sampled cells (a ``ValueError``).
     """
     import pandas as pd
 
@@ -136,27 +146,56 @@ def matrix(
         _check_samples(samples)
         if len(pairs) * samples > MAX_SAMPLE_CELLS:
             msg = f"{len(pairs):,} pairs x {samples:,} samples exceeds the limit of {MAX_SAMPLE_CELLS:,}; use fewer samples or pairs"
-            raise ValueError(msg)
-    gen = as_generator(rng) if samples else None
+            raise InvalidArgumentError(msg)
+    seeds = as_generator(rng).integers(2**63, size=len(pairs)) if samples else [None] * len(pairs)
     departures = {o: parse_departure(departure, graph.nodes[o]["tz"]) for o in origin_ids}
     vehicles = {o: Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"]) for o in origin_ids}
-    nodes = graph.nodes
-    rows = []
-    iterator: Iterable[tuple[Any, Any]] = pairs
+    work = _Work(graph, regime_obj, tuple(via_list), departures, vehicles, max_candidates, samples)
+    tasks = [(o, d, None if seed is None else int(seed)) for (o, d), seed in zip(pairs, seeds, strict=True)]
+    workers = _workers(cpus, len(tasks))
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        iterator = tqdm(pairs, desc=f"matrix {regime_obj.id}", unit="pair")
-    for o, d in iterator:
-        row: dict[str, Any] = {"origin": nodes[o]["name"], "destination": nodes[d]["name"], "regime": regime_obj.id, "departure": departures[o].isoformat()}
+        bar = tqdm(total=len(tasks), desc=f"matrix {regime_obj.id}", unit="pair")
+    rows: list[dict[str, Any]] = []
+    try:
+        if workers == 1:
+            for task in tasks:
+                rows.append(work.row(*task))
+                if bar is not None:
+                    bar.update(1)
+        else:
+            rows = _parallel(work, tasks, workers, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    columns = [*MATRIX_COLUMNS, *([f"p{q}_h" for q in PERCENTILES] if samples else [])]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """Everything a matrix row needs; shared with worker processes by forking."""
+
+    graph: nx.MultiDiGraph
+    regime: Regime
+    via: tuple[str, ...]
+    departures: dict[Any, datetime]
+    vehicles: dict[Any, Vehicle]
+    max_candidates: int
+    samples: int
+
+    def row(self, o: Any, d: Any, seed: int | None) -> dict[str, Any]:
+        nodes = self.graph.nodes
+        row: dict[str, Any] = {"origin": nodes[o]["name"], "destination": nodes[d]["name"], "regime": self.regime.id, "departure": self.departures[o].isoformat()}
         try:
-            trip = _plan(graph, o, d, regime_obj, departures[o], via_list, vehicles[o], max_candidates)
+            trip = _plan(self.graph, o, d, self.regime, self.departures[o], list(self.via), self.vehicles[o], self.max_candidates)
         except NoRouteError as exc:
             row.update(dict.fromkeys(MATRIX_COLUMNS[5:12], math.nan), arrival=None, route="", transshipments="", status=str(exc))
-            if samples:
+            if self.samples:
                 row.update({f"p{q}_h": math.nan for q in PERCENTILES})
-            rows.append(row)
-            continue
+            return row
         row.update(
             arrival=trip.arrival.isoformat(),
             total_h=trip.total_h,
@@ -170,13 +209,47 @@ def matrix(
             transshipments=" / ".join(trip.transshipments),
             status="ok",
         )
-        if samples:
-            assert gen is not None
-            hours = sample_trip(graph, trip, regime_obj, samples=samples, rng=gen).total_s / 3600.0
+        if self.samples:
+            hours = sample_trip(self.graph, trip, self.regime, samples=self.samples, rng=np.random.default_rng(seed)).total_s / 3600.0
             row.update({f"p{q}_h": float(v) for q, v in zip(PERCENTILES, np.percentile(hours, PERCENTILES), strict=True)})
-        rows.append(row)
-    columns = [*MATRIX_COLUMNS, *([f"p{q}_h" for q in PERCENTILES] if samples else [])]
-    return pd.DataFrame(rows, columns=columns)
+        return row
+
+
+_SHARED: _Work | None = None  # set in the parent just before forking; read by the workers
+
+
+def _run_chunk(chunk: list[tuple[Any, Any, int | None]]) -> list[dict[str, Any]]:
+    assert _SHARED is not None
+    return [_SHARED.row(*task) for task in chunk]
+
+
+def _workers(cpus: int | None, tasks: int) -> int:
+    if cpus is not None and (isinstance(cpus, bool) or not isinstance(cpus, int) or cpus < 1):
+        msg = f"cpus={cpus!r} must be a positive whole number, or None for every core"
+        raise InvalidArgumentError(msg)
+    available = os.cpu_count() or 1
+    wanted = available if cpus is None else min(cpus, available)
+    if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        wanted = 1  # workers share the loaded network by forking; elsewhere, run in this process
+    return max(1, min(wanted, tasks // 16 or 1))
+
+
+def _parallel(work: _Work, tasks: list[tuple[Any, Any, int | None]], workers: int, bar: Any) -> list[dict[str, Any]]:
+    """Rows of ``tasks`` computed by ``workers`` forked processes, in task order."""
+    global _SHARED
+    size = max(1, len(tasks) // (workers * 8))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    _SHARED = work
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            rows: list[dict[str, Any]] = []
+            for part in pool.imap(_run_chunk, chunks):
+                rows.extend(part)
+                if bar is not None:
+                    bar.update(len(part))
+            return rows
+    finally:
+        _SHARED = None
 
 
 def _names(values: Iterable[str], what: str) -> list[str]:
@@ -185,5 +258,5 @@ def _names(values: Iterable[str], what: str) -> list[str]:
     out = list(values)
     if not out:
         msg = f"{what} is empty; give one or more place names, or None for every city"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return out

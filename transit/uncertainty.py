@@ -49,7 +49,7 @@ import numpy as np
 
 from ._timeutil import parse_departure
 from .delays import as_generator
-from .errors import NoRouteError
+from .errors import InvalidArgumentError, NoRouteError
 from .montecarlo import Runs, draw_delays, simulate_many
 from .network import get_regime, resolve_place, resolve_waypoint
 from .regimes import Regime
@@ -110,12 +110,12 @@ class Reliability:
 
         Raises
         ------
-        ValueError
+        InvalidArgumentError
             If ``q`` is outside 0-100.
         """
         if not 0 <= q <= 100:
             msg = f"percentile q={q!r} must be between 0 and 100"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return float(np.percentile(self.samples_h, q))
 
     @property
@@ -205,14 +205,14 @@ class Reliability:
 def _check_samples(samples: int) -> None:
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or not 1 <= samples <= MAX_SAMPLES:
         msg = f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def _route_stat(route: str) -> tuple[str, float | None]:
     match = _ROUTE.match(route) if isinstance(route, str) else None
     if match is None or (match.group(2) is not None and not 1 <= int(match.group(2)) <= 99):
         msg = f"route={route!r} is not understood; expected 'planned', 'best_mean' or 'best_pNN' with NN from 1 to 99 (e.g. 'best_p90')"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if match.group(1) == "planned":
         return "planned", None
     if match.group(1) == "best_mean":
@@ -268,8 +268,8 @@ def reliability(
     ------
     UnknownPlaceError, NoRouteError, InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
         As for :func:`transit.plan_trip`.
-    ValueError
-        For a bad ``samples`` or ``route``.
+    InvalidArgumentError
+        For a bad ``samples`` or ``route`` (a ``ValueError``).
     TypeError
         For a bad ``rng``.
     """
@@ -399,14 +399,14 @@ def departure_profile(
 
     if not (isinstance(days, int | float) and 0 < days <= 366):
         msg = f"days={days!r} must be a number of days in (0, 366]"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if not (isinstance(step_h, int | float) and step_h >= 0.25):
         msg = f"step_h={step_h!r} must be at least 0.25 hours"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     count = int(math.floor(days * 24 / step_h + 1e-9))
     if count > 20_000:
         msg = f"days={days} with step_h={step_h} gives {count:,} departures; the limit is 20,000 (use a larger step_h)"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if samples:
         _check_samples(samples)
     gen = as_generator(rng) if samples else None
