@@ -27,11 +27,11 @@ import networkx as nx
 
 from ._timeutil import parse_departure
 from .errors import NoRouteError, UnknownRegimeError
-from .network import get_regime, resolve_place, resolve_waypoint
+from .network import get_regime
 from .delays import as_generator
 from .regimes import Regime
 from .uncertainty import Reliability, _check_samples, sample_trip
-from .routing import MAX_CANDIDATES, _plan
+from .routing import MAX_CANDIDATES, _plan, resolve_trip
 from .simulate import Trip
 from .vehicles import Vehicle
 
@@ -236,12 +236,8 @@ def compare(
         msg = f"regimes is empty; expected one or more of {valid}"
         raise UnknownRegimeError(msg)
     regime_objs = [get_regime(graph, r) for r in regimes]
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
-    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
     trips: dict[str, Trip] = {}
     errors: dict[str, str] = {}
     first_error: NoRouteError | None = None

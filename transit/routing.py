@@ -480,6 +480,35 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
     return NoRouteError(msg, blocking=blocking)
 
 
+def resolve_trip(
+    graph: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    *,
+    via: str | Sequence[str],
+    vehicle: Vehicle | dict[str, Any] | str | None,
+) -> tuple[Any, Any, list[str], Vehicle]:
+    """
+    Check a trip question's places, waypoints and vehicle once, before any work.
+
+    Returns
+    -------
+    (origin, destination, via, vehicle)
+        Node ids, the waypoint names as a list, and the vehicle (default: one
+        driver, registered in the origin's country).
+
+    Raises
+    ------
+    UnknownPlaceError, InvalidVehicleError
+        For a name not in the network (with close matches) or a bad vehicle.
+    """
+    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
+    via_list = [via] if isinstance(via, str) else list(via)
+    for name in via_list:
+        resolve_waypoint(graph, name)  # unknown names fail before any work
+    return o, d, via_list, Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+
+
 def plan_trip(
     graph: nx.MultiDiGraph,
     origin: str,
@@ -542,15 +571,11 @@ def plan_trip(
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
     """
     regime_obj = get_regime(graph, regime)
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)  # unknown names fail before any work
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     if max_candidates < 1:
         msg = f"max_candidates={max_candidates!r} must be at least 1"
         raise ValueError(msg)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
-    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
     return _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
 
 

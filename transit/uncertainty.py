@@ -51,9 +51,9 @@ from ._timeutil import parse_departure
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .montecarlo import Runs, draw_delays, simulate_many
-from .network import get_regime, resolve_place, resolve_waypoint
+from .network import get_regime
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, _candidates, _plan
+from .routing import MAX_CANDIDATES, _candidates, _plan, resolve_trip
 from .schedule import zone
 from .simulate import ACTIVITIES, Trip, _simulate
 from .vehicles import Vehicle
@@ -277,12 +277,8 @@ def reliability(
     kind, q = _route_stat(route)
     gen = as_generator(rng)
     regime_obj = get_regime(graph, regime)
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
-    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
     planned = _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
     if kind == "planned":
         return Reliability(trip=planned, runs=sample_trip(graph, planned, regime_obj, samples=samples, rng=gen), route="planned")
@@ -411,13 +407,9 @@ def departure_profile(
         _check_samples(samples)
     gen = as_generator(rng) if samples else None
     regime_obj = get_regime(graph, regime)
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     origin_tz = zone(graph.nodes[o]["tz"])
     first = parse_departure(start, graph.nodes[o]["tz"], what="start")
-    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
     rows = []
     for k in range(count):
         depart = (first + timedelta(hours=k * step_h)).astimezone(origin_tz)
