@@ -119,7 +119,7 @@ def compare_cmd(
     _echo(header)
     last = regimes_shown[-1]
     label_width = 18 if not samples else 30
-    sampled = [(f"P{q} ({samples:,} samples)", f"p{q}_h", _fmt_h, None) for q in (50, 90, 95)] if samples else []
+    sampled = [(f"P{q} ({samples:,} samples)", f"p{q}_h", _fmt_h, "percentile") for q in (50, 90, 95)] if samples else []
     lines = [
         ("total", "total_h", _fmt_h, "saving_h"),
         *sampled,
@@ -136,7 +136,8 @@ def compare_cmd(
         cells = "".join(f"{fmt_fn(table.loc[r, column]):>{width}}" for r in regimes_shown)
         save = ""
         if saving is not None and len(regimes_shown) > 1:
-            value = table.loc[last, saving]
+            # A percentile's saving is the difference of the two percentiles (not a percentile of the differences).
+            value = table.loc[regimes_shown[0], column] - table.loc[last, column] if saving == "percentile" else table.loc[last, saving]
             save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
         _echo(f"{label:{label_width}}{cells}{save:>{width}}")
     def cell(regime: str, column: str) -> str:
