@@ -27,9 +27,10 @@ test: $(VENV)/.installed-test
 validate: $(VENV)/.installed-run
 	$(BIN)/transit validate
 
-bench: $(VENV)/.installed-run
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_reliability.py
+	$(BIN)/python bench/bench_api.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

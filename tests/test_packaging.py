@@ -57,3 +57,12 @@ def test_wheel_installed_with_no_deps_loads_the_full_network(wheel, tmp_path):
     shipped = {p.relative_to(target / "transit" / "_routes").as_posix() for p in (target / "transit" / "_routes").rglob("*") if p.is_file()}
     source = {p.relative_to(ROOT / "routes").as_posix() for p in (ROOT / "routes").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert source <= shipped
+
+
+def test_wheel_ships_the_api_and_its_offline_docs_assets(wheel):
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"):
+        assert f"transit/api/static/swagger-ui/{asset}" in names
+    assert {"transit/api/__init__.py", "transit/api/app.py", "transit/api/models.py", "transit/api/problems.py"} <= names

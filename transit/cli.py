@@ -1,6 +1,6 @@
 """
 Command line: ``transit compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``,
-``crossings``, ``regimes``, ``routes``, ``validate``.
+``crossings``, ``regimes``, ``routes``, ``validate``, ``serve``.
 
 Errors are printed as one line on stderr with exit code 2; no traceback
 (set ``TRANSIT_DEBUG=1`` to see one).
@@ -341,6 +341,26 @@ def _write_atomically(path: str, text: str) -> None:
             tmp.unlink(missing_ok=True)
             raise
     tmp.replace(target)
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="Address to bind. Default loopback only; another address exposes the API to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Browser origin allowed to call the API (repeat for several). Default: CORS off.")] = None,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
+) -> None:
+    """Serve the HTTP API with uvicorn (needs `pip install transit[api]`); docs at /docs."""
+    try:
+        import uvicorn
+
+        from .api import create_app
+    except ModuleNotFoundError as exc:
+        msg = f"the HTTP API needs the 'api' extra ({exc.name} is missing): pip install 'transit[api]'"
+        raise TransitError(msg) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: serving on {host}, reachable beyond this machine; the API has no authentication", err=True)
+    uvicorn.run(create_app(cors_origins=cors_origin or None), host=host, port=port, access_log=access_log, log_level="info")
 
 
 def _print_frame(frame: Any, fmt: Format) -> None:

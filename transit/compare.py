@@ -234,7 +234,7 @@ def compare(
     if not regimes:
         valid = ", ".join(sorted(graph.graph.get("regimes", {})))
         msg = f"regimes is empty; expected one or more of {valid}"
-        raise UnknownRegimeError(msg)
+        raise UnknownRegimeError(msg, valid=sorted(graph.graph.get("regimes", {})))
     regime_objs = [get_regime(graph, r) for r in regimes]
     o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     depart = parse_departure(departure, graph.nodes[o]["tz"])

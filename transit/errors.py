@@ -119,7 +119,19 @@ class InvalidDepartureError(TransitError, ValueError):
 
 
 class UnknownRegimeError(TransitError, ValueError):
-    """A regime id that the network does not hold."""
+    """A regime id that the network does not hold.
+
+    Parameters
+    ----------
+    message
+        What was asked and what is valid.
+    valid
+        The regime ids the network holds.
+    """
+
+    def __init__(self, message: str, *, valid: Sequence[str] = ()) -> None:
+        self.valid = tuple(valid)
+        super().__init__(message)
 
 
 class InvalidVehicleError(TransitError, ValueError):

@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -139,45 +140,13 @@ def draw_delays(
 # -- opening hours as a table ----------------------------------------------------------------------
 
 
-class _Openings:
-    """The joint open intervals of one crossing clock, as sorted arrays, extended on demand."""
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """An immutable view of an :class:`_Openings` table: joint open intervals as sorted arrays."""
 
-    __slots__ = ("_cum", "_ends", "_starts", "clock", "ends", "exhausted", "lo", "starts")
-
-    def __init__(self, clock: CrossingClock) -> None:
-        self.clock = clock
-        self.lo = np.inf
-        self._starts: list[float] = []
-        self._ends: list[float] = []
-        self.exhausted = False
-        self._freeze()
-
-    def _freeze(self) -> None:
-        self.starts = np.asarray(self._starts, dtype=float)
-        self.ends = np.asarray(self._ends, dtype=float)
-        lengths = self.ends - self.starts
-        self._cum = np.concatenate(([0.0], np.cumsum(lengths)))
-
-    def cover(self, lo: float, hi: float) -> None:
-        """Make the table hold every interval ending after ``lo`` up to one ending after ``hi``."""
-        if lo < self.lo:
-            self.lo = lo - DAY_S
-            self._starts, self._ends, self.exhausted = [], [], False
-        if self.exhausted or (self._ends and self._ends[-1] > hi):
-            if not self._starts:
-                self._freeze()
-            return
-        probe = self._ends[-1] if self._ends else self.lo
-        while probe <= hi:
-            try:
-                start, end = self.clock.interval_at(probe)
-            except LookupError:
-                self.exhausted = True
-                break
-            self._starts.append(start)
-            self._ends.append(end)
-            probe = end
-        self._freeze()
+    starts: np.ndarray
+    ends: np.ndarray
+    cum: np.ndarray  # open seconds before each interval
 
     def index(self, t: np.ndarray) -> np.ndarray:
         """Index of the interval containing ``t`` or the next one (``len`` past the end)."""
@@ -185,7 +154,53 @@ class _Openings:
 
     def open_before(self, t: np.ndarray, i: np.ndarray) -> np.ndarray:
         """Open seconds from the table's start up to ``t`` (``i`` = :meth:`index` of ``t``)."""
-        return self._cum[i] + np.maximum(t - self.starts[i], 0.0)
+        return self.cum[i] + np.maximum(t - self.starts[i], 0.0)
+
+
+class _Openings:
+    """The joint open intervals of one crossing clock, extended on demand; shared by threads, read through snapshots."""
+
+    __slots__ = ("_ends", "_lock", "_snapshot", "_starts", "clock", "exhausted", "lo")
+
+    def __init__(self, clock: CrossingClock) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self.lo = np.inf
+        self._starts: list[float] = []
+        self._ends: list[float] = []
+        self.exhausted = False
+        self._snapshot = self._freeze()
+
+    def _freeze(self) -> _Snapshot:
+        starts = np.asarray(self._starts, dtype=float)
+        ends = np.asarray(self._ends, dtype=float)
+        return _Snapshot(starts, ends, np.concatenate(([0.0], np.cumsum(ends - starts))))
+
+    def cover(self, lo: float, hi: float) -> _Snapshot:
+        """
+        Return a snapshot holding every interval that ends after ``lo``, up to one that ends after ``hi``.
+
+        Fewer only if the crossing never opens again within the schedule's search horizon. A snapshot never changes;
+        later calls may return longer ones (or, for an earlier ``lo``, one that starts earlier).
+        """
+        with self._lock:
+            if lo < self.lo:
+                self.lo = lo - DAY_S
+                self._starts, self._ends, self.exhausted = [], [], False
+            elif self.exhausted or (self._ends and self._ends[-1] > hi):
+                return self._snapshot
+            probe = self._ends[-1] if self._ends else self.lo
+            while probe <= hi:
+                try:
+                    start, end = self.clock.interval_at(probe)
+                except LookupError:
+                    self.exhausted = True
+                    break
+                self._starts.append(start)
+                self._ends.append(end)
+                probe = end
+            self._snapshot = self._freeze()
+            return self._snapshot
 
 
 _TABLES: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], _Openings]] = weakref.WeakKeyDictionary()
@@ -385,12 +400,11 @@ class _Many:
             ready, closed = queued, np.zeros(self.n)
             begin, done = ready, ready + clearance_s
         else:
-            table.cover(float(arrival.min()), float(queued.max()) + _ONE_GO_LIMIT_S + 2 * DAY_S)
-            i = self._lookup(table, queued, crossing.name)
-            ready = np.maximum(table.starts[i], queued)
-            j0 = table.index(arrival)
-            closed = (ready - arrival) - (table.open_before(ready, i) - table.open_before(arrival, j0))
-            begin, done = self._clear(table, ready, clearance_s, exit_rule, crossing.name)
+            snap = table.cover(float(arrival.min()), float(queued.max()) + _ONE_GO_LIMIT_S + 2 * DAY_S)
+            i = self._lookup(snap, queued, crossing.name)
+            ready = np.maximum(snap.starts[i], queued)
+            closed = (ready - arrival) - (snap.open_before(ready, i) - snap.open_before(arrival, snap.index(arrival)))
+            begin, done = self._clear(table, ready, clearance_s, crossing.name)
         self.comp["queue"] += ready - arrival - closed
         self.comp["closed_wait"] += closed
         crew.idle(ready - arrival)
@@ -403,7 +417,7 @@ class _Many:
             self.comp["clearance"] += clearance_s
             crew.end_idle(exit_rule, self.all)
         else:
-            self._split_clearance(table, ready, clearance_s, exit_rule, ~one_go, begin)
+            self._split_clearance(table, ready, clearance_s, exit_rule, ~one_go, begin, crossing.name)
         self.t = np.where(one_go, done, self.t)
         self.at_crossing[crossing.id] = self.at_crossing.get(crossing.id, 0.0) + (self.t - arrival)
         crew.end_idle(exit_rule, self.all)
@@ -417,40 +431,46 @@ class _Many:
             self.crew = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
 
     @staticmethod
-    def _lookup(table: _Openings, t: np.ndarray, name: str) -> np.ndarray:
-        i = table.index(t)
-        if (i >= len(table.ends)).any():
+    def _lookup(snap: _Snapshot, t: np.ndarray, name: str) -> np.ndarray:
+        i = snap.index(t)
+        if (i >= len(snap.ends)).any():
             msg = f"crossing {name!r} does not open within the search horizon after the truck's arrival"
             raise NoRouteError(msg)
         return i
 
-    def _clear(self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`CrossingClock.work_in_one_go` for every sample: ``(begin, done)``; ``done - begin`` differs from the clearance where it must be split."""
-        j = self._lookup(table, ready, name)
-        begin = np.maximum(table.starts[j], ready)
-        fits = table.ends[j] - begin >= clearance_s
-        pending = ~fits
+    def _clear(self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """
+        :meth:`CrossingClock.work_in_one_go` for every sample: ``(begin, done)``.
+
+        ``done`` is NaN where no opening within a fortnight is long enough: those samples split the formalities
+        across closures (:meth:`_split_clearance`).
+        """
+        begin = ready.copy()
+        probe = ready.copy()
+        pending = np.ones(self.n, dtype=bool)
         split = np.zeros(self.n, dtype=bool)
+        snap = table.cover(float(ready.min()), float(ready.max()) + _ONE_GO_LIMIT_S + 2 * DAY_S)
         for _ in range(60):
+            j = snap.index(probe)
+            if (j[pending] >= len(snap.ends)).any():
+                snap = table.cover(float(ready.min()), float(probe[pending].max()) + _ONE_GO_LIMIT_S + 2 * DAY_S)
+                j = np.where(pending, self._lookup(snap, probe, name), 0)
+            start, end = snap.starts[j], snap.ends[j]
+            first = np.maximum(start, ready)
+            fits = pending & (end - first >= clearance_s)
+            begin = np.where(fits, first, begin)
+            split |= pending & ~fits & (end - ready > _ONE_GO_LIMIT_S)
+            pending &= ~fits & ~split
             if not pending.any():
                 break
-            split |= pending & (table.ends[j] - ready > _ONE_GO_LIMIT_S)
-            pending &= ~split
-            j = np.where(pending, j + 1, j)
-            if (j >= len(table.ends)).any():
-                table.cover(float(ready.min()), float(table.ends[-1]) + 2 * _ONE_GO_LIMIT_S)
-                if (j >= len(table.ends)).any():
-                    msg = f"crossing {name!r} does not open within the search horizon after the truck's arrival"
-                    raise NoRouteError(msg)
-            begin = np.where(pending, table.starts[j], begin)
-            now_fits = pending & (table.ends[j] - begin >= clearance_s)
-            pending &= ~now_fits
+            probe = np.where(pending, end, probe)
         split |= pending
         begin = np.where(split, ready, begin)
-        done = np.where(split, np.nan, begin + clearance_s)
-        return begin, done
+        return begin, np.where(split, np.nan, begin + clearance_s)
 
-    def _split_clearance(self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, split: np.ndarray, begin: np.ndarray) -> None:
+    def _split_clearance(
+        self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, split: np.ndarray, begin: np.ndarray, name: str
+    ) -> None:
         """Clearance for every sample, formalities split across closures where ``split`` (:meth:`CrossingClock.work`)."""
         crew = self.crew
         one_go = ~split
@@ -462,9 +482,9 @@ class _Many:
         left = np.where(split, clearance_s, 0.0)
         active = split.copy()
         while active.any():
-            table.cover(float(t[active].min()), float(t[active].max()) + 2 * _ONE_GO_LIMIT_S)
-            i = self._lookup(table, np.where(active, t, table.starts[0]), "crossing")
-            start, end = table.starts[i], table.ends[i]
+            snap = table.cover(float(t[active].min()), float(t[active].max()) + 2 * _ONE_GO_LIMIT_S)
+            i = np.where(active, self._lookup(snap, np.where(active, t, t[active].min()), name), 0)
+            start, end = snap.starts[i], snap.ends[i]
             wait = np.where(active & (start > t), start - t, 0.0)
             crew.idle(wait, active)
             self.comp["closed_wait"] += wait

@@ -879,7 +879,7 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime) -> Regime:
     close = difflib.get_close_matches(str(regime), list(regimes), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     msg = f"unknown regime {regime!r}; expected one of {valid}{hint}"
-    raise UnknownRegimeError(msg)
+    raise UnknownRegimeError(msg, valid=sorted(regimes))
 
 
 # -- GeoDataFrames ---------------------------------------------------------------------------------

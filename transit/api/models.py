@@ -1,0 +1,329 @@
+"""
+Request and response bodies of the HTTP API (pydantic). Field names carry their units.
+
+Times in requests are ISO 8601 strings: with an offset, or naive for local time at the origin (departures) or at the
+destination (deadlines). Times in responses are ISO 8601 with the local offset of the place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CompareRequest",
+    "CompareResponse",
+    "CompareRow",
+    "CostModel",
+    "CrossingInfo",
+    "Feature",
+    "Health",
+    "LineGeometry",
+    "MatrixRequest",
+    "MatrixResponse",
+    "MatrixRow",
+    "PlaceInfo",
+    "Problem",
+    "RegimeInfo",
+    "ReliabilityRequest",
+    "ReliabilityResponse",
+    "RouteInfo",
+    "TimelineEvent",
+    "TripRequest",
+    "TripResponse",
+    "VehicleModel",
+]
+
+_STRICT = ConfigDict(extra="forbid")
+Name = Field(min_length=1, max_length=100, description="A place name, alias or id, e.g. 'Kashgar'.")
+Departure = Field(
+    min_length=1,
+    max_length=40,
+    description="ISO 8601, e.g. '2017-10-30T08:00' (local time at the origin) or '2017-10-30T08:00+08:00'.",
+    examples=["2017-10-30T08:00"],
+)
+Via = Field(default_factory=list, max_length=10, description="Places or crossings to pass, in order, e.g. ['Irkeshtam'].")
+Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str = Field(description="A URI identifying the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="The request path.")
+    request_id: str = Field(description="Also in the X-Request-ID response header; quote it when reporting a problem.")
+    suggestions: list[str] | None = Field(default=None, description="Close matches for an unknown place.")
+    valid: list[str] | None = Field(default=None, description="The valid values, for an unknown regime.")
+    blocking: list[str] | None = Field(default=None, description="Crossings or rules that block every route.")
+    errors: list[dict[str, Any]] | None = Field(default=None, description="Per field: where and what is wrong.")
+    limit: float | None = Field(default=None, description="The limit that was exceeded.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    dataset_version: str
+    places: int
+    crossings: int
+    regimes: list[str]
+    limits: dict[str, float] = Field(description="Request limits: max_body_bytes, max_samples, max_matrix_cells, max_matrix_samples, timeout_s.")
+
+
+class VehicleModel(BaseModel):
+    """The truck. Default: one driver, registered in the origin's country."""
+
+    model_config = _STRICT
+    registration: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. 'UZ'.")
+    drivers: int = Field(default=1, ge=1, le=2)
+    permits: list[str] | None = Field(default=None, max_length=20, description="Permit ids held; default: every permit its registration may hold.")
+    max_speed_kph: float | None = Field(default=None, gt=0, le=200)
+
+
+class TripRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}]})
+    origin: str = Name
+    destination: str = Name
+    via: list[str] = Via
+    regime: str = Field(default="sco-2017", min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'.")
+    departure: str = Departure
+    vehicle: VehicleModel | None = None
+
+
+class TimelineEvent(BaseModel):
+    activity: str
+    place: str
+    country: str
+    start: str = Field(description="ISO 8601, local time of the place.")
+    end: str
+    duration_h: float
+    distance_km: float
+    note: str
+    source: str
+    crossing_id: str
+    segment_id: str
+
+
+class CostModel(BaseModel):
+    distance_usd: float
+    time_usd: float
+    border_usd: float
+    transshipment_usd: float
+    total_usd: float
+
+
+class LineGeometry(BaseModel):
+    type: Literal["LineString"]
+    coordinates: list[list[float]] = Field(description="[lon, lat] pairs, EPSG:4326.")
+
+
+class Feature(BaseModel):
+    """A GeoJSON Feature (RFC 7946)."""
+
+    type: Literal["Feature"]
+    geometry: LineGeometry
+    properties: dict[str, Any]
+
+
+class TripResponse(BaseModel):
+    origin: str
+    destination: str
+    regime: str
+    registration: str
+    drivers: int
+    departure: str
+    arrival: str
+    total_h: float
+    total_days: float
+    driving_h: float
+    rest_h: float
+    border_h: float
+    transshipment_h: float
+    closed_wait_h: float
+    distance_km: float
+    cost_usd: float
+    crossings: list[str]
+    transshipments: list[str]
+    breakdown_h: dict[str, float]
+    cost: CostModel
+    timeline: list[TimelineEvent]
+    geometry: Feature
+
+
+class CompareRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regimes": ["pre-2017", "sco-2017"], "departure": "2017-10-30T08:00", "samples": 1000, "seed": 42}]},
+    )
+    origin: str = Name
+    destination: str = Name
+    via: list[str] = Via
+    regimes: list[str] = Field(default_factory=lambda: ["pre-2017", "sco-2017"], min_length=1, max_length=10, description="The first is the baseline.")
+    departure: str = Departure
+    vehicle: VehicleModel | None = None
+    samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
+    seed: int | None = Seed
+
+
+class CompareRow(BaseModel):
+    regime: str
+    status: str = Field(description="'ok', or why the regime has no route.")
+    total_h: float | None
+    total_days: float | None
+    driving_h: float | None
+    rest_h: float | None
+    border_h: float | None
+    transshipment_h: float | None
+    closed_wait_h: float | None
+    distance_km: float | None
+    cost_usd: float | None
+    saving_h: float | None
+    saving_usd: float | None
+    arrival: str | None
+    crossings: list[str]
+    transshipments: list[str]
+    p50_h: float | None = None
+    p90_h: float | None = None
+    p95_h: float | None = None
+
+
+class CompareResponse(BaseModel):
+    origin: str
+    destination: str
+    departure: str
+    via: list[str]
+    baseline: str
+    samples: int
+    seed: int | None
+    rows: list[CompareRow]
+
+
+class ReliabilityRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "departure": "2017-10-30T08:00", "samples": 1000, "seed": 42, "deadline": "2017-11-01T18:00"}]},
+    )
+    origin: str = Name
+    destination: str = Name
+    via: list[str] = Via
+    regime: str = Field(default="sco-2017", min_length=1, max_length=100)
+    departure: str = Departure
+    vehicle: VehicleModel | None = None
+    samples: int = Field(default=10_000, ge=1, description="Monte Carlo samples; see /health for the limit.")
+    seed: int | None = Seed
+    route: str = Field(default="planned", pattern=r"^(planned|best_mean|best_p\d{1,2})$", description="'planned', 'best_p90' (any best_pNN) or 'best_mean'.")
+    deadline: str | None = Field(default=None, min_length=1, max_length=40, description="ISO 8601; naive is local time at the destination.")
+
+
+class CrossingStat(BaseModel):
+    crossing_id: str
+    p50_h: float
+    p90_h: float
+    mean_h: float
+
+
+class RouteChoice(BaseModel):
+    route: str
+    deterministic_h: float
+    p50_h: float
+    p90_h: float
+    mean_h: float
+    chosen: bool
+
+
+class ReliabilityResponse(BaseModel):
+    origin: str
+    destination: str
+    regime: str
+    departure: str
+    route: list[str]
+    route_choice: str
+    samples: int
+    seed: int | None
+    deterministic_h: float
+    mean_h: float
+    percentiles_h: dict[str, float] = Field(description="Keys '50', '80', '90', '95'.")
+    arrivals: dict[str, str] = Field(description="Arrival time by which that percentage of samples has arrived.")
+    breakdown_mean_h: dict[str, float]
+    crossings: list[CrossingStat]
+    deadline: str | None = None
+    on_time_probability: float | None = None
+    candidates: list[RouteChoice] | None = None
+
+
+class MatrixRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"origins": ["Kashgar", "Urumqi"], "destinations": ["Tashkent", "Almaty"], "departure": "2017-10-30T08:00"}]},
+    )
+    origins: list[str] = Field(min_length=1, max_length=100)
+    destinations: list[str] = Field(min_length=1, max_length=100)
+    regime: str = Field(default="sco-2017", min_length=1, max_length=100)
+    departure: str = Departure
+    via: list[str] = Via
+    vehicle: VehicleModel | None = None
+    samples: int = Field(default=0, ge=0)
+    seed: int | None = Seed
+
+
+class MatrixRow(BaseModel):
+    origin: str
+    destination: str
+    status: str
+    total_h: float | None
+    arrival: str | None
+    distance_km: float | None
+    cost_usd: float | None
+    route: str
+    p50_h: float | None = None
+    p90_h: float | None = None
+    p95_h: float | None = None
+
+
+class MatrixResponse(BaseModel):
+    regime: str
+    departure: str
+    samples: int
+    seed: int | None
+    rows: list[MatrixRow]
+
+
+class PlaceInfo(BaseModel):
+    id: str
+    name: str
+    country: str
+    kind: str
+    lon: float
+    lat: float
+    tz: str
+    aliases: list[str]
+
+
+class CrossingInfo(BaseModel):
+    id: str
+    name: str
+    countries: list[str]
+    posts: list[str]
+    schedule: dict[str, str]
+    lon: float
+    lat: float
+
+
+class RegimeInfo(BaseModel):
+    id: str
+    name: str
+    in_force_from: str | None
+    permits: list[str]
+    description: str
+
+
+class RouteInfo(BaseModel):
+    id: str
+    name: str
+    kind: str
+    status: str
+    countries: list[str]
+    sequence: list[str]
