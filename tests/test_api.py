@@ -146,12 +146,13 @@ def test_invalid_body_is_422_naming_the_field(client, change, field):
 
 def test_invalid_datetime_unknown_regime_and_no_route(client):
     body = assert_problem(client.post("/trips", json={**TRIP, "departure": "30/10/2017"}), 422, "invalid-time")
-    assert "departure '30/10/2017'" in body["detail"]
+    assert "departure '30/10/2017'" in body["detail"] and body["errors"][0]["field"] == "departure"
     body = assert_problem(client.post("/trips", json={**TRIP, "regime": "sco2017"}), 422, "unknown-regime")
     assert body["valid"] == ["pre-2017", "sco-2017"]
     body = assert_problem(client.post("/trips", json={**TRIP, "via": ["Kara-Suu"]}), 422, "no-route")
     assert body["blocking"] == ["kara-suu"]
-    assert_problem(client.post("/reliability", json={**TRIP, "samples": 10, "deadline": "soon"}), 422, "invalid-time")
+    body = assert_problem(client.post("/reliability", json={**TRIP, "samples": 10, "deadline": "soon"}), 422, "invalid-time")
+    assert body["errors"][0]["field"] == "deadline"
 
 
 def test_limits_on_samples_and_body_size(client):

@@ -49,17 +49,17 @@ def parse_departure(value: object, tz: str, *, what: str = "departure") -> datet
                 f"{what} {value!r} is not an ISO 8601 date-time; expected e.g. '2017-10-30T08:00' "
                 "(local time at the origin) or '2017-10-30T08:00+05:00'"
             )
-            raise InvalidDepartureError(msg) from None
+            raise InvalidDepartureError(msg, field=what) from None
     elif isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
         parsed = datetime.combine(value, time(0))
     else:
         msg = f"{what}={value!r} has type {type(value).__name__}; expected a datetime or an ISO 8601 string such as '2017-10-30T08:00'"
-        raise InvalidDepartureError(msg)
+        raise InvalidDepartureError(msg, field=what)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone(tz))
     if not (1990 <= parsed.year <= 2100):
         msg = f"{what} {parsed.isoformat()} is outside the years the holiday calendars cover (1990-2100)"
-        raise InvalidDepartureError(msg)
+        raise InvalidDepartureError(msg, field=what)
     return parsed

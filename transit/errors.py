@@ -115,7 +115,19 @@ class DataError(TransitError, ValueError):
 
 
 class InvalidDepartureError(TransitError, ValueError):
-    """A departure time that cannot be read."""
+    """A date-time that cannot be read (a departure, a deadline, the start of a window).
+
+    Parameters
+    ----------
+    message
+        The value, what was expected and an example.
+    field
+        The argument it was given as (``"departure"``, ``"deadline"``, ``"start"``).
+    """
+
+    def __init__(self, message: str, *, field: str = "departure") -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class UnknownRegimeError(TransitError, ValueError):

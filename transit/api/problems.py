@@ -101,6 +101,8 @@ def _extras(exc: BaseException) -> dict[str, Any]:
         return {"limit": exc.limit}
     if isinstance(exc, UnknownRegimeError):
         return {"valid": list(getattr(exc, "valid", ()))}
+    if isinstance(exc, InvalidDepartureError):
+        return {"errors": [{"field": exc.field, "message": str(exc), "type": "datetime"}]}
     return {}
 
 
