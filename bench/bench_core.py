@@ -18,18 +18,10 @@ import time
 import networkx as nx
 
 import transit
+from _timing import timed
 from transit.routing import MAX_CANDIDATES
 
 DEPARTURE = "2017-10-30T08:00"
-
-
-def timed(func, *, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def main() -> None:

@@ -26,19 +26,11 @@ import networkx as nx
 import numpy as np
 
 import transit
+from _timing import timed
 from transit.montecarlo import draw_delays, simulate_many
 from transit.simulate import _simulate
 
 DEPARTURE = "2017-10-30T08:00"
-
-
-def timed(func, *, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def line(name: str, runs: list[float], baseline: list[float] | None = None, *, unit: str = "ms", target: str = "", note: str = "") -> None:
