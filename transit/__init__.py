@@ -87,3 +87,13 @@ __all__ = [
     "uncertainty",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``transit.plot`` imports matplotlib and folium: load it on first use, not with ``import transit``.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    msg = f"module 'transit' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -168,6 +168,15 @@ class Comparison:
             "errors": dict(self.errors),
         }
 
+    def _repr_html_(self) -> str:
+        from ._html import table
+
+        columns = ["total_h", *(c for c in ("p50_h", "p90_h") if self.reliability), "border_h", "closed_wait_h", "transshipment_h", "cost_usd", "saving_h", "route", "status"]
+        frame = self.table
+        rows = [[regime, *(round(v, 1) if isinstance(v, float) else v for v in (frame.loc[regime, c] for c in columns))] for regime in frame.index]
+        caption = f"{self.origin} → {self.destination}, departing {self.departure:%a %d %b %Y %H:%M %Z}" + (f" via {', '.join(self.via)}" if self.via else "")
+        return table(caption, ["regime", *columns], rows)
+
     def __repr__(self) -> str:
         parts = [f"{r}: {self.trips[r].total_h:.1f} h" if r in self.trips else f"{r}: no route" for r in self.regimes]
         return f"<Comparison {self.origin} -> {self.destination}: {', '.join(parts)}>"

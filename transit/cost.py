@@ -37,6 +37,10 @@ class CostBreakdown:
     time_usd: float
     border_usd: float
     transshipment_usd: float
+    #: The parameters it was priced with (for cost-distance charts).
+    model: CostModel | None = field(default=None, repr=False, compare=False)
+    #: Border payments by crossing passed, in order: ``(crossing_id, usd)``.
+    border_by_crossing: tuple[tuple[str, float], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def total_usd(self) -> float:
@@ -123,6 +127,7 @@ class CostModel:
             time_usd=total_h * self.usd_per_h,
             border_usd=sum(self.border_payment(c) for c in posts_passed),
             transshipment_usd=transshipments * self.transshipment_usd,
+            model=self,
         )
 
 

@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
@@ -79,6 +80,12 @@ class Runs:
     crossing_s
         Crossing id mapped to the seconds spent there per sample (queue,
         closed wait and clearance).
+    reach_s
+        Crossing id mapped to the seconds from departure until the truck
+        reaches the exit post, per sample.
+    passage_s
+        Crossing id mapped to the seconds from departure until the truck (or
+        its cargo, after a transshipment) leaves the entry post, per sample.
     crossings
         Crossing ids passed, in order.
     """
@@ -88,6 +95,8 @@ class Runs:
     components_s: Mapping[str, np.ndarray]
     crossing_s: Mapping[str, np.ndarray]
     crossings: tuple[str, ...]
+    reach_s: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    passage_s: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @property
     def total_s(self) -> np.ndarray:
@@ -337,6 +346,9 @@ class _Many:
         self.extensions = np.array([*extensions, 0.0], dtype=float) if extensions else np.zeros(1)
         self.comp = {a: np.zeros(self.n) for a in ACTIVITIES}
         self.at_crossing: dict[str, np.ndarray] = {}
+        self.passage: dict[str, np.ndarray] = {}
+        self.reach: dict[str, np.ndarray] = {}
+        self.t0 = t0.copy()
         self.crossed: list[str] = []
         self.all = np.ones(self.n, dtype=bool)
 
@@ -393,6 +405,7 @@ class _Many:
         exit_rule = self.rules.break_rule(step.exit_country)
         crew = self.crew
         arrival = self.t
+        self.reach[crossing.id] = arrival - self.t0
         queued = arrival + np.round(queue_h * HOUR_S)
         clearance_s = np.round(clearance_h * HOUR_S)
         table = _openings(self.graph, self.regime, step)
@@ -429,6 +442,7 @@ class _Many:
             self.comp["transshipment"] += moved
             self.vehicle = self.vehicle.transshipped(step.entry_country)
             self.crew = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
+        self.passage[crossing.id] = self.t - self.t0
 
     @staticmethod
     def _lookup(snap: _Snapshot, t: np.ndarray, name: str) -> np.ndarray:
@@ -566,5 +580,7 @@ def simulate_many(
         components_s=run.comp,
         crossing_s={k: np.broadcast_to(v, (size,)).copy() for k, v in run.at_crossing.items()},
         crossings=tuple(run.crossed),
+        reach_s=run.reach,
+        passage_s=run.passage,
     )
 

@@ -139,6 +139,12 @@ class Trip:
         :class:`~transit.cost.CostBreakdown`.
     crossings
         Crossing ids passed, in order.
+    geometry_coords
+        The road geometry of the path as ``(lon, lat)`` pairs (EPSG:4326),
+        each edge's LineString joined end to end.
+    crossing_points
+        For each crossing passed: ``(crossing_id, name, lon, lat)``, the
+        point midway between its two posts.
     transshipments
         Crossing ids where the cargo changed trucks.
     alternatives
@@ -174,6 +180,7 @@ class Trip:
     crossings: tuple[str, ...] = ()
     transshipments: tuple[str, ...] = ()
     geometry_coords: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    crossing_points: tuple[tuple[str, str, float, float], ...] = field(default=(), repr=False)
     alternatives: tuple[tuple[tuple[str, ...], float], ...] = field(default=(), repr=False)
     later_departures: tuple[tuple[int, str, tuple[tuple[float, float], ...]], ...] = field(default=(), repr=False)
     extensions: tuple[float, ...] = field(default=(), repr=False)
@@ -280,6 +287,25 @@ class Trip:
         frame["local_end"] = frame["local_end"].astype(object)
         return frame
 
+    def _repr_html_(self) -> str:
+        from ._html import table
+
+        b = self.breakdown_h
+        rows = [
+            ("departure", f"{self.departure:%a %d %b %Y %H:%M %Z}"),
+            ("arrival", f"{self.arrival:%a %d %b %Y %H:%M %Z}"),
+            ("total", f"{self.total_h:.1f} h ({self.total_days:.2f} d)"),
+            ("driving", f"{self.driving_h:.1f} h, {self.distance_km:,.0f} km"),
+            ("breaks and rests", f"{self.rest_h:.1f} h"),
+            ("queue + clearance", f"{self.border_h:.1f} h"),
+            ("closed crossings", f"{b['closed_wait']:.1f} h"),
+            ("transshipment", f"{self.transshipment_h:.1f} h" + (f" at {', '.join(self.transshipments)}" if self.transshipments else "")),
+            ("crossings", " / ".join(self.crossings) or "(domestic)"),
+            ("cost", f"${self.cost_usd:,.0f}"),
+        ]
+        caption = f"{self.origin_name} → {self.destination_name} ({self.regime}, {self.vehicle.registration} truck, {self.vehicle.drivers} driver(s))"
+        return table(caption, ["", ""], rows)
+
     def summary(self) -> dict[str, Any]:
         """
         Totals as a flat, JSON-friendly dict (hours rounded to 0.01).
@@ -361,6 +387,7 @@ class _Caches:
     paths: dict[tuple[Any, ...], tuple[_Road | _Cross, ...]] = field(default_factory=dict)
     remaining: dict[tuple[Any, ...], list[float]] = field(default_factory=dict)
     bounds: dict[tuple[Any, ...], float] = field(default_factory=dict)
+    coords: dict[tuple[Any, ...], tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
 
 _CACHES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Caches] = weakref.WeakKeyDictionary()
@@ -851,13 +878,17 @@ def _simulate(
     for e in events:
         if e.distance_km:
             km_by_country[e.country] = km_by_country.get(e.country, 0.0) + e.distance_km
-    cost = graph.graph["cost_model"].cost(
+    model = graph.graph["cost_model"]
+    cost = model.cost(
         km_by_country=km_by_country,
         total_h=total_h,
         posts_passed=posts_passed,
         transshipments=len(run.transshipped),
     )
-    coords = tuple((nodes[n]["x"], nodes[n]["y"]) for n in path)
+    by_crossing = tuple((cid, sum(model.border_payment(c) for c in graph.graph["crossings"][cid].countries)) for cid in run.crossed)
+    cost = dataclasses.replace(cost, border_by_crossing=by_crossing)
+    coords = _road_coords(graph, path) if annotate else ()
+    points = tuple(_crossing_point(graph.graph["crossings"][cid]) for cid in run.crossed) if annotate else ()
     return Trip(
         origin=origin,
         destination=destination,
@@ -873,9 +904,35 @@ def _simulate(
         crossings=tuple(run.crossed),
         transshipments=tuple(run.transshipped),
         geometry_coords=coords,
+        crossing_points=points,
         later_departures=tuple(run.avoidable),
         extensions=extensions,
     )
+
+
+def _road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[float, float], ...]:
+    """The road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
+    cache = _caches(graph).coords
+    found = cache.get(path)
+    if found is None:
+        coords: list[tuple[float, float]] = []
+        nodes = graph.nodes
+        for u, v in zip(path, path[1:], strict=False):
+            data = min(graph.get_edge_data(u, v).values(), key=lambda d: d["travel_time"])
+            geometry = data.get("geometry")
+            points = list(geometry.coords) if geometry is not None else [(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])]
+            for x, y in points:
+                if not coords or coords[-1] != (x, y):
+                    coords.append((float(x), float(y)))
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        found = cache[path] = tuple(coords)
+    return found
+
+
+def _crossing_point(crossing: Crossing) -> tuple[str, str, float, float]:
+    a, b = crossing.posts
+    return (crossing.id, crossing.name, (a.lon + b.lon) / 2, (a.lat + b.lat) / 2)
 
 
 def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[Any], regime: Regime, vehicle: Vehicle) -> float:

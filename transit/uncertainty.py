@@ -194,6 +194,17 @@ class Reliability:
             "p90_cost_usd": round(float(np.percentile(self.cost_samples_usd, 90)), 2),
         }
 
+    def _repr_html_(self) -> str:
+        from ._html import table
+
+        rows = [(f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()]
+        rows.append(("deterministic (median delays)", round(self.trip.total_h, 1), f"{self.trip.arrival:%a %d %b %H:%M %Z}"))
+        caption = (
+            f"{self.trip.origin_name} → {self.trip.destination_name} ({self.trip.regime}), {self.samples:,} samples, "
+            f"route {' / '.join(self.trip.crossings) or '(domestic)'}"
+        )
+        return table(caption, ["", "hours", "arrives by"], rows)
+
     def __repr__(self) -> str:
         p = self.percentiles_h
         return (

@@ -183,7 +183,7 @@ def create_app(network: nx.MultiDiGraph | None = None, *, limits: Limits | None 
 
         def work() -> dict[str, Any]:
             trip = plan_trip(net, body.origin, body.destination, regime=body.regime, departure=body.departure, via=body.via, vehicle=_vehicle(body.vehicle))
-            return _trip_body(net, trip)
+            return _trip_body(trip)
 
         return await run(work)
 
@@ -341,25 +341,17 @@ def _num(value: Any) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _geometry(net: nx.MultiDiGraph, trip: Trip) -> dict[str, Any]:
-    """The path's road geometry as a GeoJSON Feature (edge geometries joined end to end)."""
-    coords: list[list[float]] = []
-    for u, v in zip(trip.path, trip.path[1:], strict=False):
-        data = min(net.get_edge_data(u, v).values(), key=lambda d: d["travel_time"])
-        geometry = data.get("geometry")
-        points = list(geometry.coords) if geometry is not None else [(net.nodes[u]["x"], net.nodes[u]["y"]), (net.nodes[v]["x"], net.nodes[v]["y"])]
-        for x, y in points:
-            if not coords or coords[-1] != [x, y]:
-                coords.append([x, y])
+def _geometry(trip: Trip) -> dict[str, Any]:
+    """The path's road geometry as a GeoJSON Feature."""
     props = {"origin": trip.origin_name, "destination": trip.destination_name, "regime": trip.regime, "crossings": list(trip.crossings), "distance_km": trip.distance_km}
-    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props}
+    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(p) for p in trip.geometry_coords]}, "properties": props}
 
 
 def _local(t: float, tz: str) -> str:
     return datetime.fromtimestamp(t, zone(tz)).isoformat()
 
 
-def _trip_body(net: nx.MultiDiGraph, trip: Trip) -> dict[str, Any]:
+def _trip_body(trip: Trip) -> dict[str, Any]:
     summary = trip.summary()
     summary["crossings"] = list(trip.crossings)
     summary["transshipments"] = list(trip.transshipments)
@@ -371,4 +363,4 @@ def _trip_body(net: nx.MultiDiGraph, trip: Trip) -> dict[str, Any]:
         }
         for e in trip.events
     ]
-    return {**summary, "breakdown_h": trip.breakdown_h, "cost": trip.cost.as_dict(), "timeline": timeline, "geometry": _geometry(net, trip)}
+    return {**summary, "breakdown_h": trip.breakdown_h, "cost": trip.cost.as_dict(), "timeline": timeline, "geometry": _geometry(trip)}
