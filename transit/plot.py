@@ -19,7 +19,7 @@ Examples
 >>> cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"],
 ...                       departure="2017-10-30T08:00", via=["Irkeshtam"])
 >>> fig = time_distance(cmp)
->>> [line.get_label() for line in fig.axes[0].get_lines()]
+>>> [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
 ['pre-2017: 129.5 h', 'sco-2017: 33.6 h']
 >>> fig.axes[0].get_xlabel()
 'Distance (km)'
