@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench validate clean
+.PHONY: demo test bench validate figures notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_reliability.py
 	$(BIN)/python bench/bench_api.py
+
+figures: $(VENV)/.installed-test
+	$(BIN)/python docs/figures.py
+
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python examples/_build_notebooks.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
