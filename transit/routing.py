@@ -83,12 +83,79 @@ MAX_SEARCH_POPS = 20000
 CEILING_SLACK_S = 72 * 3600.0
 
 
-@dataclass
 class _Domestic:
-    """Fastest domestic roads within each country, for one vehicle speed cap."""
+    """
+    Fastest domestic roads within each country, for one vehicle speed cap.
 
-    dist: dict[str, dict[str, float]] = field(default_factory=dict)
-    paths: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    One sparse matrix of road times per country; shortest paths are computed
+    on demand from each source that the search asks about (the origin and the
+    border posts), with scipy's compiled Dijkstra, and kept. So the cost grows
+    with the number of posts, not with the square of the road graph: a whole
+    OpenStreetMap country works as well as the curated network.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, cap: float | None) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.where: dict[Any, tuple[str, int]] = {}
+        self.nodes: dict[str, list[Any]] = {}
+        for node, data in graph.nodes(data=True):
+            members = self.nodes.setdefault(data["country"], [])
+            self.where[node] = (data["country"], len(members))
+            members.append(node)
+        best: dict[str, dict[tuple[int, int], float]] = {c: {} for c in self.nodes}
+        for u, v, data in graph.edges(data=True):
+            if data.get("kind") == "crossing":
+                continue
+            (cu, i), (cv, j) = self.where[u], self.where[v]
+            if cu != cv:
+                continue
+            weight = max(_road_time(data, cap), 1e-9)  # an explicit zero would read as "no edge"
+            edges = best[cu]
+            if weight < edges.get((i, j), math.inf):
+                edges[(i, j)] = weight
+        self.matrix = {}
+        for country, edges in best.items():
+            n = len(self.nodes[country])
+            rows = [i for i, _ in edges]
+            cols = [j for _, j in edges]
+            self.matrix[country] = csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
+        self._solved: dict[Any, tuple[Any, Any]] = {}
+
+    def _solve(self, source: Any) -> tuple[Any, Any]:
+        found = self._solved.get(source)
+        if found is None:
+            from scipy.sparse.csgraph import dijkstra
+
+            country, i = self.where[source]
+            dist, pred = dijkstra(self.matrix[country], directed=True, indices=i, return_predecessors=True)
+            if len(self._solved) > 4096:
+                self._solved.clear()
+            found = self._solved[source] = (dist, pred)
+        return found
+
+    def time(self, source: Any, target: Any) -> float | None:
+        """Fastest domestic road time in seconds, or ``None`` if ``target`` is abroad or unreachable."""
+        (cs, _), (ct, j) = self.where[source], self.where[target]
+        if cs != ct:
+            return None
+        value = self._solve(source)[0][j]
+        return None if value == math.inf else float(value)
+
+    def path(self, source: Any, target: Any) -> list[Any]:
+        """Nodes of the fastest domestic road from ``source`` to ``target`` (both included)."""
+        country, i = self.where[source]
+        j = self.where[target][1]
+        pred = self._solve(source)[1]
+        nodes = self.nodes[country]
+        out = [target]
+        while j != i:
+            j = int(pred[j])
+            if j < 0:
+                msg = f"no domestic road from {source!r} to {target!r}"
+                raise NoRouteError(msg)
+            out.append(nodes[j])
+        return out[::-1]
 
 
 @dataclass
@@ -122,27 +189,9 @@ def _road_time(data: dict[str, Any], cap: float | None) -> float:
 def _domestic(graph: nx.MultiDiGraph, cap: float | None) -> _Domestic:
     index = _index(graph)
     found = index.domestic.get(cap)
-    if found is not None:
-        return found
-    dom = _Domestic()
-    by_country: dict[str, list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        by_country.setdefault(data["country"], []).append(node)
-    for nodes in by_country.values():
-        sub = nx.DiGraph()
-        sub.add_nodes_from(nodes)
-        for u, v, data in graph.subgraph(nodes).edges(data=True):
-            if data.get("kind") == "crossing":
-                continue
-            weight = _road_time(data, cap)
-            if not sub.has_edge(u, v) or sub[u][v]["w"] > weight:
-                sub.add_edge(u, v, w=weight)
-        for source in nodes:
-            dist, paths = nx.single_source_dijkstra(sub, source, weight="w")
-            dom.dist[source] = dist
-            dom.paths[source] = paths
-    index.domestic[cap] = dom
-    return dom
+    if found is None:
+        found = index.domestic[cap] = _Domestic(graph, cap)
+    return found
 
 
 @dataclass
@@ -151,7 +200,7 @@ class _CrossingGraph:
 
     country: dict[str, str]
     posts_by_country: dict[str, list[str]]
-    dist: dict[str, dict[str, float]]
+    dom: _Domestic
     cross_out: dict[str, list[tuple[str, float]]]
     cross_in: dict[str, list[tuple[str, float]]]
     heuristics: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -168,7 +217,7 @@ def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -
     cg = _CrossingGraph(
         country={n: d["country"] for n, d in graph.nodes(data=True)},
         posts_by_country=index.posts_by_country,
-        dist=dom.dist,
+        dom=dom,
         cross_out={},
         cross_in={},
     )
@@ -203,9 +252,9 @@ def _heuristic(cg: _CrossingGraph, destination: str) -> dict[str, float]:
             continue
         done.add(x)
         if x == destination:
-            preds = [(p, cg.dist[p].get(x)) for p in cg.posts_by_country.get(cg.country[x], ())]
+            preds = [(p, cg.dom.time(p, x)) for p in cg.posts_by_country.get(cg.country[x], ())]
         else:
-            same = [(p, cg.dist[p].get(x)) for p in cg.posts_by_country[cg.country[x]] if p != x]
+            same = [(p, cg.dom.time(p, x)) for p in cg.posts_by_country[cg.country[x]] if p != x]
             preds = cg.cross_in.get(x, []) + same  # type: ignore[operator]
         for p, w in preds:
             if w is None:
@@ -240,11 +289,11 @@ def _astar_paths(cg: _CrossingGraph, origin: str, destination: str) -> Iterator[
             heapq.heappush(heap, (g + rest, next(counter), g, node, path, crossed))
 
     o_country = cg.country[origin]
-    direct = cg.dist[origin].get(destination) if o_country == dest_country else None
+    direct = cg.dom.time(origin, destination) if o_country == dest_country else None
     if direct is not None:
         heapq.heappush(heap, (direct, next(counter), direct, destination, (origin, destination), False))
     for post in cg.posts_by_country.get(o_country, ()):
-        w = cg.dist[origin].get(post)
+        w = cg.dom.time(origin, post)
         if w is not None:
             push(w, post, (origin, post), False)
     ceiling = math.inf
@@ -266,12 +315,12 @@ def _astar_paths(cg: _CrossingGraph, origin: str, destination: str) -> Iterator[
             continue
         country = cg.country[node]  # at an entry post: drive on within the country
         if country == dest_country:
-            w = cg.dist[node].get(destination)
+            w = cg.dom.time(node, destination)
             if w is not None:
                 heapq.heappush(heap, (g + w, next(counter), g + w, destination, (*path, destination), False))
         for post in cg.posts_by_country[country]:
             if post != node and post not in path:
-                w = cg.dist[node].get(post)
+                w = cg.dom.time(node, post)
                 if w is not None:
                     push(g + w, post, (*path, post), False)
 
@@ -283,7 +332,7 @@ def _expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str])
         if graph.has_edge(u, v) and graph.nodes[u]["country"] != graph.nodes[v]["country"]:
             full.append(v)  # a crossing link
         else:
-            full.extend(dom.paths[u][v][1:])
+            full.extend(dom.path(u, v)[1:])
     return full
 
 
