@@ -49,7 +49,7 @@ def test_unknown_regime_lists_the_valid_ones(net):
     ("kwargs", "match"),
     [
         ({"registration": "China"}, "ISO 3166-1"),
-        ({"registration": "XX"}, "expected one of"),
+        ({"registration": "XX"}, "is not an ISO 3166-1 alpha-2 code"),
         ({"drivers": 3}, "expected 1 or 2"),
         ({"max_speed_kph": 500}, "out of range"),
         ({"permits": "sco"}, "collection of permit ids"),

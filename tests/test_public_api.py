@@ -11,7 +11,7 @@ PUBLIC = [
     "TransitError", "Trip", "UnknownPlaceError", "UnknownRegimeError", "Vehicle", "__version__",
     "build_network", "calibration", "compare", "get_regime", "load_network", "network", "plan_trip",
     "regimes", "resolve_place", "routing", "schedule", "simulate", "to_gdfs", "validate",
-    "InvalidArgumentError", "Reliability", "delays", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
+    "InvalidArgumentError", "Reliability", "delays", "graph_from_osm", "osm", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
 ]
 
 
@@ -29,7 +29,7 @@ def test_error_hierarchy():
 
 
 def test_import_does_not_pull_plotting_or_web_stacks():
-    code = "import sys, transit; print(sorted(m for m in ('matplotlib', 'folium', 'fastapi', 'geopandas', 'osmnx', 'tqdm') if m in sys.modules))"
+    code = "import sys, transit; print(sorted(m for m in ('matplotlib', 'folium', 'fastapi', 'geopandas', 'osmnx', 'tqdm', 'osmium', 'scipy') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
 

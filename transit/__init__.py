@@ -19,7 +19,7 @@ Examples
 True
 """
 
-from . import calibration, delays, montecarlo, network, odmatrix, regimes, routing, schedule, uncertainty
+from . import calibration, delays, montecarlo, network, odmatrix, osm, regimes, routing, schedule, uncertainty
 from ._version import __version__
 from .calibration import CalibrationReport, validate
 from .compare import Comparison, compare
@@ -36,6 +36,7 @@ from .errors import (
 )
 from .network import build_network, get_regime, load_network, resolve_place, to_gdfs
 from .odmatrix import matrix
+from .osm import graph_from_osm
 from .regimes import CrossingRule, Delay, Regime
 from .routing import plan_trip
 from .schedule import PostSchedule
@@ -71,11 +72,13 @@ __all__ = [
     "delays",
     "departure_profile",
     "get_regime",
+    "graph_from_osm",
     "load_network",
     "matrix",
     "montecarlo",
     "network",
     "odmatrix",
+    "osm",
     "plan_trip",
     "regimes",
     "reliability",

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from .errors import DataError
 
-__all__ = ["read_csv", "read_toml", "routes_dir", "toml_number"]
+__all__ = ["read_csv", "read_toml", "routes_dir", "sample_osm", "toml_number"]
 
 T = TypeVar("T")
 
@@ -109,6 +109,39 @@ class Row:
         if not self.str(column, required=False):
             return None
         return self.float(column)
+
+
+def sample_osm(name: str = "corridor_kashgar_tashkent.osm") -> Path:
+    """
+    Return the path of a small OpenStreetMap file shipped for examples and tests.
+
+    Parameters
+    ----------
+    name
+        ``corridor_kashgar_tashkent.osm`` (14 nodes: Kashgar-Irkeshtam-Osh-Dostuk-Andijan-Tashkent with
+        ``barrier=border_control`` posts), or ``corridor_kashgar_tashkent_with_admin.osm`` / ``.osm.pbf`` (the same
+        plus crude rectangular admin_level=2 boundaries for CN, KG and UZ). Hand-made, CC0, *not real geography*: for
+        :func:`transit.graph_from_osm` demonstrations only (``transit/_data/README.md``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For another name, listing the files there are.
+
+    Examples
+    --------
+    >>> sample_osm().name
+    'corridor_kashgar_tashkent.osm'
+    """
+    from .errors import InvalidArgumentError
+
+    folder = Path(__file__).resolve().parent / "_data" / "osm"
+    path = folder / name
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in folder.iterdir()))
+        msg = f"no sample OSM file {name!r}; there are: {known}"
+        raise InvalidArgumentError(msg)
+    return path
 
 
 def read_csv(path: Path, *, required: tuple[str, ...]) -> Iterator[Row]:

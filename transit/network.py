@@ -748,6 +748,7 @@ class _Index:
     refs: dict[str, int] = field(default_factory=dict)
     crossings: dict[str, str] = field(default_factory=dict)
     display: list[str] = field(default_factory=list)
+    coords: Any = None
 
 
 _INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
@@ -786,16 +787,17 @@ def node_of(graph: nx.MultiDiGraph, ref: object) -> int:
 
 def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     """
-    Return the node id of a place given by dataset id, name, alias or node id.
+    Return the node id of a place given by dataset id, name, alias, node id or ``(lat, lon)``.
 
-    Matching ignores case, accents, spaces and punctuation.
+    Matching ignores case, accents, spaces and punctuation. A ``(lat, lon)``
+    pair snaps to the nearest node that is not a border post (:func:`snap`).
 
     Parameters
     ----------
     graph
         A network.
     name
-        ``"Kashgar"``, ``"kashi"``, ``"Ürümqi"``...
+        ``"Kashgar"``, ``"kashi"``, ``"Ürümqi"``... or ``(39.47, 75.99)``.
 
     Returns
     -------
@@ -815,6 +817,8 @@ def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     ...
     transit.errors.UnknownPlaceError: unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)
     """
+    if isinstance(name, tuple | list) and len(name) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in name):
+        return snap(graph, float(name[0]), float(name[1]))
     if not isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
         return name  # type: ignore[return-value]
     index = _index(graph)
@@ -822,6 +826,60 @@ def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     if node is None:
         raise UnknownPlaceError(name, suggestions=suggest(graph, name))
     return node
+
+
+#: A point farther than this from every node is refused by :func:`snap`, km.
+SNAP_KM = 5.0
+
+
+def snap(graph: nx.MultiDiGraph, lat: float, lon: float, *, max_km: float = SNAP_KM) -> int:
+    """
+    Return the node nearest to a point (border posts excluded), by great-circle distance.
+
+    Parameters
+    ----------
+    graph
+        A network.
+    lat, lon
+        WGS84 degrees.
+    max_km
+        Refuse points farther than this from every node.
+
+    Raises
+    ------
+    UnknownPlaceError
+        For a point more than ``max_km`` from any node, or outside -90..90 / -180..180, giving the distance.
+
+    Examples
+    --------
+    >>> net = load_network()
+    >>> net.nodes[snap(net, 39.47, 75.99)]["name"]
+    'Kashgar'
+    """
+    import numpy as np
+
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        error = UnknownPlaceError((lat, lon))
+        error.args = (f"point ({lat}, {lon}) is not a (lat, lon) pair in degrees; expected -90..90 and -180..180, e.g. (39.47, 75.99)",)
+        raise error
+    index = _index(graph)
+    if index.coords is None:
+        ids = [n for n, d in graph.nodes(data=True) if d.get("kind") != "border_post"]
+        index.coords = (ids, np.radians([graph.nodes[n]["y"] for n in ids]), np.radians([graph.nodes[n]["x"] for n in ids]))
+    ids, lats, lons = index.coords
+    rlat, rlon = np.radians(lat), np.radians(lon)
+    a = np.sin((lats - rlat) / 2) ** 2 + np.cos(rlat) * np.cos(lats) * np.sin((lons - rlon) / 2) ** 2
+    km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    best = int(np.argmin(km))
+    if km[best] > max_km:
+        msg = (
+            f"point ({lat}, {lon}) is {km[best]:.1f} km from the nearest road node of this network "
+            f"({graph.nodes[ids[best]].get('name', ids[best])}); the limit is {max_km:g} km: check the order (lat, lon) or use a place name"
+        )
+        error = UnknownPlaceError((lat, lon))
+        error.args = (msg,)
+        raise error
+    return ids[best]
 
 
 def resolve_waypoint(graph: nx.MultiDiGraph, name: str) -> tuple[str, Any]:

@@ -60,6 +60,7 @@ from .schedule import CrossingClock, zone
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import pandas as pd
 
 __all__ = ["ACTIVITIES", "Event", "SearchStats", "Trip", "simulate"]
@@ -286,6 +287,20 @@ class Trip:
         frame["local_start"] = frame["local_start"].astype(object)
         frame["local_end"] = frame["local_end"].astype(object)
         return frame
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """
+        The trip's road geometry as a one-row GeoDataFrame in EPSG:4326, with its totals.
+
+        Columns: the keys of :meth:`summary` and ``geometry`` (a LineString along the roads driven).
+        """
+        import geopandas as gpd
+        from shapely.geometry import LineString
+
+        row = self.summary()
+        row["crossings"] = " / ".join(self.crossings)
+        row["transshipments"] = " / ".join(self.transshipments)
+        return gpd.GeoDataFrame([row], geometry=[LineString(self.geometry_coords)], crs="EPSG:4326")
 
     def _repr_html_(self) -> str:
         from ._html import table

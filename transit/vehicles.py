@@ -8,13 +8,15 @@ Vehicle(registration='CN', drivers=2, permits=None, max_speed_kph=None)
 >>> Vehicle(registration="China")
 Traceback (most recent call last):
 ...
-transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 alpha-2 code; expected one of AF, CN, KG, KZ, MN, RU, TJ, TM, UZ (e.g. registration='CN')
+transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 alpha-2 code; expected e.g. one of the dataset's countries AF, CN, KG, KZ, MN, RU, TJ, TM, UZ (e.g. registration='CN')
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 
 from .errors import InvalidVehicleError
 
@@ -22,6 +24,13 @@ __all__ = ["REGISTRATIONS", "Vehicle"]
 
 #: Registration countries the embedded dataset knows.
 REGISTRATIONS = ("AF", "CN", "KG", "KZ", "MN", "RU", "TJ", "TM", "UZ")
+
+
+@functools.cache
+def _iso_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (from the tzdata package's ``iso3166.tab``): trucks of any country may drive."""
+    text = (resources.files("tzdata") / "zoneinfo" / "iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t")[0] for line in text.splitlines() if line and not line.startswith("#"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,10 +58,10 @@ class Vehicle:
 
     def __post_init__(self) -> None:
         reg = str(self.registration).strip().upper()
-        if reg not in REGISTRATIONS:
+        if reg not in REGISTRATIONS and reg not in _iso_codes():
             msg = (
                 f"registration {self.registration!r} is not an ISO 3166-1 alpha-2 code; "
-                f"expected one of {', '.join(REGISTRATIONS)} (e.g. registration='CN')"
+                f"expected e.g. one of the dataset's countries {', '.join(REGISTRATIONS)} (e.g. registration='CN')"
             )
             raise InvalidVehicleError(msg)
         object.__setattr__(self, "registration", reg)

@@ -1,0 +1,194 @@
+"""Networks from OpenStreetMap files: reading, countries, border posts, crossings, speeds, snapping, and trips on them."""
+
+from __future__ import annotations
+
+import bz2
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+pytest.importorskip("osmium")
+ox = pytest.importorskip("osmnx")
+
+import transit  # noqa: E402
+from transit.datasets import sample_osm  # noqa: E402
+from transit.osm import DEFAULT_CONTROLLED, UnmatchedCrossingWarning, graph_from_osm  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+LIECHTENSTEIN = DATA / "liechtenstein-latest.osm.pbf"
+#: OSM node ids of the barrier=border_control nodes in the Liechtenstein extract (Schaanwald / Feldkirch).
+LI_POSTS = {3256854622, 3256854623, 3256854624}
+
+
+@pytest.fixture(scope="module")
+def li():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        graph = graph_from_osm(LIECHTENSTEIN)
+    return graph, [w for w in caught if issubclass(w.category, UnmatchedCrossingWarning)]
+
+
+@pytest.fixture(scope="module")
+def corridor(net):
+    # The hand-made corridor's coordinates are approximate (its Dostuk lies 18 km from the real one): a wide match.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnmatchedCrossingWarning)
+        return graph_from_osm(sample_osm("corridor_kashgar_tashkent_with_admin.osm"), crossings=net, match_km=25)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def test_osm_bz2_and_pbf_give_the_same_network(tmp_path, net):
+    xml = sample_osm("corridor_kashgar_tashkent_with_admin.osm")
+    packed = tmp_path / "corridor.osm.bz2"
+    packed.write_bytes(bz2.compress(xml.read_bytes()))
+    graphs = []
+    for path in (xml, packed, sample_osm("corridor_kashgar_tashkent_with_admin.osm.pbf")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnmatchedCrossingWarning)
+            graphs.append(graph_from_osm(path, crossings=net, match_km=25))
+    summaries = [
+        (sorted(g.nodes), sorted((u, v) for u, v in g.edges()), sorted(g.graph["crossings"]), sorted((n, d["country"]) for n, d in g.nodes(data=True)))
+        for g in graphs
+    ]
+    assert summaries[0] == summaries[1] == summaries[2]
+
+
+def test_bad_paths_and_files_say_what_is_expected(tmp_path):
+    with pytest.raises(transit.InvalidArgumentError, match="expected .osm, .osm.bz2 or .osm.pbf"):
+        graph_from_osm(tmp_path / "roads.csv")
+    with pytest.raises(transit.InvalidArgumentError, match="no OpenStreetMap file at"):
+        graph_from_osm(tmp_path / "missing.osm.pbf")
+    junk = tmp_path / "junk.osm"
+    junk.write_text("this is not xml", encoding="utf-8")
+    with pytest.raises(transit.DataError, match="junk.osm"):
+        graph_from_osm(junk)
+    with pytest.raises(transit.InvalidArgumentError, match="footway"):
+        graph_from_osm(sample_osm(), highways=["primary", "footway"])
+
+
+def test_osmnx_settings_are_restored(net):
+    before = (list(ox.settings.useful_tags_node), list(ox.settings.useful_tags_way))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnmatchedCrossingWarning)
+        graph_from_osm(sample_osm("corridor_kashgar_tashkent_with_admin.osm"))
+    assert (list(ox.settings.useful_tags_node), list(ox.settings.useful_tags_way)) == before
+
+
+# -- Liechtenstein: real borders with Austria and Switzerland --------------------------------------
+
+
+def test_liechtenstein_countries_posts_and_crossings(li):
+    graph, caught = li
+    countries = {d["country"] for _, d in graph.nodes(data=True)}
+    assert {"LI", "AT", "CH"} <= countries
+    assert LI_POSTS <= set(graph.nodes), "border posts must survive simplification"
+    for post in LI_POSTS:
+        assert graph.nodes[post]["kind"] == "border_post"
+    found = graph.graph["osm_crossings"]
+    pairs = {c["countries"] for c in found}
+    assert pairs == {"AT-LI", "CH-LI"}
+    controlled = [c for c in found if c["controlled"]]
+    assert controlled and all(c["countries"] == "AT-LI" for c in controlled)
+    assert any("Schaanwald" in c["name"] for c in controlled)
+    for u, v, data in graph.edges(data=True):  # every change of country is a crossing link, and only those are
+        changes = graph.nodes[u]["country"] != graph.nodes[v]["country"]
+        assert changes == (data.get("kind") == "crossing"), (u, v)
+        if changes:
+            assert data["crossing_id"] in graph.graph["crossings"]
+    assert {w.message.args[0].split("'")[1] for w in caught} == {c["name"] for c in controlled}
+    open_border = next(c for c in found if c["countries"] == "CH-LI")
+    rule = transit.get_regime(graph, "sco-2017").rule(open_border["crossing_id"])
+    assert rule.expected_delay_h("LI>CH") == 0
+
+
+def test_liechtenstein_graph_follows_the_conventions(li):
+    graph, _ = li
+    assert graph.graph["crs"] == "EPSG:4326"
+    for _, data in graph.nodes(data=True):
+        assert {"x", "y", "country", "tz", "kind", "name"} <= data.keys()
+    assert {d["tz"] for _, d in graph.nodes(data=True)} == {"Europe/Vaduz", "Europe/Vienna", "Europe/Zurich"}
+    for _, _, data in graph.edges(data=True):
+        assert data["length"] > 0 and 0 < data["speed_kph"] <= 80
+        assert data["travel_time"] == pytest.approx(data["length"] / (data["speed_kph"] / 3.6))
+        assert data["geometry"].geom_type == "LineString"
+    nodes, edges = ox.graph_to_gdfs(graph)  # osmnx accepts it unchanged
+    assert len(nodes) == graph.number_of_nodes() and len(edges) == graph.number_of_edges()
+    vaduz, ruggell = transit.resolve_place(graph, "Vaduz"), transit.resolve_place(graph, "Ruggell")
+    assert ox.routing.shortest_path(graph, vaduz, ruggell, weight="travel_time")[-1] == ruggell
+
+
+def test_liechtenstein_trip_and_snapping(li):
+    graph, _ = li
+    trip = transit.plan_trip(graph, (47.0667, 9.5000), (47.2375, 9.5325), regime="sco-2017", departure="2024-03-04T08:00")
+    assert 20 < trip.distance_km < 26  # Valhalla's truck route Balzers -> Ruggell: about 23.2 km
+    assert trip.departure.tzinfo.key == "Europe/Vaduz"
+    frame = trip.to_geodataframe()
+    assert frame.crs == "EPSG:4326" and len(frame) == 1 and frame.geometry.iloc[0].length > 0.1
+    with pytest.raises(transit.UnknownPlaceError, match=r"km from the nearest road node"):
+        transit.plan_trip(graph, (40.0, 70.0), "Vaduz", departure="2024-03-04T08:00")
+    with pytest.raises(transit.UnknownPlaceError, match="Vaduz"):
+        transit.plan_trip(graph, "Vadutz", "Schaan", departure="2024-03-04T08:00")
+
+
+def test_liechtenstein_trip_into_austria_stops_at_the_controlled_post(li):
+    graph, _ = li
+    controlled = next(c for c in graph.graph["osm_crossings"] if c["controlled"])
+    link_end = next(v for u, v, d in graph.edges(data=True) if d.get("crossing_id") == controlled["crossing_id"] and graph.nodes[v]["country"] == "AT")
+    beyond = nx.bfs_tree(graph, link_end)  # the first ordinary Austrian node past the post
+    austrian = next(n for n in beyond if graph.nodes[n]["country"] == "AT" and graph.nodes[n]["kind"] != "border_post")
+    trip = transit.plan_trip(graph, "Vaduz", austrian, regime="sco-2017", departure="2024-03-04T08:00", via=[controlled["name"]])
+    assert trip.crossings[0] == controlled["crossing_id"]  # (the extract's Austrian roads are fragments: it may come back)
+    hours = {e.activity: e.duration_h for e in trip.events if e.crossing_id == controlled["crossing_id"]}
+    assert hours["clearance"] == pytest.approx(DEFAULT_CONTROLLED["clearance_median_h"], abs=1 / 3600)
+    assert hours["queue"] == pytest.approx(DEFAULT_CONTROLLED["queue_median_h"], abs=1 / 3600)
+
+
+# -- the hand-made corridor with the curated crossings ---------------------------------------------
+
+
+def test_corridor_matches_curated_crossings(corridor, net):
+    found = {c["crossing_id"]: c for c in corridor.graph["osm_crossings"]}
+    assert found["irkeshtam"]["model"] == "curated" and found["irkeshtam"]["controlled"]
+    assert found["dostuk"]["model"] == "curated"
+    assert corridor.graph["crossings"]["irkeshtam"] is net.graph["crossings"]["irkeshtam"]
+    curated_rule = transit.get_regime(net, "sco-2017").rule("irkeshtam")
+    assert transit.get_regime(corridor, "sco-2017").rule("irkeshtam") is curated_rule
+    assert {corridor.nodes[3]["kind"], corridor.nodes[4]["kind"]} == {"border_post"}  # both posts survive
+    assert (corridor.nodes[3]["country"], corridor.nodes[4]["country"]) == ("CN", "KG")
+    assert corridor.nodes[1]["tz"] == "Asia/Shanghai" and corridor.nodes[4]["tz"] == "Asia/Bishkek"
+
+
+@pytest.mark.parametrize("departure", ["2017-10-30T08:00", "2017-11-03T16:00", "2017-09-30T08:00"])
+def test_a_trip_on_the_osm_graph_waits_at_the_crossing_like_on_the_curated_network(corridor, net, departure):
+    trip = transit.plan_trip(corridor, "Kashgar", "Osh", regime="sco-2017", departure=departure)
+    assert trip.crossings == ("irkeshtam",)
+    crossing = net.graph["crossings"]["irkeshtam"]
+    rule = transit.get_regime(net, "sco-2017").rule("irkeshtam")
+    at = [e for e in trip.events if e.crossing_id == "irkeshtam"]
+    arrival = at[0].start if trip.extensions[:1] in ((), (0.0,)) else None
+    assert arrival is not None
+    clock = crossing.clock("CN>KG", schedules=dict(rule.schedules))
+    ready = clock.next_open(arrival + round(rule.queue["CN>KG"].median_h * 3600))
+    pieces = clock.work_in_one_go(ready, round(rule.clearance["CN>KG"].median_h * 3600))
+    expected_end = pieces[-1][2]
+    assert at[-1].end == pytest.approx(expected_end)  # the curated crossing's clock and delays, to the second
+    clearance = sum(e.duration_h for e in at if e.activity == "clearance")
+    assert clearance == pytest.approx(rule.clearance["CN>KG"].median_h)
+    if departure == "2017-11-03T16:00":  # Friday: the Chinese post closes for the weekend
+        assert sum(e.duration_h for e in at if e.activity == "closed_wait") > 48
+    if departure == "2017-09-30T08:00":  # Golden Week
+        assert sum(e.duration_h for e in at if e.activity == "closed_wait") > 24 * 5
+
+
+def test_sample_osm_names_the_files_there_are():
+    with pytest.raises(transit.InvalidArgumentError, match="corridor_kashgar_tashkent.osm"):
+        sample_osm("kyrgyzstan.osm.pbf")
+
+
+def test_copy_of_the_test_data_has_its_licence_note():
+    note = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "ODbL" in note and "© OpenStreetMap contributors" in note

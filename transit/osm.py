@@ -1,0 +1,684 @@
+"""
+Road networks from OpenStreetMap files, with borders, crossings and truck speeds.
+
+:func:`graph_from_osm` turns an OSM extract (``.osm``, ``.osm.bz2`` or ``.osm.pbf``, offline) into a network that
+follows the same conventions as the embedded one (``DESIGN.md``), so :func:`transit.plan_trip`,
+:func:`transit.compare`, :func:`transit.reliability` and the charts work on it unchanged:
+
+1. **Read.** pyosmium reads the file once (any of the three formats) and keeps the ways a truck uses
+   (:data:`TRUCK_HIGHWAYS` by default), the nodes they pass through, border posts (``barrier=border_control``),
+   named places (``place=city|town|village``) and national boundaries (``boundary=administrative``,
+   ``admin_level=2``, assembled into polygons where the file holds them whole). The roads are written to a
+   temporary OSM XML file that osmnx reads (``graph_from_xml``); osmnx's settings are changed only for that call,
+   so that node tags such as ``barrier`` and ``name`` survive, and restored at once.
+2. **Countries.** Each node gets the country of the boundary polygon it lies in; where the file holds no whole
+   boundary, Natural Earth's countries shipped with transit (1:10m for Eurasia, 1:50m elsewhere; public domain)
+   decide, never naming a country whose own boundary the file holds (a node outside the file's Liechtenstein is
+   not in Liechtenstein, whatever a coarser polygon says). Each node's time zone is its country's (Chinese nodes
+   keep Beijing time); countries with several zones take the nearest zone of ``zone.tab``.
+3. **Truck speeds** (:func:`truck_speed_kph`): ``maxspeed:hgv``, else ``maxspeed``, else the road class's
+   default (:data:`TRUCK_SPEED_KPH`, ESTIMATE), never above the class default for a truck; times a terrain factor
+   (:data:`TERRAIN_FACTOR`). The vehicle's own cap applies at simulation time.
+4. **Simplify** with osmnx, keeping as nodes the border posts, both ends of every road where the country changes,
+   and the road nodes that named places snap to (``node_attrs_include``): osmnx would otherwise merge them away.
+5. **Crossings.** Every edge whose ends lie in different countries is a crossing link. Links of the same pair of
+   countries within :data:`CLUSTER_KM` of each other (two carriageways, a post on each side) form one crossing with
+   two posts. A crossing with ``barrier=border_control`` nodes within that distance is *controlled*; one without is
+   an *open* border (the Schengen area, a customs union). Given the curated network (``crossings=``), a crossing
+   within ``match_km`` of a curated crossing between the same two countries takes its id, name, schedules and the
+   regimes' rules; any other crossing gets the documented default model (:data:`DEFAULT_CONTROLLED`,
+   :data:`DEFAULT_OPEN`) and, if controlled, a warning naming it.
+
+The driver rules, the cost model and the regimes' names come from the embedded dataset, so ``regime="sco-2017"``
+works on any graph.
+
+Examples
+--------
+>>> import transit
+>>> import warnings
+>>> from transit.datasets import sample_osm
+>>> warnings.simplefilter("ignore", UnmatchedCrossingWarning)  # the hand-made file's other posts get the default model
+>>> net = transit.graph_from_osm(sample_osm("corridor_kashgar_tashkent_with_admin.osm"),
+...                              crossings=transit.load_network(), match_km=25)  # hand-made: approximate coordinates
+>>> sorted(c for c in net.graph["crossings"])
+['dostuk', 'irkeshtam', 'kara-suu', 'osm-kg-uz-1', 'osm-kg-uz-2']
+>>> trip = transit.plan_trip(net, "Kashgar", "Osh", regime="sco-2017", departure="2017-10-30T08:00")
+>>> trip.crossings
+('irkeshtam',)
+"""
+
+from __future__ import annotations
+
+import bz2
+import dataclasses
+import functools
+import json
+import math
+import re
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+import networkx as nx
+import numpy as np
+
+from .crossings import Crossing, Post
+from .errors import DataError, InvalidArgumentError
+from .network import haversine_km
+from .regimes import CrossingRule, Delay, Regime
+from .schedule import PostSchedule
+
+__all__ = [
+    "CLUSTER_KM",
+    "DEFAULT_CONTROLLED",
+    "DEFAULT_OPEN",
+    "MATCH_KM",
+    "TERRAIN_FACTOR",
+    "TRUCK_HIGHWAYS",
+    "TRUCK_SPEED_KPH",
+    "UnmatchedCrossingWarning",
+    "graph_from_osm",
+    "truck_speed_kph",
+]
+
+#: Road classes a truck uses, kept by default (``highway=unclassified`` keeps rural networks connected).
+TRUCK_HIGHWAYS = (
+    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+)
+#: Default truck speed by road class, km/h. ESTIMATE: the common legal limits for heavy goods vehicles in Europe and
+#: Central Asia are 80 km/h on motorways and 60-70 km/h outside towns; lower classes are taken 10 km/h apart, links
+#: at the speed of a ramp. Also the cap for a signed limit (a car's 120 km/h is not a truck's).
+TRUCK_SPEED_KPH = {
+    "motorway": 80.0, "trunk": 70.0, "primary": 60.0, "secondary": 50.0, "tertiary": 45.0, "unclassified": 35.0,
+    "motorway_link": 50.0, "trunk_link": 45.0, "primary_link": 40.0, "secondary_link": 35.0, "tertiary_link": 30.0,
+}
+#: Speed factor by terrain. ESTIMATE, as in the curated dataset (``routes/speeds.csv``: plain and mountain 10% above
+#: and below hill speeds, here relative to plain). OSM holds no terrain; every road is ``plain`` unless a way is
+#: tagged ``incline`` (``hill``) or named a pass (``mountain``).
+TERRAIN_FACTOR = {"plain": 1.0, "hill": 0.9, "mountain": 0.8}
+#: Links of the same pair of countries closer than this form one crossing, and border posts closer than this belong to it.
+CLUSTER_KM = 1.5
+#: A found crossing takes the curated model of a crossing of the same two countries within this distance.
+MATCH_KM = 10.0
+#: Default model of a controlled crossing that matches no curated one. ESTIMATE: a quiet post, open 24/7, with the
+#: formalities of a bilateral road permit; no transshipment.
+DEFAULT_CONTROLLED = {"queue_median_h": 0.5, "queue_p90_h": 2.0, "clearance_median_h": 0.5, "clearance_p90_h": 1.0}
+#: Default model of an open border (no border post in the file): no stop.
+DEFAULT_OPEN = {"queue_median_h": 0.0, "queue_p90_h": 0.0, "clearance_median_h": 0.0, "clearance_p90_h": 0.0}
+_ESTIMATE_SOURCE = "ESTIMATE: transit.osm default model for a crossing found in OpenStreetMap data with no curated match"
+_PLACE_KINDS = {"city": "city", "town": "town", "village": "town"}
+_PLACE_SNAP_KM = 2.0
+_OSM_SOURCE = "© OpenStreetMap contributors (ODbL)"
+_OSMNX_LOCK = threading.Lock()
+
+
+class UnmatchedCrossingWarning(UserWarning):
+    """A controlled border crossing found in OSM data matched no curated crossing and got the default model."""
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Extract:
+    nodes: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    ways: list[tuple[int, list[int], dict[str, str]]] = dataclasses.field(default_factory=list)
+    posts: dict[int, tuple[float, float, str]] = dataclasses.field(default_factory=dict)
+    places: list[tuple[str, str, float, float, tuple[str, ...]]] = dataclasses.field(default_factory=list)
+    passes: set[int] = dataclasses.field(default_factory=set)
+    boundaries: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+_WAY_TAGS = ("highway", "oneway", "name", "ref", "maxspeed", "maxspeed:hgv", "junction", "incline", "bridge", "tunnel", "lanes")
+
+
+def _read(path: Path, highways: frozenset[str]) -> _Extract:
+    import osmium
+    import shapely
+
+    out = _Extract()
+    factory = osmium.geom.WKBFactory()
+
+    class Handler(osmium.SimpleHandler):
+        def node(self, n: Any) -> None:
+            tags = n.tags
+            if tags.get("barrier") == "border_control":
+                out.posts[n.id] = (n.location.lon, n.location.lat, tags.get("name", ""))
+            place = tags.get("place")
+            if place in _PLACE_KINDS and tags.get("name"):
+                aliases = tuple(tags[k] for k in ("name:en", "int_name", "alt_name") if k in tags)
+                out.places.append((tags["name"], place, n.location.lon, n.location.lat, aliases))
+            if tags.get("mountain_pass") == "yes":
+                out.passes.add(n.id)
+
+        def way(self, w: Any) -> None:
+            tags = w.tags
+            if tags.get("highway") not in highways or tags.get("area") == "yes" or len(w.nodes) < 2:
+                return
+            refs = []
+            for nd in w.nodes:
+                if nd.location.valid():
+                    out.nodes[nd.ref] = (nd.location.lon, nd.location.lat)
+                    refs.append(nd.ref)
+            if len(refs) >= 2:
+                out.ways.append((w.id, refs, {k: tags[k] for k in _WAY_TAGS if k in tags}))
+
+        def area(self, a: Any) -> None:
+            tags = a.tags
+            if tags.get("boundary") != "administrative" or tags.get("admin_level") != "2":
+                return
+            iso = tags.get("ISO3166-1:alpha2") or tags.get("ISO3166-1")
+            if not iso or len(iso) != 2:
+                return
+            try:
+                geometry = shapely.from_wkb(factory.create_multipolygon(a))
+            except Exception:  # noqa: BLE001 - an incomplete boundary in an extract: use Natural Earth there
+                return
+            if geometry.is_valid and not geometry.is_empty:
+                previous = out.boundaries.get(iso.upper())
+                out.boundaries[iso.upper()] = geometry if previous is None else previous.union(geometry)
+
+    try:
+        Handler().apply_file(str(path), locations=True)
+    except RuntimeError as exc:
+        raise DataError(f"cannot read it as OpenStreetMap data: {exc}", file=str(path)) from None
+    return out
+
+
+def _write_xml(extract: _Extract, target: Path) -> None:
+    """The kept roads as OSM XML for osmnx (nodes with the tags transit reads, then ways)."""
+    with target.open("w", encoding="utf-8") as f:
+        f.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"transit\">\n")
+        for node, (lon, lat) in extract.nodes.items():
+            post = extract.posts.get(node)
+            if post is None:
+                f.write(f'<node id="{node}" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')
+            else:
+                name = f'<tag k="name" v={quoteattr(post[2])}/>' if post[2] else ""
+                f.write(f'<node id="{node}" lat="{lat:.7f}" lon="{lon:.7f}"><tag k="barrier" v="border_control"/>{name}</node>\n')
+        for way, refs, tags in extract.ways:
+            f.write(f'<way id="{way}">')
+            f.write("".join(f'<nd ref="{r}"/>' for r in refs))
+            f.write("".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()))
+            f.write("</way>\n")
+        f.write("</osm>\n")
+
+
+def _osmnx_graph(xml: Path) -> nx.MultiDiGraph:
+    """osmnx reads the roads; its global settings are changed for this call only."""
+    import osmnx as ox
+
+    with _OSMNX_LOCK:
+        saved = (ox.settings.useful_tags_node, ox.settings.useful_tags_way, ox.settings.log_console)
+        try:
+            ox.settings.useful_tags_node = ["highway", "barrier", "name", "ref", "junction"]
+            ox.settings.useful_tags_way = list(_WAY_TAGS)
+            ox.settings.log_console = False
+            return ox.graph_from_xml(xml, bidirectional=False, simplify=False, retain_all=True)
+        finally:
+            ox.settings.useful_tags_node, ox.settings.useful_tags_way, ox.settings.log_console = saved
+
+
+# -- countries and time zones ----------------------------------------------------------------------
+
+
+@functools.cache
+def _natural_earth(name: str) -> tuple[list[str], Any]:
+    """ISO codes and an STRtree of a shipped Natural Earth file."""
+    import shapely
+
+    doc = json.loads((resources.files("transit") / "_data" / "naturalearth" / name).read_text(encoding="utf-8"))
+    isos, geoms = [], []
+    for feature in doc["features"]:
+        props = feature["properties"]
+        iso = props.get("ISO_A2_EH") if props.get("ISO_A2_EH") not in (None, "-99") else props.get("ISO_A2")
+        if not iso or iso == "-99":
+            continue
+        isos.append(str(iso))
+        geoms.append(shapely.geometry.shape(feature["geometry"]))
+    return isos, shapely.STRtree(geoms)
+
+
+_EURASIA_BOX = (25.0, 25.0, 125.0, 65.0)  # the 1:10m clip's extent
+
+
+def _countries(lon: np.ndarray, lat: np.ndarray, boundaries: dict[str, Any]) -> np.ndarray:
+    """Country code per point: the file's boundaries first, then Natural Earth, excluding the file's countries."""
+    import shapely
+
+    points = shapely.points(lon, lat)
+    out = np.full(len(points), "", dtype=object)
+    if boundaries:
+        isos = list(boundaries)
+        tree = shapely.STRtree([boundaries[i] for i in isos])
+        p_idx, g_idx = tree.query(points, predicate="intersects")
+        for p, g in zip(p_idx, g_idx, strict=True):
+            out[p] = isos[g]
+    left = np.flatnonzero(out == "")
+    if len(left):
+        west, south, east, north = _EURASIA_BOX
+        inside = (lon[left] >= west) & (lon[left] <= east) & (lat[left] >= south) & (lat[left] <= north)
+        for rows, name in ((left[inside], "ne_10m_admin_0_countries_deu_eurasia.geojson"), (left[~inside], "ne_50m_admin_0_countries.geojson")):
+            if len(rows):
+                out[rows] = _nearest_country(points[rows], name, exclude=set(boundaries))
+    return out
+
+
+def _nearest_country(points: Any, name: str, *, exclude: set[str]) -> list[str]:
+    isos, tree = _natural_earth(name)
+    geoms = tree.geometries
+    result = []
+    for point in points:
+        candidates = [i for i in tree.query(point.buffer(0.5)) if isos[i] not in exclude]
+        if not candidates:
+            candidates = [i for i in range(len(isos)) if isos[i] not in exclude]
+        best = min(candidates, key=lambda i: geoms[i].distance(point))
+        result.append(isos[best])
+    return result
+
+
+#: The zone transit uses for a country, where that is a choice (DESIGN.md: Chinese posts keep Beijing time).
+_FIXED_TZ = {"CN": "Asia/Shanghai"}
+
+
+@functools.cache
+def _zones() -> dict[str, list[tuple[str, float, float]]]:
+    """zone.tab: country code -> [(zone, lon, lat)] from the tzdata package."""
+    text = (resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        code, coords, zone = line.split("\t")[:3]
+        match = re.match(r"([+-]\d+)([+-]\d+)", coords)
+        if match is None:
+            continue
+        lat_s, lon_s = match.groups()
+
+        def degrees(text: str, width: int) -> float:
+            sign = -1 if text[0] == "-" else 1
+            digits = text[1:]
+            d, m, s = int(digits[:width]), int(digits[width : width + 2]), int(digits[width + 2 : width + 4] or 0)
+            return sign * (d + m / 60 + s / 3600)
+
+        out.setdefault(code, []).append((zone, degrees(lon_s, 3), degrees(lat_s, 2)))
+    return out
+
+
+def _tz(country: str, lon: float, lat: float) -> str:
+    if country in _FIXED_TZ:
+        return _FIXED_TZ[country]
+    zones = _zones().get(country)
+    if not zones:
+        return "UTC"
+    if len(zones) == 1:
+        return zones[0][0]
+    return min(zones, key=lambda z: haversine_km(lon, lat, z[1], z[2]))[0]
+
+
+# -- speeds ----------------------------------------------------------------------------------------
+
+_MPH = 1.609344
+
+
+def _parse_speed(value: object) -> float | None:
+    """A ``maxspeed`` value in km/h (``"60"``, ``"40 mph"``, ``"60;80"`` takes the lower), or ``None``."""
+    if isinstance(value, list):
+        parsed = [s for s in (_parse_speed(v) for v in value) if s is not None]
+        return min(parsed) if parsed else None
+    if not isinstance(value, str):
+        return None
+    speeds = []
+    for part in value.split(";"):
+        match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$", part)
+        if match:
+            speed = float(match.group(1)) * (_MPH if match.group(2) == "mph" else 1.0)
+            if speed > 0:
+                speeds.append(speed)
+    return min(speeds) if speeds else None
+
+
+def truck_speed_kph(tags: dict[str, Any], *, terrain: str = "plain") -> float:
+    """
+    Truck speed on a road, km/h.
+
+    ``maxspeed:hgv`` if tagged, else ``maxspeed``, capped by the road class's truck speed
+    (:data:`TRUCK_SPEED_KPH`), else that class speed; times :data:`TERRAIN_FACTOR`.
+
+    Examples
+    --------
+    >>> truck_speed_kph({"highway": "motorway", "maxspeed": "120"})
+    80.0
+    >>> truck_speed_kph({"highway": "primary", "maxspeed": "50", "maxspeed:hgv": "40"})
+    40.0
+    >>> truck_speed_kph({"highway": "secondary"}, terrain="mountain")
+    40.0
+    """
+    highway = tags.get("highway")
+    if isinstance(highway, list):
+        highway = highway[0]
+    default = TRUCK_SPEED_KPH.get(str(highway), TRUCK_SPEED_KPH["unclassified"])
+    signed = _parse_speed(tags.get("maxspeed:hgv")) or _parse_speed(tags.get("maxspeed"))
+    speed = min(signed, default) if signed else default
+    return speed * TERRAIN_FACTOR.get(terrain, 1.0)
+
+
+def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
+    if u_pass or v_pass:
+        return "mountain"
+    if tags.get("incline") not in (None, "0", "0%"):
+        return "hill"
+    return "plain"
+
+
+# -- the graph -------------------------------------------------------------------------------------
+
+
+def _check_path(path: str | Path) -> Path:
+    p = Path(path)
+    name = p.name.lower()
+    if not name.endswith((".osm", ".osm.bz2", ".pbf", ".xml", ".osm.xml")):
+        msg = f"{str(path)!r} is not an OpenStreetMap file name; expected .osm, .osm.bz2 or .osm.pbf (e.g. a Geofabrik extract)"
+        raise InvalidArgumentError(msg)
+    if not p.is_file():
+        msg = f"no OpenStreetMap file at {str(path)!r}; check the path (osm data is read offline, never downloaded)"
+        raise InvalidArgumentError(msg)
+    if name.endswith(".bz2"):
+        with bz2.open(p, "rb") as f:
+            f.read(1)  # a clear error now rather than deep inside the reader
+    return p
+
+
+def graph_from_osm(
+    path: str | Path,
+    *,
+    crossings: nx.MultiDiGraph | None = None,
+    highways: Iterable[str] = TRUCK_HIGHWAYS,
+    match_km: float = MATCH_KM,
+    name: str | None = None,
+) -> nx.MultiDiGraph:
+    """
+    Build a transit network from an OpenStreetMap file, offline.
+
+    Parameters
+    ----------
+    path
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` (a Geofabrik extract, say).
+    crossings
+        A network whose curated crossings (schedules, regime rules) the crossings found in the file take on when
+        they lie within ``match_km`` of one between the same two countries: usually
+        :func:`transit.load_network`. Default: none, every crossing gets the default model.
+    highways
+        OSM ``highway`` classes to keep (default :data:`TRUCK_HIGHWAYS`).
+    match_km
+        Matching distance for curated crossings.
+    name
+        Graph name; default the file name.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Node ids are OSM node ids; nodes carry ``x``, ``y``, ``country``, ``tz``, ``kind`` (``junction``, ``city``,
+        ``town`` or ``border_post``) and ``name`` where known; edges ``length`` (m), ``speed_kph``, ``travel_time``
+        (s), ``geometry``, ``road_class``, ``terrain``, ``country``, ``segment_id`` and ``source``, and crossing
+        links ``kind="crossing"`` and ``crossing_id``. ``graph.graph["osm_crossings"]`` describes each crossing
+        found (controlled or open, matched or default).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a path that is not an OSM file.
+    DataError
+        For a file that cannot be read, or that holds no road of the kept classes.
+
+    Warns
+    -----
+    UnmatchedCrossingWarning
+        For each controlled crossing that got the default model, naming it.
+    """
+    import osmnx as ox
+
+    from .network import load_network
+
+    source = _check_path(path)
+    keep = frozenset(highways)
+    unknown = keep - set(TRUCK_SPEED_KPH) - {"residential", "living_street", "service", "road", "track"}
+    if not keep or unknown:
+        msg = f"highways={sorted(keep)!r} holds classes transit has no truck speed for: {sorted(unknown)}; use some of {', '.join(TRUCK_HIGHWAYS)}"
+        raise InvalidArgumentError(msg)
+    extract = _read(source, keep)
+    if not extract.ways:
+        raise DataError(f"holds no road of the classes {', '.join(sorted(keep))}", file=source.name)
+    with tempfile.TemporaryDirectory(prefix="transit-osm-") as tmp:
+        xml = Path(tmp) / "roads.osm"
+        _write_xml(extract, xml)
+        raw = _osmnx_graph(xml)
+
+    nodes = list(raw.nodes)
+    lon = np.array([raw.nodes[n]["x"] for n in nodes])
+    lat = np.array([raw.nodes[n]["y"] for n in nodes])
+    country = dict(zip(nodes, _countries(lon, lat, extract.boundaries), strict=True))
+    for n in nodes:
+        data = raw.nodes[n]
+        data["country"] = country[n]
+        if data.get("barrier") == "border_control":
+            data["_keep"] = True
+    for u, v, _k, data in raw.edges(keys=True, data=True):
+        if country[u] != country[v]:
+            raw.nodes[u]["_keep"] = raw.nodes[v]["_keep"] = True
+        terrain = _terrain(data, u in extract.passes, v in extract.passes)
+        speed = truck_speed_kph(data, terrain=terrain)
+        data["terrain"] = terrain
+        data["speed_kph"] = speed
+        data["travel_time"] = data["length"] / (speed / 3.6)
+    snapped = _snap_places(raw, nodes, lon, lat, extract.places)
+    graph = ox.simplify_graph(raw, node_attrs_include=["_keep"], edge_attr_aggs={"length": sum, "travel_time": sum})
+    return _finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
+
+
+def _snap_places(raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]) -> dict[Any, tuple[str, str, tuple[str, ...]]]:
+    """Named places -> the nearest road node (within 2 km), which simplification then keeps."""
+    rank = {"city": 0, "town": 1, "village": 2}
+    out: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
+    for place_name, place, plon, plat, aliases in sorted(places, key=lambda p: rank[p[1]]):
+        d = _haversine_many(plon, plat, lon, lat)
+        i = int(np.argmin(d))
+        if d[i] > _PLACE_SNAP_KM:
+            continue
+        node = nodes[i]
+        if node in out:
+            kept = out[node]
+            out[node] = (kept[0], kept[1], (*kept[2], place_name, *aliases))
+            continue
+        out[node] = (place_name, _PLACE_KINDS[place], aliases)
+        raw.nodes[node]["_keep"] = True
+    return out
+
+
+def _haversine_many(lon0: float, lat0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    rlat0, rlat = math.radians(lat0), np.radians(lat)
+    dlat = rlat - rlat0
+    dlon = np.radians(lon - lon0)
+    a = np.sin(dlat / 2) ** 2 + math.cos(rlat0) * np.cos(rlat) * np.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def _finish(
+    graph: nx.MultiDiGraph,
+    extract: _Extract,
+    snapped: dict[Any, tuple[str, str, tuple[str, ...]]],
+    *,
+    source: Path,
+    curated: nx.MultiDiGraph | None,
+    match_km: float,
+    name: str | None,
+    embedded: nx.MultiDiGraph,
+) -> nx.MultiDiGraph:
+    from shapely.geometry import LineString
+
+    graph.graph.update(crs="EPSG:4326", name=name or source.name, dataset_version=f"osm:{source.name}")
+    for node, data in graph.nodes(data=True):
+        data.pop("_keep", None)
+        data.pop("street_count", None)
+        data["tz"] = _tz(data["country"], data["x"], data["y"])
+        data["kind"] = "junction"
+        data["ref"] = f"osm:{node}"
+        if node in snapped:
+            place_name, kind, aliases = snapped[node]
+            data.update(name=place_name, kind=kind, aliases=tuple(dict.fromkeys(a for a in aliases if a != place_name)))
+        elif data.get("barrier") != "border_control":
+            data.pop("name", None)
+        data.setdefault("name", f"node {node}")
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        highway = data.get("highway")
+        data["road_class"] = highway[0] if isinstance(highway, list) else highway
+        terrain = data.get("terrain", "plain")
+        data["terrain"] = terrain[0] if isinstance(terrain, list) else terrain
+        data["speed_kph"] = data["length"] / data["travel_time"] * 3.6 if data["travel_time"] > 0 else TRUCK_SPEED_KPH["unclassified"]
+        data["country"] = graph.nodes[u]["country"]
+        data["segment_id"] = f"osm:{u}-{v}-{k}"
+        data["source"] = _OSM_SOURCE
+        if "geometry" not in data:
+            data["geometry"] = LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])])
+    found = _find_crossings(graph, extract)
+    _attach(graph, found, curated=curated, match_km=match_km, embedded=embedded)
+    return graph
+
+
+def _find_crossings(graph: nx.MultiDiGraph, extract: _Extract) -> list[dict[str, Any]]:
+    """Cluster the country-change edges of each pair of countries into crossings."""
+    links = [(u, v, k) for u, v, k in graph.edges(keys=True) if graph.nodes[u]["country"] != graph.nodes[v]["country"]]
+    clusters: list[dict[str, Any]] = []
+    for u, v, k in links:
+        pair = frozenset((graph.nodes[u]["country"], graph.nodes[v]["country"]))
+        mid = ((graph.nodes[u]["x"] + graph.nodes[v]["x"]) / 2, (graph.nodes[u]["y"] + graph.nodes[v]["y"]) / 2)
+        home = next((c for c in clusters if c["pair"] == pair and min(haversine_km(*mid, *m) for m in c["mids"]) <= CLUSTER_KM), None)
+        if home is None:
+            home = {"pair": pair, "mids": [], "links": []}
+            clusters.append(home)
+        home["mids"].append(mid)
+        home["links"].append((u, v, k))
+    for cluster in clusters:
+        lon = sum(m[0] for m in cluster["mids"]) / len(cluster["mids"])
+        lat = sum(m[1] for m in cluster["mids"]) / len(cluster["mids"])
+        cluster["lon"], cluster["lat"] = lon, lat
+        ends = [(graph.nodes[n]["x"], graph.nodes[n]["y"]) for u, v, _ in cluster["links"] for n in (u, v)] + cluster["mids"]
+        posts = [(n, p) for n, p in extract.posts.items() if n in graph or min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
+        posts = [(n, p) for n, p in posts if min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
+        cluster["posts"] = posts
+        cluster["controlled"] = bool(posts)
+        names = list(dict.fromkeys(p[2] for _, p in posts if p[2]))
+        cluster["name"] = " / ".join(names)
+    return clusters
+
+
+def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: nx.MultiDiGraph | None, match_km: float, embedded: nx.MultiDiGraph) -> None:
+    """Give every crossing an id, a Crossing object, regime rules and link and post attributes."""
+    crossings: dict[str, Crossing] = {}
+    rules: dict[str, CrossingRule] = {}
+    matched_from: dict[str, str] = {}
+    described = []
+    curated_crossings = list(curated.graph["crossings"].values()) if curated is not None else []
+    templates = curated.graph["regimes"] if curated is not None else embedded.graph["regimes"]
+    counter: dict[str, int] = {}
+    # Each curated crossing goes to the nearest found crossing of the same two countries within match_km, nearest
+    # pairs first: a second road across the same border nearby is another crossing, not the same one twice.
+    pairs = []
+    for i, cluster in enumerate(clusters):
+        for candidate in curated_crossings:
+            if set(candidate.countries) == set(cluster["pair"]):
+                pa, pb = candidate.posts
+                d = haversine_km(cluster["lon"], cluster["lat"], (pa.lon + pb.lon) / 2, (pa.lat + pb.lat) / 2)
+                if d <= match_km:
+                    pairs.append((d, i, candidate))
+    assigned: dict[int, Crossing] = {}
+    taken: set[str] = set()
+    for _, i, candidate in sorted(pairs, key=lambda item: item[0]):
+        if i not in assigned and candidate.id not in taken:
+            assigned[i] = candidate
+            taken.add(candidate.id)
+    for i, cluster in enumerate(clusters):
+        a, b = sorted(cluster["pair"])
+        match = assigned.get(i)
+        u0, v0, _ = cluster["links"][0]
+        if match is not None:
+            cid = match.id
+            crossings[cid] = match
+            matched_from[cid] = match.id
+            model = "curated"
+        else:
+            counter[f"{a}-{b}"] = counter.get(f"{a}-{b}", 0) + 1
+            cid = f"osm-{a.lower()}-{b.lower()}-{counter[f'{a}-{b}']}"
+            label = cluster["name"] or f"{a}-{b} border at {cluster['lat']:.4f}, {cluster['lon']:.4f}"
+            ends = {graph.nodes[u0]["country"]: u0, graph.nodes[v0]["country"]: v0}
+            posts = tuple(
+                Post(
+                    id=f"{cid}-{c.lower()}", name=f"{label} ({c})", country=c, lon=graph.nodes[ends[c]]["x"], lat=graph.nodes[ends[c]]["y"],
+                    schedule=PostSchedule.build(tz=graph.nodes[ends[c]]["tz"]), source=_OSM_SOURCE,
+                )
+                for c in (a, b)
+            )
+            link_km = graph.edges[u0, v0, cluster["links"][0][2]]["length"] / 1000
+            crossings[cid] = Crossing(id=cid, name=label, posts=posts, link_km=link_km)  # type: ignore[arg-type]
+            spec = DEFAULT_CONTROLLED if cluster["controlled"] else DEFAULT_OPEN
+            rules[cid] = _default_rule(cid, (a, b), spec)
+            model = "default"
+            if cluster["controlled"]:
+                warnings.warn(
+                    f"border crossing {label!r} ({a}-{b} at {cluster['lat']:.4f}, {cluster['lon']:.4f}) matches no curated crossing "
+                    f"within {match_km:g} km; it gets the default model (open 24/7, queue {spec['queue_median_h']} h, clearance "
+                    f"{spec['clearance_median_h']} h; ESTIMATE). Pass crossings=transit.load_network() or a network that holds it.",
+                    UnmatchedCrossingWarning,
+                    stacklevel=4,
+                )
+        crossing = crossings[cid]
+        for u, v, k in cluster["links"]:
+            data = graph.edges[u, v, k]
+            data["kind"] = "crossing"
+            data["crossing_id"] = cid
+            for node in (u, v):
+                nd = graph.nodes[node]
+                post = crossing.post(nd["country"])
+                nd.update(kind="border_post", crossing_id=cid, name=post.name, ref=post.id if nd["ref"].startswith("osm:") and not _ref_taken(graph, post.id) else nd["ref"])
+        for node, (_, _, post_name) in cluster["posts"]:  # the mapped posts themselves, kept by simplification
+            if node in graph and graph.nodes[node].get("kind") != "border_post":
+                nd = graph.nodes[node]
+                nd.update(kind="border_post", crossing_id=cid, name=post_name or crossing.post(nd["country"]).name)
+        described.append(
+            {"crossing_id": cid, "name": crossing.name, "countries": f"{a}-{b}", "controlled": cluster["controlled"], "model": model,
+             "links": len(cluster["links"]), "lon": cluster["lon"], "lat": cluster["lat"],
+             "posts_in_osm": [p[2] or str(n) for n, p in cluster["posts"]]}
+        )
+    regimes = {}
+    for rid, template in templates.items():
+        merged = {cid: (template.rule(cid) if cid in matched_from else rules[cid]) for cid in crossings}
+        regimes[rid] = dataclasses.replace(template, rules=merged)
+    graph.graph.update(
+        crossings=crossings,
+        regimes=regimes,
+        driver_rules=embedded.graph["driver_rules"],
+        cost_model=embedded.graph["cost_model"],
+        routes={},
+        osm_crossings=tuple(described),
+    )
+
+
+def _ref_taken(graph: nx.MultiDiGraph, ref: str) -> bool:
+    return any(d.get("ref") == ref for _, d in graph.nodes(data=True) if d.get("kind") == "border_post")
+
+
+def _default_rule(cid: str, countries: Sequence[str], spec: dict[str, float]) -> CrossingRule:
+    a, b = countries
+    directions = (f"{a}>{b}", f"{b}>{a}")
+    queue = Delay(median_h=spec["queue_median_h"], p90_h=spec["queue_p90_h"], source=_ESTIMATE_SOURCE)
+    clearance = Delay(median_h=spec["clearance_median_h"], p90_h=spec["clearance_p90_h"], source=_ESTIMATE_SOURCE)
+    return CrossingRule(
+        crossing_id=cid, through={"*": "none"}, queue=dict.fromkeys(directions, queue), clearance=dict.fromkeys(directions, clearance),
+        source=_ESTIMATE_SOURCE,
+    )
