@@ -31,6 +31,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_reliability.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_osm_valhalla.py
 
 figures: $(VENV)/.installed-test
 	$(BIN)/python docs/figures.py
