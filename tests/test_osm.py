@@ -85,9 +85,15 @@ def test_liechtenstein_countries_posts_and_crossings(li):
     graph, caught = li
     countries = {d["country"] for _, d in graph.nodes(data=True)}
     assert {"LI", "AT", "CH"} <= countries
-    assert LI_POSTS <= set(graph.nodes), "border posts must survive simplification"
-    for post in LI_POSTS:
-        assert graph.nodes[post]["kind"] == "border_post"
+    # Every mapped post on a road trucks may use survives simplification. (The two Feldkirch posts stand on
+    # Liechtensteiner Strasse, tagged hgv=no: not on the truck network, as in Valhalla's truck routing.)
+    from transit.osm import TRUCK_HIGHWAYS, _read
+
+    extract = _read(LIECHTENSTEIN, frozenset(TRUCK_HIGHWAYS))
+    on_truck_roads = {n for n in extract.posts if n in extract.nodes}
+    assert on_truck_roads == {3256854624} and LI_POSTS - on_truck_roads == {3256854622, 3256854623}
+    for post in on_truck_roads:
+        assert post in graph and graph.nodes[post]["kind"] == "border_post", "border posts must survive simplification"
     found = graph.graph["osm_crossings"]
     pairs = {c["countries"] for c in found}
     assert pairs == {"AT-LI", "CH-LI"}
@@ -192,3 +198,23 @@ def test_sample_osm_names_the_files_there_are():
 def test_copy_of_the_test_data_has_its_licence_note():
     note = (DATA / "README.md").read_text(encoding="utf-8")
     assert "ODbL" in note and "© OpenStreetMap contributors" in note
+
+
+def test_roads_closed_to_trucks_are_left_out(tmp_path):
+    # A straight road that trucks may not use (hgv=no) and a detour they may: the trip takes the detour.
+    xml = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6">
+  <node id="1" lat="47.10" lon="9.50"><tag k="place" v="town"/><tag k="name" v="Alpha"/></node>
+  <node id="2" lat="47.10" lon="9.56"><tag k="place" v="town"/><tag k="name" v="Beta"/></node>
+  <node id="3" lat="47.13" lon="9.53"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/><tag k="hgv" v="no"/></way>
+  <way id="11"><nd ref="1"/><nd ref="3"/><nd ref="2"/><tag k="highway" v="secondary"/></way>
+  <way id="12"><nd ref="3"/><nd ref="1"/><tag k="highway" v="track"/></way>
+</osm>"""
+    path = tmp_path / "closed.osm"
+    path.write_text(xml, encoding="utf-8")
+    graph = graph_from_osm(path)
+    lengths = [d["length"] for u, v, d in graph.edges(data=True) if {u, v} == {1, 2}]
+    assert lengths and min(lengths) > 6000  # only the detour (simplified to one edge); the 4.6 km road is gone
+    trip = transit.plan_trip(graph, "Alpha", "Beta", departure="2024-03-04T08:00")
+    assert trip.distance_km > 6  # round by node 3, not the 4.6 km straight road

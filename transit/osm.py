@@ -6,7 +6,7 @@ follows the same conventions as the embedded one (``DESIGN.md``), so :func:`tran
 :func:`transit.compare`, :func:`transit.reliability` and the charts work on it unchanged:
 
 1. **Read.** pyosmium reads the file once (any of the three formats) and keeps the ways a truck uses
-   (:data:`TRUCK_HIGHWAYS` by default), the nodes they pass through, border posts (``barrier=border_control``),
+   (:data:`TRUCK_HIGHWAYS` by default, less those closed to trucks: ``hgv=no``, ``access=no`` and the like), the nodes they pass through, border posts (``barrier=border_control``),
    named places (``place=city|town|village``) and national boundaries (``boundary=administrative``,
    ``admin_level=2``, assembled into polygons where the file holds them whole). The roads are written to a
    temporary OSM XML file that osmnx reads (``graph_from_xml``); osmnx's settings are changed only for that call,
@@ -159,7 +159,7 @@ def _read(path: Path, highways: frozenset[str]) -> _Extract:
 
         def way(self, w: Any) -> None:
             tags = w.tags
-            if tags.get("highway") not in highways or tags.get("area") == "yes" or len(w.nodes) < 2:
+            if tags.get("highway") not in highways or tags.get("area") == "yes" or len(w.nodes) < 2 or _closed_to_trucks(tags):
                 return
             refs = []
             for nd in w.nodes:
@@ -189,6 +189,16 @@ def _read(path: Path, highways: frozenset[str]) -> _Extract:
     except RuntimeError as exc:
         raise DataError(f"cannot read it as OpenStreetMap data: {exc}", file=str(path)) from None
     return out
+
+
+def _closed_to_trucks(tags: Any) -> bool:
+    """A way a truck may not use: ``hgv=no`` (or ``goods``), or ``access``/``motor_vehicle`` ``no``/``private`` without ``hgv=yes``."""
+    hgv = tags.get("hgv") or tags.get("goods")
+    if hgv in ("no", "private"):
+        return True
+    if hgv in ("yes", "designated", "delivery", "destination"):
+        return False
+    return any(tags.get(key) in ("no", "private") for key in ("motor_vehicle", "access", "vehicle"))
 
 
 def _write_xml(extract: _Extract, target: Path) -> None:
