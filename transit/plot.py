@@ -218,9 +218,10 @@ def time_distance(
         for x, y0, y1, name, activity in steps:
             if annotate and y1 - y0 > 0:
                 amount = f"{y1 - y0:.1f} h" if y == "time" else f"${y1 - y0:,.0f}"
+                left = i % 2 == 1  # alternate sides between lines, so that labels of nearby steps do not overlap
                 axes.annotate(
-                    f"{name}\n{amount} ({activity.replace('_', ' ')})", xy=(x, (y0 + y1) / 2), xytext=(6, 0), textcoords="offset points",
-                    fontsize=8, color=colour, va="center",
+                    f"{name}\n{amount} ({activity.replace('_', ' ')})", xy=(x, (y0 + y1) / 2), xytext=(-6 if left else 6, 0),
+                    textcoords="offset points", fontsize=8, color=colour, va="center", ha="right" if left else "left",
                 )
             axes.plot([x, x], [y0, y1], color=colour, linewidth=4, alpha=0.5, solid_capstyle="butt")
     first = next(iter(trips.values()))
