@@ -117,7 +117,9 @@ def matrix(
         core. Workers are forked, so they share the loaded network without
         copying it; where ``fork`` is unavailable the matrix runs in this
         process. Results do not depend on the number of workers (each
-        pair's samples have their own seed drawn from ``rng``).
+        pair's samples have their own seed drawn from ``rng``). Keep the
+        default inside a multi-threaded program (a web server): forking a
+        process that runs threads can deadlock; the HTTP API never forks.
 
     Returns
     -------
