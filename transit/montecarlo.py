@@ -423,15 +423,7 @@ class _Many:
         crew.idle(ready - arrival)
         crew.settle(exit_rule, self.all)  # the scalar simulator's look-ahead settles the queue here too
         # In the common case the formalities run in one go: a closed wait, then open time.
-        one_go = done - begin == clearance_s
-        if one_go.all():
-            crew.idle(begin - ready)
-            self.comp["closed_wait"] += begin - ready
-            self.comp["clearance"] += clearance_s
-            crew.end_idle(exit_rule, self.all)
-        else:
-            self._split_clearance(table, ready, clearance_s, exit_rule, ~one_go, begin, crossing.name)
-        self.t = np.where(one_go, done, self.t)
+        self._formalities(table, ready, clearance_s, exit_rule, np.isnan(done), begin, crossing.name)
         self.at_crossing[crossing.id] = self.at_crossing.get(crossing.id, 0.0) + (self.t - arrival)
         crew.end_idle(exit_rule, self.all)
         self.drive(step.link, remaining_after_s)
@@ -457,7 +449,7 @@ class _Many:
         :meth:`CrossingClock.work_in_one_go` for every sample: ``(begin, done)``.
 
         ``done`` is NaN where no opening within a fortnight is long enough: those samples split the formalities
-        across closures (:meth:`_split_clearance`).
+        across closures (:meth:`_formalities`).
         """
         begin = ready.copy()
         probe = ready.copy()
@@ -482,10 +474,13 @@ class _Many:
         begin = np.where(split, ready, begin)
         return begin, np.where(split, np.nan, begin + clearance_s)
 
-    def _split_clearance(
+    def _formalities(
         self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, split: np.ndarray, begin: np.ndarray, name: str
     ) -> None:
-        """Clearance for every sample, formalities split across closures where ``split`` (:meth:`CrossingClock.work`)."""
+        """
+        Clearance for every sample: in one go from ``begin``, or split across closures where ``split``
+        (:meth:`CrossingClock.work`). Leaves each sample's clock at the end of its formalities.
+        """
         crew = self.crew
         one_go = ~split
         crew.idle(begin - ready, one_go)
@@ -509,7 +504,7 @@ class _Many:
             t = t + piece
             left = left - piece
             active &= left > 0
-        self.t = np.where(split, t, self.t)
+        self.t = np.where(split, t, begin + clearance_s)
 
 
 def simulate_many(

@@ -191,6 +191,24 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
+def haversine_km_to_many(lon: float, lat: float, lons: Any, lats: Any) -> Any:
+    """
+    Great-circle distances in km from one point to arrays of points (numpy), as :func:`haversine_km`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [round(float(d)) for d in haversine_km_to_many(69.2949, 41.3117, np.array([75.9699, 69.2949]), np.array([39.4763, 41.3117]))]
+    [601, 0]
+    """
+    import numpy as np
+
+    p1, p2 = math.radians(lat), np.radians(lats)
+    dl = np.radians(np.asarray(lons) - lon)
+    a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
 def build_network(
     places: Iterable[Place],
     crossings: Iterable[Crossing],
@@ -865,11 +883,9 @@ def snap(graph: nx.MultiDiGraph, lat: float, lon: float, *, max_km: float = SNAP
     index = _index(graph)
     if index.coords is None:
         ids = [n for n, d in graph.nodes(data=True) if d.get("kind") != "border_post"]
-        index.coords = (ids, np.radians([graph.nodes[n]["y"] for n in ids]), np.radians([graph.nodes[n]["x"] for n in ids]))
-    ids, lats, lons = index.coords
-    rlat, rlon = np.radians(lat), np.radians(lon)
-    a = np.sin((lats - rlat) / 2) ** 2 + np.cos(rlat) * np.cos(lats) * np.sin((lons - rlon) / 2) ** 2
-    km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+        index.coords = (ids, np.array([graph.nodes[n]["x"] for n in ids]), np.array([graph.nodes[n]["y"] for n in ids]))
+    ids, lons, lats = index.coords
+    km = haversine_km_to_many(lon, lat, lons, lats)
     best = int(np.argmin(km))
     if km[best] > max_km:
         msg = (

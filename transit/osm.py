@@ -53,7 +53,6 @@ import bz2
 import dataclasses
 import functools
 import json
-import math
 import re
 import tempfile
 import threading
@@ -69,7 +68,7 @@ import numpy as np
 
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
-from .network import haversine_km
+from .network import haversine_km, haversine_km_to_many
 from .regimes import CrossingRule, Delay, Regime
 from .schedule import PostSchedule
 
@@ -281,16 +280,21 @@ def _countries(lon: np.ndarray, lat: np.ndarray, boundaries: dict[str, Any]) -> 
 
 
 def _nearest_country(points: Any, name: str, *, exclude: set[str]) -> list[str]:
+    """Natural Earth country of each point: the polygon it lies in, else the nearest one (never one of ``exclude``)."""
     isos, tree = _natural_earth(name)
     geoms = tree.geometries
-    result = []
-    for point in points:
-        candidates = [i for i in tree.query(point.buffer(0.5)) if isos[i] not in exclude]
-        if not candidates:
-            candidates = [i for i in range(len(isos)) if isos[i] not in exclude]
-        best = min(candidates, key=lambda i: geoms[i].distance(point))
-        result.append(isos[best])
-    return result
+    out: list[str | None] = [None] * len(points)
+    p_idx, g_idx = tree.query(points, predicate="intersects")  # all points at once
+    for p, g in zip(p_idx, g_idx, strict=True):
+        if out[p] is None and isos[g] not in exclude:
+            out[p] = isos[g]
+    allowed = [i for i in range(len(isos)) if isos[i] not in exclude]
+    for p, found in enumerate(out):  # at sea, or inside a country the file's own boundary rules out: the nearest
+        if found is None:
+            point = points[p]
+            nearby = [i for i in tree.query(point.buffer(0.5)) if isos[i] not in exclude] or allowed
+            out[p] = isos[min(nearby, key=lambda i: geoms[i].distance(point))]
+    return out  # type: ignore[return-value]
 
 
 #: The zone transit uses for a country, where that is a choice (DESIGN.md: Chinese posts keep Beijing time).
@@ -497,7 +501,7 @@ def _snap_places(raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: n
     rank = {"city": 0, "town": 1, "village": 2}
     out: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
     for place_name, place, plon, plat, aliases in sorted(places, key=lambda p: rank[p[1]]):
-        d = _haversine_many(plon, plat, lon, lat)
+        d = haversine_km_to_many(plon, plat, lon, lat)
         i = int(np.argmin(d))
         if d[i] > _PLACE_SNAP_KM:
             continue
@@ -509,14 +513,6 @@ def _snap_places(raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: n
         out[node] = (place_name, _PLACE_KINDS[place], aliases)
         raw.nodes[node]["_keep"] = True
     return out
-
-
-def _haversine_many(lon0: float, lat0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    rlat0, rlat = math.radians(lat0), np.radians(lat)
-    dlat = rlat - rlat0
-    dlon = np.radians(lon - lon0)
-    a = np.sin(dlat / 2) ** 2 + math.cos(rlat0) * np.cos(rlat) * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def _finish(
@@ -579,8 +575,7 @@ def _find_crossings(graph: nx.MultiDiGraph, extract: _Extract) -> list[dict[str,
         lat = sum(m[1] for m in cluster["mids"]) / len(cluster["mids"])
         cluster["lon"], cluster["lat"] = lon, lat
         ends = [(graph.nodes[n]["x"], graph.nodes[n]["y"]) for u, v, _ in cluster["links"] for n in (u, v)] + cluster["mids"]
-        posts = [(n, p) for n, p in extract.posts.items() if n in graph or min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
-        posts = [(n, p) for n, p in posts if min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
+        posts = [(n, p) for n, p in extract.posts.items() if min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
         cluster["posts"] = posts
         cluster["controlled"] = bool(posts)
         names = list(dict.fromkeys(p[2] for _, p in posts if p[2]))
@@ -597,6 +592,7 @@ def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: 
     curated_crossings = list(curated.graph["crossings"].values()) if curated is not None else []
     templates = curated.graph["regimes"] if curated is not None else embedded.graph["regimes"]
     counter: dict[str, int] = {}
+    refs: set[str] = set()
     # Each curated crossing goes to the nearest found crossing of the same two countries within match_km, nearest
     # pairs first: a second road across the same border nearby is another crossing, not the same one twice.
     pairs = []
@@ -655,7 +651,10 @@ def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: 
             for node in (u, v):
                 nd = graph.nodes[node]
                 post = crossing.post(nd["country"])
-                nd.update(kind="border_post", crossing_id=cid, name=post.name, ref=post.id if nd["ref"].startswith("osm:") and not _ref_taken(graph, post.id) else nd["ref"])
+                if nd["ref"].startswith("osm:") and post.id not in refs:  # the first link end of a post answers to its id
+                    nd["ref"] = post.id
+                    refs.add(post.id)
+                nd.update(kind="border_post", crossing_id=cid, name=post.name)
         for node, (_, _, post_name) in cluster["posts"]:  # the mapped posts themselves, kept by simplification
             if node in graph and graph.nodes[node].get("kind") != "border_post":
                 nd = graph.nodes[node]
@@ -677,10 +676,6 @@ def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: 
         routes={},
         osm_crossings=tuple(described),
     )
-
-
-def _ref_taken(graph: nx.MultiDiGraph, ref: str) -> bool:
-    return any(d.get("ref") == ref for _, d in graph.nodes(data=True) if d.get("kind") == "border_post")
 
 
 def _default_rule(cid: str, countries: Sequence[str], spec: dict[str, float]) -> CrossingRule:

@@ -100,7 +100,7 @@ def _extras(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, LimitExceeded | ComputeTimeout):
         return {"limit": exc.limit}
     if isinstance(exc, UnknownRegimeError):
-        return {"valid": list(getattr(exc, "valid", ()))}
+        return {"valid": list(exc.valid)}
     if isinstance(exc, InvalidDepartureError):
         return {"errors": [{"field": exc.field, "message": str(exc), "type": "datetime"}]}
     return {}
