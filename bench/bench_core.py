@@ -16,9 +16,9 @@ import statistics
 import time
 
 import networkx as nx
+from _timing import timed
 
 import transit
-from _timing import timed
 from transit.routing import MAX_CANDIDATES
 
 DEPARTURE = "2017-10-30T08:00"

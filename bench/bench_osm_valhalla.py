@@ -96,7 +96,7 @@ print(json.dumps({"s": elapsed, "max_rss_mb": resource.getrusage(resource.RUSAGE
 
 def posts_passed(coords: list[tuple[float, float]], posts: dict[str, tuple[float, float]], *, within_m: float = 40.0) -> list[str]:
     """Names of the OSM border posts within ``within_m`` of a route's vertices ((lon, lat) pairs)."""
-    from transit.network import haversine_km
+    from transit.geo import haversine_km
 
     hit = []
     for name, (lon, lat) in posts.items():

@@ -24,11 +24,11 @@ import time
 
 import networkx as nx
 import numpy as np
+from _timing import timed
 
 import transit
-from _timing import timed
 from transit.montecarlo import draw_delays, simulate_many
-from transit.simulate import _simulate
+from transit.simulation import simulate_path as _simulate
 
 DEPARTURE = "2017-10-30T08:00"
 

@@ -10,7 +10,8 @@ import transit
 from transit.cost import CostModel
 from transit.crossings import Crossing, Post
 from transit.drivers import BreakRule, CrewRule, DriverRules
-from transit.network import Place, Segment, build_network
+from transit.model import Place, Segment
+from transit.network import build_network
 from transit.regimes import CrossingRule, Delay, Regime
 from transit.schedule import PostSchedule
 

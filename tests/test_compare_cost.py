@@ -5,10 +5,10 @@ import math
 import pytest
 
 import transit
-from transit.compare import TABLE_COLUMNS
+from tests.conftest import line_network, rule
+from transit.comparison import TABLE_COLUMNS
 from transit.cost import CostModel
 from transit.regimes import Regime
-from tests.conftest import line_network, rule
 
 
 def test_compare_table_has_one_row_per_regime_and_the_saving(net):

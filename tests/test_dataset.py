@@ -6,9 +6,9 @@ import tomllib
 
 import pytest
 
-import transit
 from transit.datasets import routes_dir
-from transit.network import haversine_km, resolve_waypoint
+from transit.geo import haversine_km
+from transit.lookup import resolve_waypoint
 
 BASE = routes_dir()
 #: Rough bounding boxes (lon_min, lon_max, lat_min, lat_max): a sanity check against swapped or mistyped coordinates.

@@ -7,7 +7,7 @@ import pytest
 import transit
 from transit.datasets import routes_dir
 from transit.errors import DataError
-from transit.network import node_id
+from transit.model import node_id
 
 
 def test_unknown_place_suggests_close_matches(net):

@@ -7,7 +7,7 @@ from shapely.geometry import LineString
 
 import transit
 from transit.datasets import routes_dir
-from transit.network import node_id
+from transit.model import node_id
 
 
 def test_graph_conventions(net):

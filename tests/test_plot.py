@@ -17,7 +17,7 @@ import matplotlib.image  # noqa: E402
 
 import transit  # noqa: E402
 import transit.plot as tplot  # noqa: E402
-from transit.simulate import ACTIVITIES  # noqa: E402
+from transit.trip import ACTIVITIES  # noqa: E402
 
 DEPARTURE = "2017-10-30T08:00"
 

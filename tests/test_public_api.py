@@ -6,12 +6,19 @@ import sys
 import transit
 
 PUBLIC = [
-    "CalibrationReport", "Comparison", "Crossing", "CrossingRule", "DataError", "Delay", "Event",
-    "InvalidDepartureError", "InvalidVehicleError", "NoRouteError", "Post", "PostSchedule", "Regime",
-    "TransitError", "Trip", "UnknownPlaceError", "UnknownRegimeError", "Vehicle", "__version__",
-    "build_network", "calibration", "compare", "get_regime", "load_network", "network", "plan_trip",
-    "regimes", "resolve_place", "routing", "schedule", "simulate", "to_gdfs", "validate",
-    "InvalidArgumentError", "Reliability", "delays", "graph_from_osm", "osm", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
+    # results and model objects
+    "BreakRule", "CalibrationReport", "Comparison", "CostBreakdown", "CostModel", "CrewRule", "Crossing",
+    "CrossingRule", "Delay", "DesignatedRoute", "DriverRules", "Event", "Place", "Post", "PostSchedule", "Regime",
+    "Reliability", "Runs", "SearchStats", "Segment", "Source", "Trip", "Vehicle", "__version__",
+    # errors
+    "DataError", "InvalidArgumentError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
+    "TransitError", "UnknownPlaceError", "UnknownRegimeError",
+    # functions
+    "build_network", "compare", "departure_profile", "get_regime", "graph_from_osm", "load_network", "matrix",
+    "node_id", "plan_trip", "reliability", "resolve_place", "simulate", "snap", "to_gdfs", "validate",
+    # modules
+    "calibration", "comparison", "convert", "datasets", "delays", "geo", "lookup", "model", "montecarlo",
+    "network", "odmatrix", "osm", "regimes", "routing", "schedule", "simulation", "trip", "uncertainty",
 ]
 
 
@@ -19,6 +26,18 @@ def test_all_is_pinned():
     assert sorted(transit.__all__) == sorted(PUBLIC)
     for name in transit.__all__:
         assert hasattr(transit, name), name
+
+
+def test_no_function_hides_its_module():
+    import importlib
+    import pkgutil
+    import types
+
+    for info in pkgutil.iter_modules(transit.__path__):
+        if info.name.startswith("_") or info.name in {"api", "plot", "cli"}:
+            continue
+        importlib.import_module(f"transit.{info.name}")
+        assert isinstance(getattr(transit, info.name), types.ModuleType), info.name
 
 
 def test_error_hierarchy():

@@ -5,9 +5,9 @@ import textwrap
 import pytest
 
 import transit
+from tests.conftest import crossing
 from transit.errors import DataError
 from transit.regimes import CountryClearance, Delay, load_regime
-from tests.conftest import crossing
 
 
 def clearance(**values):

@@ -9,13 +9,22 @@ import numpy as np
 import pytest
 
 import transit
-from tests.conftest import FREE_COSTS, aetr_rules, crossing, line_network, place, rule, segment
+from tests.conftest import (
+    FREE_COSTS,
+    aetr_rules,
+    crossing,
+    line_network,
+    place,
+    rule,
+    segment,
+)
 from transit.delays import Z90, as_generator, lognormal_sigma, quantile_h, sample_h
 from transit.montecarlo import draw_delays, simulate_many
 from transit.network import build_network
 from transit.regimes import CrossingRule, Delay, Regime
 from transit.schedule import PostSchedule
-from transit.simulate import ACTIVITIES, _simulate
+from transit.simulation import simulate_path
+from transit.trip import ACTIVITIES
 
 DEPARTURE = "2017-10-30T08:00"
 
@@ -128,7 +137,7 @@ def test_every_sample_matches_the_scalar_simulator_with_the_same_delays(net, reg
         runs = simulate_many(net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
         for i in range(25):
             one = {k: (v[0][i], v[1][i], v[2][i]) for k, v in draws.items()}
-            scalar = _simulate(net, trip.path, reg, trip.vehicle, trip.departure, extensions=trip.extensions, draws=one)
+            scalar = simulate_path(net, trip.path, reg, trip.vehicle, trip.departure, extensions=trip.extensions, draws=one)
             assert runs.arrival_s[i] == scalar.arrival.timestamp(), (origin, destination, i)
             for activity in ACTIVITIES:
                 assert runs.components_s[activity][i] == pytest.approx(scalar.breakdown_h[activity] * 3600, abs=1e-6)
@@ -144,7 +153,7 @@ def test_clearance_longer_than_any_opening_is_split_like_the_scalar_simulator():
     assert (runs.components_s["clearance"] > 2 * 3600).any()  # some clearances need more than one opening
     for i in range(40):
         one = {k: (v[0][i], v[1][i], v[2][i]) for k, v in draws.items()}
-        scalar = _simulate(net, trip.path, reg, trip.vehicle, trip.departure, draws=one)
+        scalar = simulate_path(net, trip.path, reg, trip.vehicle, trip.departure, draws=one)
         assert runs.arrival_s[i] == scalar.arrival.timestamp()
         assert runs.components_s["closed_wait"][i] == pytest.approx(scalar.breakdown_h["closed_wait"] * 3600)
 

@@ -8,12 +8,14 @@ import networkx as nx
 import pytest
 
 import transit
-from transit.network import build_network, node_id
+from tests.conftest import FREE_COSTS, aetr_rules, crossing, place, rule, segment
+from transit._steps import lower_bound_s
+from transit.model import node_id
+from transit.network import build_network
 from transit.regimes import Regime
 from transit.routing import candidate_paths
 from transit.schedule import PostSchedule
-from transit.simulate import lower_bound_s, simulate
-from tests.conftest import FREE_COSTS, aetr_rules, crossing, place, rule, segment
+from transit.simulation import simulate
 
 KG = ZoneInfo("Asia/Bishkek")
 

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import transit
+from tests.conftest import line_network, rule
 from transit.regimes import Regime
 from transit.schedule import PostSchedule
-from tests.conftest import line_network, rule
 
 KG = ZoneInfo("Asia/Bishkek")
 BJ = ZoneInfo("Asia/Shanghai")

@@ -19,11 +19,33 @@ Examples
 True
 """
 
-from . import calibration, delays, montecarlo, network, odmatrix, osm, regimes, routing, schedule, uncertainty
+from . import (
+    calibration,
+    comparison,
+    convert,
+    datasets,
+    delays,
+    geo,
+    lookup,
+    model,
+    montecarlo,
+    network,
+    odmatrix,
+    osm,
+    regimes,
+    routing,
+    schedule,
+    simulation,
+    trip,
+    uncertainty,
+)
 from ._version import __version__
 from .calibration import CalibrationReport, validate
-from .compare import Comparison, compare
+from .comparison import Comparison, compare
+from .convert import to_gdfs
+from .cost import CostBreakdown, CostModel
 from .crossings import Crossing, Post
+from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import (
     DataError,
     InvalidArgumentError,
@@ -34,32 +56,47 @@ from .errors import (
     UnknownPlaceError,
     UnknownRegimeError,
 )
-from .network import build_network, get_regime, load_network, resolve_place, to_gdfs
+from .lookup import get_regime, resolve_place, snap
+from .model import DesignatedRoute, Place, Segment, Source, node_id
+from .montecarlo import Runs
+from .network import build_network, load_network
 from .odmatrix import matrix
 from .osm import graph_from_osm
 from .regimes import CrossingRule, Delay, Regime
 from .routing import plan_trip
 from .schedule import PostSchedule
-from .simulate import Event, Trip, simulate
+from .simulation import simulate
+from .trip import Event, SearchStats, Trip
 from .uncertainty import Reliability, departure_profile, reliability
 from .vehicles import Vehicle
 
 __all__ = [
+    "BreakRule",
     "CalibrationReport",
     "Comparison",
+    "CostBreakdown",
+    "CostModel",
+    "CrewRule",
     "Crossing",
     "CrossingRule",
     "DataError",
     "Delay",
+    "DesignatedRoute",
+    "DriverRules",
     "Event",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
     "NoRouteError",
+    "Place",
     "Post",
     "PostSchedule",
     "Regime",
     "Reliability",
+    "Runs",
+    "SearchStats",
+    "Segment",
+    "Source",
     "TransitError",
     "Trip",
     "UnknownPlaceError",
@@ -69,14 +106,21 @@ __all__ = [
     "build_network",
     "calibration",
     "compare",
+    "comparison",
+    "convert",
+    "datasets",
     "delays",
     "departure_profile",
+    "geo",
     "get_regime",
     "graph_from_osm",
     "load_network",
+    "lookup",
     "matrix",
+    "model",
     "montecarlo",
     "network",
+    "node_id",
     "odmatrix",
     "osm",
     "plan_trip",
@@ -86,7 +130,10 @@ __all__ = [
     "routing",
     "schedule",
     "simulate",
+    "simulation",
+    "snap",
     "to_gdfs",
+    "trip",
     "uncertainty",
     "validate",
 ]

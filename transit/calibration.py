@@ -38,19 +38,19 @@ from __future__ import annotations
 
 import functools
 import math
-from datetime import datetime, timedelta
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from .datasets import read_toml, routes_dir
+from .datasets import check_source, read_sources, read_toml, routes_dir
 from .errors import DataError
-from .network import check_source, get_regime, read_sources
+from .lookup import get_regime
 from .routing import plan_trip
-from .simulate import Trip
+from .trip import Trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:

@@ -19,9 +19,11 @@ from typing import Annotated, Any
 import typer
 
 from .calibration import validate as run_validation
-from .compare import compare as run_compare
+from .comparison import compare as run_compare
+from .convert import to_gdfs
 from .errors import TransitError
-from .network import get_regime, load_network, to_gdfs
+from .lookup import get_regime
+from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
 from .vehicles import Vehicle
@@ -63,7 +65,7 @@ def _echo(text: str) -> None:
 def _question(origin: str, depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
     """The network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
     net = load_network()
-    from .network import resolve_place
+    from .lookup import resolve_place
 
     home = net.nodes[resolve_place(net, origin)]
     vehicle = Vehicle(registration=registration or home["country"], drivers=drivers)

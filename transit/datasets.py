@@ -13,14 +13,42 @@ that names the file, the row and the column.
 from __future__ import annotations
 
 import csv
+import difflib
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .crossings import Crossing, Post
 from .errors import DataError
+from .geo import haversine_km
+from .model import (
+    NODE_KINDS,
+    ROAD_CLASSES,
+    TERRAINS,
+    DesignatedRoute,
+    Place,
+    Segment,
+    Source,
+)
+from .schedule import PostSchedule, zone
 
-__all__ = ["read_csv", "read_toml", "routes_dir", "sample_osm", "toml_number"]
+__all__ = [
+    "check_source",
+    "read_crossings",
+    "read_csv",
+    "read_places",
+    "read_routes",
+    "read_segments",
+    "read_sources",
+    "read_speeds",
+    "read_toml",
+    "read_waypoints",
+    "routes_dir",
+    "sample_osm",
+    "speed_for",
+    "toml_number",
+]
 
 T = TypeVar("T")
 
@@ -233,3 +261,310 @@ def toml_number(table: Any, key: str, *, file: str, where: str, minimum: float =
     if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < minimum:
         raise DataError(f"got {value!r}; expected a number >= {minimum}", file=file, row=where, column=key)
     return float(value)
+
+
+# -- the dataset's files ---------------------------------------------------------------------------
+
+#: A road is never shorter than the straight line; allow for coordinate error.
+MIN_CIRCUITY = 0.97
+#: Longer than this many times the straight line is almost certainly a typo.
+MAX_CIRCUITY = 3.5
+
+
+def read_sources(path: Path) -> dict[str, Source]:
+    """Read ``sources.csv`` into a dict of :class:`Source` by id."""
+    sources: dict[str, Source] = {}
+    for row in read_csv(path, required=("id", "title", "url", "year", "note")):
+        sid = row.str("id")
+        if sid in sources:
+            raise row.error("id", f"{sid!r} appears twice")
+        if sid.upper().startswith("ESTIMATE"):
+            raise row.error("id", "ESTIMATE is reserved for derived figures")
+        sources[sid] = Source(id=sid, title=row.str("title"), url=row.str("url", required=False), year=row.str("year", required=False), note=row.str("note", required=False))
+    return sources
+
+
+def check_source(text: str, sources: Mapping[str, Source], *, file: str, row: object, column: str) -> str:
+    """
+    Check a ``source`` cell: ``;``-separated source ids, or ``ESTIMATE: <method>``.
+
+    An ``ESTIMATE`` part must say how the figure was derived (at least a few
+    words). Returns the text unchanged.
+
+    Raises
+    ------
+    DataError
+        If the cell is empty, names an unknown source, or has a bare ESTIMATE.
+    """
+    text = text.strip()
+    if not text:
+        raise DataError("is empty; give source ids from sources.csv or 'ESTIMATE: <method>'", file=file, row=row, column=column)  # type: ignore[arg-type]
+    head, sep, method = text.partition("ESTIMATE")
+    if sep and len(method.strip(" :-").split()) < 3:
+        raise DataError("says ESTIMATE without the method; write 'ESTIMATE: <how it was derived>'", file=file, row=row, column=column)  # type: ignore[arg-type]
+    for token in head.replace(",", ";").split(";"):
+        token = token.strip()
+        if token and token not in sources:
+            close = difflib.get_close_matches(token, list(sources), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise DataError(f"names unknown source {token!r}{hint}", file=file, row=row, column=column)  # type: ignore[arg-type]
+    return text
+
+
+def check_coords(row: Any, lon: float, lat: float) -> None:
+    if not (-180 <= lon <= 180):
+        raise row.error("lon", f"got {lon}; expected a longitude in degrees (-180..180)")
+    if not (-90 <= lat <= 90):
+        raise row.error("lat", f"got {lat}; expected a latitude in degrees (-90..90)")
+
+
+def read_places(path: Path, sources: Mapping[str, Source]) -> list[Place]:
+    places: list[Place] = []
+    seen: set[str] = set()
+    for row in read_csv(path, required=("id", "name", "aliases", "country", "kind", "lon", "lat", "tz", "elevation_m", "source")):
+        pid = row.str("id")
+        if pid in seen:
+            raise row.error("id", f"{pid!r} appears twice")
+        seen.add(pid)
+        kind = row.str("kind")
+        if kind not in NODE_KINDS[:-1]:
+            raise row.error("kind", f"got {kind!r}; expected one of {NODE_KINDS[:-1]}")
+        lon, lat = row.float("lon"), row.float("lat")
+        check_coords(row, lon, lat)
+        tz = row.str("tz")
+        try:
+            zone(tz)
+        except ValueError as exc:
+            raise row.error("tz", str(exc)) from None
+        places.append(
+            Place(
+                id=pid,
+                name=row.str("name"),
+                country=country(row, "country"),
+                kind=kind,
+                lon=lon,
+                lat=lat,
+                tz=tz,
+                aliases=tuple(a.strip() for a in row.str("aliases", required=False).split("|") if a.strip()),
+                elevation_m=row.optional_float("elevation_m"),
+                source=check_source(row.str("source"), sources, file=row.file, row=row.line, column="source"),
+            )
+        )
+    return places
+
+
+def country(row: Any, column: str) -> str:
+    code = row.str(column)
+    if len(code) != 2 or not code.isalpha() or not code.isupper():
+        raise row.error(column, f"got {code!r}; expected an ISO 3166-1 alpha-2 code such as 'KG'")
+    return str(code)
+
+
+def read_waypoints(path: Path, sources: Mapping[str, Source]) -> dict[str, tuple[str, float, float]]:
+    points: dict[str, tuple[str, float, float]] = {}
+    for row in read_csv(path, required=("id", "name", "country", "kind", "lon", "lat", "elevation_m", "source")):
+        wid = row.str("id")
+        if wid in points:
+            raise row.error("id", f"{wid!r} appears twice")
+        lon, lat = row.float("lon"), row.float("lat")
+        check_coords(row, lon, lat)
+        row.optional_float("elevation_m")
+        country(row, "country")
+        check_source(row.str("source"), sources, file=row.file, row=row.line, column="source")
+        points[wid] = (row.str("name"), lon, lat)
+    return points
+
+
+def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
+    file = path.name
+    doc = read_toml(path)
+    out: list[Crossing] = []
+    seen: set[str] = set()
+    for index, spec in enumerate(doc.get("crossing", []), start=1):
+        where = f"crossing {spec.get('id', index)}"
+        for key in ("id", "name", "link_km", "source", "post"):
+            if key not in spec:
+                raise DataError(f"lacks key {key!r}", file=file, row=where, column=key)
+        cid = str(spec["id"])
+        if cid in seen:
+            raise DataError(f"crossing id {cid!r} appears twice", file=file, row=where, column="id")
+        seen.add(cid)
+        link_km = spec["link_km"]
+        if not isinstance(link_km, int | float) or isinstance(link_km, bool) or not (0 < link_km < 200):
+            raise DataError(f"got {link_km!r}; expected a distance in km (0-200)", file=file, row=where, column="link_km")
+        if len(spec["post"]) != 2:
+            raise DataError(f"has {len(spec['post'])} posts; expected exactly 2 [[crossing.post]] tables", file=file, row=where, column="post")
+        posts = []
+        for pspec in spec["post"]:
+            pwhere = f"{where} post {pspec.get('id', '?')}"
+            for key in ("id", "name", "country", "lon", "lat", "tz", "source", "schedule", "schedule_source"):
+                if key not in pspec:
+                    raise DataError(f"lacks key {key!r}", file=file, row=pwhere, column=key)
+            try:
+                schedule = PostSchedule.build(tz=str(pspec["tz"]), **pspec["schedule"])
+            except (TypeError, ValueError) as exc:
+                raise DataError(str(exc), file=file, row=pwhere, column="schedule") from None
+            for key in ("source", "schedule_source"):
+                check_source(str(pspec[key]), sources, file=file, row=pwhere, column=key)
+            lon, lat = pspec["lon"], pspec["lat"]
+            if not all(isinstance(v, int | float) for v in (lon, lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise DataError(f"got lon={lon!r}, lat={lat!r}; expected WGS84 degrees", file=file, row=pwhere, column="lon")
+            posts.append(
+                Post(
+                    id=str(pspec["id"]),
+                    name=str(pspec["name"]),
+                    country=str(pspec["country"]),
+                    lon=float(lon),
+                    lat=float(lat),
+                    schedule=schedule,
+                    elevation_m=pspec.get("elevation_m"),
+                    source=str(pspec["source"]),
+                )
+            )
+        if posts[0].country == posts[1].country:
+            raise DataError("has two posts in the same country", file=file, row=where, column="post")
+        out.append(
+            Crossing(
+                id=cid,
+                name=str(spec["name"]),
+                posts=(posts[0], posts[1]),
+                link_km=float(link_km),
+                aliases=tuple(spec.get("aliases", ())),
+                notes=str(spec.get("notes", "")).strip(),
+                source=check_source(str(spec["source"]), sources, file=file, row=where, column="source"),
+            )
+        )
+    if not out:
+        raise DataError("defines no [[crossing]] tables", file=file)
+    return out
+
+
+def read_speeds(path: Path, sources: Mapping[str, Source]) -> dict[tuple[str, str, str], tuple[float, str]]:
+    table: dict[tuple[str, str, str], tuple[float, str]] = {}
+    for row in read_csv(path, required=("country", "road_class", "terrain", "speed_kph", "source")):
+        key = (row.str("country"), row.str("road_class"), row.str("terrain"))
+        if key[1] not in (*ROAD_CLASSES, "*"):
+            raise row.error("road_class", f"got {key[1]!r}; expected one of {ROAD_CLASSES} or '*'")
+        if key[2] not in (*TERRAINS, "*"):
+            raise row.error("terrain", f"got {key[2]!r}; expected one of {TERRAINS} or '*'")
+        speed = row.float("speed_kph", minimum=5)
+        if key in table:
+            raise row.error("country", f"the row {key} appears twice")
+        table[key] = (speed, check_source(row.str("source"), sources, file=row.file, row=row.line, column="source"))
+    return table
+
+
+def speed_for(table: Mapping[tuple[str, str, str], tuple[float, str]], country: str, road_class: str, terrain: str) -> tuple[float, str] | None:
+    """Return the most specific ``(speed_kph, source)`` for a road, or ``None``."""
+    for key in (
+        (country, road_class, terrain),
+        (country, road_class, "*"),
+        (country, "*", terrain),
+        (country, "*", "*"),
+        ("*", road_class, terrain),
+        ("*", road_class, "*"),
+        ("*", "*", terrain),
+        ("*", "*", "*"),
+    ):
+        if key in table:
+            return table[key]
+    return None
+
+
+def read_segments(
+    path: Path,
+    *,
+    nodes: Mapping[str, tuple[str, float, float, str]],
+    waypoints: Mapping[str, tuple[str, float, float]],
+    speeds: Mapping[tuple[str, str, str], tuple[float, str]],
+    sources: Mapping[str, Source],
+) -> list[Segment]:
+    segments: list[Segment] = []
+    seen: set[str] = set()
+    pairs: set[frozenset[str]] = set()
+    for row in read_csv(path, required=("id", "from", "to", "distance_km", "road_class", "terrain", "via", "source", "note")):
+        sid = row.str("id")
+        if sid in seen:
+            raise row.error("id", f"{sid!r} appears twice")
+        seen.add(sid)
+        ends = []
+        for column in ("from", "to"):
+            node = row.str(column)
+            if node not in nodes:
+                close = difflib.get_close_matches(node, list(nodes), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else "; add it to places.csv or crossings.toml"
+                raise row.error(column, f"names unknown node {node!r}{hint}")
+            ends.append(node)
+        u, v = ends
+        if u == v or frozenset(ends) in pairs:
+            raise row.error("to", f"duplicates or loops the link {u}–{v}")
+        pairs.add(frozenset(ends))
+        road_class, terrain = row.str("road_class"), row.str("terrain")
+        if road_class not in ROAD_CLASSES:
+            raise row.error("road_class", f"got {road_class!r}; expected one of {ROAD_CLASSES}")
+        if terrain not in TERRAINS:
+            raise row.error("terrain", f"got {terrain!r}; expected one of {TERRAINS}")
+        coords = [nodes[u][1:3]]
+        via_names = []
+        for wid in (w.strip() for w in row.str("via", required=False).split(";")):
+            if not wid:
+                continue
+            if wid not in waypoints:
+                close = difflib.get_close_matches(wid, list(waypoints), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else "; add it to waypoints.csv"
+                raise row.error("via", f"names unknown waypoint {wid!r}{hint}")
+            name, lon, lat = waypoints[wid]
+            coords.append((lon, lat))
+            via_names.append(name)
+        coords.append(nodes[v][1:3])
+        distance = row.float("distance_km", minimum=0.1)
+        straight = haversine_km(*coords[0], *coords[-1])
+        if distance < straight * MIN_CIRCUITY or distance > max(straight * MAX_CIRCUITY, 15):
+            msg = f"{distance} km is implausible for ends {straight:.1f} km apart; expected {straight * MIN_CIRCUITY:.0f}-{straight * MAX_CIRCUITY:.0f} km"
+            raise row.error("distance_km", msg)
+        country = nodes[u][3]
+        found = speed_for(speeds, country, road_class, terrain)
+        if found is None:
+            raise row.error("road_class", f"speeds.csv has no speed for {country}/{road_class}/{terrain}")
+        segments.append(
+            Segment(
+                id=sid,
+                u=u,
+                v=v,
+                distance_km=distance,
+                road_class=road_class,
+                terrain=terrain,
+                speed_kph=found[0],
+                geometry=tuple(coords),
+                source=check_source(row.str("source"), sources, file=row.file, row=row.line, column="source"),
+                speed_source=found[1],
+                via=tuple(via_names),
+            )
+        )
+    return segments
+
+
+def read_routes(path: Path, sources: Mapping[str, Source]) -> list[DesignatedRoute]:
+    file = path.name
+    doc = read_toml(path)
+    routes = []
+    for index, spec in enumerate(doc.get("route", []), start=1):
+        where = f"route {spec.get('id', index)}"
+        for key in ("id", "name", "kind", "status", "countries", "sequence", "source"):
+            if key not in spec:
+                raise DataError(f"lacks key {key!r}", file=file, row=where, column=key)
+        if spec["status"] not in ("confirmed", "reconstruction", "documented"):
+            raise DataError(f"got {spec['status']!r}; expected confirmed, reconstruction or documented", file=file, row=where, column="status")
+        routes.append(
+            DesignatedRoute(
+                id=str(spec["id"]),
+                name=str(spec["name"]),
+                kind=str(spec["kind"]),
+                status=str(spec["status"]),
+                countries=tuple(spec["countries"]),
+                sequence=tuple(spec["sequence"]),
+                source=check_source(str(spec["source"]), sources, file=file, row=where, column="source"),
+                note=str(spec.get("note", "")).strip(),
+            )
+        )
+    return routes

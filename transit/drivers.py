@@ -28,17 +28,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from ._units import EPS, HOUR_S
 from .datasets import read_toml, toml_number
 from .errors import DataError
 
 __all__ = ["BreakRule", "CrewRule", "DriverClock", "DriverRules", "load_driver_rules"]
 
-HOUR_S = 3600.0
-_EPS = 1e-6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,7 +270,7 @@ class DriverClock:
 
     def _level(self, rule: BreakRule) -> int:
         """What the current stationary stretch amounts to: 0 nothing, 1 break, 2 reduced rest, 3 daily rest, 4 weekly rest."""
-        idle = self.idle_s + _EPS
+        idle = self.idle_s + EPS
         if idle >= self._week_s and self.periods > 0:
             return 4
         if idle >= self._rest_s:
@@ -344,10 +343,10 @@ class DriverClock:
             self._settle(rule)
         today = self.today_s
         weekly_due = self.periods >= self._weekly_after
-        if today <= _EPS and weekly_due:
+        if today <= EPS and weekly_due:
             return (0.0, "weekly_rest")
         limit = self._day_s
-        if self.extended_today or (self.extensions_used < self._max_ext and today + remaining_s <= self._ext_s + _EPS and remaining_s > limit - today):
+        if self.extended_today or (self.extensions_used < self._max_ext and today + remaining_s <= self._ext_s + EPS and remaining_s > limit - today):
             limit = self._ext_s
         day_left = limit - today
         if self.duty_start is not None:
@@ -383,11 +382,11 @@ class DriverClock:
         """Record ``seconds`` of driving starting at ``t_start``."""
         if self.idle_s > 0.0:
             self._end_idle(rule)
-        if self.duty_start is None and self.today_s <= _EPS:
+        if self.duty_start is None and self.today_s <= EPS:
             self.duty_start = t_start
             self.periods += 1
         self.today_s += seconds
         self.since_break_s += seconds
-        if not self.extended_today and self.today_s > self._day_s + _EPS:
+        if not self.extended_today and self.today_s > self._day_s + EPS:
             self.extended_today = True
             self.extensions_used += 1

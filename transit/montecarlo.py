@@ -48,17 +48,18 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ._steps import Cross, Road, compile_path, remaining_driving
+from ._units import DAY_S, EPS
 from .delays import sample_h
 from .drivers import HOUR_S, BreakRule, CrewRule, DriverRules
 from .errors import NoRouteError
 from .regimes import Regime
 from .schedule import CrossingClock
-from .simulate import ACTIVITIES, DAY_S, _Cross, _remaining_driving, _Road, compile_path
+from .trip import ACTIVITIES
 from .vehicles import Vehicle
 
 __all__ = ["Runs", "draw_delays", "simulate_many"]
 
-_EPS = 1e-6
 _BREAK, _DAILY, _WEEKLY = 0, 1, 2
 _STOP_NAMES = ("break", "daily_rest", "weekly_rest")
 #: Formalities are not begun in an opening too short for them; after this long, they are split across closures.
@@ -136,7 +137,7 @@ def draw_delays(
     """
     out = {}
     for index, step in enumerate(compile_path(graph, tuple(path))):
-        if isinstance(step, _Cross):
+        if isinstance(step, Cross):
             rule = regime.rule(step.crossing.id)
             out[index] = (
                 sample_h(rule.queue[step.direction], n, rng),
@@ -215,7 +216,7 @@ class _Openings:
 _TABLES: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], _Openings]] = weakref.WeakKeyDictionary()
 
 
-def _openings(graph: nx.MultiDiGraph, regime: Regime, step: _Cross) -> _Openings:
+def _openings(graph: nx.MultiDiGraph, regime: Regime, step: Cross) -> _Openings:
     tables = _TABLES.setdefault(graph, {})
     key = (regime, step.crossing.id, step.direction)  # the regime object: its what-if schedules count
     found = tables.get(key)
@@ -253,7 +254,7 @@ class _Crew:
         return np.where(self.red_used < self.crew.reduced_rests_per_week, self.red_s, self.rest_s)
 
     def _level(self, rule: BreakRule) -> np.ndarray:
-        idle = self.idle_s + _EPS
+        idle = self.idle_s + EPS
         level = np.where(idle >= rule.break_h * HOUR_S, 1, 0)
         level = np.where((idle >= self.red_s) & ((self.red_used < self.crew.reduced_rests_per_week) | (self.applied == 2)), 2, level)
         level = np.where(idle >= self.rest_s, 3, level)
@@ -295,7 +296,7 @@ class _Crew:
         today = self.today
         weekly_due = self.periods >= crew.weekly_after_periods
         extend = self.extended_today | (
-            (self.ext_used < crew.extensions_per_week) & (today + remaining <= self.ext_s + _EPS) & (remaining > self.day_s - today)
+            (self.ext_used < crew.extensions_per_week) & (today + remaining <= self.ext_s + EPS) & (remaining > self.day_s - today)
         )
         day_left = np.where(extend, self.ext_s, self.day_s) - today
         duty_left = self.duty_start + self.duty_s - self.rest_len() - t  # NaN outside a duty period
@@ -308,7 +309,7 @@ class _Crew:
             stop = np.where(use_break, _BREAK, stop)
         else:
             allow = np.maximum(day_left, 0.0)
-        due_now = (today <= _EPS) & weekly_due
+        due_now = (today <= EPS) & weekly_due
         return np.where(due_now, 0.0, allow), np.where(due_now, _WEEKLY, stop)
 
     def stop_needed(self, stop: np.ndarray, rule: BreakRule) -> np.ndarray:
@@ -317,13 +318,13 @@ class _Crew:
 
     def drove(self, t_start: np.ndarray, seconds: np.ndarray, rule: BreakRule, mask: np.ndarray) -> None:
         self.end_idle(rule, mask)
-        new_day = mask & np.isnan(self.duty_start) & (self.today <= _EPS)
+        new_day = mask & np.isnan(self.duty_start) & (self.today <= EPS)
         self.duty_start = np.where(new_day, t_start, self.duty_start)
         self.periods += new_day
         add = np.where(mask, seconds, 0.0)
         self.today += add
         self.since_break += add
-        extended = mask & ~self.extended_today & (self.today > self.day_s + _EPS)
+        extended = mask & ~self.extended_today & (self.today > self.day_s + EPS)
         self.extended_today |= extended
         self.ext_used += extended
 
@@ -364,7 +365,7 @@ class _Many:
             self.comp[name] += np.where(stop == code, needed, 0.0)
         self.crew.idle(needed, mask)
 
-    def drive(self, step: _Road, remaining_after_s: float) -> None:
+    def drive(self, step: Road, remaining_after_s: float) -> None:
         cap = self.vehicle.max_speed_kph
         speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
         total_s = max(round(step.km / speed * HOUR_S), 1)
@@ -389,7 +390,7 @@ class _Many:
                 left -= chunk
                 self.comp["driving"] += chunk
 
-    def cross(self, step: _Cross, index: int, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
+    def cross(self, step: Cross, index: int, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
         crossing = step.crossing
         rule = self.regime.rule(crossing.id)
         if not rule.open_to_freight:
@@ -563,9 +564,9 @@ def simulate_many(
         run.t += hold
         run.comp["closed_wait"] += hold
     steps = compile_path(graph, path)
-    remaining = _remaining_driving(graph, path, steps, vehicle.max_speed_kph)
+    remaining = remaining_driving(graph, path, steps, vehicle.max_speed_kph)
     for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
-        if isinstance(step, _Road):
+        if isinstance(step, Road):
             run.drive(step, rest_after)
         else:
             run.cross(step, index, (draws or {}).get(index), rest_after)

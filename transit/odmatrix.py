@@ -29,10 +29,10 @@ import numpy as np
 from ._timeutil import parse_departure
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
-from .network import get_regime, resolve_place, resolve_waypoint
+from .lookup import get_regime, resolve_place, resolve_waypoint
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, _plan
-from .uncertainty import PERCENTILES, _check_samples, sample_trip
+from .routing import MAX_CANDIDATES, plan_resolved
+from .uncertainty import PERCENTILES, check_samples, sample_trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def matrix(
         resolve_waypoint(graph, name)
     pairs = [(o, d) for o in origin_ids for d in destination_ids if o != d]
     if samples:
-        _check_samples(samples)
+        check_samples(samples)
         if len(pairs) * samples > MAX_SAMPLE_CELLS:
             msg = f"{len(pairs):,} pairs x {samples:,} samples exceeds the limit of {MAX_SAMPLE_CELLS:,}; use fewer samples or pairs"
             raise InvalidArgumentError(msg)
@@ -192,7 +192,7 @@ class _Work:
         nodes = self.graph.nodes
         row: dict[str, Any] = {"origin": nodes[o]["name"], "destination": nodes[d]["name"], "regime": self.regime.id, "departure": self.departures[o].isoformat()}
         try:
-            trip = _plan(self.graph, o, d, self.regime, self.departures[o], list(self.via), self.vehicles[o], self.max_candidates)
+            trip = plan_resolved(self.graph, o, d, self.regime, self.departures[o], list(self.via), self.vehicles[o], self.max_candidates)
         except NoRouteError as exc:
             row.update(dict.fromkeys(MATRIX_COLUMNS[5:12], math.nan), arrival=None, route="", transshipments="", status=str(exc))
             if self.samples:

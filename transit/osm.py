@@ -2,7 +2,7 @@
 Road networks from OpenStreetMap files, with borders, crossings and truck speeds.
 
 :func:`graph_from_osm` turns an OSM extract (``.osm``, ``.osm.bz2`` or ``.osm.pbf``, offline) into a network that
-follows the same conventions as the embedded one (``DESIGN.md``), so :func:`transit.plan_trip`,
+follows the same conventions as the embedded one (:mod:`transit.network`), so :func:`transit.plan_trip`,
 :func:`transit.compare`, :func:`transit.reliability` and the charts work on it unchanged:
 
 1. **Read.** pyosmium reads the file once (any of the three formats) and keeps the ways a truck uses
@@ -68,8 +68,8 @@ import numpy as np
 
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
-from .network import haversine_km, haversine_km_to_many
-from .regimes import CrossingRule, Delay, Regime
+from .geo import haversine_km, haversine_km_to_many
+from .regimes import CrossingRule, Delay
 from .schedule import PostSchedule
 
 __all__ = [
@@ -297,7 +297,7 @@ def _nearest_country(points: Any, name: str, *, exclude: set[str]) -> list[str]:
     return out  # type: ignore[return-value]
 
 
-#: The zone transit uses for a country, where that is a choice (DESIGN.md: Chinese posts keep Beijing time).
+#: The zone transit uses for a country, where that is a choice (Chinese posts keep Beijing time).
 _FIXED_TZ = {"CN": "Asia/Shanghai"}
 
 

@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .compare import Comparison
+from .comparison import Comparison
 from .drivers import HOUR_S
 from .errors import InvalidArgumentError
-from .simulate import ACTIVITIES, Trip
+from .trip import ACTIVITIES, Trip
 from .uncertainty import Reliability
 
 if TYPE_CHECKING:

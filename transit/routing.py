@@ -64,11 +64,13 @@ from typing import Any
 
 import networkx as nx
 
+from ._steps import lower_bound_s
 from ._timeutil import parse_departure
 from .errors import NoRouteError
-from .network import get_regime, node_of, resolve_place, resolve_waypoint
+from .lookup import get_regime, node_of, resolve_place, resolve_waypoint
 from .regimes import Regime
-from .simulate import SearchStats, Trip, _simulate, lower_bound_s
+from .simulation import simulate_path
+from .trip import SearchStats, Trip
 from .vehicles import Vehicle
 
 __all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "shortest_static_path"]
@@ -435,10 +437,10 @@ def candidate_paths(
     regime_obj = get_regime(graph, regime)
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
     cap = vehicle.max_speed_kph if vehicle is not None else None
-    return [(static, list(path)) for static, path in _candidates(graph, o, d, regime_obj, cap, via, limit)]
+    return [(static, list(path)) for static, path in search_candidates(graph, o, d, regime_obj, cap, via, limit)]
 
 
-def _candidates(
+def search_candidates(
     graph: nx.MultiDiGraph,
     origin: str,
     destination: str,
@@ -625,10 +627,10 @@ def plan_trip(
         msg = f"max_candidates={max_candidates!r} must be at least 1"
         raise ValueError(msg)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
-    return _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    return plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
 
 
-def _plan(
+def plan_resolved(
     graph: nx.MultiDiGraph,
     origin: str,
     destination: str,
@@ -641,7 +643,7 @@ def _plan(
     if origin == destination and not via:
         msg = f"origin and destination are the same place ({graph.nodes[origin]['name']!r})"
         raise NoRouteError(msg)
-    candidates = _candidates(graph, origin, destination, regime, vehicle.max_speed_kph, via, max_candidates)
+    candidates = search_candidates(graph, origin, destination, regime, vehicle.max_speed_kph, via, max_candidates)
     if not candidates:
         raise _explain_no_route(graph, origin, destination, regime, via)
     best: Trip | None = None
@@ -659,7 +661,7 @@ def _plan(
         try:
             # The first candidate is usually the answer: simulate it with the full timeline straight away.
             first = best is None
-            trip = _simulate(
+            trip = simulate_path(
                 graph,
                 tuple(path),
                 regime,
@@ -692,7 +694,7 @@ def _plan(
                 annotated = False
     tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
     if not annotated:
-        final = _simulate(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
+        final = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
         assert final is not None
         best = final
     search = SearchStats(
@@ -752,7 +754,7 @@ def _hold_if_better(
                 continue
             seen.add(key)
             budget[0] -= 1
-            candidate = _simulate(graph, trip.path, regime, vehicle, depart, extensions=key, annotate=False, abort_after=target)
+            candidate = simulate_path(graph, trip.path, regime, vehicle, depart, extensions=key, annotate=False, abort_after=target)
             if candidate is None:
                 continue
             if candidate.arrival < best.arrival:

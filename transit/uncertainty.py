@@ -50,12 +50,13 @@ import numpy as np
 from ._timeutil import parse_departure
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
+from .lookup import get_regime
 from .montecarlo import Runs, draw_delays, simulate_many
-from .network import get_regime
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, _candidates, _plan, resolve_trip
+from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip, search_candidates
 from .schedule import zone
-from .simulate import ACTIVITIES, Trip, _simulate
+from .simulation import simulate_path
+from .trip import ACTIVITIES, Trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ class Reliability:
         )
 
 
-def _check_samples(samples: int) -> None:
+def check_samples(samples: int) -> None:
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or not 1 <= samples <= MAX_SAMPLES:
         msg = f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
         raise InvalidArgumentError(msg)
@@ -284,13 +285,13 @@ def reliability(
     TypeError
         For a bad ``rng``.
     """
-    _check_samples(samples)
+    check_samples(samples)
     kind, q = _route_stat(route)
     gen = as_generator(rng)
     regime_obj = get_regime(graph, regime)
     o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
-    planned = _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    planned = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
     if kind == "planned":
         return Reliability(trip=planned, runs=sample_trip(graph, planned, regime_obj, samples=samples, rng=gen), route="planned")
     return _best_route(graph, planned, regime_obj, depart, via_list, veh, max_candidates, samples=samples, gen=gen, kind=kind, q=q, route=route)
@@ -315,7 +316,7 @@ def _best_route(
     import pandas as pd
 
     seed = int(gen.integers(2**63))  # one seed for all candidates: common random numbers
-    candidates = [tuple(path) for _, path in _candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)]
+    candidates = [tuple(path) for _, path in search_candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)]
     if planned.path not in candidates:
         candidates.insert(0, planned.path)
     results: list[tuple[float, Trip, Runs]] = []
@@ -325,7 +326,7 @@ def _best_route(
             trip: Trip | None = planned
         else:
             try:
-                trip = _simulate(graph, path, regime, vehicle, depart)
+                trip = simulate_path(graph, path, regime, vehicle, depart)
             except NoRouteError:
                 continue
         assert trip is not None
@@ -415,7 +416,7 @@ def departure_profile(
         msg = f"days={days} with step_h={step_h} gives {count:,} departures; the limit is 20,000 (use a larger step_h)"
         raise InvalidArgumentError(msg)
     if samples:
-        _check_samples(samples)
+        check_samples(samples)
     gen = as_generator(rng) if samples else None
     regime_obj = get_regime(graph, regime)
     o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
@@ -426,7 +427,7 @@ def departure_profile(
         depart = (first + timedelta(hours=k * step_h)).astimezone(origin_tz)
         row: dict[str, Any] = {"departure": depart, "weekday": depart.strftime("%a")}
         try:
-            trip = _plan(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+            trip = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
         except NoRouteError as exc:
             row.update(arrival=None, total_h=math.nan, closed_wait_h=math.nan, border_h=math.nan, rest_h=math.nan, route="", status=str(exc))
             if samples:

@@ -25,15 +25,22 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..compare import compare
+from ..comparison import compare
 from ..network import load_network
 from ..odmatrix import matrix
 from ..routing import plan_trip
 from ..schedule import zone
-from ..simulate import Trip
+from ..trip import Trip
 from ..uncertainty import reliability
 from . import models as m
-from .problems import PROBLEM_MEDIA_TYPE, ComputeTimeout, LimitExceeded, RequestGuard, UnknownNameError, install
+from .problems import (
+    PROBLEM_MEDIA_TYPE,
+    ComputeTimeout,
+    LimitExceeded,
+    RequestGuard,
+    UnknownNameError,
+    install,
+)
 
 __all__ = ["Limits", "create_app"]
 

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._timeutil import parse_departure
-from .errors import NoRouteError, UnknownRegimeError
-from .network import get_regime
 from .delays import as_generator
+from .errors import NoRouteError, UnknownRegimeError
+from .lookup import get_regime
 from .regimes import Regime
-from .uncertainty import Reliability, _check_samples, sample_trip
-from .routing import MAX_CANDIDATES, _plan, resolve_trip
-from .simulate import Trip
+from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
+from .trip import Trip
+from .uncertainty import Reliability, check_samples, sample_trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ def compare(
         For bad arguments.
     """
     if samples:
-        _check_samples(samples)
+        check_samples(samples)
     gen = as_generator(rng) if samples else None
     if isinstance(regimes, str | Regime):
         regimes = [regimes]
@@ -252,7 +252,7 @@ def compare(
     first_error: NoRouteError | None = None
     for regime in regime_objs:
         try:
-            trips[regime.id] = _plan(graph, o, d, regime, depart, via_list, veh, max_candidates)
+            trips[regime.id] = plan_resolved(graph, o, d, regime, depart, via_list, veh, max_candidates)
         except NoRouteError as exc:
             errors[regime.id] = str(exc)
             first_error = first_error or exc

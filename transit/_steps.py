@@ -1,0 +1,282 @@
+"""
+Compiled paths: the road and crossing steps a simulation walks, with the
+lower bounds that route choice prunes with. Internal; shared by the scalar
+engine (:mod:`transit.simulation`) and the vectorised one (:mod:`transit.montecarlo`).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ._units import HOUR_S
+from .crossings import Crossing
+from .drivers import BreakRule, DriverRules
+from .errors import NoRouteError
+from .regimes import Regime
+from .vehicles import Vehicle
+
+__all__ = ["ROUNDING_SLACK_S", "Cross", "Road", "compile_path", "crossing_point", "lower_bound_s", "remaining_driving", "road_coords", "suffix_bound"]
+
+#: The simulation rounds every event to whole seconds; bounds leave this much room for it.
+ROUNDING_SLACK_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Road:
+    segment_id: str
+    country: str
+    km: float
+    speed_kph: float
+    label: str
+    tz: str
+    source: str
+    end_tz: str
+    rule: BreakRule
+    start_place: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cross:
+    crossing: Crossing
+    direction: str
+    exit_country: str
+    entry_country: str
+    link_km: float
+    link_speed_kph: float
+    exit_place: str
+    entry_place: str
+    exit_tz: str
+    entry_tz: str
+    source: str
+    link: Road
+
+
+
+
+@dataclass
+class Caches:
+    """Per-network caches of compiled steps and bounds (a network is read-only once loaded)."""
+
+    edges: dict[tuple[Any, Any], Road | Cross] = field(default_factory=dict)
+    paths: dict[tuple[Any, ...], tuple[Road | Cross, ...]] = field(default_factory=dict)
+    remaining: dict[tuple[Any, ...], list[float]] = field(default_factory=dict)
+    bounds: dict[tuple[Any, ...], float] = field(default_factory=dict)
+    coords: dict[tuple[Any, ...], tuple[tuple[float, float], ...]] = field(default_factory=dict)
+
+
+CACHES: weakref.WeakKeyDictionary[nx.MultiDiGraph, Caches] = weakref.WeakKeyDictionary()
+#: Entries kept per cache before it starts afresh (each entry is small: a tuple of shared step objects).
+CACHE_LIMIT = 200_000
+
+
+def step_caches(graph: nx.MultiDiGraph) -> Caches:
+    found = CACHES.get(graph)
+    if found is None:
+        found = CACHES[graph] = Caches()
+    return found
+
+
+def compile_edge(graph: nx.MultiDiGraph, u: Any, v: Any) -> Road | Cross:
+    edges = graph.get_edge_data(u, v)
+    if not edges:
+        msg = f"the path has no edge from {u!r} to {v!r}"
+        raise NoRouteError(msg)
+    data = min(edges.values(), key=lambda d: d["travel_time"])
+    nodes = graph.nodes
+    rules: DriverRules = graph.graph["driver_rules"]
+    if data.get("kind") == "crossing":
+        crossing = graph.graph["crossings"][data["crossing_id"]]
+        exit_country, entry_country = nodes[u]["country"], nodes[v]["country"]
+        return Cross(
+            crossing=crossing,
+            direction=f"{exit_country}>{entry_country}",
+            exit_country=exit_country,
+            entry_country=entry_country,
+            link_km=data["length"] / 1000,
+            link_speed_kph=data["speed_kph"],
+            exit_place=nodes[u]["name"],
+            entry_place=nodes[v]["name"],
+            exit_tz=nodes[u]["tz"],
+            entry_tz=nodes[v]["tz"],
+            source=data.get("source", ""),
+            link=Road(
+                segment_id=f"{crossing.id}:link",
+                country=exit_country,
+                km=data["length"] / 1000,
+                speed_kph=data["speed_kph"],
+                label=f"{nodes[u]['name']} → {nodes[v]['name']}",
+                tz=nodes[u]["tz"],
+                source=data.get("source", ""),
+                end_tz=nodes[v]["tz"],
+                rule=rules.break_rule(exit_country),
+                start_place=nodes[u]["name"],
+            ),
+        )
+    country = data.get("country", nodes[u]["country"])
+    return Road(
+        segment_id=data.get("segment_id", f"{u}-{v}"),
+        country=country,
+        km=data["length"] / 1000,
+        speed_kph=data["speed_kph"],
+        label=f"{nodes[u]['name']} → {nodes[v]['name']}",
+        tz=nodes[u]["tz"],
+        source="; ".join(s for s in (data.get("source", ""), data.get("speed_source", "")) if s),
+        end_tz=nodes[v]["tz"],
+        rule=rules.break_rule(country),
+        start_place=nodes[u]["name"],
+    )
+
+
+def compile_path(graph: nx.MultiDiGraph, path: Sequence[Any]) -> tuple[Road | Cross, ...]:
+    """Turn node ids into simulation steps (cached per network; steps are shared between paths)."""
+    key = tuple(path)
+    caches = step_caches(graph)
+    found = caches.paths.get(key)
+    if found is not None:
+        return found
+    steps = []
+    for edge in zip(key, key[1:], strict=False):
+        step = caches.edges.get(edge)
+        if step is None:
+            step = caches.edges[edge] = compile_edge(graph, *edge)
+        steps.append(step)
+    result = tuple(steps)
+    if len(caches.paths) > CACHE_LIMIT:
+        caches.paths.clear()
+    caches.paths[key] = result
+    return result
+
+
+def remaining_driving(graph: nx.MultiDiGraph, path: tuple[Any, ...], steps: tuple[Road | Cross, ...], cap: float | None) -> list[float]:
+    """Driving seconds left after each step (cached per network, path and speed cap)."""
+    cache = step_caches(graph).remaining
+    key = (path, cap)
+    found = cache.get(key)
+    if found is None:
+        found = [0.0] * len(steps)
+        acc = 0.0
+        for i in range(len(steps) - 1, -1, -1):
+            found[i] = acc
+            step = steps[i]
+            if isinstance(step, Road):
+                speed = step.speed_kph if cap is None else min(step.speed_kph, cap)
+                acc += step.km / speed * HOUR_S
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def bound_cached(graph: nx.MultiDiGraph, key: tuple[Any, ...], steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
+    cache = step_caches(graph).bounds
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = steps_bound(graph, steps, regime, vehicle)
+    return found
+
+
+def vehicle_key(regime: Regime, vehicle: Vehicle) -> tuple[Any, ...]:
+    # The regime object itself (not its id) so that the cache keeps it alive and ids are never reused.
+    return (regime, vehicle.registration, vehicle.permits, vehicle.drivers, vehicle.max_speed_kph)
+
+
+def suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, regime: Regime, vehicle: Vehicle) -> float:
+    """:func:`steps_bound` of the steps of ``path`` from step ``start`` on, for a fresh crew, memoised."""
+    steps = compile_path(graph, path)
+    return bound_cached(graph, (path, start, *vehicle_key(regime, vehicle)), steps[start:], regime, vehicle)
+
+
+def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[float, float], ...]:
+    """The road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
+    cache = step_caches(graph).coords
+    found = cache.get(path)
+    if found is None:
+        coords: list[tuple[float, float]] = []
+        nodes = graph.nodes
+        for u, v in zip(path, path[1:], strict=False):
+            data = min(graph.get_edge_data(u, v).values(), key=lambda d: d["travel_time"])
+            geometry = data.get("geometry")
+            points = list(geometry.coords) if geometry is not None else [(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])]
+            for x, y in points:
+                if not coords or coords[-1] != (x, y):
+                    coords.append((float(x), float(y)))
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        found = cache[path] = tuple(coords)
+    return found
+
+
+def crossing_point(crossing: Crossing) -> tuple[str, str, float, float]:
+    a, b = crossing.posts
+    return (crossing.id, crossing.name, (a.lon + b.lon) / 2, (a.lat + b.lat) / 2)
+
+
+def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[Any], regime: Regime, vehicle: Vehicle) -> float:
+    """Lower bound on the simulated duration of ``path`` (see :func:`steps_bound`), memoised."""
+    key = tuple(path)
+    return bound_cached(graph, (key, 0, *vehicle_key(regime, vehicle)), compile_path(graph, key), regime, vehicle)
+
+
+def steps_bound(graph: nx.MultiDiGraph, steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
+    """
+    A lower bound on the simulated duration of ``path``, in seconds.
+
+    Driving, median queue, clearance and transshipment, plus the daily rests
+    and breaks each truck's crew cannot avoid (a day holds at most the
+    extended driving time, a break is due every few hours of driving), less
+    what queues could overlap with those stops. Waits for opening hours only
+    add to this, so a path whose bound exceeds a simulated total cannot beat it.
+    """
+    rules: DriverRules = graph.graph["driver_rules"]
+    crew = rules.crew(vehicle.drivers)
+    day_s = crew.extended_driving_h * HOUR_S
+    rest_s = crew.reduced_daily_rest_h * HOUR_S
+    total = 0.0
+    stops = 0.0
+    overlap = 0.0
+    stint = 0.0  # driving by the current truck
+    countries: set[str] = set()
+    registration = vehicle.registration
+
+    def stint_stops(driving: float) -> float:
+        rests = max(math.ceil(driving / day_s - 1e-9) - 1, 0)
+        if not crew.breaks or not countries:
+            return rests * rest_s
+        applied = [rules.break_rule(c) for c in countries]
+        after = max(r.break_after_h for r in applied) * HOUR_S
+        shortest = min(r.break_h for r in applied) * HOUR_S
+        breaks = max(math.ceil(driving / after - 1e-9) - 1 - rests, 0)
+        return rests * rest_s + breaks * shortest
+
+    for step in steps:
+        if isinstance(step, Road):
+            speed = step.speed_kph if vehicle.max_speed_kph is None else min(step.speed_kph, vehicle.max_speed_kph)
+            seconds = step.km / speed * HOUR_S
+            total += seconds
+            stint += seconds
+            countries.add(step.country)
+            continue
+        rule = regime.rule(step.crossing.id)
+        if not rule.open_to_freight:
+            return math.inf
+        queue_s = rule.queue[step.direction].median_h * HOUR_S
+        link_s = step.link_km / step.link_speed_kph * HOUR_S
+        total += queue_s + rule.clearance[step.direction].median_h * HOUR_S + link_s
+        overlap += min(queue_s, rest_s)
+        stint += link_s
+        if not rule.admits(registration, permits=vehicle.permits):
+            total += rule.transshipment.median_h * HOUR_S
+            registration = step.entry_country
+            stops += stint_stops(stint)
+            stint = 0.0
+            countries = set()
+    stops += stint_stops(stint)
+    return total + max(stops - overlap, 0.0) - ROUNDING_SLACK_S

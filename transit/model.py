@@ -1,0 +1,119 @@
+"""
+The model objects a network is built from: places, road segments, designated
+routes and sources (crossings and their posts are in :mod:`transit.crossings`).
+
+Build a network by hand with :func:`transit.build_network` from these.
+
+Examples
+--------
+>>> from transit.model import Place
+>>> Place(id="osh", name="Osh", country="KG", kind="city", lon=72.8, lat=40.53, tz="Asia/Bishkek").name
+'Osh'
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+__all__ = ["NODE_KINDS", "ROAD_CLASSES", "TERRAINS", "DesignatedRoute", "Place", "Segment", "Source", "node_id"]
+
+NODE_KINDS = ("city", "town", "port", "junction", "border_post")
+ROAD_CLASSES = ("expressway", "trunk", "primary", "secondary")
+TERRAINS = ("plain", "hill", "mountain")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Place:
+    """A city, town, port or junction."""
+
+    id: str
+    name: str
+    country: str
+    kind: str
+    lon: float
+    lat: float
+    tz: str
+    aliases: tuple[str, ...] = ()
+    elevation_m: float | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segment:
+    """A road link between two nodes (both in one country), driven both ways.
+
+    Parameters
+    ----------
+    id
+        Segment id.
+    u, v
+        Node ids of the ends.
+    distance_km
+        Road length.
+    road_class, terrain
+        See :data:`ROAD_CLASSES` and :data:`TERRAINS`.
+    speed_kph
+        Truck speed without delay.
+    geometry
+        ``(lon, lat)`` points from ``u`` to ``v`` through intermediate towns or passes.
+    source
+        Sources of the distance (ids or ``ESTIMATE: ...``).
+    speed_source
+        Sources of the speed.
+    via
+        Names of the intermediate points, for display.
+    """
+
+    id: str
+    u: str
+    v: str
+    distance_km: float
+    road_class: str
+    terrain: str
+    speed_kph: float
+    geometry: tuple[tuple[float, float], ...]
+    source: str = ""
+    speed_source: str = ""
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesignatedRoute:
+    """A designated permit route or a documented alternative (``routes.toml``)."""
+
+    id: str
+    name: str
+    kind: str
+    status: str
+    countries: tuple[str, ...]
+    sequence: tuple[str, ...]
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """One entry of ``sources.csv``."""
+
+    id: str
+    title: str
+    url: str = ""
+    year: str = ""
+    note: str = ""
+
+
+
+def node_id(ref: str) -> int:
+    """
+    The integer node id of a dataset id (osmnx graphs have integer node ids).
+
+    Stable across releases: a negative number derived from the id text, so it
+    never collides with OpenStreetMap's positive node ids.
+
+    Examples
+    --------
+    >>> node_id("kashgar") < 0
+    True
+    """
+    return -(zlib.crc32(ref.encode("utf-8")) + 1)
