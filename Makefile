@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench validate figures notebooks clean
+.PHONY: demo test lint bench validate figures notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,21 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+$(VENV)/.installed-lint: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	touch $@
+
 demo: $(VENV)/.installed-run
 	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00 --samples 10000 --seed 42
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# ruff (lint and format) and mypy --strict on transit/; the same checks as .pre-commit-config.yaml.
+lint: $(VENV)/.installed-lint
+	$(BIN)/ruff check transit tests bench examples docs
+	$(BIN)/ruff format --check transit tests bench examples docs
+	$(BIN)/mypy
 
 validate: $(VENV)/.installed-run
 	$(BIN)/transit validate
