@@ -1,8 +1,10 @@
 """
-Side by side with Valhalla (issue #6): the same OpenStreetMap extract, built by both, 23 fixed origin-destination pairs (three across a border).
+Side by side with Valhalla (issue #6): the same OpenStreetMap extract, built by both, 23 fixed origin-destination pairs (three across a border),
+then 50 seeded random pairs of our graph's Liechtenstein road nodes (issue #10, 4.1), given to both as (lat, lon).
 
 Prints, per pair, the route length (ours, Valhalla's, ratio), the border posts each route passes and the query
-latency; then the medians and their ratio, and both build times and our peak memory. Targets: lengths within 5% of
+latency; then the medians and their ratio, and both build times and our peak memory. For the random pairs: how many
+route in each, the route length ratio where both route, and the latency medians and their ratio, in the same run. Targets: lengths within 5% of
 Valhalla's for at least 90% of the pairs; our median query latency no worse than 2x Valhalla's; our graph build
 for Liechtenstein <= 10 s and <= 1 GB peak memory.
 
@@ -38,6 +40,8 @@ PAIRS = [
     ("Vaduz", "AT"), ("Balzers", "CH"), ("AT", "Schaan"),
 ]
 REPEAT = 7
+#: Random pairs of the graph's Liechtenstein nodes (issue 10, 4.1), seeded: routes found, length ratio, latency.
+RANDOM_PAIRS, SEED = 50, 10
 
 VALHALLA_SIDE = r"""
 import json, statistics, sys, time
@@ -72,12 +76,16 @@ for (a, b) in job["pairs"]:
     request = {"locations": [{"lat": a[0], "lon": a[1]}, {"lat": b[0], "lon": b[1]}], "costing": "truck",
                "shape_format": "geojson", "costing_options": {"truck": {"country_crossing_cost": 600}}}
     runs = []
-    for _ in range(job["repeat"]):
-        t = time.perf_counter(); answer = actor.route(request); runs.append(time.perf_counter() - t)
+    try:
+        for _ in range(job["repeat"]):
+            t = time.perf_counter(); answer = actor.route(request); runs.append(time.perf_counter() - t)
+    except RuntimeError as exc:  # no route (Valhalla answers with an error)
+        out.append({"ok": False, "error": str(exc)[:200], "ms": statistics.median(runs + [time.perf_counter() - t]) * 1000})
+        continue
     doc = json.loads(answer) if isinstance(answer, str) else answer
     leg = doc["trip"]["legs"][0]
     shape = leg["shape"]["coordinates"] if isinstance(leg["shape"], dict) else decode(leg["shape"])
-    out.append({"km": doc["trip"]["summary"]["length"], "s": doc["trip"]["summary"]["time"], "shape": shape,
+    out.append({"ok": True, "km": doc["trip"]["summary"]["length"], "s": doc["trip"]["summary"]["time"], "shape": shape,
                 "first_ms": runs[0] * 1000, "ms": statistics.median(runs[1:]) * 1000})
 print(json.dumps(out))
 """
@@ -185,8 +193,53 @@ def main() -> None:
           f"ratio {ours_ms / theirs_ms:.2f} (target <= 2)")
     print(f"first query of each pair (cold for that origin): ours {ours_first:.2f} ms, Valhalla {theirs_first:.2f} ms, ratio {ours_first / theirs_first:.2f}")
     print(f"time ratio (ours / Valhalla) median: {statistics.median(r['ours_min'] / r['valhalla_min'] for r in rows):.2f} (different speed models: reported, not a target)")
+    random_pairs(net, config, vpython)
     print(f"build: ours {ours['s']:.2f} s, peak memory {ours['max_rss_mb']:.0f} MB ({ours['nodes']:,} nodes, {ours['edges']:,} edges, "
           f"{ours['crossings']} crossings; targets <= 10 s, <= 1 GB); Valhalla tiles {valhalla_build_s:.2f} s")
+
+
+def random_pairs(net: object, config: Path, vpython: Path) -> None:
+    """Issue #10, 4.1: seeded random pairs of Liechtenstein nodes, side by side."""
+    import random
+
+    import transit
+
+    local = sorted(n for n, d in net.nodes(data=True) if d["country"] == "LI" and d["kind"] != "border_post")
+    rng = random.Random(SEED)
+    pairs = [rng.sample(local, 2) for _ in range(RANDOM_PAIRS)]
+    points = [[(net.nodes[a]["y"], net.nodes[a]["x"]), (net.nodes[b]["y"], net.nodes[b]["x"])] for a, b in pairs]
+    job = {"config": str(config), "pairs": points, "repeat": REPEAT}
+    peer = subprocess.run([str(vpython), "-c", VALHALLA_SIDE], input=json.dumps(job), capture_output=True, text=True, check=True, timeout=600)
+    theirs = json.loads(next(line for line in reversed(peer.stdout.splitlines()) if line.startswith("[{")))
+    ours = []
+    for a, b in points:
+        runs, trip = [], None
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            try:
+                trip = transit.plan_trip(net, a, b, regime="sco-2017", departure=DEPARTURE)
+            except (transit.NoRouteError, transit.UnknownPlaceError):
+                trip = None
+            runs.append(time.perf_counter() - start)
+        ours.append({"ok": trip is not None, "km": trip.distance_km if trip else None, "ms": statistics.median(runs[1:]) * 1000, "first_ms": runs[0] * 1000,
+                     "snapped_km": max(trip.snapped_km) if trip else None})
+    both = [(o, v) for o, v in zip(ours, theirs, strict=True) if o["ok"] and v["ok"]]
+    ratios = [o["km"] / v["km"] for o, v in both if v["km"] > 0]
+    ours_ms = statistics.median(o["ms"] for o in ours)
+    theirs_ms = statistics.median(v["ms"] for v in theirs)
+    print()
+    print(f"{RANDOM_PAIRS} random pairs of Liechtenstein road nodes (seed {SEED}), given to both as (lat, lon):")
+    print(f"  routes found: ours {sum(o['ok'] for o in ours)} of {RANDOM_PAIRS}, Valhalla {sum(v['ok'] for v in theirs)} of {RANDOM_PAIRS}")
+    if ratios:
+        within = sum(abs(r - 1) <= 0.05 for r in ratios)
+        print(f"  route length ratio (ours / Valhalla) where both route ({len(ratios)}): median {statistics.median(ratios):.3f}, "
+              f"min {min(ratios):.3f}, max {max(ratios):.3f}; within 5%: {within} of {len(ratios)}")
+    print(f"  query latency, median of the per-pair medians of {REPEAT - 1} repeats: ours {ours_ms:.2f} ms, Valhalla {theirs_ms:.2f} ms, "
+          f"ratio {ours_ms / theirs_ms:.2f}")
+    ours_first = statistics.median(o["first_ms"] for o in ours)
+    theirs_first = statistics.median(v.get("first_ms", v["ms"]) for v in theirs)
+    print(f"  first query of each pair (cold): ours {ours_first:.2f} ms, Valhalla {theirs_first:.2f} ms, ratio {ours_first / theirs_first:.2f}")
+    print(f"  largest snap distance (ours): {max(o['snapped_km'] for o in ours if o['ok']) * 1000:.1f} m")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import re
 import warnings
 from pathlib import Path
 
@@ -218,3 +219,128 @@ def test_roads_closed_to_trucks_are_left_out(tmp_path):
     assert lengths and min(lengths) > 6000  # only the detour (simplified to one edge); the 4.6 km road is gone
     trip = transit.plan_trip(graph, "Alpha", "Beta", departure="2024-03-04T08:00")
     assert trip.distance_km > 6  # round by node 3, not the 4.6 km straight road
+
+
+# -- every node routes (issue 10, 4.1) -------------------------------------------------------------
+
+
+def _write_osm(tmp_path, body, name="roads.osm"):
+    path = tmp_path / name
+    path.write_text(f"<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\">\n{body}\n</osm>\n", encoding="utf-8")
+    return path
+
+
+#: Two towns on a two-way road, as a base for the bad-input files.
+_TOWNS = """
+  <node id="1" lat="47.10" lon="9.50"><tag k="place" v="town"/><tag k="name" v="Alpha"/></node>
+  <node id="2" lat="47.10" lon="9.56"><tag k="place" v="town"/><tag k="name" v="Beta"/></node>
+  <node id="3" lat="47.13" lon="9.53"/>
+  <way id="11"><nd ref="1"/><nd ref="3"/><nd ref="2"/><tag k="highway" v="secondary"/></way>"""
+
+
+def test_liechtenstein_is_one_strongly_connected_network(li):
+    graph, _ = li
+    assert nx.is_strongly_connected(graph)
+    summary = graph.graph["osm_components"]
+    assert summary["components"] > 1 and summary["dropped_nodes"] > 0  # the extract has one-way pieces cut at its edge
+    assert summary["dropped_posts"] == () and summary["dropped_crossing_links"] == ()  # every post and crossing kept
+    assert {c["countries"] for c in graph.graph["osm_crossings"]} == {"AT-LI", "CH-LI"}
+
+
+def test_liechtenstein_twenty_random_node_pairs_all_route(li):
+    import random
+
+    graph, _ = li
+    local = sorted(n for n, d in graph.nodes(data=True) if d["country"] == "LI" and d["kind"] != "border_post")
+    rng = random.Random(10)
+    pairs = [tuple(rng.sample(local, 2)) for _ in range(20)]
+    for a, b in pairs:
+        trip = transit.plan_trip(graph, a, b, regime="sco-2017", departure="2024-03-04T08:00")
+        assert trip.path[0] == a and trip.path[-1] == b and trip.distance_km > 0
+
+
+def test_points_snap_to_routable_nodes_and_say_how_far(li):
+    graph, _ = li
+    from transit.geo import haversine_km
+
+    origin, destination = (47.0667, 9.5000), (47.2375, 9.5325)  # Balzers, Ruggell
+    trip = transit.plan_trip(graph, origin, destination, regime="sco-2017", departure="2024-03-04T08:00")
+    for point, node, km in zip((origin, destination), (trip.origin, trip.destination), trip.snapped_km, strict=True):
+        assert km == pytest.approx(haversine_km(point[1], point[0], graph.nodes[node]["x"], graph.nodes[node]["y"]))
+        assert 0 < km < 1
+    assert transit.plan_trip(graph, "Vaduz", "Schaan", departure="2024-03-04T08:00").snapped_km == (0.0, 0.0)
+
+
+def test_a_post_on_a_one_way_stub_is_left_out_with_a_warning(tmp_path):
+    # Node 5, a border post, lies on a one-way road out of the network that never comes back (cut by the extract).
+    path = _write_osm(tmp_path, _TOWNS + """
+  <node id="4" lat="47.11" lon="9.57"/>
+  <node id="5" lat="47.12" lon="9.58"><tag k="barrier" v="border_control"/><tag k="name" v="Stub post"/></node>
+  <way id="12"><nd ref="2"/><nd ref="4"/><nd ref="5"/><tag k="highway" v="secondary"/><tag k="oneway" v="yes"/></way>""")
+    with pytest.warns(transit.osm.UnreachablePostWarning, match=r"Stub post \(node 5\).*extract that reaches further"):
+        graph = graph_from_osm(path)
+    assert 5 not in graph and 4 not in graph and nx.is_strongly_connected(graph)
+    assert graph.graph["osm_components"]["dropped_posts"] == (5,)
+    trip = transit.plan_trip(graph, (47.12, 9.58), "Alpha", departure="2024-03-04T08:00")  # snaps onto the kept network
+    assert trip.origin in graph and trip.snapped_km[0] > 1
+
+
+# -- bad input names the value, what was expected and the fix (issue 10, section 2) ----------------
+
+
+def test_path_none_is_refused():
+    with pytest.raises(transit.InvalidArgumentError, match=r"path=None is not a file path; expected a str or pathlib.Path"):
+        graph_from_osm(None)
+
+
+def test_crossings_that_is_not_a_network_is_refused(tmp_path):
+    with pytest.raises(transit.InvalidArgumentError, match=r"crossings='yes' is not a transit network.*transit.load_network\(\)"):
+        graph_from_osm(_write_osm(tmp_path, _TOWNS), crossings="yes")
+
+
+@pytest.mark.parametrize(
+    ("attrs", "shown"),
+    [
+        ('lat="1e30" lon="9.56"', "lat='1e30'"),
+        ('lat="nan" lon="9.56"', "lat='nan'"),
+        ('lat="95" lon="9.56"', "lat='95'"),
+        ('lat="47.1" lon="200"', "lon='200'"),
+    ],
+    ids=["lat-1e30", "lat-nan", "lat-95", "lon-200"],
+)
+def test_a_node_outside_the_globe_is_named_with_its_file(tmp_path, attrs, shown):
+    body = _TOWNS.replace('<node id="2" lat="47.10" lon="9.56">', f'<node id="2" {attrs}>')
+    path = _write_osm(tmp_path, body, name="bad.osm")
+    with pytest.raises(transit.DataError, match=rf"file .*bad.osm, row node 2: node 2 has {re.escape(shown)}.*expected .*lat -90..90.*lon -180..180") as info:
+        graph_from_osm(path)
+    assert isinstance(info.value, transit.TransitError) and info.value.row == "node 2"
+
+
+def test_implausible_maxspeed_gets_the_default_speed_and_a_warning(tmp_path):
+    path = _write_osm(tmp_path, _TOWNS.replace('<tag k="highway" v="secondary"/>', '<tag k="highway" v="secondary"/><tag k="maxspeed" v="1"/>'))
+    with pytest.warns(transit.osm.ImplausibleMaxspeedWarning, match=r"maxspeed below 10 km/h.*default truck speed.*way 11 maxspeed='1'"):
+        graph = graph_from_osm(path)
+    assert {d["speed_kph"] for _, _, d in graph.edges(data=True)} == {transit.osm.TRUCK_SPEED_KPH["secondary"]}
+    trip = transit.plan_trip(graph, "Alpha", "Beta", departure="2024-03-04T08:00")
+    assert trip.total_h < 1  # not the 1 km/h road's hours
+
+
+@pytest.mark.parametrize("match_km", [-1, float("nan")], ids=["negative", "nan"])
+def test_match_km_must_be_a_finite_distance(tmp_path, match_km):
+    with pytest.raises(transit.InvalidArgumentError, match=r"match_km=(-1|nan) is not a distance; expected a finite number of km >= 0"):
+        graph_from_osm(_write_osm(tmp_path, _TOWNS), match_km=match_km)
+
+
+def test_an_empty_osm_bz2_is_refused(tmp_path):
+    path = tmp_path / "empty.osm.bz2"
+    path.write_bytes(b"")
+    with pytest.raises(transit.DataError, match=r"empty.osm.bz2: the file is empty \(0 bytes\).*download or export it again"):
+        graph_from_osm(path)
+
+
+def test_a_truncated_osm_bz2_is_refused(tmp_path):
+    whole = bz2.compress(_write_osm(tmp_path, _TOWNS).read_bytes())
+    path = tmp_path / "cut.osm.bz2"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(transit.DataError, match=r"cut.osm.bz2: not a whole bzip2 stream.*cut short.*download it again"):
+        graph_from_osm(path)

@@ -19,9 +19,13 @@ follows the same conventions as the embedded one (:mod:`transit.network`), so :f
 3. **Truck speeds** (:func:`truck_speed_kph`): ``maxspeed:hgv``, else ``maxspeed``, else the road class's
    default (:data:`TRUCK_SPEED_KPH`, ESTIMATE), never above the class default for a truck; times a terrain factor
    (:data:`TERRAIN_FACTOR`). The vehicle's own cap applies at simulation time.
-4. **Simplify** with osmnx, keeping as nodes the border posts, both ends of every road where the country changes,
+4. **Routable.** Only the largest strongly connected component of the roads is kept (as
+   ``osmnx.truncate.largest_component(strongly=True)``), so every node reaches every other and places and
+   ``(lat, lon)`` points snap to routable nodes. Border posts and crossings left out with a small component (a
+   one-way piece cut by the edge of the extract) are named in an :class:`UnreachablePostWarning`.
+5. **Simplify** with osmnx, keeping as nodes the border posts, both ends of every road where the country changes,
    and the road nodes that named places snap to (``node_attrs_include``): osmnx would otherwise merge them away.
-5. **Crossings.** Every edge whose ends lie in different countries is a crossing link. Links of the same pair of
+6. **Crossings.** Every edge whose ends lie in different countries is a crossing link. Links of the same pair of
    countries within :data:`CLUSTER_KM` of each other (two carriageways, a post on each side) form one crossing with
    two posts. A crossing with ``barrier=border_control`` nodes within that distance is *controlled*; one without is
    an *open* border (the Schengen area, a customs union). Given the curated network (``crossings=``), a crossing
@@ -53,6 +57,7 @@ import bz2
 import dataclasses
 import functools
 import json
+import math
 import re
 import tempfile
 import threading
@@ -80,7 +85,10 @@ __all__ = [
     "TERRAIN_FACTOR",
     "TRUCK_HIGHWAYS",
     "TRUCK_SPEED_KPH",
+    "MIN_MAXSPEED_KPH",
+    "ImplausibleMaxspeedWarning",
     "UnmatchedCrossingWarning",
+    "UnreachablePostWarning",
     "graph_from_osm",
     "truck_speed_kph",
 ]
@@ -117,8 +125,22 @@ _OSM_SOURCE = "© OpenStreetMap contributors (ODbL)"
 _OSMNX_LOCK = threading.Lock()
 
 
+#: A signed ``maxspeed`` below this is taken for a tagging error (``maxspeed=1`` made a 443 h trip) and ignored: the
+#: road gets its class's default speed and the build warns (:class:`ImplausibleMaxspeedWarning`). ESTIMATE: the lowest
+#: limits signed on roads of the kept classes (ports, works, border approaches) are 10 km/h.
+MIN_MAXSPEED_KPH = 10.0
+
+
 class UnmatchedCrossingWarning(UserWarning):
     """A controlled border crossing found in OSM data matched no curated crossing and got the default model."""
+
+
+class ImplausibleMaxspeedWarning(UserWarning):
+    """Roads whose ``maxspeed`` tag is implausibly low were given their class's default speed instead."""
+
+
+class UnreachablePostWarning(UserWarning):
+    """A border post or crossing in the file lies off the routable network (outside its largest strongly connected component) and was left out."""
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -144,8 +166,12 @@ def _read(path: Path, highways: frozenset[str]) -> _Extract:
     out = _Extract()
     factory = osmium.geom.WKBFactory()
 
+    bad: list[tuple[int, float, float]] = []
+
     class Handler(osmium.SimpleHandler):
         def node(self, n: Any) -> None:
+            if not n.location.valid() and not bad:
+                bad.append((n.id, n.location.lat_without_check(), n.location.lon_without_check()))
             tags = n.tags
             if tags.get("barrier") == "border_control":
                 out.posts[n.id] = (n.location.lon, n.location.lat, tags.get("name", ""))
@@ -185,9 +211,63 @@ def _read(path: Path, highways: frozenset[str]) -> _Extract:
 
     try:
         Handler().apply_file(str(path), locations=True)
+    except osmium.InvalidLocationError as exc:  # a coordinate that is not a number (1e30, nan): find the node
+        found = _node_with_bad_coordinate(path)
+        where = f"node {found[0]} has {found[1]}={found[2]!r}" if found else str(exc)
+        msg = f"{where}; expected decimal degrees (lat -90..90, lon -180..180). Fix or delete that node, or export the extract again"
+        raise DataError(msg, file=str(path), row=f"node {found[0]}" if found else None) from None
     except RuntimeError as exc:
-        raise DataError(f"cannot read it as OpenStreetMap data: {exc}", file=str(path)) from None
+        hint = "; the bzip2 stream is empty or cut short: download the file again (`bzip2 -t` checks it)" if str(path).endswith(".bz2") else ""
+        raise DataError(f"cannot read it as OpenStreetMap data: {exc}{hint}", file=str(path)) from None
+    if bad:
+        node, lat, lon = bad[0]
+        msg = (
+            f"node {node} has lat={lat:g}, lon={lon:g}: expected lat -90..90 and lon -180..180 degrees. "
+            "Fix or delete that node, or export the extract again"
+        )
+        raise DataError(msg, file=str(path), row=f"node {node}")
     return out
+
+
+_NODE_RE = re.compile(rb"<node\b[^>]*>")
+_ATTR_RE = re.compile(rb"""\b(id|lat|lon)\s*=\s*["']([^"']*)["']""")
+
+
+def _node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
+    """The first node whose ``lat``/``lon`` is out of range (any format) or not a number (XML, plain or bz2)."""
+    import osmium
+
+    found: list[tuple[str, str, str]] = []
+
+    class Nodes(osmium.SimpleHandler):
+        def node(self, n: Any) -> None:
+            lat, lon = n.location.lat_without_check(), n.location.lon_without_check()
+            if not found and not n.location.valid():
+                key, value = ("lat", lat) if not -90 <= lat <= 90 else ("lon", lon)
+                found.append((str(n.id), key, f"{value:g}"))
+
+    try:
+        Nodes().apply_file(str(path))
+    except Exception:  # noqa: BLE001 - a value osmium cannot parse at all: look for it in the XML text below
+        pass
+    if found:
+        return found[0]
+    opener = bz2.open if str(path).endswith(".bz2") else open
+    try:
+        with opener(path, "rb") as f:
+            for line in f:
+                for element in _NODE_RE.findall(line):
+                    attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR_RE.findall(element)}
+                    for key, limit in (("lat", 90.0), ("lon", 180.0)):
+                        try:
+                            value = float(attrs.get(key, "0"))
+                        except ValueError:
+                            return attrs.get("id", "?"), key, attrs[key]
+                        if not (math.isfinite(value) and -limit <= value <= limit):
+                            return attrs.get("id", "?"), key, attrs[key]
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 def _closed_to_trucks(tags: Any) -> bool:
@@ -353,7 +433,7 @@ def _parse_speed(value: object) -> float | None:
         match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$", part)
         if match:
             speed = float(match.group(1)) * (_MPH if match.group(2) == "mph" else 1.0)
-            if speed > 0:
+            if speed >= MIN_MAXSPEED_KPH:  # below: a tagging error, treated as missing (see MIN_MAXSPEED_KPH)
                 speeds.append(speed)
     return min(speeds) if speeds else None
 
@@ -363,10 +443,14 @@ def truck_speed_kph(tags: dict[str, Any], *, terrain: str = "plain") -> float:
     Truck speed on a road, km/h.
 
     ``maxspeed:hgv`` if tagged, else ``maxspeed``, capped by the road class's truck speed
-    (:data:`TRUCK_SPEED_KPH`), else that class speed; times :data:`TERRAIN_FACTOR`.
+    (:data:`TRUCK_SPEED_KPH`), else that class speed; times :data:`TERRAIN_FACTOR`. A signed limit below
+    :data:`MIN_MAXSPEED_KPH` (``maxspeed=1``) is taken for a tagging error and treated as missing
+    (:func:`graph_from_osm` warns about such roads).
 
     Examples
     --------
+    >>> truck_speed_kph({"highway": "primary", "maxspeed": "1"})  # implausible: the class default
+    60.0
     >>> truck_speed_kph({"highway": "motorway", "maxspeed": "120"})
     80.0
     >>> truck_speed_kph({"highway": "primary", "maxspeed": "50", "maxspeed:hgv": "40"})
@@ -383,6 +467,20 @@ def truck_speed_kph(tags: dict[str, Any], *, terrain: str = "plain") -> float:
     return speed * TERRAIN_FACTOR.get(terrain, 1.0)
 
 
+def _implausible_maxspeed(tags: dict[str, Any]) -> str | None:
+    """The ``maxspeed``/``maxspeed:hgv`` value of a road that :func:`truck_speed_kph` ignores as implausible, if any."""
+    for key in ("maxspeed:hgv", "maxspeed"):
+        value = tags.get(key)
+        for part in value if isinstance(value, list) else [value]:
+            if not isinstance(part, str):
+                continue
+            for piece in part.split(";"):
+                match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$", piece)
+                if match and float(match.group(1)) * (_MPH if match.group(2) == "mph" else 1.0) < MIN_MAXSPEED_KPH:
+                    return f"{key}={part!r}"
+    return None
+
+
 def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
     if u_pass or v_pass:
         return "mountain"
@@ -395,6 +493,9 @@ def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
 
 
 def _check_path(path: str | Path) -> Path:
+    if not isinstance(path, str | Path) or not str(path):
+        msg = f"path={path!r} is not a file path; expected a str or pathlib.Path of an .osm, .osm.bz2 or .osm.pbf file, e.g. 'liechtenstein-latest.osm.pbf'"
+        raise InvalidArgumentError(msg)
     p = Path(path)
     name = p.name.lower()
     if not name.endswith((".osm", ".osm.bz2", ".pbf", ".xml", ".osm.xml")):
@@ -403,10 +504,29 @@ def _check_path(path: str | Path) -> Path:
     if not p.is_file():
         msg = f"no OpenStreetMap file at {str(path)!r}; check the path (osm data is read offline, never downloaded)"
         raise InvalidArgumentError(msg)
+    if p.stat().st_size == 0:
+        raise DataError("the file is empty (0 bytes); expected OpenStreetMap data: download or export it again", file=str(p))
     if name.endswith(".bz2"):
-        with bz2.open(p, "rb") as f:
-            f.read(1)  # a clear error now rather than deep inside the reader
+        try:
+            with bz2.open(p, "rb") as f:  # a clear error now rather than deep inside the reader
+                while f.read(1 << 20):
+                    pass
+        except (EOFError, OSError) as exc:
+            msg = f"not a whole bzip2 stream ({exc}); the file is cut short or not bzip2: download it again (`bzip2 -t` checks it)"
+            raise DataError(msg, file=str(p)) from None
     return p
+
+
+def _check_options(crossings: object, match_km: object) -> None:
+    if crossings is not None and not (isinstance(crossings, nx.MultiDiGraph) and isinstance(crossings.graph.get("crossings"), dict)):
+        msg = (
+            f"crossings={crossings!r} is not a transit network; expected None or a network holding curated crossings, "
+            "e.g. crossings=transit.load_network()"
+        )
+        raise InvalidArgumentError(msg)
+    if isinstance(match_km, bool) or not isinstance(match_km, int | float) or not math.isfinite(match_km) or match_km < 0:
+        msg = f"match_km={match_km!r} is not a distance; expected a finite number of km >= 0, e.g. match_km={MATCH_KM:g} (the default)"
+        raise InvalidArgumentError(msg)
 
 
 def graph_from_osm(
@@ -444,23 +564,48 @@ def graph_from_osm(
         links ``kind="crossing"`` and ``crossing_id``. ``graph.graph["osm_crossings"]`` describes each crossing
         found (controlled or open, matched or default).
 
+        ``graph.graph["osm_components"]`` says how many strongly connected components the roads formed and what
+        was left out: only the largest is kept, so every node reaches every other.
+
     Raises
     ------
     InvalidArgumentError
-        For a path that is not an OSM file.
+        For a path that is not an OSM file (or not a path at all), ``crossings`` that is not a network, or a
+        ``match_km`` that is negative or not finite.
     DataError
-        For a file that cannot be read, or that holds no road of the kept classes.
+        For a file that cannot be read (empty, a cut-short ``.osm.bz2``, a node whose latitude or longitude is not
+        a number of degrees in range: the node id is named), or that holds no road of the kept classes.
 
     Warns
     -----
     UnmatchedCrossingWarning
         For each controlled crossing that got the default model, naming it.
+    ImplausibleMaxspeedWarning
+        For roads whose ``maxspeed`` is below :data:`MIN_MAXSPEED_KPH`, which get their class's default speed.
+    UnreachablePostWarning
+        For border posts or crossing roads left out with the small strongly connected components.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> import warnings
+    >>> from transit.datasets import sample_osm
+    >>> with warnings.catch_warnings():  # the hand-made posts match no curated crossing: default model, with a warning
+    ...     warnings.simplefilter("ignore", UnmatchedCrossingWarning)
+    ...     net = graph_from_osm(sample_osm("corridor_kashgar_tashkent.osm"))
+    >>> nx.is_strongly_connected(net)
+    True
+    >>> graph_from_osm(sample_osm(), match_km=-1)
+    Traceback (most recent call last):
+    ...
+    transit.errors.InvalidArgumentError: match_km=-1 is not a distance; expected a finite number of km >= 0, e.g. match_km=10 (the default)
     """
     import osmnx as ox
 
     from .network import load_network
 
     source = _check_path(path)
+    _check_options(crossings, match_km)
     keep = frozenset(highways)
     unknown = keep - set(TRUCK_SPEED_KPH) - {"residential", "living_street", "service", "road", "track"}
     if not keep or unknown:
@@ -483,6 +628,7 @@ def graph_from_osm(
         data["country"] = country[n]
         if data.get("barrier") == "border_control":
             data["_keep"] = True
+    implausible: list[str] = []
     for u, v, _k, data in raw.edges(keys=True, data=True):
         if country[u] != country[v]:
             raw.nodes[u]["_keep"] = raw.nodes[v]["_keep"] = True
@@ -491,9 +637,60 @@ def graph_from_osm(
         data["terrain"] = terrain
         data["speed_kph"] = speed
         data["travel_time"] = data["length"] / (speed / 3.6)
+        bad_tag = _implausible_maxspeed(data)
+        if bad_tag is not None:
+            implausible.append(f"way {data.get('osmid')} {bad_tag}")
+    if implausible:
+        shown = list(dict.fromkeys(implausible))
+        warnings.warn(
+            f"{source.name}: {len(shown)} road(s) with a maxspeed below {MIN_MAXSPEED_KPH:g} km/h, taken for a tagging error and given "
+            f"their road class's default truck speed (TRUCK_SPEED_KPH) instead: {'; '.join(shown[:5])}{' ...' if len(shown) > 5 else ''}. "
+            "Fix the tag in the file if the limit is real.",
+            ImplausibleMaxspeedWarning,
+            stacklevel=2,
+        )
+    components = _keep_largest_component(raw, extract, country, source=source)
+    nodes = list(raw.nodes)
+    lon = np.array([raw.nodes[n]["x"] for n in nodes])
+    lat = np.array([raw.nodes[n]["y"] for n in nodes])
     snapped = _snap_places(raw, nodes, lon, lat, extract.places)
     graph = ox.simplify_graph(raw, node_attrs_include=["_keep"], edge_attr_aggs={"length": sum, "travel_time": sum})
-    return _finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
+    graph = _finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
+    graph.graph["osm_components"] = components
+    return graph
+
+
+def _keep_largest_component(raw: nx.MultiDiGraph, extract: _Extract, country: dict[Any, str], *, source: Path) -> dict[str, Any]:
+    """
+    Keep only the largest strongly connected component of the roads, so that every node reaches every other.
+
+    As ``osmnx.truncate.largest_component(strongly=True)``, on the unsimplified roads (places then snap to kept
+    nodes only). The pieces left out are one-way stubs and loops that a truck can enter but not leave, or leave but
+    not enter: mostly roads cut by the edge of the extract. A border post (``barrier=border_control``) or a change of
+    country on such a piece cannot be part of a route both ways, so it is left out too: never kept as a trap that
+    routes only one way. Each is named in an :class:`UnreachablePostWarning` and listed in the summary returned
+    (``graph.graph["osm_components"]``); the fix is an extract that reaches further beyond the border.
+    """
+    sccs = list(nx.strongly_connected_components(raw))
+    kept = max(sccs, key=lambda c: (len(c), -min(c)))
+    dropped_posts = sorted(n for n in extract.posts if n in raw and n not in kept)
+    dropped_links = sorted({(u, v) for u, v in raw.edges() if country[u] != country[v] and not (u in kept and v in kept)})
+    summary = {
+        "components": len(sccs), "kept_nodes": len(kept), "dropped_nodes": raw.number_of_nodes() - len(kept),
+        "dropped_posts": tuple(dropped_posts), "dropped_crossing_links": tuple(dropped_links),
+    }
+    if dropped_posts or dropped_links:
+        names = [f"post {extract.posts[n][2] or 'unnamed'} (node {n})" for n in dropped_posts]
+        names += [f"{country[u]}-{country[v]} road between nodes {u} and {v}" for u, v in dropped_links]
+        warnings.warn(
+            f"{source.name}: left out {len(names)} border post(s) or crossing road(s) that lie off the routable network "
+            f"(a one-way piece a truck could enter but not leave, usually cut by the edge of the extract): {'; '.join(names[:5])}"
+            f"{' ...' if len(names) > 5 else ''}. Use an extract that reaches further beyond the border to keep them.",
+            UnreachablePostWarning,
+            stacklevel=3,
+        )
+    raw.remove_nodes_from([n for n in list(raw.nodes) if n not in kept])
+    return summary
 
 
 def _snap_places(raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]) -> dict[Any, tuple[str, str, tuple[str, ...]]]:

@@ -67,6 +67,7 @@ import networkx as nx
 from ._steps import lower_bound_s
 from ._timeutil import parse_departure
 from .errors import NoRouteError
+from .geo import haversine_km
 from .lookup import get_regime, node_of, resolve_place, resolve_waypoint
 from .regimes import Regime
 from .simulation import simulate_path
@@ -596,7 +597,8 @@ def plan_trip(
     Returns
     -------
     Trip
-        ``trip.alternatives`` lists the candidates simulated and their totals.
+        ``trip.alternatives`` lists the candidates simulated and their totals; ``trip.snapped_km`` how far
+        an origin or destination given as ``(lat, lon)`` was snapped to the road network.
 
     Raises
     ------
@@ -627,7 +629,16 @@ def plan_trip(
         msg = f"max_candidates={max_candidates!r} must be at least 1"
         raise ValueError(msg)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
-    return plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    trip = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    snapped = (_snapped_km(graph, origin, o), _snapped_km(graph, destination, d))
+    return dataclasses.replace(trip, snapped_km=snapped) if any(snapped) else trip
+
+
+def _snapped_km(graph: nx.MultiDiGraph, place: object, node: Any) -> float:
+    """How far a place given as ``(lat, lon)`` lies from the node it snapped to, km; 0 for a name or node id."""
+    if isinstance(place, tuple | list) and len(place) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in place):
+        return haversine_km(float(place[1]), float(place[0]), graph.nodes[node]["x"], graph.nodes[node]["y"])
+    return 0.0
 
 
 def plan_resolved(

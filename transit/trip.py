@@ -129,6 +129,9 @@ class Trip:
         daily or weekly rest (index k), as chosen by route choice.
     search
         For a planned trip, how the route was chosen (:class:`SearchStats`).
+    snapped_km
+        ``(origin, destination)``: how far a place given as ``(lat, lon)`` lies
+        from the road node it was snapped to, km (0 for names and node ids).
     """
 
     origin: str
@@ -150,6 +153,7 @@ class Trip:
     later_departures: tuple[tuple[int, str, tuple[tuple[float, float], ...]], ...] = field(default=(), repr=False)
     extensions: tuple[float, ...] = field(default=(), repr=False)
     search: SearchStats | None = field(default=None, repr=False)
+    snapped_km: tuple[float, float] = (0.0, 0.0)
 
     @functools.cached_property
     def breakdown_h(self) -> dict[str, float]:
