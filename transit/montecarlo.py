@@ -48,6 +48,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ._cancel import check as check_cancelled
 from .delays import sample_h
 from .drivers import HOUR_S, BreakRule, CrewRule, DriverRules
 from .errors import NoRouteError
@@ -372,6 +373,7 @@ class _Many:
         rule = step.rule
         crew = self.crew
         while True:
+            check_cancelled()
             active = left > 0
             if not active.any():
                 return
@@ -491,6 +493,7 @@ class _Many:
         left = np.where(split, clearance_s, 0.0)
         active = split.copy()
         while active.any():
+            check_cancelled()
             snap = table.cover(float(t[active].min()), float(t[active].max()) + 2 * _ONE_GO_LIMIT_S)
             i = np.where(active, self._lookup(snap, np.where(active, t, t[active].min()), name), 0)
             start, end = snap.starts[i], snap.ends[i]
@@ -565,6 +568,7 @@ def simulate_many(
     steps = compile_path(graph, path)
     remaining = _remaining_driving(graph, path, steps, vehicle.max_speed_kph)
     for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
+        check_cancelled()
         if isinstance(step, _Road):
             run.drive(step, rest_after)
         else:
