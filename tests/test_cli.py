@@ -31,8 +31,9 @@ def test_compare_table(capsys):
 def test_compare_json_and_csv(capsys):
     code, out, _ = run(capsys, "compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00", "--format", "json", "--registration", "KG", "--drivers", "2")
     data = json.loads(out)
-    assert code == 0 and set(data["regimes"]) == {"pre-2017", "sco-2017"}
-    assert data["regimes"]["sco-2017"]["registration"] == "KG" and data["regimes"]["sco-2017"]["drivers"] == 2
+    rows = {row["regime"]: row for row in data["rows"]}
+    assert code == 0 and set(rows) == {"pre-2017", "sco-2017"} and data["baseline"] == "pre-2017"
+    assert rows["sco-2017"]["status"] == "ok" and rows["sco-2017"]["total_h"] > 0 and data["via"] == ["Irkeshtam"]
     code, out, _ = run(capsys, "compare", "Kashgar", "Tashkent", "--depart", "2017-10-30T08:00", "--format", "csv", "--regimes", "sco-2017")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["regime"] for r in rows] == ["sco-2017"] and float(rows[0]["total_h"]) > 0

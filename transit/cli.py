@@ -26,6 +26,7 @@ from .lookup import get_regime
 from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
+from .serialize import comparison_to_dict, trip_to_dict
 from .vehicles import Vehicle
 
 __all__ = ["app", "main"]
@@ -105,7 +106,7 @@ def compare_cmd(
         rng=seed,
     )
     if fmt is Format.json:
-        _echo(json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False))
+        _echo(json.dumps(comparison_to_dict(cmp, seed=seed), indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
         _echo(cmp.table.to_csv(float_format="%.2f").rstrip())
@@ -181,18 +182,10 @@ def plan_cmd(
         via=via or [],
         vehicle=vehicle,
     )
-    timeline = trip.timeline
     if fmt is Format.json:
-        rows = [
-            {
-                **{k: v for k, v in row.items() if k not in ("start", "end", "local_start", "local_end")},
-                "start": row["local_start"].isoformat(),
-                "end": row["local_end"].isoformat(),
-            }
-            for row in timeline.to_dict(orient="records")
-        ]
-        _echo(json.dumps({"summary": trip.summary(), "cost": trip.cost.as_dict(), "timeline": rows}, indent=2, ensure_ascii=False, default=str))
+        _echo(json.dumps(trip_to_dict(trip), indent=2, ensure_ascii=False))
         return
+    timeline = trip.timeline
     if fmt is Format.csv:
         out = timeline.drop(columns=["start", "end"])
         out["local_start"] = [t.isoformat() for t in out["local_start"]]
@@ -351,18 +344,31 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Browser origin allowed to call the API (repeat for several). Default: CORS off.")] = None,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="Worker processes (uvicorn's process model). Default: one per core.")] = None,
+    timeout_s: Annotated[float, typer.Option("--timeout", min=0.1, max=3600, help="Time limit of one computation in seconds (503 and stopped beyond it).")] = 30.0,
+    max_queue: Annotated[int, typer.Option("--max-queue", min=0, max=10_000, help="Requests that may wait for a compute slot per worker; more get 503 with Retry-After.")] = 64,
+    keep_alive_s: Annotated[int, typer.Option("--keep-alive", min=1, max=600, help="Close keep-alive connections idle this many seconds.")] = 5,
+    header_timeout_s: Annotated[float, typer.Option("--header-timeout", min=0.1, max=600, help="Close connections whose request headers take longer than this many seconds.")] = 10.0,
 ) -> None:
     """Serve the HTTP API with uvicorn (needs `pip install transit[api]`); docs at /docs."""
     try:
-        import uvicorn
-
-        from .api import create_app
+        from .api import Limits
+        from .api.serving import serve
     except ModuleNotFoundError as exc:
         msg = f"the HTTP API needs the 'api' extra ({exc.name} is missing): pip install 'transit[api]'"
         raise TransitError(msg) from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: serving on {host}, reachable beyond this machine; the API has no authentication", err=True)
-    uvicorn.run(create_app(cors_origins=cors_origin or None), host=host, port=port, access_log=access_log, log_level="info")
+    serve(
+        host=host,
+        port=port,
+        workers=workers,
+        limits=Limits(timeout_s=timeout_s, max_queue=max_queue),
+        cors_origins=cors_origin or None,
+        access_log=access_log,
+        timeout_keep_alive_s=keep_alive_s,
+        header_timeout_s=header_timeout_s,
+    )
 
 
 def _print_frame(frame: Any, fmt: Format) -> None:

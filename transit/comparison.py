@@ -71,7 +71,7 @@ class Comparison:
     via
         Waypoints as given.
     trips
-        Regime id mapped to its :class:`~transit.simulate.Trip` (regimes with
+        Regime id mapped to its :class:`~transit.trip.Trip` (regimes with
         no allowed route are missing here and listed in :attr:`errors`).
     errors
         Regime id mapped to the reason it has no route.

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "ComputeCancelled",
     "DataError",
     "InvalidArgumentError",
     "InvalidDepartureError",
@@ -152,3 +153,12 @@ class InvalidVehicleError(TransitError, ValueError):
 
 class InvalidArgumentError(TransitError, ValueError):
     """An option outside its allowed values (a sample count, a route rule, a window length), naming the value and the range."""
+
+
+class ComputeCancelled(TransitError, RuntimeError):
+    """A computation stopped early because its caller gave up on it (a time limit, a client that went away).
+
+    Raised only inside :func:`transit._cancel.cancellable` blocks (the HTTP API runs every computation in one); the
+    message says why. The fix is on the caller's side: ask for less work (fewer samples, pairs or ``via`` items) or
+    allow more time.
+    """

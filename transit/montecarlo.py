@@ -48,6 +48,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ._cancel import check as check_cancelled
 from ._steps import Cross, Road, compile_path, remaining_driving
 from ._units import DAY_S, EPS
 from .delays import sample_h
@@ -373,6 +374,7 @@ class _Many:
         rule = step.rule
         crew = self.crew
         while True:
+            check_cancelled()
             active = left > 0
             if not active.any():
                 return
@@ -492,6 +494,7 @@ class _Many:
         left = np.where(split, clearance_s, 0.0)
         active = split.copy()
         while active.any():
+            check_cancelled()
             snap = table.cover(float(t[active].min()), float(t[active].max()) + 2 * _ONE_GO_LIMIT_S)
             i = np.where(active, self._lookup(snap, np.where(active, t, t[active].min()), name), 0)
             start, end = snap.starts[i], snap.ends[i]
@@ -527,7 +530,7 @@ def simulate_many(
     graph
         The network.
     path
-        Node ids (as in :attr:`Trip.path <transit.simulate.Trip.path>`).
+        Node ids (as in :attr:`Trip.path <transit.trip.Trip.path>`).
     regime
         Regime object.
     vehicle
@@ -540,7 +543,7 @@ def simulate_many(
         Number of samples when neither ``draws`` nor ``departure_s`` gives it.
     extensions
         A planned trip's hold at the origin and rest extensions
-        (:attr:`Trip.extensions <transit.simulate.Trip.extensions>`): every
+        (:attr:`Trip.extensions <transit.trip.Trip.extensions>`): every
         sample follows the same plan.
 
     Returns
@@ -566,6 +569,7 @@ def simulate_many(
     steps = compile_path(graph, path)
     remaining = remaining_driving(graph, path, steps, vehicle.max_speed_kph)
     for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
+        check_cancelled()
         if isinstance(step, Road):
             run.drive(step, rest_after)
         else:

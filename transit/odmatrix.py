@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
@@ -164,6 +165,7 @@ def matrix(
     try:
         if workers == 1:
             for task in tasks:
+                check_cancelled()
                 rows.append(work.row(*task))
                 if bar is not None:
                     bar.update(1)

@@ -183,7 +183,7 @@ def time_distance(
     Parameters
     ----------
     obj
-        A :class:`~transit.simulate.Trip`, a :class:`~transit.compare.Comparison` (one line per regime), a
+        A :class:`~transit.trip.Trip`, a :class:`~transit.comparison.Comparison` (one line per regime), a
         :class:`~transit.uncertainty.Reliability`, or a dict of labels to trips.
     y
         ``"time"`` (hours since departure) or ``"cost"`` (cumulative USD).
@@ -274,7 +274,7 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
     Parameters
     ----------
     obj
-        A :class:`~transit.simulate.Trip` (for a comparison, pass ``cmp.trips["sco-2017"]``).
+        A :class:`~transit.trip.Trip` (for a comparison, pass ``cmp.trips["sco-2017"]``).
     ax
         Draw into these axes; default a new figure.
     figsize

@@ -39,7 +39,7 @@ in about two thirds of all city pairs of the SCO dataset
 (``bench/bench_core.py`` reports the share). Eight is where the run time of
 the all-pairs benchmark stays within its target; a caller who wants a wider
 search passes ``max_candidates`` (every trip reports its search in
-:attr:`~transit.simulate.Trip.search`).
+:attr:`~transit.trip.Trip.search`).
 
 Examples
 --------
@@ -64,6 +64,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._cancel import check as check_cancelled
 from ._steps import lower_bound_s
 from ._timeutil import parse_departure
 from .errors import NoRouteError
@@ -301,6 +302,7 @@ def _astar_paths(cg: _CrossingGraph, origin: str, destination: str) -> Iterator[
             push(w, post, (origin, post), False)
     ceiling = math.inf
     for _pops in range(MAX_SEARCH_POPS):
+        check_cancelled()
         if not heap:
             return
         f, _, g, node, path, crossed = heapq.heappop(heap)
@@ -367,6 +369,7 @@ def _combine(legs: list[list[tuple[float, list[str]]]], *, limit: int) -> list[t
     """
     partial: list[tuple[float, list[str]]] = [(0.0, [])]
     for leg in legs:
+        check_cancelled()
         merged = [(s1 + s2, path + (p2 if not path else p2[1:])) for s1, path in partial for s2, p2 in leg]
         merged.sort(key=lambda item: item[0])
         partial = merged[:limit]
@@ -386,6 +389,7 @@ def _waypoint_plans(graph: nx.MultiDiGraph, origin: str, destination: str, via: 
             options.append([(pa, pb), (pb, pa)])
     plans = []
     for choice in itertools.product(*options):
+        check_cancelled()
         plan = [origin]
         for group in choice:
             plan.extend(group)
@@ -663,6 +667,7 @@ def plan_resolved(
     errors: list[NoRouteError] = []
     exhausted = True  # every candidate enumerated was either simulated or ruled out by a bound
     for static_s, path in candidates:
+        check_cancelled()
         if best is not None and static_s >= best.total_h * 3600:
             exhausted = False
             break  # static weight is a lower bound: no later candidate can win
@@ -758,6 +763,7 @@ def _hold_if_better(
         base, current = frontier.pop(0)
         options = sorted((delay, rest, earliest) for rest, _, delays in current.later_departures for delay, earliest in delays)
         for delay, rest, earliest in options:
+            check_cancelled()
             extensions = list(base) + [0.0] * (rest + 1 - len(base))
             extensions[rest] += delay
             key = tuple(extensions)

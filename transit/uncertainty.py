@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
@@ -322,6 +323,7 @@ def _best_route(
     results: list[tuple[float, Trip, Runs]] = []
     rows = []
     for path in candidates:
+        check_cancelled()
         if path == planned.path:
             trip: Trip | None = planned
         else:
@@ -424,6 +426,7 @@ def departure_profile(
     first = parse_departure(start, graph.nodes[o]["tz"], what="start")
     rows = []
     for k in range(count):
+        check_cancelled()
         depart = (first + timedelta(hours=k * step_h)).astimezone(origin_tz)
         row: dict[str, Any] = {"departure": depart, "weekday": depart.strftime("%a")}
         try:

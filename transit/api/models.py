@@ -7,18 +7,20 @@ destination (deadlines). Times in responses are ISO 8601 with the local offset o
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 __all__ = [
     "CompareRequest",
     "CompareResponse",
     "CompareRow",
-    "CostModel",
+    "CostOut",
     "CrossingInfo",
     "Feature",
     "Health",
+    "HealthLimits",
     "LineGeometry",
     "MatrixRequest",
     "MatrixResponse",
@@ -35,7 +37,32 @@ __all__ = [
     "VehicleModel",
 ]
 
-_STRICT = ConfigDict(extra="forbid")
+_STRICT = ConfigDict(extra="forbid", strict=True)
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})(?::?\d{2}(?:\.\d+)?)?$")
+_MAX_OFFSET_MIN = 14 * 60
+
+
+def _offset_within_14_h(value: str | None) -> str | None:
+    """Refuse a UTC offset beyond +-14:00 (none exists; the library would otherwise read +23:00 as given)."""
+    if value is None or "T" not in value.upper():
+        return value
+    found = _OFFSET.search(value.upper().split("T", 1)[1])
+    if found is not None:
+        sign, hours, minutes = found.groups()
+        total = int(hours) * 60 + int(minutes)
+        if total > _MAX_OFFSET_MIN:
+            msg = f"the UTC offset {sign}{hours}:{minutes} of {value!r} is outside -14:00..+14:00; give a real offset (e.g. +08:00) or none for local time"
+            raise ValueError(msg)
+    return value
+
+
+def _no_via(value: Any) -> Any:
+    """``"via": null`` means no waypoints."""
+    return [] if value is None else value
+
+
+DateTime = Annotated[str, AfterValidator(_offset_within_14_h)]
+ViaList = Annotated[Annotated[list[str], Field(max_length=10)] | None, BeforeValidator(_no_via)]
 Name = Field(min_length=1, max_length=100, description="A place name, alias or id, e.g. 'Kashgar'.")
 Departure = Field(
     min_length=1,
@@ -43,7 +70,7 @@ Departure = Field(
     description="ISO 8601, e.g. '2017-10-30T08:00' (local time at the origin) or '2017-10-30T08:00+08:00'.",
     examples=["2017-10-30T08:00"],
 )
-Via = Field(default_factory=list, max_length=10, description="Places or crossings to pass, in order, e.g. ['Irkeshtam'].")
+Via = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
 Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
 
 
@@ -63,6 +90,20 @@ class Problem(BaseModel):
     limit: float | None = Field(default=None, description="The limit that was exceeded.")
 
 
+class HealthLimits(BaseModel):
+    """The request limits of this server (see :class:`transit.api.Limits`)."""
+
+    max_body_bytes: int
+    max_samples: int
+    max_matrix_cells: int
+    max_matrix_samples: int
+    timeout_s: float
+    compute_slots: int = Field(description="Computations that run at once in one worker process.")
+    max_queue: int = Field(description="Requests that may wait for a compute slot; more get 503 with Retry-After.")
+    retry_after_s: int
+    body_timeout_s: float
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
@@ -70,7 +111,7 @@ class Health(BaseModel):
     places: int
     crossings: int
     regimes: list[str]
-    limits: dict[str, float] = Field(description="Request limits: max_body_bytes, max_samples, max_matrix_cells, max_matrix_samples, timeout_s.")
+    limits: HealthLimits
 
 
 class VehicleModel(BaseModel):
@@ -84,12 +125,12 @@ class VehicleModel(BaseModel):
 
 
 class TripRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}]})
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}]})
     origin: str = Name
     destination: str = Name
-    via: list[str] = Via
+    via: ViaList = Via
     regime: str = Field(default="sco-2017", min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'.")
-    departure: str = Departure
+    departure: DateTime = Departure
     vehicle: VehicleModel | None = None
 
 
@@ -107,7 +148,7 @@ class TimelineEvent(BaseModel):
     segment_id: str
 
 
-class CostModel(BaseModel):
+class CostOut(BaseModel):
     distance_usd: float
     time_usd: float
     border_usd: float
@@ -148,7 +189,7 @@ class TripResponse(BaseModel):
     crossings: list[str]
     transshipments: list[str]
     breakdown_h: dict[str, float]
-    cost: CostModel
+    cost: CostOut
     timeline: list[TimelineEvent]
     geometry: Feature
 
@@ -156,13 +197,14 @@ class TripResponse(BaseModel):
 class CompareRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regimes": ["pre-2017", "sco-2017"], "departure": "2017-10-30T08:00", "samples": 1000, "seed": 42}]},
     )
     origin: str = Name
     destination: str = Name
-    via: list[str] = Via
+    via: ViaList = Via
     regimes: list[str] = Field(default_factory=lambda: ["pre-2017", "sco-2017"], min_length=1, max_length=10, description="The first is the baseline.")
-    departure: str = Departure
+    departure: DateTime = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
     seed: int | None = Seed
@@ -204,18 +246,19 @@ class CompareResponse(BaseModel):
 class ReliabilityRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "departure": "2017-10-30T08:00", "samples": 1000, "seed": 42, "deadline": "2017-11-01T18:00"}]},
     )
     origin: str = Name
     destination: str = Name
-    via: list[str] = Via
+    via: ViaList = Via
     regime: str = Field(default="sco-2017", min_length=1, max_length=100)
-    departure: str = Departure
+    departure: DateTime = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=10_000, ge=1, description="Monte Carlo samples; see /health for the limit.")
     seed: int | None = Seed
     route: str = Field(default="planned", pattern=r"^(planned|best_mean|best_p\d{1,2})$", description="'planned', 'best_p90' (any best_pNN) or 'best_mean'.")
-    deadline: str | None = Field(default=None, min_length=1, max_length=40, description="ISO 8601; naive is local time at the destination.")
+    deadline: DateTime | None = Field(default=None, min_length=1, max_length=40, description="ISO 8601; naive is local time at the destination.")
 
 
 class CrossingStat(BaseModel):
@@ -257,13 +300,14 @@ class ReliabilityResponse(BaseModel):
 class MatrixRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={"examples": [{"origins": ["Kashgar", "Urumqi"], "destinations": ["Tashkent", "Almaty"], "departure": "2017-10-30T08:00"}]},
     )
     origins: list[str] = Field(min_length=1, max_length=100)
     destinations: list[str] = Field(min_length=1, max_length=100)
     regime: str = Field(default="sco-2017", min_length=1, max_length=100)
-    departure: str = Departure
-    via: list[str] = Via
+    departure: DateTime = Departure
+    via: ViaList = Via
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0)
     seed: int | None = Seed

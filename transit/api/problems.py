@@ -16,12 +16,14 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from ..errors import (
+    ComputeCancelled,
     DataError,
     InvalidArgumentError,
     InvalidDepartureError,
@@ -31,8 +33,9 @@ from ..errors import (
     UnknownPlaceError,
     UnknownRegimeError,
 )
+from .compute import ComputeTimeout, Overloaded
 
-__all__ = ["ERROR_TABLE", "PROBLEM_MEDIA_TYPE", "ComputeTimeout", "LimitExceeded", "RequestGuard", "UnknownNameError", "install"]
+__all__ = ["ERROR_TABLE", "PROBLEM_MEDIA_TYPE", "ComputeTimeout", "LimitExceeded", "Overloaded", "RequestGuard", "UnknownNameError", "install", "problem"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("transit.api")
@@ -41,14 +44,6 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 class LimitExceeded(InvalidArgumentError):
     """A request asks for more computation than the server allows (samples, matrix cells)."""
-
-    def __init__(self, message: str, *, limit: float) -> None:
-        self.limit = limit
-        super().__init__(message)
-
-
-class ComputeTimeout(TransitError):
-    """A computation ran past the per-request time limit."""
 
     def __init__(self, message: str, *, limit: float) -> None:
         self.limit = limit
@@ -75,15 +70,17 @@ ERROR_TABLE: tuple[tuple[type[BaseException], int, str, str], ...] = (
     (InvalidArgumentError, 422, "invalid-argument", "Invalid argument"),
     (RequestValidationError, 422, "invalid-request", "Invalid request"),
     (ComputeTimeout, 503, "timeout", "Computation took too long"),
+    (ComputeCancelled, 503, "cancelled", "Computation cancelled"),
+    (Overloaded, 503, "overloaded", "Server busy"),
     (DataError, 500, "dataset-error", "Dataset error"),
 )
 
 
-def problem(request_id: str, path: str, status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(request_id: str, path: str, status: int, slug: str, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     """A problem+json response that carries the request id in its body and its X-Request-ID header."""
     body = {"type": f"urn:transit:problem:{slug}", "title": title, "status": status, "detail": detail, "instance": path, "request_id": request_id}
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers={"X-Request-ID": request_id})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers={"X-Request-ID": request_id, **(headers or {})})
 
 
 def _request_id(request: Request) -> str:
@@ -97,7 +94,7 @@ def _extras(exc: BaseException) -> dict[str, Any]:
         return {"suggestions": list(exc.suggestions)}
     if isinstance(exc, NoRouteError):
         return {"blocking": list(exc.blocking)}
-    if isinstance(exc, LimitExceeded | ComputeTimeout):
+    if isinstance(exc, LimitExceeded | ComputeTimeout | Overloaded):
         return {"limit": exc.limit}
     if isinstance(exc, UnknownRegimeError):
         return {"valid": list(exc.valid)}
@@ -129,7 +126,8 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
             extra = _extras(exc)
             if isinstance(exc, RequestValidationError):
                 extra["errors"] = [{"field": _field(e), "message": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()[:20]]
-            return problem(request_id, request.url.path, status, slug, title, _detail(exc), **extra)
+            headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Overloaded) else None
+            return problem(request_id, request.url.path, status, slug, title, _detail(exc), headers=headers, **extra)
     return await _unexpected(request, exc)
 
 
@@ -168,12 +166,14 @@ class RequestGuard:
     The id is taken from a well-formed incoming ``X-Request-ID`` header or made up, stored in
     ``request.state.request_id`` and returned in the ``X-Request-ID`` response header. A body longer than
     ``max_body_bytes`` (by its Content-Length or as it streams in) is refused with a 413 problem before the
-    application sees it.
+    application sees it, and so is a body that does not arrive within ``body_timeout_s`` (408). A ``HEAD`` request
+    is answered as the ``GET`` of the same path, without the body.
     """
 
-    def __init__(self, app: Any, *, max_body_bytes: int) -> None:
+    def __init__(self, app: Any, *, max_body_bytes: int, body_timeout_s: float = 10.0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -184,10 +184,16 @@ class RequestGuard:
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
 
+        head = scope.get("method") == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+
         async def send_with_id(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 raw = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 message["headers"] = [*raw, (b"x-request-id", request_id.encode())]
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         limit = self.max_body_bytes
@@ -198,18 +204,24 @@ class RequestGuard:
             return
         if scope.get("method") in ("POST", "PUT", "PATCH"):
             chunks, size = [], 0
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                body = message.get("body", b"")
-                size += len(body)
-                if size > limit:
-                    await self._refuse(scope, send_with_id, request_id, too_large)
-                    return
-                chunks.append(body)
-                if not message.get("more_body", False):
-                    break
+            with anyio.move_on_after(self.body_timeout_s) as timer:
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    body = message.get("body", b"")
+                    size += len(body)
+                    if size > limit:
+                        await self._refuse(scope, send_with_id, request_id, too_large)
+                        return
+                    chunks.append(body)
+                    if not message.get("more_body", False):
+                        break
+            if timer.cancelled_caught:
+                slow = f"the request body did not arrive within {self.body_timeout_s:g} s; send it in one go"
+                response = problem(request_id, scope.get("path", ""), 408, "body-timeout", "Request body too slow", slow, headers={"Connection": "close"})
+                await response(scope, self._no_receive, send_with_id)
+                return
             buffered = b"".join(chunks)
             delivered = False
 

@@ -1,0 +1,189 @@
+"""
+Results as JSON-ready dicts: one shape per result type, shared by the HTTP API and the command line.
+
+``transit plan --format json`` and ``POST /trips`` print :func:`trip_to_dict`; ``transit compare --format json`` and
+``POST /compare`` print :func:`comparison_to_dict`; ``transit reliability --format json`` and ``POST /reliability``
+print :func:`reliability_to_dict`. Every value is a ``str``, ``int``, ``float``, ``bool``, ``None``, list or dict
+(``json.dumps`` takes it as is), times are ISO 8601 strings with the local offset of their place, and key names
+carry their units (``_h``, ``_km``, ``_usd``). A number that does not exist (a regime with no route) is ``None``.
+
+Examples
+--------
+>>> import json, transit
+>>> from transit.serialize import trip_to_dict
+>>> trip = transit.plan_trip(transit.load_network(), "Kashgar", "Osh", departure="2017-10-30T08:00")
+>>> body = trip_to_dict(trip)
+>>> body["departure"], body["crossings"]
+('2017-10-30T08:00:00+08:00', ['irkeshtam'])
+>>> _ = json.dumps(body)
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .schedule import zone
+
+if TYPE_CHECKING:
+    from .comparison import Comparison
+    from .trip import Trip
+    from .uncertainty import Reliability
+
+__all__ = ["comparison_to_dict", "reliability_to_dict", "trip_to_dict"]
+
+#: The totals of a comparison row, in hours, kilometres and US dollars.
+_ROW_NUMBERS = ("total_h", "total_days", "driving_h", "rest_h", "border_h", "transshipment_h", "closed_wait_h", "distance_km", "cost_usd", "saving_h", "saving_usd")
+_PERCENTILE_COLUMNS = ("p50_h", "p90_h", "p95_h")
+
+
+def _num(value: Any) -> float | None:
+    """A plain float, or ``None`` for a missing value (``None`` or NaN)."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _local(t: float, tz: str) -> str:
+    return datetime.fromtimestamp(t, zone(tz)).isoformat()
+
+
+def trip_to_dict(trip: Trip) -> dict[str, Any]:
+    """
+    One planned trip: totals, breakdown, cost, the timeline and the path as a GeoJSON Feature.
+
+    Parameters
+    ----------
+    trip
+        A result of :func:`transit.plan_trip`.
+
+    Returns
+    -------
+    dict
+        The keys of :meth:`transit.trip.Trip.summary` (``origin`` ... ``transshipments``), then
+        ``breakdown_h`` (hours by activity), ``cost`` (``distance_usd`` ... ``total_usd``), ``timeline`` (one dict
+        per step: ``activity, place, country, start, end, duration_h, distance_km, note, source, crossing_id,
+        segment_id``; times local to the step's place) and ``geometry`` (a GeoJSON Feature, ``[lon, lat]``,
+        EPSG:4326).
+    """
+    summary = trip.summary()
+    timeline = [
+        {
+            "activity": e.activity,
+            "place": e.place,
+            "country": e.country,
+            "start": _local(e.start, e.tz),
+            "end": _local(e.end, e.tz),
+            "duration_h": float(e.duration_h),
+            "distance_km": float(e.distance_km),
+            "note": e.note,
+            "source": e.source,
+            "crossing_id": e.crossing_id,
+            "segment_id": e.segment_id,
+        }
+        for e in trip.events
+    ]
+    properties = {"origin": trip.origin_name, "destination": trip.destination_name, "regime": trip.regime, "crossings": list(trip.crossings), "distance_km": trip.distance_km}
+    geometry = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(p) for p in trip.geometry_coords]}, "properties": properties}
+    return {
+        **summary,
+        "breakdown_h": {k: float(v) for k, v in trip.breakdown_h.items()},
+        "cost": {k: float(v) for k, v in trip.cost.as_dict().items()},
+        "timeline": timeline,
+        "geometry": geometry,
+    }
+
+
+def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> dict[str, Any]:
+    """
+    The same trip under several regimes: the question and one row per regime.
+
+    Parameters
+    ----------
+    comparison
+        A result of :func:`transit.compare`.
+    seed
+        The seed the samples were drawn with, echoed back (``None``: fresh entropy, or no samples).
+
+    Returns
+    -------
+    dict
+        ``origin, destination, departure, via, baseline, samples, seed`` and ``rows``: per regime, ``regime``,
+        ``status`` (``"ok"`` or why there is no route), the totals (``total_h`` ... ``cost_usd``, ``None`` without a
+        route), ``saving_h`` and ``saving_usd`` against the baseline, ``arrival``, ``crossings``,
+        ``transshipments`` and, with samples, ``p50_h, p90_h, p95_h``.
+    """
+    table = comparison.table
+    samples = next(iter(comparison.reliability.values())).samples if comparison.reliability else 0
+    rows = []
+    for regime, row in table.iterrows():
+        trip = comparison.trips.get(str(regime))
+        out: dict[str, Any] = {"regime": str(regime), "status": str(row["status"])}
+        out.update({k: _num(row[k]) for k in _ROW_NUMBERS})
+        out["arrival"] = trip.arrival.isoformat() if trip else None
+        out["crossings"] = list(trip.crossings) if trip else []
+        out["transshipments"] = list(trip.transshipments) if trip else []
+        if samples:
+            out.update({k: _num(row[k]) for k in _PERCENTILE_COLUMNS})
+        rows.append(out)
+    return {
+        "origin": comparison.origin,
+        "destination": comparison.destination,
+        "departure": comparison.departure.isoformat(),
+        "via": list(comparison.via),
+        "baseline": comparison.baseline,
+        "samples": samples,
+        "seed": seed,
+        "rows": rows,
+    }
+
+
+def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, deadline: str | datetime | None = None) -> dict[str, Any]:
+    """
+    Percentiles and on-time probability of one trip under uncertain border delays.
+
+    Parameters
+    ----------
+    reliability
+        A result of :func:`transit.reliability`.
+    seed
+        The seed the samples were drawn with, echoed back.
+    deadline
+        Also report the probability of arriving by this time (ISO 8601, naive is local at the destination).
+
+    Returns
+    -------
+    dict
+        ``origin, destination, regime, departure, route`` (crossing ids), ``route_choice``, ``samples``, ``seed``,
+        ``deterministic_h``, ``mean_h``, ``percentiles_h`` and ``arrivals`` (keyed by percentage as a string),
+        ``breakdown_mean_h``, ``crossings`` (per crossing: ``crossing_id, p50_h, p90_h, mean_h``), with a deadline
+        ``deadline`` and ``on_time_probability``, and for a best-route choice ``candidates``.
+    """
+    rel = reliability
+    out: dict[str, Any] = {
+        "origin": rel.trip.origin_name,
+        "destination": rel.trip.destination_name,
+        "regime": rel.trip.regime,
+        "departure": rel.trip.departure.isoformat(),
+        "route": list(rel.trip.crossings),
+        "route_choice": rel.route,
+        "samples": int(rel.samples),
+        "seed": seed,
+        "deterministic_h": float(rel.trip.total_h),
+        "mean_h": float(rel.mean_h),
+        "percentiles_h": {str(q): float(v) for q, v in rel.percentiles_h.items()},
+        "arrivals": {str(q): rel.arrival_at(q).isoformat() for q in rel.percentiles_h},
+        "breakdown_mean_h": {k: float(v) for k, v in rel.breakdown_h.items()},
+        "crossings": [{k: (float(v) if k != "crossing_id" else str(v)) for k, v in row.items()} for row in rel.crossings_h.reset_index().to_dict(orient="records")],
+    }
+    if deadline is not None:
+        out["deadline"] = deadline if isinstance(deadline, str) else deadline.isoformat()
+        out["on_time_probability"] = float(rel.on_time_probability(deadline))
+    if rel.route_choice is not None:
+        out["candidates"] = [
+            {k: (bool(v) if k == "chosen" else str(v) if k == "route" else float(v)) for k, v in row.items()}
+            for row in rel.route_choice.drop(columns=["score_h"]).to_dict(orient="records")
+        ]
+    return out
