@@ -24,6 +24,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
+    "MissingExtraError",
     "NoRouteError",
     "TransitError",
     "UnknownPlaceError",
@@ -152,3 +153,23 @@ class InvalidVehicleError(TransitError, ValueError):
 
 class InvalidArgumentError(TransitError, ValueError):
     """An option outside its allowed values (a sample count, a route rule, a window length), naming the value and the range."""
+
+
+class MissingExtraError(TransitError, ModuleNotFoundError):
+    """A feature's optional dependency is not installed; the message names the extra that brings it.
+
+    Also a :class:`ModuleNotFoundError`, so ``except ImportError`` around an optional feature keeps working.
+
+    Parameters
+    ----------
+    message
+        The feature, the missing module and the ``pip install 'sco-transit[...]'`` command that fixes it.
+    extra
+        The extra of the ``sco-transit`` distribution (``"api"``, ``"plot"``, ``"osm"``).
+    module
+        The module that could not be imported.
+    """
+
+    def __init__(self, message: str, *, extra: str, module: str | None = None) -> None:
+        self.extra = extra
+        super().__init__(message, name=module)
