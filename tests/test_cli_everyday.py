@@ -122,7 +122,7 @@ def test_country_code_is_case_insensitive(capsys):
 
 
 def test_known_country_without_places_says_so_and_succeeds(capsys, monkeypatch):
-    import transit.cli as cli
+    from transit import cli
 
     real = cli.to_gdfs
 

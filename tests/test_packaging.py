@@ -5,9 +5,9 @@ import importlib.metadata
 import json
 import re
 import shutil
-import zipfile
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -99,7 +99,17 @@ _HINT = re.compile(r"pip install(?:\s+--?[\w-]+)*\s+['\"]?sco-transit\b")
 
 
 def _text_files():
-    for pattern in ("README.md", "Makefile", "setup.cfg", "docs/**/*.md", "docs/**/*.py", "examples/**/*.py", "examples/**/*.ipynb", "bench/**/*.py", "transit/**/*.py"):
+    for pattern in (
+        "README.md",
+        "Makefile",
+        "setup.cfg",
+        "docs/**/*.md",
+        "docs/**/*.py",
+        "examples/**/*.py",
+        "examples/**/*.ipynb",
+        "bench/**/*.py",
+        "transit/**/*.py",
+    ):
         yield from ROOT.glob(pattern)
 
 

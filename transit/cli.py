@@ -224,8 +224,8 @@ def plan_cmd(
     _echo(repr(trip))
     _echo("")
     # Columns as wide as their content; the time zone column names the zone's city (Asia/Bishkek: Bishkek).
-    header = ("local start", "time zone", "activity", "hours", "km", "where")
-    rows = [
+    header: tuple[str, ...] = ("local start", "time zone", "activity", "hours", "km", "where")
+    lines: list[tuple[str, ...]] = [
         (
             f"{row.local_start:%a %d %b %H:%M}",
             row.tz.split("/")[-1],
@@ -236,9 +236,9 @@ def plan_cmd(
         )
         for row in timeline.itertuples()
     ]
-    widths = [max(len(cells[i]) for cells in (header, *rows)) for i in range(len(header))]
+    widths = [max(len(cells[i]) for cells in (header, *lines)) for i in range(len(header))]
     right = (False, False, False, True, True, False)
-    for cells in (header, *rows):
+    for cells in (header, *lines):
         text = "  ".join(f"{c:>{w}}" if r else f"{c:<{w}}" for c, w, r in zip(cells, widths, right, strict=True))
         _echo(text.rstrip())
     _echo("")
@@ -388,8 +388,8 @@ def serve_cmd(
     cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Browser origin allowed to call the API (repeat for several). Default: CORS off.")] = None,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
-    # "\\[": Rich markup would otherwise take "[api]" for a style tag and drop it from --help.
-    """Serve the HTTP API with uvicorn (needs `pip install 'sco-transit\\[api]'`); docs at /docs."""
+    # "\[": Rich markup would otherwise take "[api]" for a style tag and drop it from --help.
+    r"""Serve the HTTP API with uvicorn (needs `pip install 'sco-transit\[api]'`); docs at /docs."""
     try:
         import uvicorn
 
@@ -415,9 +415,10 @@ def _print_frame(frame: Any, fmt: Format) -> None:
 
 
 def _country(net: Any, country: str, what: str) -> str:
-    """The ISO-2 code of ``--country``; an error naming the network's countries if the network has no such country."""
+    """Return the ISO-2 code of ``--country``; raise an error naming the network's countries if it has no such country."""
     code = country.strip().upper()
-    known = sorted({d["country"] for _, d in net.nodes(data=True) if d.get("country")} | {c for x in net.graph.get("crossings", {}).values() for c in x.countries})
+    in_nodes = {d["country"] for _, d in net.nodes(data=True) if d.get("country")}
+    known = sorted(in_nodes | {c for x in net.graph.get("crossings", {}).values() for c in x.countries})
     if code not in known:
         msg = f"--country {country!r}: no {what} in {code}; countries are {', '.join(known)} (ISO-2 codes); pass one of them"
         raise InvalidArgumentError(msg)
@@ -435,7 +436,10 @@ def _print_listing(frame: Any, fmt: Format, *, what: str, country: str | None) -
     _print_frame(frame, fmt)
 
 
-COUNTRY_HELP = "Only this country (ISO-2). A country the network does not have is an error (exit 2); one it has with nothing to list prints 'no ... in XX' (exit 0)."
+COUNTRY_HELP = (
+    "Only this country (ISO-2). A country the network does not have is an error (exit 2); "
+    "one it has with nothing to list prints 'no ... in XX' (exit 0)."
+)
 
 
 @app.command("places")
@@ -557,11 +561,13 @@ def validate_cmd(fmt: FormatOption = Format.table) -> None:
             for check_id, row in part.iterrows():
                 status = {True: "ok  ", False: "FAIL", None: "info"}[row["within"]]
                 rng = f"[{row['low']:g}, {row['high']:g}]" if row["within"] is not None else "(reported, not asserted)"
-                _echo(f"{status} {check_id:28} published {row['published']:>8g} {row['unit']:<5} model {row['model']:>8g}  error {row['error_pct']:+6.1f}%  {rng}")
+                figures = f"published {row['published']:>8g} {row['unit']:<5} model {row['model']:>8g}  error {row['error_pct']:+6.1f}%"
+                _echo(f"{status} {check_id:28} {figures}  {rng}")
             within = part["within"].tolist()
-            _echo(f"{sum(w is True for w in within)} within tolerance, {sum(w is False for w in within)} outside, {sum(w is None for w in within)} reported only.")
+            counts = (sum(w is True for w in within), sum(w is False for w in within), sum(w is None for w in within))
+            _echo("{} within tolerance, {} outside, {} reported only.".format(*counts))
             _echo("")
-        _echo("Tolerances and sources: routes/calibration.toml (`transit validate --format csv` prints them, with each check's kind).")
+        _echo("Tolerances and sources: routes/calibration.toml (`transit validate --format csv` prints them, and each check's kind).")
     if not report.ok:
         raise typer.Exit(1)
 
