@@ -33,3 +33,30 @@ def test_regime_change_saves_days_in_the_pilot_scenario(net):
     report = transit.validate(net)
     saving = report.table.loc["days-saved", "model"]
     assert 2 < saving < 8  # reported against 6-8 days; the road counterfactual saves less (see calibration.toml)
+
+
+INPUT_CHECKS = {"input-torugart-kg-out", "input-karamyk-tj-out", "input-fotehobod-tj-out", "input-dusti-tj-out", "input-alat-uz-out"}
+
+
+def test_inputs_checked_against_themselves_are_reported_apart_from_model_fit(net):
+    report = transit.validate(net)
+    assert {row["kind"] for row in report.rows} == {"fit", "input"}
+    assert set(report.inputs.index) == INPUT_CHECKS
+    assert (report.inputs["low"] == report.inputs["high"]).all() and (report.inputs["kind"] == "input").all()
+    assert set(report.fit.index) == set(report.table.index) - INPUT_CHECKS
+    # inputs set against figures from other sources (reported, not asserted) are part of the fit
+    assert {"pilot-total", "input-irkeshtam-kg-in", "input-chaldovar-kg-out", "carec-bcp-time"} <= set(report.fit.index)
+
+
+def test_validate_command_prints_inputs_in_a_section_of_their_own(capsys):
+    from transit.cli import main
+
+    main(["validate"])  # returns: exit code 0
+    out = capsys.readouterr().out
+    fit_at, inputs_at = out.index("Model fit"), out.index("Inputs used unchanged")
+    assert fit_at < out.index("pilot-total") < out.index("carec-bcp-time") < inputs_at
+    assert all(out.index(check) > inputs_at for check in INPUT_CHECKS)
+    assert "5 within tolerance, 0 outside, 0 reported only." in out[inputs_at:]
+    main(["validate", "--format", "csv"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("id,kind,") and sum(",input," in line for line in lines) == len(INPUT_CHECKS)

@@ -11,7 +11,7 @@ PUBLIC = [
     "CrossingRule", "Delay", "DesignatedRoute", "DriverRules", "Event", "Place", "Post", "PostSchedule", "Regime",
     "Reliability", "Runs", "SearchStats", "Segment", "Source", "Trip", "Vehicle", "__version__",
     # errors
-    "DataError", "InvalidArgumentError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
+    "ComputeCancelled", "DataError", "InvalidArgumentError", "MissingExtraError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
     "TransitError", "UnknownPlaceError", "UnknownRegimeError",
     # functions
     "build_network", "compare", "departure_profile", "get_regime", "graph_from_osm", "load_network", "matrix",

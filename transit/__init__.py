@@ -47,10 +47,12 @@ from .cost import CostBreakdown, CostModel
 from .crossings import Crossing, Post
 from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import (
+    ComputeCancelled,
     DataError,
     InvalidArgumentError,
     InvalidDepartureError,
     InvalidVehicleError,
+    MissingExtraError,
     NoRouteError,
     TransitError,
     UnknownPlaceError,
@@ -73,6 +75,7 @@ from .vehicles import Vehicle
 __all__ = [
     "BreakRule",
     "CalibrationReport",
+    "ComputeCancelled",
     "Comparison",
     "CostBreakdown",
     "CostModel",
@@ -87,6 +90,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
+    "MissingExtraError",
     "NoRouteError",
     "Place",
     "Post",

@@ -26,6 +26,16 @@ Metrics a check can name:
 ``side_h:<regime>:<crossing_id>:<direction>:<exit|entry>``
     A model input: the time at one side of a crossing (CPMM figures).
 
+Each check has a *kind* (the ``kind`` column of :attr:`CalibrationReport.table`):
+
+``"fit"``
+    The model against a published figure: a result of the simulation, or a model input set against a figure from
+    another source (reported, not asserted).
+``"input"``
+    A dataset input against the very figure it was taken from: a model-input metric (``input_h``, ``side_h``) with
+    a zero-width tolerance (``low == high``). It only proves the figure is used unchanged, so it says nothing about
+    how well the model fits and is reported apart (:attr:`CalibrationReport.fit`, :attr:`CalibrationReport.inputs`).
+
 Examples
 --------
 >>> import transit
@@ -74,6 +84,16 @@ class Check:
     tolerance: str
     source: str
 
+    @property
+    def kind(self) -> str:
+        """``"input"`` for a dataset input checked against the figure it was taken from, else ``"fit"``."""
+        reads_input = self.metric.partition(":")[0] in _INPUT_METRICS
+        return "input" if reads_input and self.low is not None and self.low == self.high else "fit"
+
+
+#: Metrics that read a model input rather than a simulated trip.
+_INPUT_METRICS = frozenset({"input_h", "side_h"})
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class CalibrationReport:
@@ -82,8 +102,10 @@ class CalibrationReport:
     Attributes
     ----------
     rows
-        One dict per check: ``id, check, unit, published, model, error,
-        error_pct, low, high, within, tolerance, source``.
+        One dict per check: ``id, kind, check, unit, published, model, error,
+        error_pct, low, high, within, tolerance, source``; ``kind`` is
+        ``"fit"`` (the model against a published figure) or ``"input"`` (a
+        dataset input against the figure it was taken from).
     trips
         Scenario name mapped to its simulated trip.
     """
@@ -97,6 +119,16 @@ class CalibrationReport:
         import pandas as pd
 
         return pd.DataFrame(list(self.rows)).set_index("id")
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        """The checks of model fit: simulated results (and inputs) against published figures."""
+        return self.table[self.table["kind"] == "fit"]
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """The checks that a dataset input is the published figure it was taken from (zero-width tolerance)."""
+        return self.table[self.table["kind"] == "input"]
 
     @property
     def ok(self) -> bool:
@@ -226,6 +258,7 @@ def validate(graph: nx.MultiDiGraph, *, path: str | Path | None = None) -> Calib
         rows.append(
             {
                 "id": check.id,
+                "kind": check.kind,
                 "check": check.label,
                 "unit": check.unit,
                 "published": check.published,

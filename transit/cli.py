@@ -18,10 +18,12 @@ from typing import Annotated, Any
 
 import typer
 
+from ._extras import missing_extra
+from ._version import __version__
 from .calibration import validate as run_validation
 from .comparison import compare as run_compare
 from .convert import to_gdfs
-from .errors import TransitError
+from .errors import InvalidArgumentError, TransitError
 from .lookup import get_regime
 from .network import load_network
 from .routing import plan_trip
@@ -37,6 +39,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Freight transit times on Central Asia's SCO road-permit routes: driving, rests, borders, regimes.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"transit {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Freight transit times on Central Asia's SCO road-permit routes: driving, rests, borders, regimes."""
 
 
 class Format(str, Enum):
@@ -117,11 +132,7 @@ def compare_cmd(
     _echo("")
     table = cmp.table
     regimes_shown = list(table.index)
-    width = max(24, *(len(r) + 2 for r in regimes_shown))
-    header = f"{'':{18 if not samples else 30}}" + "".join(f"{r:>{width}}" for r in regimes_shown) + f"{'saving':>{width}}"
-    _echo(header)
     last = regimes_shown[-1]
-    label_width = 18 if not samples else 30
     sampled = [(f"P{q} ({samples:,} samples)", f"p{q}_h", _fmt_h, "percentile") for q in (50, 90, 95)] if samples else []
     lines = [
         ("total", "total_h", _fmt_h, "saving_h"),
@@ -135,14 +146,7 @@ def compare_cmd(
         ("distance", "distance_km", lambda v: "–" if math.isnan(v) else f"{v:,.0f} km", None),
         ("cost", "cost_usd", lambda v: "–" if math.isnan(v) else f"${v:,.0f}", "saving_usd"),
     ]
-    for label, column, fmt_fn, saving in lines:
-        cells = "".join(f"{fmt_fn(table.loc[r, column]):>{width}}" for r in regimes_shown)
-        save = ""
-        if saving is not None and len(regimes_shown) > 1:
-            # A percentile's saving is the difference of the two percentiles (not a percentile of the differences).
-            value = table.loc[regimes_shown[0], column] - table.loc[last, column] if saving == "percentile" else table.loc[last, saving]
-            save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
-        _echo(f"{label:{label_width}}{cells}{save:>{width}}")
+
     def cell(regime: str, column: str) -> str:
         value = table.loc[regime, column]
         if not value:
@@ -151,8 +155,26 @@ def compare_cmd(
             return datetime.fromisoformat(str(value)).strftime("%a %d %b %H:%M %z")
         return str(value)
 
+    # Every row as (label, one cell per regime, saving); then each column as wide as its widest cell.
+    grid: list[tuple[str, list[str], str]] = []
+    for label, column, fmt_fn, saving in lines:
+        save = ""
+        if saving is not None and len(regimes_shown) > 1:
+            # A percentile's saving is the difference of the two percentiles (not a percentile of the differences).
+            value = table.loc[regimes_shown[0], column] - table.loc[last, column] if saving == "percentile" else table.loc[last, saving]
+            save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
+        grid.append((label, [fmt_fn(table.loc[r, column]) for r in regimes_shown], save))
     for label, column in (("arrival", "arrival"), ("crossings", "route"), ("transshipped at", "transshipments")):
-        _echo(f"{label:{label_width}}" + "".join(f"{cell(r, column):>{width}}" for r in regimes_shown))
+        grid.append((label, [cell(r, column) for r in regimes_shown], ""))
+    gap = 3
+    label_width = max(len(label) for label, _, _ in grid)
+    widths = [max(len(regime), *(len(cells[i]) for _, cells, _ in grid)) + gap for i, regime in enumerate(regimes_shown)]
+    save_width = max(len("saving"), *(len(save) for _, _, save in grid)) + gap if len(regimes_shown) > 1 else 0
+    saving_header = f"{'saving':>{save_width}}" if save_width else ""
+    _echo(" " * label_width + "".join(f"{r:>{w}}" for r, w in zip(regimes_shown, widths, strict=True)) + saving_header)
+    for label, cells, save in grid:
+        row = "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
+        _echo(f"{label:{label_width}}{row}{save:>{save_width}}".rstrip())
     for regime, message in cmp.errors.items():
         _echo(f"\n{regime}: {message}")
     if samples:
@@ -194,10 +216,24 @@ def plan_cmd(
         return
     _echo(repr(trip))
     _echo("")
-    for row in timeline.itertuples():
-        dist = f"{row.distance_km:6.0f} km" if row.distance_km else " " * 9
-        note = f"  [{row.note}]" if row.note else ""
-        _echo(f"{row.local_start:%a %d %b %H:%M} {row.tz.split('/')[-1]:<9} {row.activity:<13} {row.duration_h:6.2f} h {dist}  {row.place}{note}")
+    # Columns as wide as their content; the time zone column names the zone's city (Asia/Bishkek: Bishkek).
+    header: tuple[str, ...] = ("local start", "time zone", "activity", "hours", "km", "where")
+    lines: list[tuple[str, ...]] = [
+        (
+            f"{row.local_start:%a %d %b %H:%M}",
+            row.tz.split("/")[-1],
+            row.activity,
+            f"{row.duration_h:.2f}",
+            f"{row.distance_km:,.0f}" if row.distance_km else "",
+            row.place + (f"  [{row.note}]" if row.note else ""),
+        )
+        for row in timeline.itertuples()
+    ]
+    widths = [max(len(cells[i]) for cells in (header, *lines)) for i in range(len(header))]
+    right = (False, False, False, True, True, False)
+    for cells in (header, *lines):
+        text = "  ".join(f"{c:>{w}}" if r else f"{c:<{w}}" for c, w, r in zip(cells, widths, right, strict=True))
+        _echo(text.rstrip())
     _echo("")
     b = trip.breakdown_h
     _echo("  ".join(f"{k} {v:.1f} h" for k, v in b.items() if v))
@@ -350,13 +386,13 @@ def serve_cmd(
     keep_alive_s: Annotated[int, typer.Option("--keep-alive", min=1, max=600, help="Close keep-alive connections idle this many seconds.")] = 5,
     header_timeout_s: Annotated[float, typer.Option("--header-timeout", min=0.1, max=600, help="Close connections whose request headers take longer than this many seconds.")] = 10.0,
 ) -> None:
-    """Serve the HTTP API with uvicorn (needs `pip install transit[api]`); docs at /docs."""
+    # "\[": Rich markup would otherwise take "[api]" for a style tag and drop it from --help.
+    r"""Serve the HTTP API with uvicorn (needs `pip install 'sco-transit\[api]'`); docs at /docs."""
     try:
         from .api import Limits
         from .api.serving import serve
     except ModuleNotFoundError as exc:
-        msg = f"the HTTP API needs the 'api' extra ({exc.name} is missing): pip install 'transit[api]'"
-        raise TransitError(msg) from None
+        raise missing_extra("api", exc) from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: serving on {host}, reachable beyond this machine; the API has no authentication", err=True)
     serve(
@@ -384,29 +420,61 @@ def _print_frame(frame: Any, fmt: Format) -> None:
             _echo(frame.to_string())
 
 
+def _country(net: Any, country: str, what: str) -> str:
+    """Return the ISO-2 code of ``--country``; raise an error naming the network's countries if it has no such country."""
+    code = country.strip().upper()
+    in_nodes = {d["country"] for _, d in net.nodes(data=True) if d.get("country")}
+    known = sorted(in_nodes | {c for x in net.graph.get("crossings", {}).values() for c in x.countries})
+    if code not in known:
+        msg = f"--country {country!r}: no {what} in {code}; countries are {', '.join(known)} (ISO-2 codes); pass one of them"
+        raise InvalidArgumentError(msg)
+    return code
+
+
+def _print_listing(frame: Any, fmt: Format, *, what: str, country: str | None) -> None:
+    """Print a listing; an empty one says so (on stderr for json and csv, which still print an empty document)."""
+    if frame.empty and country:
+        message = f"no {what} in {country}"
+        if fmt is Format.table:
+            _echo(message)
+            return
+        typer.echo(message, err=True)
+    _print_frame(frame, fmt)
+
+
+COUNTRY_HELP = (
+    "Only this country (ISO-2). A country the network does not have is an error (exit 2); "
+    "one it has with nothing to list prints 'no ... in XX' (exit 0)."
+)
+
+
 @app.command("places")
 def places_cmd(
-    country: Annotated[str | None, typer.Option("--country", help="Only this country (ISO-2).")] = None,
+    country: Annotated[str | None, typer.Option("--country", help=COUNTRY_HELP)] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the places of the dataset."""
-    places, _, _ = to_gdfs(load_network())
+    net = load_network()
+    places, _, _ = to_gdfs(net)
     places = places.assign(lon=places.geometry.x.round(4), lat=places.geometry.y.round(4))
     if country:
-        places = places[places["country"] == country.upper()]
-    _print_frame(places[["name", "country", "kind", "lon", "lat", "tz", "aliases"]], fmt)
+        country = _country(net, country, "places")
+        places = places[places["country"] == country]
+    _print_listing(places[["name", "country", "kind", "lon", "lat", "tz", "aliases"]], fmt, what="places", country=country)
 
 
 @app.command("crossings")
 def crossings_cmd(
-    country: Annotated[str | None, typer.Option("--country", help="Only crossings of this country (ISO-2).")] = None,
+    country: Annotated[str | None, typer.Option("--country", help=COUNTRY_HELP)] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the border crossings with their posts and opening schedules."""
     net = load_network()
+    if country:
+        country = _country(net, country, "crossings")
     rows = []
     for c in net.graph["crossings"].values():
-        if country and country.upper() not in c.countries:
+        if country and country not in c.countries:
             continue
         a, b = c.posts
         rows.append(
@@ -421,7 +489,8 @@ def crossings_cmd(
         )
     import pandas as pd
 
-    _print_frame(pd.DataFrame(rows).set_index("id"), fmt)
+    columns = ["id", "name", "countries", "posts", "elevation_m", "schedule"]
+    _print_listing(pd.DataFrame(rows, columns=columns).set_index("id"), fmt, what="crossings", country=country)
 
 
 @app.command("regimes")
@@ -487,13 +556,24 @@ def validate_cmd(fmt: FormatOption = Format.table) -> None:
     elif fmt is Format.csv:
         _echo(table.to_csv().rstrip())
     else:
-        for check_id, row in table.iterrows():
-            status = {True: "ok  ", False: "FAIL", None: "info"}[row["within"]]
-            rng = f"[{row['low']:g}, {row['high']:g}]" if row["within"] is not None else "(reported, not asserted)"
-            _echo(f"{status} {check_id:28} published {row['published']:>8g} {row['unit']:<5} model {row['model']:>8g}  error {row['error_pct']:+6.1f}%  {rng}")
-        _echo("")
-        _echo(f"{sum(r['within'] is True for r in report.rows)} within tolerance, {len(report.failures)} outside, {sum(r['within'] is None for r in report.rows)} reported only.")
-        _echo("Tolerances and sources: routes/calibration.toml (`transit validate --format csv` prints them).")
+        sections = (
+            ("Model fit: the model against published figures", report.fit),
+            ("Inputs used unchanged: dataset figures against the sources they were taken from (zero-width tolerance)", report.inputs),
+        )
+        for title, part in sections:
+            if part.empty:
+                continue
+            _echo(title)
+            for check_id, row in part.iterrows():
+                status = {True: "ok  ", False: "FAIL", None: "info"}[row["within"]]
+                rng = f"[{row['low']:g}, {row['high']:g}]" if row["within"] is not None else "(reported, not asserted)"
+                figures = f"published {row['published']:>8g} {row['unit']:<5} model {row['model']:>8g}  error {row['error_pct']:+6.1f}%"
+                _echo(f"{status} {check_id:28} {figures}  {rng}")
+            within = part["within"].tolist()
+            counts = (sum(w is True for w in within), sum(w is False for w in within), sum(w is None for w in within))
+            _echo("{} within tolerance, {} outside, {} reported only.".format(*counts))
+            _echo("")
+        _echo("Tolerances and sources: routes/calibration.toml (`transit validate --format csv` prints them, and each check's kind).")
     if not report.ok:
         raise typer.Exit(1)
 

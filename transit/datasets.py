@@ -79,7 +79,7 @@ def routes_dir() -> Path:
             return candidate
     msg = (
         f"the embedded dataset was not found in {here / '_routes'} or {here.parent / 'routes'}; "
-        "reinstall transit (pip install --force-reinstall transit)"
+        "reinstall the package: pip install --force-reinstall sco-transit"
     )
     raise DataError(msg)
 

@@ -25,6 +25,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
+    "MissingExtraError",
     "NoRouteError",
     "TransitError",
     "UnknownPlaceError",
@@ -162,3 +163,23 @@ class ComputeCancelled(TransitError, RuntimeError):
     message says why. The fix is on the caller's side: ask for less work (fewer samples, pairs or ``via`` items) or
     allow more time.
     """
+
+
+class MissingExtraError(TransitError, ModuleNotFoundError):
+    """A feature's optional dependency is not installed; the message names the extra that brings it.
+
+    Also a :class:`ModuleNotFoundError`, so ``except ImportError`` around an optional feature keeps working.
+
+    Parameters
+    ----------
+    message
+        The feature, the missing module and the ``pip install 'sco-transit[...]'`` command that fixes it.
+    extra
+        The extra of the ``sco-transit`` distribution (``"api"``, ``"plot"``, ``"osm"``).
+    module
+        The module that could not be imported.
+    """
+
+    def __init__(self, message: str, *, extra: str, module: str | None = None) -> None:
+        self.extra = extra
+        super().__init__(message, name=module)

@@ -71,6 +71,7 @@ from xml.sax.saxutils import quoteattr
 import networkx as nx
 import numpy as np
 
+from ._extras import missing_extra
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
 from .geo import haversine_km, haversine_km_to_many
@@ -569,6 +570,8 @@ def graph_from_osm(
 
     Raises
     ------
+    MissingExtraError
+        When pyosmium is not installed: ``pip install 'sco-transit[osm]'``.
     InvalidArgumentError
         For a path that is not an OSM file (or not a path at all), ``crossings`` that is not a network, or a
         ``match_km`` that is negative or not finite.
@@ -604,6 +607,10 @@ def graph_from_osm(
 
     from .network import load_network
 
+    try:
+        import osmium  # noqa: F401  (used by _read; checked first for a clear error)
+    except ModuleNotFoundError as exc:
+        raise missing_extra("osm", exc) from None
     source = _check_path(path)
     _check_options(crossings, match_km)
     keep = frozenset(highways)

@@ -8,7 +8,9 @@ trips in one call, one line per regime, with a percentile band when samples are 
 chart of one trip's activities and :func:`map` a folium map of the routes with the crossings coloured by the time
 spent there.
 
-This module imports matplotlib and folium; ``import transit`` does not import it until ``transit.plot`` is used.
+This module imports matplotlib and folium (the ``plot`` extra, ``pip install 'sco-transit[plot]'``; without them it
+raises :class:`~transit.errors.MissingExtraError` naming that command); ``import transit`` does not import it until
+``transit.plot`` is used.
 Figures are returned, never shown (in Jupyter, a returned figure displays itself). Colours are the Okabe-Ito
 palette, which stays distinguishable with the common colour-vision deficiencies; regimes also differ by line style.
 
@@ -36,13 +38,18 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
+from ._extras import missing_extra
 from .comparison import Comparison
 from .drivers import HOUR_S
 from .errors import InvalidArgumentError
 from .trip import ACTIVITIES, Trip
 from .uncertainty import Reliability
+
+try:
+    from matplotlib.figure import Figure
+except ModuleNotFoundError as _exc:  # the 'plot' extra is not installed
+    raise missing_extra("plot", _exc) from None
 
 if TYPE_CHECKING:
     import folium
@@ -423,7 +430,10 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
     >>> "leaflet.js" in page, "https://" in page.split("<body>")[0]
     (False, False)
     """
-    import folium
+    try:
+        import folium
+    except ModuleNotFoundError as exc:
+        raise missing_extra("plot", exc) from None
 
     trips = _trips(obj)
     coords = [c for t in trips.values() for c in t.geometry_coords]

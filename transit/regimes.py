@@ -291,6 +291,13 @@ class Regime:
             return NotImplemented
         return self.id == other.id and dict(self.rules) == dict(other.rules) and dict(self.permits) == dict(other.permits)
 
+    def __repr__(self) -> str:
+        # One line: the dataclass repr spelled out every rule (tens of thousands of characters for a curated regime).
+        closed = sum(not rule.open_to_freight for rule in self.rules.values())
+        since = f"in force from {self.in_force_from.isoformat()}" if self.in_force_from else "no in_force_from"
+        permits = ", ".join(self.permits) or "none"
+        return f"<Regime {self.id!r} ({self.name}): {since}, {len(self.rules)} crossing rules ({closed} closed to freight), permits: {permits}>"
+
     def rule(self, crossing_id: str) -> CrossingRule:
         """Return the rule for ``crossing_id``."""
         try:

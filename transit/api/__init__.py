@@ -1,5 +1,5 @@
 """
-HTTP API for logistics planners: a FastAPI app over :mod:`transit` (``pip install transit[api]``).
+HTTP API for logistics planners: a FastAPI app over :mod:`transit` (``pip install 'sco-transit[api]'``).
 
 ``import transit`` never imports this package (nor FastAPI). Serve it with ``transit serve`` (uvicorn, loopback by
 default) or embed :func:`create_app` in your own ASGI server.
