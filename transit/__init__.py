@@ -19,7 +19,7 @@ Examples
 True
 """
 
-from . import calibration, delays, montecarlo, network, odmatrix, osm, regimes, routing, schedule, uncertainty
+from . import calibration, delays, io, montecarlo, network, odmatrix, osm, regimes, routing, schedule, uncertainty
 from ._version import __version__
 from .calibration import CalibrationReport, validate
 from .compare import Comparison, compare
@@ -28,12 +28,14 @@ from .errors import (
     DataError,
     InvalidArgumentError,
     InvalidDepartureError,
+    InvalidNetworkError,
     InvalidVehicleError,
     NoRouteError,
     TransitError,
     UnknownPlaceError,
     UnknownRegimeError,
 )
+from .io import save_network
 from .network import build_network, get_regime, load_network, resolve_place, to_gdfs
 from .odmatrix import matrix
 from .osm import graph_from_osm
@@ -54,6 +56,7 @@ __all__ = [
     "Event",
     "InvalidArgumentError",
     "InvalidDepartureError",
+    "InvalidNetworkError",
     "InvalidVehicleError",
     "NoRouteError",
     "Post",
@@ -73,6 +76,7 @@ __all__ = [
     "departure_profile",
     "get_regime",
     "graph_from_osm",
+    "io",
     "load_network",
     "matrix",
     "montecarlo",
@@ -84,6 +88,7 @@ __all__ = [
     "reliability",
     "resolve_place",
     "routing",
+    "save_network",
     "schedule",
     "simulate",
     "to_gdfs",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .errors import NoRouteError, UnknownRegimeError
 from .network import get_regime
 from .delays import as_generator
@@ -235,6 +236,7 @@ def compare(
     UnknownPlaceError, UnknownRegimeError, InvalidDepartureError, InvalidVehicleError
         For bad arguments.
     """
+    check_network(graph)
     if samples:
         _check_samples(samples)
     gen = as_generator(rng) if samples else None

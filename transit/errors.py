@@ -23,6 +23,7 @@ __all__ = [
     "DataError",
     "InvalidArgumentError",
     "InvalidDepartureError",
+    "InvalidNetworkError",
     "InvalidVehicleError",
     "NoRouteError",
     "TransitError",
@@ -152,3 +153,19 @@ class InvalidVehicleError(TransitError, ValueError):
 
 class InvalidArgumentError(TransitError, ValueError):
     """An option outside its allowed values (a sample count, a route rule, a window length), naming the value and the range."""
+
+
+class InvalidNetworkError(TransitError, ValueError):
+    """A graph that is not a usable transit network (read with ``osmnx.load_graphml``, a plain osmnx graph, an edge without ``length``...).
+
+    Parameters
+    ----------
+    message
+        What is missing or wrong where, and how to get a network that has it.
+    problems
+        Each finding, one sentence per kind of problem.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
+        self.problems = tuple(problems)
+        super().__init__(message)

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from shapely.geometry import LineString, Point
 
+from ._validate import check_network
 from .cost import CostModel, load_cost_model
 from .crossings import Crossing, Post
 from .datasets import read_csv, read_toml, routes_dir
@@ -660,15 +661,21 @@ def _read_routes(path: Path, sources: Mapping[str, Source]) -> list[DesignatedRo
     return routes
 
 
+#: Public names of the ``crossings.toml`` and ``routes.toml`` readers (:mod:`transit.io` reads saved networks with them).
+read_crossings = _read_crossings
+read_routes = _read_routes
+
+
 def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     """
-    Load a dataset directory (by default the embedded SCO dataset) as a network.
+    Load a dataset directory (by default the embedded SCO dataset), or a saved network, as a network.
 
     Parameters
     ----------
     path
-        A directory laid out like ``routes/`` (see its README). ``None`` loads
-        the dataset shipped with the package; no network access is needed.
+        A directory laid out like ``routes/`` (see its README), or a ``.graphml``
+        file written by :func:`transit.save_network` (:mod:`transit.io`). ``None``
+        loads the dataset shipped with the package; no network access is needed.
 
     Returns
     -------
@@ -688,8 +695,12 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     ('Asia/Shanghai', 'kashgar')
     """
     base = Path(path) if path is not None else routes_dir()
+    if base.is_file():
+        from .io import load_saved_network
+
+        return load_saved_network(base)
     if not base.is_dir():
-        raise DataError(f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/")
+        raise DataError(f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/ or a .graphml file written by transit.save_network")
     key = (str(base.resolve()), _mtime(base))
     cached = _LOADED.get(key)
     if cached is not None:
@@ -835,6 +846,7 @@ def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     ...
     transit.errors.UnknownPlaceError: unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)
     """
+    check_network(graph)
     if isinstance(name, tuple | list) and len(name) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in name):
         return snap(graph, float(name[0]), float(name[1]))
     if not isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
@@ -944,6 +956,7 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime) -> Regime:
     ...
     transit.errors.UnknownRegimeError: unknown regime 'sco2017'; expected one of 'pre-2017', 'sco-2017' (did you mean 'sco-2017'?)
     """
+    check_network(graph)
     if isinstance(regime, Regime):
         return regime
     regimes: Mapping[str, Regime] = graph.graph.get("regimes", {})
@@ -983,6 +996,7 @@ def to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
     """
     import geopandas as gpd
 
+    check_network(graph)
     place_rows = [
         {
             "id": d.get("ref", n),

@@ -27,6 +27,7 @@ import networkx as nx
 import numpy as np
 
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .network import get_regime, resolve_place, resolve_waypoint
@@ -135,6 +136,7 @@ def matrix(
     InvalidArgumentError
         For bad ``samples`` or too many sampled cells (a ``ValueError``).
     """
+    check_network(graph)
     import pandas as pd
 
     regime_obj = get_regime(graph, regime)

@@ -65,6 +65,7 @@ from typing import Any
 import networkx as nx
 
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .errors import NoRouteError
 from .network import get_regime, node_of, resolve_place, resolve_waypoint
 from .regimes import Regime
@@ -619,6 +620,7 @@ def plan_trip(
     ...
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
     """
+    check_network(graph)
     regime_obj = get_regime(graph, regime)
     o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     if max_candidates < 1:

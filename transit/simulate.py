@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .cost import CostBreakdown
 from .crossings import Crossing
 from .drivers import HOUR_S, BreakRule, DriverClock, DriverRules
@@ -824,6 +825,7 @@ def simulate(
     InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
         For bad arguments.
     """
+    check_network(graph)
     regime_obj = get_regime(graph, regime)
     if len(path) < 2:
         msg = f"a path needs at least two nodes; got {list(path)!r}"

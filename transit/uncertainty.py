@@ -48,6 +48,7 @@ import networkx as nx
 import numpy as np
 
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .montecarlo import Runs, draw_delays, simulate_many
@@ -284,6 +285,7 @@ def reliability(
     TypeError
         For a bad ``rng``.
     """
+    check_network(graph)
     _check_samples(samples)
     kind, q = _route_stat(route)
     gen = as_generator(rng)
@@ -402,6 +404,7 @@ def departure_profile(
     >>> len(prof), list(prof.columns[:3])
     (12, ['departure', 'weekday', 'arrival'])
     """
+    check_network(graph)
     import pandas as pd
 
     if not (isinstance(days, int | float) and 0 < days <= 366):
