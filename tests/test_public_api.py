@@ -12,6 +12,7 @@ PUBLIC = [
     "build_network", "calibration", "compare", "get_regime", "load_network", "network", "plan_trip",
     "regimes", "resolve_place", "routing", "schedule", "simulate", "to_gdfs", "validate",
     "InvalidArgumentError", "Reliability", "delays", "graph_from_osm", "osm", "departure_profile", "matrix", "montecarlo", "odmatrix", "reliability", "uncertainty",
+    "InvalidNetworkError", "io", "save_network",
 ]
 
 
@@ -24,7 +25,7 @@ def test_all_is_pinned():
 def test_error_hierarchy():
     assert issubclass(transit.UnknownPlaceError, KeyError)
     assert issubclass(transit.NoRouteError, LookupError)
-    for err in (transit.DataError, transit.InvalidArgumentError, transit.InvalidDepartureError, transit.UnknownRegimeError, transit.InvalidVehicleError):
+    for err in (transit.DataError, transit.InvalidArgumentError, transit.InvalidDepartureError, transit.UnknownRegimeError, transit.InvalidVehicleError, transit.InvalidNetworkError):
         assert issubclass(err, ValueError) and issubclass(err, transit.TransitError)
 
 

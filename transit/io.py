@@ -653,6 +653,10 @@ def _converter(kinds: Iterable[str]) -> Callable[[Any], Any]:
     return convert
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 def _peek(path: Path) -> dict[str, str]:
     """The graph attributes of a GraphML file (networkx writes them after the edges: one streaming pass, little memory)."""
     names: dict[str, str] = {}
@@ -738,10 +742,11 @@ def load_saved_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     node_dtypes: dict[str, Any] = {a: _converter(k) for a, k in node_kinds.items() if "list" not in k}
     node_dtypes["osmid"] = int if id_kind == "int" else str
     edge_dtypes: dict[str, Any] = {a: _converter(k) for a, k in edge_kinds.items() if "list" not in k and a != "geometry"}
+    # osmnx's own default dtypes would convert these names item by item or to its types: the recorded types decide.
     for name in ("length", "speed_kph", "travel_time", "oneway", "reversed", "osmid", "bearing", "grade", "grade_abs"):
-        edge_dtypes.setdefault(name, _converter(edge_kinds.get(name, ("str",))))
+        edge_dtypes.setdefault(name, _unchanged)
     for name in ("elevation", "elevation_res", "street_count", "x", "y"):
-        node_dtypes.setdefault(name, _converter(node_kinds.get(name, ("str",))))
+        node_dtypes.setdefault(name, _unchanged)
     graph = ox.load_graphml(source, node_dtypes=node_dtypes, edge_dtypes=edge_dtypes)
     late_nodes = {a: _converter(k) for a, k in node_kinds.items() if "list" in k}
     late_edges = {a: _converter(k) for a, k in edge_kinds.items() if "list" in k}
