@@ -725,7 +725,7 @@ def load_saved_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         raise InvalidNetworkError(msg, problems=(msg,))
     version = header.get(f"{_P}format_version", "")
     if not version.isdigit() or int(version) > FORMAT_VERSION:
-        msg = f"was written in format version {version!r}; this transit reads versions up to {FORMAT_VERSION}: upgrade transit (pip install -U transit)"
+        msg = f"was written in format version {version!r}; this transit reads versions up to {FORMAT_VERSION}: upgrade transit"
         raise DataError(msg, file=source.name)
     try:
         node_kinds: dict[str, list[str]] = ast.literal_eval(header[f"{_P}node_types"])
