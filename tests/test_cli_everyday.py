@@ -67,6 +67,9 @@ def test_serve_without_the_api_extra(capsys, monkeypatch, module):
     # transit.api may already be imported by other tests: drop it so that `serve` imports it again.
     for name in [m for m in sys.modules if m == "transit.api" or m.startswith("transit.api.")]:
         monkeypatch.delitem(sys.modules, name)
+    # A submodule already in sys.modules (uvicorn.protocols...) would be found without its parent: drop those too.
+    for name in [m for m in sys.modules if m.startswith(f"{module}.")]:
+        monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, module, None)
     code, out, err = run(capsys, "serve")
     assert code == 2 and out == ""

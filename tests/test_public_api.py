@@ -11,13 +11,13 @@ PUBLIC = [
     "CrossingRule", "Delay", "DesignatedRoute", "DriverRules", "Event", "Place", "Post", "PostSchedule", "Regime",
     "Reliability", "Runs", "SearchStats", "Segment", "Source", "Trip", "Vehicle", "__version__",
     # errors
-    "ComputeCancelled", "DataError", "InvalidArgumentError", "MissingExtraError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
+    "ComputeCancelled", "DataError", "InvalidNetworkError", "InvalidArgumentError", "MissingExtraError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
     "TransitError", "UnknownPlaceError", "UnknownRegimeError",
     # functions
-    "build_network", "compare", "departure_profile", "get_regime", "graph_from_osm", "load_network", "matrix",
+    "build_network", "compare", "departure_profile", "get_regime", "graph_from_osm", "save_network", "load_network", "matrix",
     "node_id", "plan_trip", "reliability", "resolve_place", "simulate", "snap", "to_gdfs", "validate",
     # modules
-    "calibration", "comparison", "convert", "datasets", "delays", "geo", "lookup", "model", "montecarlo",
+    "calibration", "comparison", "convert", "datasets", "delays", "geo", "io", "lookup", "model", "montecarlo",
     "network", "odmatrix", "osm", "regimes", "routing", "schedule", "simulation", "trip", "uncertainty",
 ]
 
@@ -43,7 +43,7 @@ def test_no_function_hides_its_module():
 def test_error_hierarchy():
     assert issubclass(transit.UnknownPlaceError, KeyError)
     assert issubclass(transit.NoRouteError, LookupError)
-    for err in (transit.DataError, transit.InvalidArgumentError, transit.InvalidDepartureError, transit.UnknownRegimeError, transit.InvalidVehicleError):
+    for err in (transit.DataError, transit.InvalidArgumentError, transit.InvalidDepartureError, transit.UnknownRegimeError, transit.InvalidVehicleError, transit.InvalidNetworkError):
         assert issubclass(err, ValueError) and issubclass(err, transit.TransitError)
 
 

@@ -26,6 +26,7 @@ from . import (
     datasets,
     delays,
     geo,
+    io,
     lookup,
     model,
     montecarlo,
@@ -51,6 +52,7 @@ from .errors import (
     DataError,
     InvalidArgumentError,
     InvalidDepartureError,
+    InvalidNetworkError,
     InvalidVehicleError,
     MissingExtraError,
     NoRouteError,
@@ -58,6 +60,7 @@ from .errors import (
     UnknownPlaceError,
     UnknownRegimeError,
 )
+from .io import save_network
 from .lookup import get_regime, resolve_place, snap
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .montecarlo import Runs
@@ -89,6 +92,7 @@ __all__ = [
     "Event",
     "InvalidArgumentError",
     "InvalidDepartureError",
+    "InvalidNetworkError",
     "InvalidVehicleError",
     "MissingExtraError",
     "NoRouteError",
@@ -118,6 +122,7 @@ __all__ = [
     "geo",
     "get_regime",
     "graph_from_osm",
+    "io",
     "load_network",
     "lookup",
     "matrix",
@@ -132,6 +137,7 @@ __all__ = [
     "reliability",
     "resolve_place",
     "routing",
+    "save_network",
     "schedule",
     "simulate",
     "simulation",

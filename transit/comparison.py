@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .delays import as_generator
 from .errors import NoRouteError, UnknownRegimeError
 from .lookup import get_regime
@@ -235,6 +236,7 @@ def compare(
     UnknownPlaceError, UnknownRegimeError, InvalidDepartureError, InvalidVehicleError
         For bad arguments.
     """
+    check_network(graph)
     if samples:
         check_samples(samples)
     gen = as_generator(rng) if samples else None

@@ -14,6 +14,7 @@ import networkx as nx
 from shapely.geometry import Point
 
 from ._units import HOUR_S
+from ._validate import check_network
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,6 +47,7 @@ def to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
     """
     import geopandas as gpd
 
+    check_network(graph)
     place_rows = [
         {
             "id": d.get("ref", n),

@@ -24,6 +24,7 @@ __all__ = [
     "DataError",
     "InvalidArgumentError",
     "InvalidDepartureError",
+    "InvalidNetworkError",
     "InvalidVehicleError",
     "MissingExtraError",
     "NoRouteError",
@@ -183,3 +184,19 @@ class MissingExtraError(TransitError, ModuleNotFoundError):
     def __init__(self, message: str, *, extra: str, module: str | None = None) -> None:
         self.extra = extra
         super().__init__(message, name=module)
+
+
+class InvalidNetworkError(TransitError, ValueError):
+    """A graph that is not a usable transit network (read with ``osmnx.load_graphml``, a plain osmnx graph, an edge without ``length``...).
+
+    Parameters
+    ----------
+    message
+        What is missing or wrong where, and how to get a network that has it.
+    problems
+        Each finding, one sentence per kind of problem.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
+        self.problems = tuple(problems)
+        super().__init__(message)

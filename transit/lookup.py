@@ -24,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._validate import check_network
 from .errors import UnknownPlaceError, UnknownRegimeError
 from .geo import haversine_km_to_many
 from .regimes import Regime
@@ -113,6 +114,7 @@ def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     ...
     transit.errors.UnknownPlaceError: unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)
     """
+    check_network(graph)
     if isinstance(name, tuple | list) and len(name) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in name):
         return snap(graph, float(name[0]), float(name[1]))
     if not isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
@@ -224,6 +226,7 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime) -> Regime:
     ...
     transit.errors.UnknownRegimeError: unknown regime 'sco2017'; expected one of 'pre-2017', 'sco-2017' (did you mean 'sco-2017'?)
     """
+    check_network(graph)
     if isinstance(regime, Regime):
         return regime
     regimes: Mapping[str, Regime] = graph.graph.get("regimes", {})

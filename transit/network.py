@@ -213,13 +213,14 @@ def build_network(
 
 def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     """
-    Load a dataset directory (by default the embedded SCO dataset) as a network.
+    Load a dataset directory (by default the embedded SCO dataset), or a saved network, as a network.
 
     Parameters
     ----------
     path
-        A directory laid out like ``routes/`` (see its README). ``None`` loads
-        the dataset shipped with the package; no network access is needed.
+        A directory laid out like ``routes/`` (see its README), or a ``.graphml``
+        file written by :func:`transit.save_network` (:mod:`transit.io`). ``None``
+        loads the dataset shipped with the package; no network access is needed.
 
     Returns
     -------
@@ -240,8 +241,12 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     ('Asia/Shanghai', 'kashgar')
     """
     base = Path(path) if path is not None else routes_dir()
+    if base.is_file():
+        from .io import load_saved_network
+
+        return load_saved_network(base)
     if not base.is_dir():
-        raise DataError(f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/")
+        raise DataError(f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/ or a .graphml file written by transit.save_network")
     key = (str(base.resolve()), _mtime(base))
     cached = _LOADED.get(key)
     if cached is not None:

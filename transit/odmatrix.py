@@ -28,6 +28,7 @@ import numpy as np
 
 from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime, resolve_place, resolve_waypoint
@@ -136,6 +137,7 @@ def matrix(
     InvalidArgumentError
         For bad ``samples`` or too many sampled cells (a ``ValueError``).
     """
+    check_network(graph)
     import pandas as pd
 
     regime_obj = get_regime(graph, regime)

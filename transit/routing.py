@@ -67,6 +67,7 @@ import networkx as nx
 from ._cancel import check as check_cancelled
 from ._steps import lower_bound_s
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .errors import NoRouteError
 from .geo import haversine_km
 from .lookup import get_regime, node_of, resolve_place, resolve_waypoint
@@ -627,6 +628,7 @@ def plan_trip(
     ...
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
     """
+    check_network(graph)
     regime_obj = get_regime(graph, regime)
     o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
     if max_candidates < 1:

@@ -56,6 +56,7 @@ from ._steps import (
 )
 from ._timeutil import parse_departure
 from ._units import DAY_S, EPS, HOUR_S
+from ._validate import check_network
 from .crossings import Crossing
 from .drivers import BreakRule, DriverClock, DriverRules
 from .errors import NoRouteError
@@ -360,6 +361,7 @@ def simulate(
     InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
         For bad arguments.
     """
+    check_network(graph)
     regime_obj = get_regime(graph, regime)
     if len(path) < 2:
         msg = f"a path needs at least two nodes; got {list(path)!r}"

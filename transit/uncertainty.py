@@ -49,6 +49,7 @@ import numpy as np
 
 from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
+from ._validate import check_network
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime
@@ -286,6 +287,7 @@ def reliability(
     TypeError
         For a bad ``rng``.
     """
+    check_network(graph)
     check_samples(samples)
     kind, q = _route_stat(route)
     gen = as_generator(rng)
@@ -405,6 +407,7 @@ def departure_profile(
     >>> len(prof), list(prof.columns[:3])
     (12, ['departure', 'weekday', 'arrival'])
     """
+    check_network(graph)
     import pandas as pd
 
     if not (isinstance(days, int | float) and 0 < days <= 366):
