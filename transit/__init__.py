@@ -52,6 +52,7 @@ from .errors import (
     InvalidDepartureError,
     InvalidVehicleError,
     NoRouteError,
+    ReadOnlyNetworkError,
     TransitError,
     UnknownPlaceError,
     UnknownRegimeError,
@@ -59,7 +60,7 @@ from .errors import (
 from .lookup import get_regime, resolve_place, snap
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .montecarlo import Runs
-from .network import build_network, load_network
+from .network import build_network, editable, freeze, load_network
 from .odmatrix import matrix
 from .osm import graph_from_osm
 from .regimes import CrossingRule, Delay, Regime
@@ -91,6 +92,7 @@ __all__ = [
     "Place",
     "Post",
     "PostSchedule",
+    "ReadOnlyNetworkError",
     "Regime",
     "Reliability",
     "Runs",
@@ -111,6 +113,8 @@ __all__ = [
     "datasets",
     "delays",
     "departure_profile",
+    "editable",
+    "freeze",
     "geo",
     "get_regime",
     "graph_from_osm",

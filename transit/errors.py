@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import networkx as nx
+
 __all__ = [
     "DataError",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
     "NoRouteError",
+    "ReadOnlyNetworkError",
     "TransitError",
     "UnknownPlaceError",
     "UnknownRegimeError",
@@ -152,3 +155,11 @@ class InvalidVehicleError(TransitError, ValueError):
 
 class InvalidArgumentError(TransitError, ValueError):
     """An option outside its allowed values (a sample count, a route rule, a window length), naming the value and the range."""
+
+
+class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):
+    """An edit of a network the library returned (they are frozen); the message says how to edit a copy.
+
+    Like :func:`networkx.freeze`'s error it is a :class:`networkx.NetworkXError`;
+    changing an attribute dict in place raises it too.
+    """

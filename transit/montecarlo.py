@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +47,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from ._steps import Cross, Road, compile_path, remaining_driving
 from ._units import DAY_S, EPS
 from .delays import sample_h
@@ -213,17 +213,9 @@ class _Openings:
             return self._snapshot
 
 
-_TABLES: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], _Openings]] = weakref.WeakKeyDictionary()
-
-
 def _openings(graph: nx.MultiDiGraph, regime: Regime, step: Cross) -> _Openings:
-    tables = _TABLES.setdefault(graph, {})
-    key = (regime, step.crossing.id, step.direction)  # the regime object: its what-if schedules count
-    found = tables.get(key)
-    if found is None:
-        rule = regime.rule(step.crossing.id)
-        found = tables[key] = _Openings(step.crossing.clock(step.direction, schedules=dict(rule.schedules)))
-    return found
+    key = (regime, step.crossing.id, step.direction)  # the regime by content: its what-if schedules count
+    return _cache.memo(graph, "openings", key, lambda: _Openings(step.crossing.clock(step.direction, schedules=dict(regime.rule(step.crossing.id).schedules))))
 
 
 # -- drivers' hours as arrays ----------------------------------------------------------------------

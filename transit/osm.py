@@ -66,6 +66,7 @@ from xml.sax.saxutils import quoteattr
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
 from .geo import haversine_km, haversine_km_to_many
@@ -442,7 +443,7 @@ def graph_from_osm(
         ``town`` or ``border_post``) and ``name`` where known; edges ``length`` (m), ``speed_kph``, ``travel_time``
         (s), ``geometry``, ``road_class``, ``terrain``, ``country``, ``segment_id`` and ``source``, and crossing
         links ``kind="crossing"`` and ``crossing_id``. ``graph.graph["osm_crossings"]`` describes each crossing
-        found (controlled or open, matched or default).
+        found (controlled or open, matched or default). Frozen: edit a copy from :func:`transit.editable`.
 
     Raises
     ------
@@ -493,7 +494,7 @@ def graph_from_osm(
         data["travel_time"] = data["length"] / (speed / 3.6)
     snapped = _snap_places(raw, nodes, lon, lat, extract.places)
     graph = ox.simplify_graph(raw, node_attrs_include=["_keep"], edge_attr_aggs={"length": sum, "travel_time": sum})
-    return _finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
+    return _cache.freeze(_finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network()))
 
 
 def _snap_places(raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]) -> dict[Any, tuple[str, str, tuple[str, ...]]]:

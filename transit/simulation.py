@@ -45,6 +45,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import _cache
 from ._steps import (
     Cross,
     Road,
@@ -324,6 +325,7 @@ def _closed_note(crossing: Crossing, step: Cross, t: float) -> str:
     return "closed: " + "; ".join(reasons)
 
 
+@_cache.per_call
 def simulate(
     graph: nx.MultiDiGraph,
     path: Sequence[str],

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from ._timeutil import parse_departure
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
@@ -238,6 +239,7 @@ def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: 
     return simulate_many(graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
 
 
+@_cache.per_call
 def reliability(
     graph: nx.MultiDiGraph,
     origin: str,
@@ -351,6 +353,7 @@ def _best_route(
     return Reliability(trip=trip, runs=runs, route=route, route_choice=table)
 
 
+@_cache.per_call
 def departure_profile(
     graph: nx.MultiDiGraph,
     origin: str,
