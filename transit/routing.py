@@ -64,6 +64,7 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
+from ._rules import closed_to_freight
 from ._steps import lower_bound_s
 from ._timeutil import parse_departure
 from .errors import NoRouteError
@@ -480,9 +481,7 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
         if kind == "crossing" and not regime.rule(ident).open_to_freight:
             rule = regime.rule(ident)
             crossing = graph.graph["crossings"][ident]
-            why = f": {rule.reason}" if rule.reason else ""
-            msg = f"crossing {crossing.name!r} ({ident}), given in via, is closed to international freight under regime {regime.id!r}{why}"
-            return NoRouteError(msg, blocking=[ident])
+            return NoRouteError(closed_to_freight(crossing.name, ident, regime.id, rule.reason, in_via=True), blocking=[ident])
     open_rules = {cid: type(rule)(crossing_id=cid, open_to_freight=True, queue=rule.queue, clearance=rule.clearance) for cid, rule in regime.rules.items()}
     everything_open = Regime(id=f"{regime.id}+all-open", name="all open", rules=open_rules)
     paths = _find_candidates(graph, origin, destination, everything_open, None, via, 3)
