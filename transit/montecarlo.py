@@ -167,7 +167,12 @@ class _Snapshot:
 
 
 class _Openings:
-    """The joint open intervals of one crossing clock, extended on demand; shared by threads, read through snapshots."""
+    """
+    The joint open intervals of one crossing clock, extended on demand; shared by threads, read through snapshots.
+
+    Twin of :class:`transit.schedule.CrossingClock` (whose :meth:`~transit.schedule.CrossingClock.interval_at`
+    it tabulates; see :mod:`transit._rules`).
+    """
 
     __slots__ = ("_ends", "_lock", "_snapshot", "_starts", "clock", "exhausted", "lo")
 
