@@ -164,7 +164,7 @@ def test_what_if_regime_round_trips(net, tmp_path):
 
 
 def test_attribute_types_and_odd_values_round_trip(tmp_path):
-    net = line_network()
+    net = transit.editable(line_network())
     node = next(iter(net.nodes))
     net.nodes[node].update(note="None", flag=True, count=3, tags=["a", "b"], odd="[1, 2]", ratio=0.1 + 0.2)
     u, v, k = next(iter(net.edges(keys=True)))

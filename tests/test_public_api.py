@@ -12,9 +12,9 @@ PUBLIC = [
     "Reliability", "Runs", "SearchStats", "Segment", "Source", "Trip", "Vehicle", "__version__",
     # errors
     "ComputeCancelled", "DataError", "InvalidNetworkError", "InvalidArgumentError", "MissingExtraError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
-    "TransitError", "UnknownPlaceError", "UnknownRegimeError",
+    "ReadOnlyNetworkError",     "TransitError", "UnknownPlaceError", "UnknownRegimeError",
     # functions
-    "build_network", "compare", "departure_profile", "get_regime", "graph_from_osm", "save_network", "load_network", "matrix",
+    "build_network", "compare", "departure_profile", "editable", "freeze", "get_regime", "graph_from_osm", "save_network", "load_network", "matrix",
     "node_id", "plan_trip", "reliability", "resolve_place", "simulate", "snap", "to_gdfs", "validate",
     # modules
     "calibration", "comparison", "convert", "datasets", "delays", "geo", "io", "lookup", "model", "montecarlo",

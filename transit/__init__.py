@@ -56,6 +56,7 @@ from .errors import (
     InvalidVehicleError,
     MissingExtraError,
     NoRouteError,
+    ReadOnlyNetworkError,
     TransitError,
     UnknownPlaceError,
     UnknownRegimeError,
@@ -64,7 +65,7 @@ from .io import save_network
 from .lookup import get_regime, resolve_place, snap
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .montecarlo import Runs
-from .network import build_network, load_network
+from .network import build_network, editable, freeze, load_network
 from .odmatrix import matrix
 from .osm import graph_from_osm
 from .regimes import CrossingRule, Delay, Regime
@@ -99,6 +100,7 @@ __all__ = [
     "Place",
     "Post",
     "PostSchedule",
+    "ReadOnlyNetworkError",
     "Regime",
     "Reliability",
     "Runs",
@@ -119,6 +121,8 @@ __all__ = [
     "datasets",
     "delays",
     "departure_profile",
+    "editable",
+    "freeze",
     "geo",
     "get_regime",
     "graph_from_osm",

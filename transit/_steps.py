@@ -7,13 +7,13 @@ engine (:mod:`transit.simulation`) and the vectorised one (:mod:`transit.monteca
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
+from . import _cache
 from ._units import HOUR_S
 from .crossings import Crossing
 from .drivers import BreakRule, DriverRules
@@ -57,29 +57,6 @@ class Cross:
     link: Road
 
 
-
-
-@dataclass
-class Caches:
-    """Per-network caches of compiled steps and bounds (a network is read-only once loaded)."""
-
-    edges: dict[tuple[Any, Any], Road | Cross] = field(default_factory=dict)
-    paths: dict[tuple[Any, ...], tuple[Road | Cross, ...]] = field(default_factory=dict)
-    remaining: dict[tuple[Any, ...], list[float]] = field(default_factory=dict)
-    bounds: dict[tuple[Any, ...], float] = field(default_factory=dict)
-    coords: dict[tuple[Any, ...], tuple[tuple[float, float], ...]] = field(default_factory=dict)
-
-
-CACHES: weakref.WeakKeyDictionary[nx.MultiDiGraph, Caches] = weakref.WeakKeyDictionary()
-#: Entries kept per cache before it starts afresh (each entry is small: a tuple of shared step objects).
-CACHE_LIMIT = 200_000
-
-
-def step_caches(graph: nx.MultiDiGraph) -> Caches:
-    found = CACHES.get(graph)
-    if found is None:
-        found = CACHES[graph] = Caches()
-    return found
 
 
 def compile_edge(graph: nx.MultiDiGraph, u: Any, v: Any) -> Road | Cross:
@@ -136,28 +113,25 @@ def compile_edge(graph: nx.MultiDiGraph, u: Any, v: Any) -> Road | Cross:
 def compile_path(graph: nx.MultiDiGraph, path: Sequence[Any]) -> tuple[Road | Cross, ...]:
     """Turn node ids into simulation steps (cached per network; steps are shared between paths)."""
     key = tuple(path)
-    caches = step_caches(graph)
-    found = caches.paths.get(key)
+    caches = _cache.store(graph)
+    found: tuple[Road | Cross, ...] | None = caches["path"].get(key)
     if found is not None:
         return found
+    edges = caches["edge"]
     steps = []
     for edge in zip(key, key[1:], strict=False):
-        step = caches.edges.get(edge)
+        step = edges.get(edge)
         if step is None:
-            step = caches.edges[edge] = compile_edge(graph, *edge)
+            step = edges.put(edge, compile_edge(graph, *edge))
         steps.append(step)
-    result = tuple(steps)
-    if len(caches.paths) > CACHE_LIMIT:
-        caches.paths.clear()
-    caches.paths[key] = result
-    return result
+    return caches["path"].put(key, tuple(steps))
 
 
 def remaining_driving(graph: nx.MultiDiGraph, path: tuple[Any, ...], steps: tuple[Road | Cross, ...], cap: float | None) -> list[float]:
     """Driving seconds left after each step (cached per network, path and speed cap)."""
-    cache = step_caches(graph).remaining
+    cache = _cache.store(graph)["remaining"]
     key = (path, cap)
-    found = cache.get(key)
+    found: list[float] | None = cache.get(key)
     if found is None:
         found = [0.0] * len(steps)
         acc = 0.0
@@ -167,24 +141,16 @@ def remaining_driving(graph: nx.MultiDiGraph, path: tuple[Any, ...], steps: tupl
             if isinstance(step, Road):
                 speed = step.speed_kph if cap is None else min(step.speed_kph, cap)
                 acc += step.km / speed * HOUR_S
-        if len(cache) > CACHE_LIMIT:
-            cache.clear()
-        cache[key] = found
+        cache.put(key, found)
     return found
 
 
 def bound_cached(graph: nx.MultiDiGraph, key: tuple[Any, ...], steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
-    cache = step_caches(graph).bounds
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > CACHE_LIMIT:
-            cache.clear()
-        found = cache[key] = steps_bound(graph, steps, regime, vehicle)
-    return found
+    return _cache.memo(graph, "bound", key, lambda: steps_bound(graph, steps, regime, vehicle))
 
 
 def vehicle_key(regime: Regime, vehicle: Vehicle) -> tuple[Any, ...]:
-    # The regime object itself (not its id) so that the cache keeps it alive and ids are never reused.
+    # The regime itself: it hashes by content, so an equal copy shares entries and a changed one never does.
     return (regime, vehicle.registration, vehicle.permits, vehicle.drivers, vehicle.max_speed_kph)
 
 
@@ -196,8 +162,8 @@ def suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, regi
 
 def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[float, float], ...]:
     """The road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
-    cache = step_caches(graph).coords
-    found = cache.get(path)
+    cache = _cache.store(graph)["coords"]
+    found: tuple[tuple[float, float], ...] | None = cache.get(path)
     if found is None:
         coords: list[tuple[float, float]] = []
         nodes = graph.nodes
@@ -208,9 +174,7 @@ def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[fl
             for x, y in points:
                 if not coords or coords[-1] != (x, y):
                     coords.append((float(x), float(y)))
-        if len(cache) > CACHE_LIMIT:
-            cache.clear()
-        found = cache[path] = tuple(coords)
+        found = cache.put(path, tuple(coords))
     return found
 
 

@@ -8,9 +8,9 @@ links), and raises :class:`~transit.errors.InvalidNetworkError` saying what is m
 network that has it. The common mistakes get their own advice: a graph read with ``osmnx.load_graphml`` (its
 graph attributes are text), a plain osmnx graph (no crossings or regimes), a projected graph (``x``/``y`` in metres).
 
-The verdict is cached per graph object with a fingerprint (the number of nodes, the identity of the graph-attribute
-dict and of the model objects in it), so the public functions call it on every call for almost nothing. An edit that
-keeps all of those (changing one edge's attributes in place) is not seen until the graph is copied.
+The verdict is kept in the network's cache (:mod:`transit._cache`): for a frozen network (every network the library
+returns) it is computed once, so the public functions call this on every call for almost nothing; an unfrozen network
+(built by hand, or :func:`transit.editable`) may change between calls and is checked again on each.
 
 Examples
 --------
@@ -26,13 +26,12 @@ transit.errors.InvalidNetworkError: this graph is not a transit network: it lack
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Mapping
 from numbers import Real
-from typing import Any
 
 import networkx as nx
 
+from . import _cache
 from .cost import CostModel
 from .crossings import Crossing
 from .drivers import DriverRules
@@ -57,12 +56,6 @@ _BUILD = (
     "Build one with transit.load_network() (the curated dataset), transit.graph_from_osm(path) (an OpenStreetMap file) "
     "or transit.build_network(...); a network saved with transit.save_network(G, path) loads with transit.load_network(path)."
 )
-_VERDICTS: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[Any, ...]] = weakref.WeakKeyDictionary()
-
-
-def _fingerprint(graph: nx.MultiDiGraph) -> tuple[Any, ...]:
-    attrs = graph.graph
-    return (len(graph), id(attrs), *(id(attrs.get(key)) for key in MODEL_ATTRIBUTES))
 
 
 def check_network(graph: object) -> None:
@@ -83,7 +76,7 @@ def check_network(graph: object) -> None:
     Examples
     --------
     >>> import transit
-    >>> net = transit.load_network()
+    >>> net = transit.editable(transit.load_network())
     >>> u, v, k = next(iter(net.edges(keys=True)))
     >>> del net.edges[u, v, k]["length"]
     >>> check_network(net)  # doctest: +ELLIPSIS
@@ -91,17 +84,15 @@ def check_network(graph: object) -> None:
     ...
     transit.errors.InvalidNetworkError: this graph is not a usable transit network: no 'length' on edge (-417384767, -4230510023, 0) (Kashgar – Artux). ...
     """
-    if isinstance(graph, nx.MultiDiGraph):
-        found = _VERDICTS.get(graph)
-        if found is not None and found == _fingerprint(graph):
-            return
+    if isinstance(graph, nx.MultiDiGraph) and _cache.store(graph)["verdict"].get("valid", False):
+        return
     problems = _graph_problems(graph)
     if problems:
         raise InvalidNetworkError(problems[0] if len(problems) == 1 and problems[0].startswith("this graph") else _join(problems), problems=problems)
     problems = [*_node_problems(graph), *_edge_problems(graph)]  # type: ignore[arg-type]
     if problems:
         raise InvalidNetworkError(_join(problems), problems=problems)
-    _VERDICTS[graph] = _fingerprint(graph)  # type: ignore[index]
+    _cache.store(graph)["verdict"].put("valid", True)  # type: ignore[arg-type]
 
 
 def _join(problems: list[str]) -> str:

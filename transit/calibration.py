@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from . import _cache
 from .datasets import check_source, read_sources, read_toml, routes_dir
 from .errors import DataError
 from .lookup import get_regime
@@ -231,6 +232,7 @@ def _metric(graph: nx.MultiDiGraph, check: Check, trips: Mapping[str, Trip]) -> 
     raise DataError(msg, file="calibration.toml", row=check.id, column="metric")
 
 
+@_cache.per_call
 def validate(graph: nx.MultiDiGraph, *, path: str | Path | None = None) -> CalibrationReport:
     """
     Compare the model with the published figures in ``calibration.toml``.

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from . import _cache
 from ._timeutil import parse_departure
 from ._validate import check_network
 from .delays import as_generator
@@ -183,6 +184,7 @@ class Comparison:
         return f"<Comparison {self.origin} -> {self.destination}: {', '.join(parts)}>"
 
 
+@_cache.per_call
 def compare(
     graph: nx.MultiDiGraph,
     origin: str,

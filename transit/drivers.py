@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from ._rules import RestLevel, Stop
 from ._units import EPS, HOUR_S
 from .datasets import read_toml, toml_number
 from .errors import DataError
@@ -203,6 +204,10 @@ def load_driver_rules(path: Path) -> DriverRules:
 class DriverClock:
     """Mutable hours-of-service state of one crew during a simulation.
 
+    Twin of ``montecarlo._Crew`` (the same rules over an array of samples,
+    same attribute names; see :mod:`transit._rules`); the parity tests in
+    ``tests/test_drivers.py`` and ``tests/test_reliability.py`` hold them equal.
+
     All times are POSIX seconds. The simulator asks :meth:`allowance` before
     each stretch of driving, reports driving with :meth:`drove` and
     stationary time with :meth:`idle` (rest-eligible) or :meth:`work`
@@ -251,7 +256,7 @@ class DriverClock:
         self.extensions_used = 0
         self.reductions_used = 0
         self.extended_today = False
-        self.applied = 0
+        self.applied = RestLevel.NONE
         self._day_s = crew.daily_driving_h * HOUR_S
         self._ext_s = crew.extended_driving_h * HOUR_S
         self._rest_s = crew.daily_rest_h * HOUR_S
@@ -268,36 +273,36 @@ class DriverClock:
     def _rest_len_s(self) -> float:
         return self._red_s if self.reductions_used < self._max_red else self._rest_s
 
-    def _level(self, rule: BreakRule) -> int:
-        """What the current stationary stretch amounts to: 0 nothing, 1 break, 2 reduced rest, 3 daily rest, 4 weekly rest."""
+    def _level(self, rule: BreakRule) -> RestLevel:
+        """What the current stationary stretch amounts to."""
         idle = self.idle_s + EPS
         if idle >= self._week_s and self.periods > 0:
-            return 4
+            return RestLevel.WEEKLY_REST
         if idle >= self._rest_s:
-            return 3
-        if idle >= self._red_s and (self.reductions_used < self._max_red or self.applied == 2):
-            return 2
+            return RestLevel.DAILY_REST
+        if idle >= self._red_s and (self.reductions_used < self._max_red or self.applied == RestLevel.REDUCED_DAILY_REST):
+            return RestLevel.REDUCED_DAILY_REST
         if idle >= rule.break_h * HOUR_S:
-            return 1
-        return 0
+            return RestLevel.BREAK
+        return RestLevel.NONE
 
-    def _settle(self, rule: BreakRule) -> None:
+    def settle(self, rule: BreakRule) -> None:
         """Apply the effect of the stationary stretch so far (idempotent; upgrades only)."""
         if self.idle_s <= 0.0:
             return
         level = self._level(rule)
         if level <= self.applied:
             return
-        if level == 4:
+        if level == RestLevel.WEEKLY_REST:
             self.periods = 0
             self.extensions_used = 0
             self.reductions_used = 0
             self._reset_day()
-        elif level == 3:
-            if self.applied == 2:
+        elif level == RestLevel.DAILY_REST:
+            if self.applied == RestLevel.REDUCED_DAILY_REST:
                 self.reductions_used -= 1  # the stretch became a regular rest
             self._reset_day()
-        elif level == 2:
+        elif level == RestLevel.REDUCED_DAILY_REST:
             self.reductions_used += 1
             self._reset_day()
         else:
@@ -306,13 +311,14 @@ class DriverClock:
 
     def rest_label(self, rule: BreakRule) -> str:
         """What the current stationary stretch counts as (``""`` if nothing)."""
-        return ("", "break", "reduced daily rest", "daily rest", "weekly rest")[self._level(rule)]
+        return self._level(rule).label
 
-    def _end_idle(self, rule: BreakRule) -> None:
+    def work(self, rule: BreakRule) -> None:
+        """Record formalities: they end any rest in progress."""
         if self.idle_s > 0.0:
-            self._settle(rule)
+            self.settle(rule)
             self.idle_s = 0.0
-            self.applied = 0
+            self.applied = RestLevel.NONE
 
     def _reset_day(self) -> None:
         self.today_s = 0.0
@@ -340,11 +346,11 @@ class DriverClock:
             Zero seconds means the stop is due now.
         """
         if self.idle_s > 0.0:
-            self._settle(rule)
+            self.settle(rule)
         today = self.today_s
         weekly_due = self.periods >= self._weekly_after
         if today <= EPS and weekly_due:
-            return (0.0, "weekly_rest")
+            return (0.0, Stop.WEEKLY_REST.activity)
         limit = self._day_s
         if self.extended_today or (self.extensions_used < self._max_ext and today + remaining_s <= self._ext_s + EPS and remaining_s > limit - today):
             limit = self._ext_s
@@ -356,14 +362,14 @@ class DriverClock:
         if self.crew.breaks:
             break_left = rule.break_after_h * HOUR_S - self.since_break_s
             if break_left < day_left:
-                return (break_left if break_left > 0.0 else 0.0, "break")
-        return (day_left if day_left > 0.0 else 0.0, "weekly_rest" if weekly_due else "daily_rest")
+                return (break_left if break_left > 0.0 else 0.0, Stop.BREAK.activity)
+        return (day_left if day_left > 0.0 else 0.0, (Stop.WEEKLY_REST if weekly_due else Stop.DAILY_REST).activity)
 
     def stop_needed_s(self, stop: str, rule: BreakRule) -> float:
         """Return how much longer than the current idle time a ``stop`` must last."""
-        if stop == "break":
+        if stop == Stop.BREAK.activity:
             full = rule.break_h * HOUR_S
-        elif stop == "daily_rest":
+        elif stop == Stop.DAILY_REST.activity:
             full = self._rest_len_s()
         else:
             full = self._week_s
@@ -374,14 +380,10 @@ class DriverClock:
         if seconds > 0.0:
             self.idle_s += seconds
 
-    def work(self, rule: BreakRule) -> None:
-        """Record formalities: they end any rest in progress."""
-        self._end_idle(rule)
-
     def drove(self, t_start: float, seconds: float, rule: BreakRule) -> None:
         """Record ``seconds`` of driving starting at ``t_start``."""
         if self.idle_s > 0.0:
-            self._end_idle(rule)
+            self.work(rule)
         if self.duty_start is None and self.today_s <= EPS:
             self.duty_start = t_start
             self.periods += 1

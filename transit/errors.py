@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import networkx as nx
+
 __all__ = [
     "ComputeCancelled",
     "DataError",
@@ -28,6 +30,7 @@ __all__ = [
     "InvalidVehicleError",
     "MissingExtraError",
     "NoRouteError",
+    "ReadOnlyNetworkError",
     "TransitError",
     "UnknownPlaceError",
     "UnknownRegimeError",
@@ -200,3 +203,11 @@ class InvalidNetworkError(TransitError, ValueError):
     def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
         self.problems = tuple(problems)
         super().__init__(message)
+
+
+class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):
+    """An edit of a network the library returned (they are frozen); the message says how to edit a copy.
+
+    Like :func:`networkx.freeze`'s error it is a :class:`networkx.NetworkXError`;
+    changing an attribute dict in place raises it too.
+    """

@@ -67,6 +67,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import _cache
 from ._toml import Inline, dumps
 from ._validate import check_network
 from .cost import CostModel, load_cost_model
@@ -769,4 +770,4 @@ def load_saved_network(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         raise DataError(f"holds rules that do not read: {exc}", file=source.name) from None
     graph.graph = {**others, **model}
     check_network(graph)
-    return graph
+    return _cache.freeze(graph)

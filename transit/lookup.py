@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
+from . import _cache
 from ._validate import check_network
 from .errors import UnknownPlaceError, UnknownRegimeError
 from .geo import haversine_km_to_many
@@ -47,13 +47,11 @@ class _Index:
     coords: Any = None
 
 
-_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
-
-
 def _index(graph: nx.MultiDiGraph) -> _Index:
-    found = _INDEXES.get(graph)
-    if found is not None:
-        return found
+    return _cache.memo(graph, "index", "lookup", lambda: _build_index(graph))
+
+
+def _build_index(graph: nx.MultiDiGraph) -> _Index:
     index = _Index()
     for node, data in graph.nodes(data=True):
         index.refs[str(data.get("ref", node))] = node
@@ -67,7 +65,6 @@ def _index(graph: nx.MultiDiGraph) -> _Index:
         for label in (crossing.id, crossing.name, *crossing.aliases, *(p.name for p in crossing.posts)):
             index.crossings.setdefault(fold(label), crossing.id)
         index.display.append(crossing.name)
-    _INDEXES[graph] = index
     return index
 
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +47,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from ._cancel import check as check_cancelled
+from ._rules import RestLevel, Stop, closed_to_freight
 from ._steps import Cross, Road, compile_path, remaining_driving
 from ._units import DAY_S, EPS
 from .delays import sample_h
@@ -61,8 +62,6 @@ from .vehicles import Vehicle
 
 __all__ = ["Runs", "draw_delays", "simulate_many"]
 
-_BREAK, _DAILY, _WEEKLY = 0, 1, 2
-_STOP_NAMES = ("break", "daily_rest", "weekly_rest")
 #: Formalities are not begun in an opening too short for them; after this long, they are split across closures.
 _ONE_GO_LIMIT_S = 14 * DAY_S
 
@@ -169,7 +168,12 @@ class _Snapshot:
 
 
 class _Openings:
-    """The joint open intervals of one crossing clock, extended on demand; shared by threads, read through snapshots."""
+    """
+    The joint open intervals of one crossing clock, extended on demand; shared by threads, read through snapshots.
+
+    Twin of :class:`transit.schedule.CrossingClock` (whose :meth:`~transit.schedule.CrossingClock.interval_at`
+    it tabulates; see :mod:`transit._rules`).
+    """
 
     __slots__ = ("_ends", "_lock", "_snapshot", "_starts", "clock", "exhausted", "lo")
 
@@ -214,52 +218,50 @@ class _Openings:
             return self._snapshot
 
 
-_TABLES: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], _Openings]] = weakref.WeakKeyDictionary()
-
-
 def _openings(graph: nx.MultiDiGraph, regime: Regime, step: Cross) -> _Openings:
-    tables = _TABLES.setdefault(graph, {})
-    key = (regime, step.crossing.id, step.direction)  # the regime object: its what-if schedules count
-    found = tables.get(key)
-    if found is None:
-        rule = regime.rule(step.crossing.id)
-        found = tables[key] = _Openings(step.crossing.clock(step.direction, schedules=dict(rule.schedules)))
-    return found
+    key = (regime, step.crossing.id, step.direction)  # the regime by content: its what-if schedules count
+    return _cache.memo(graph, "openings", key, lambda: _Openings(step.crossing.clock(step.direction, schedules=dict(regime.rule(step.crossing.id).schedules))))
 
 
 # -- drivers' hours as arrays ----------------------------------------------------------------------
 
 
 class _Crew:
-    """:class:`transit.drivers.DriverClock`, one element per sample; every update takes a mask."""
+    """
+    Twin of :class:`transit.drivers.DriverClock`: its rules with one element per sample; every update takes a mask.
+
+    Attribute and method names are the scalar clock's (see :mod:`transit._rules`); the parity tests in
+    ``tests/test_drivers.py`` and ``tests/test_reliability.py`` hold the two equal.
+    """
 
     def __init__(self, crew: CrewRule, n: int) -> None:
         self.crew = crew
-        self.since_break = np.zeros(n)
-        self.today = np.zeros(n)
+        self.since_break_s = np.zeros(n)
+        self.today_s = np.zeros(n)
         self.duty_start = np.full(n, np.nan)
         self.periods = np.zeros(n, dtype=np.int64)
         self.idle_s = np.zeros(n)
-        self.ext_used = np.zeros(n, dtype=np.int64)
-        self.red_used = np.zeros(n, dtype=np.int64)
+        self.extensions_used = np.zeros(n, dtype=np.int64)
+        self.reductions_used = np.zeros(n, dtype=np.int64)
         self.extended_today = np.zeros(n, dtype=bool)
         self.applied = np.zeros(n, dtype=np.int64)
-        self.day_s = crew.daily_driving_h * HOUR_S
-        self.ext_s = crew.extended_driving_h * HOUR_S
-        self.rest_s = crew.daily_rest_h * HOUR_S
-        self.red_s = crew.reduced_daily_rest_h * HOUR_S
-        self.week_s = crew.weekly_rest_h * HOUR_S
-        self.duty_s = crew.duty_window_h * HOUR_S
+        self._day_s = crew.daily_driving_h * HOUR_S
+        self._ext_s = crew.extended_driving_h * HOUR_S
+        self._rest_s = crew.daily_rest_h * HOUR_S
+        self._red_s = crew.reduced_daily_rest_h * HOUR_S
+        self._week_s = crew.weekly_rest_h * HOUR_S
+        self._duty_s = crew.duty_window_h * HOUR_S
 
-    def rest_len(self) -> np.ndarray:
-        return np.where(self.red_used < self.crew.reduced_rests_per_week, self.red_s, self.rest_s)
+    def _rest_len_s(self) -> np.ndarray:
+        return np.where(self.reductions_used < self.crew.reduced_rests_per_week, self._red_s, self._rest_s)
 
     def _level(self, rule: BreakRule) -> np.ndarray:
         idle = self.idle_s + EPS
-        level = np.where(idle >= rule.break_h * HOUR_S, 1, 0)
-        level = np.where((idle >= self.red_s) & ((self.red_used < self.crew.reduced_rests_per_week) | (self.applied == 2)), 2, level)
-        level = np.where(idle >= self.rest_s, 3, level)
-        return np.where((idle >= self.week_s) & (self.periods > 0), 4, level)
+        level = np.where(idle >= rule.break_h * HOUR_S, RestLevel.BREAK, RestLevel.NONE)
+        reduced = (idle >= self._red_s) & ((self.reductions_used < self.crew.reduced_rests_per_week) | (self.applied == RestLevel.REDUCED_DAILY_REST))
+        level = np.where(reduced, RestLevel.REDUCED_DAILY_REST, level)
+        level = np.where(idle >= self._rest_s, RestLevel.DAILY_REST, level)
+        return np.where((idle >= self._week_s) & (self.periods > 0), RestLevel.WEEKLY_REST, level)
 
     def settle(self, rule: BreakRule, mask: np.ndarray) -> None:
         mask = mask & (self.idle_s > 0.0)
@@ -269,23 +271,23 @@ class _Crew:
         upd = mask & (level > self.applied)
         if not upd.any():
             return
-        week = upd & (level == 4)
+        week = upd & (level == RestLevel.WEEKLY_REST)
         self.periods[week] = 0
-        self.ext_used[week] = 0
-        self.red_used[week] = 0
-        self.red_used -= upd & (level == 3) & (self.applied == 2)
-        self.red_used += upd & (level == 2)
-        reset = upd & (level >= 2)
-        self.today[reset] = 0.0
-        self.since_break[reset | (upd & (level == 1))] = 0.0
+        self.extensions_used[week] = 0
+        self.reductions_used[week] = 0
+        self.reductions_used -= upd & (level == RestLevel.DAILY_REST) & (self.applied == RestLevel.REDUCED_DAILY_REST)
+        self.reductions_used += upd & (level == RestLevel.REDUCED_DAILY_REST)
+        reset = upd & (level >= RestLevel.REDUCED_DAILY_REST)
+        self.today_s[reset] = 0.0
+        self.since_break_s[reset | (upd & (level == RestLevel.BREAK))] = 0.0
         self.duty_start[reset] = np.nan
         self.extended_today[reset] = False
         self.applied = np.where(upd, level, self.applied)
 
-    def end_idle(self, rule: BreakRule, mask: np.ndarray) -> None:
+    def work(self, rule: BreakRule, mask: np.ndarray) -> None:
         self.settle(rule, mask)
         self.idle_s[mask] = 0.0
-        self.applied[mask] = 0
+        self.applied[mask] = RestLevel.NONE
 
     def idle(self, seconds: np.ndarray, mask: np.ndarray | None = None) -> None:
         add = np.maximum(seconds, 0.0)
@@ -294,47 +296,52 @@ class _Crew:
     def allowance(self, t: np.ndarray, rule: BreakRule, remaining: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         self.settle(rule, mask)
         crew = self.crew
-        today = self.today
+        today = self.today_s
         weekly_due = self.periods >= crew.weekly_after_periods
         extend = self.extended_today | (
-            (self.ext_used < crew.extensions_per_week) & (today + remaining <= self.ext_s + EPS) & (remaining > self.day_s - today)
+            (self.extensions_used < crew.extensions_per_week) & (today + remaining <= self._ext_s + EPS) & (remaining > self._day_s - today)
         )
-        day_left = np.where(extend, self.ext_s, self.day_s) - today
-        duty_left = self.duty_start + self.duty_s - self.rest_len() - t  # NaN outside a duty period
+        day_left = np.where(extend, self._ext_s, self._day_s) - today
+        duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t  # NaN outside a duty period
         day_left = np.where(duty_left < day_left, duty_left, day_left)  # comparisons with NaN are False
-        stop = np.where(weekly_due, _WEEKLY, _DAILY)
+        stop = np.where(weekly_due, Stop.WEEKLY_REST, Stop.DAILY_REST)
         if crew.breaks:
-            break_left = rule.break_after_h * HOUR_S - self.since_break
+            break_left = rule.break_after_h * HOUR_S - self.since_break_s
             use_break = break_left < day_left
             allow = np.maximum(np.where(use_break, break_left, day_left), 0.0)
-            stop = np.where(use_break, _BREAK, stop)
+            stop = np.where(use_break, Stop.BREAK, stop)
         else:
             allow = np.maximum(day_left, 0.0)
         due_now = (today <= EPS) & weekly_due
-        return np.where(due_now, 0.0, allow), np.where(due_now, _WEEKLY, stop)
+        return np.where(due_now, 0.0, allow), np.where(due_now, Stop.WEEKLY_REST, stop)
 
-    def stop_needed(self, stop: np.ndarray, rule: BreakRule) -> np.ndarray:
-        full = np.where(stop == _BREAK, rule.break_h * HOUR_S, np.where(stop == _DAILY, self.rest_len(), self.week_s))
+    def stop_needed_s(self, stop: np.ndarray, rule: BreakRule) -> np.ndarray:
+        full = np.where(stop == Stop.BREAK, rule.break_h * HOUR_S, np.where(stop == Stop.DAILY_REST, self._rest_len_s(), self._week_s))
         return np.maximum(full - self.idle_s, 0.0)
 
     def drove(self, t_start: np.ndarray, seconds: np.ndarray, rule: BreakRule, mask: np.ndarray) -> None:
-        self.end_idle(rule, mask)
-        new_day = mask & np.isnan(self.duty_start) & (self.today <= EPS)
+        self.work(rule, mask)
+        new_day = mask & np.isnan(self.duty_start) & (self.today_s <= EPS)
         self.duty_start = np.where(new_day, t_start, self.duty_start)
         self.periods += new_day
         add = np.where(mask, seconds, 0.0)
-        self.today += add
-        self.since_break += add
-        extended = mask & ~self.extended_today & (self.today > self.day_s + EPS)
+        self.today_s += add
+        self.since_break_s += add
+        extended = mask & ~self.extended_today & (self.today_s > self._day_s + EPS)
         self.extended_today |= extended
-        self.ext_used += extended
+        self.extensions_used += extended
 
 
 # -- the simulation --------------------------------------------------------------------------------
 
 
 class _Many:
-    """State of ``n`` simulations of one path."""
+    """
+    State of ``n`` simulations of one path: the twin of ``simulation._Run``, one element per sample.
+
+    Same attribute names as the scalar run (``t``, ``driver``, ``rests``, ``extensions``...; see
+    :mod:`transit._rules`); ``tests/test_reliability.py`` checks that they agree sample by sample.
+    """
 
     def __init__(self, graph: nx.MultiDiGraph, regime: Regime, vehicle: Vehicle, t0: np.ndarray, extensions: Sequence[float]) -> None:
         self.graph = graph
@@ -343,7 +350,7 @@ class _Many:
         self.rules: DriverRules = graph.graph["driver_rules"]
         self.n = len(t0)
         self.t = t0.copy()
-        self.crew = _Crew(self.rules.crew(vehicle.drivers), self.n)
+        self.driver = _Crew(self.rules.crew(vehicle.drivers), self.n)
         self.rests = np.zeros(self.n, dtype=np.int64)
         self.extensions = np.array([*extensions, 0.0], dtype=float) if extensions else np.zeros(1)
         self.comp = {a: np.zeros(self.n) for a in ACTIVITIES}
@@ -355,16 +362,16 @@ class _Many:
         self.all = np.ones(self.n, dtype=bool)
 
     def stop(self, mask: np.ndarray, stop: np.ndarray, rule: BreakRule) -> None:
-        needed = np.maximum(np.round(self.crew.stop_needed(stop, rule)), 1.0)
-        rest = mask & (stop != _BREAK)
+        needed = np.maximum(np.round(self.driver.stop_needed_s(stop, rule)), 1.0)
+        rest = mask & (stop != Stop.BREAK)
         self.rests += rest
         index = np.minimum(self.rests, len(self.extensions) - 1)
         needed = needed + np.where(rest & (self.rests < len(self.extensions) - 1), np.round(self.extensions[index]), 0.0)
         needed = np.where(mask, needed, 0.0)
         self.t += needed
-        for code, name in enumerate(_STOP_NAMES):
-            self.comp[name] += np.where(stop == code, needed, 0.0)
-        self.crew.idle(needed, mask)
+        for code in Stop:
+            self.comp[code.activity] += np.where(stop == code, needed, 0.0)
+        self.driver.idle(needed, mask)
 
     def drive(self, step: Road, remaining_after_s: float) -> None:
         cap = self.vehicle.max_speed_kph
@@ -372,13 +379,13 @@ class _Many:
         total_s = max(round(step.km / speed * HOUR_S), 1)
         left = np.full(self.n, float(total_s))
         rule = step.rule
-        crew = self.crew
+        driver = self.driver
         while True:
             check_cancelled()
             active = left > 0
             if not active.any():
                 return
-            allow, stop = crew.allowance(self.t, rule, left + remaining_after_s, active)
+            allow, stop = driver.allowance(self.t, rule, left + remaining_after_s, active)
             chunk = np.where(allow < left, np.floor(allow), left)
             stopping = active & (chunk < 1)
             driving = active & (chunk >= 1)
@@ -388,7 +395,7 @@ class _Many:
                 chunk = np.where(driving, chunk, 0.0)
                 start = self.t.copy()
                 self.t += chunk
-                crew.drove(start, chunk, rule, driving)
+                driver.drove(start, chunk, rule, driving)
                 left -= chunk
                 self.comp["driving"] += chunk
 
@@ -396,9 +403,7 @@ class _Many:
         crossing = step.crossing
         rule = self.regime.rule(crossing.id)
         if not rule.open_to_freight:
-            why = f": {rule.reason}" if rule.reason else ""
-            msg = f"crossing {crossing.name!r} ({crossing.id}) is closed to international freight under regime {self.regime.id!r}{why}"
-            raise NoRouteError(msg, blocking=[crossing.id])
+            raise NoRouteError(closed_to_freight(crossing.name, crossing.id, self.regime.id, rule.reason), blocking=[crossing.id])
         if draws is None:
             queue_h, clearance_h, transshipment_h = (
                 np.full(self.n, d.median_h) for d in (rule.queue[step.direction], rule.clearance[step.direction], rule.transshipment)
@@ -406,7 +411,7 @@ class _Many:
         else:
             queue_h, clearance_h, transshipment_h = draws
         exit_rule = self.rules.break_rule(step.exit_country)
-        crew = self.crew
+        driver = self.driver
         arrival = self.t
         self.reach[crossing.id] = arrival - self.t0
         queued = arrival + np.round(queue_h * HOUR_S)
@@ -423,12 +428,12 @@ class _Many:
             begin, done = self._clear(table, ready, clearance_s, crossing.name)
         self.comp["queue"] += ready - arrival - closed
         self.comp["closed_wait"] += closed
-        crew.idle(ready - arrival)
-        crew.settle(exit_rule, self.all)  # the scalar simulator's look-ahead settles the queue here too
+        driver.idle(ready - arrival)
+        driver.settle(exit_rule, self.all)  # the scalar simulator's look-ahead settles the queue here too
         # In the common case the formalities run in one go: a closed wait, then open time.
         self._formalities(table, ready, clearance_s, exit_rule, np.isnan(done), begin, crossing.name)
         self.at_crossing[crossing.id] = self.at_crossing.get(crossing.id, 0.0) + (self.t - arrival)
-        crew.end_idle(exit_rule, self.all)
+        driver.work(exit_rule, self.all)
         self.drive(step.link, remaining_after_s)
         self.crossed.append(crossing.id)
         if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
@@ -436,7 +441,7 @@ class _Many:
             self.t = self.t + moved
             self.comp["transshipment"] += moved
             self.vehicle = self.vehicle.transshipped(step.entry_country)
-            self.crew = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
+            self.driver = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
         self.passage[crossing.id] = self.t - self.t0
 
     @staticmethod
@@ -484,12 +489,12 @@ class _Many:
         Clearance for every sample: in one go from ``begin``, or split across closures where ``split``
         (:meth:`CrossingClock.work`). Leaves each sample's clock at the end of its formalities.
         """
-        crew = self.crew
+        driver = self.driver
         one_go = ~split
-        crew.idle(begin - ready, one_go)
+        driver.idle(begin - ready, one_go)
         self.comp["closed_wait"] += np.where(one_go, begin - ready, 0.0)
         self.comp["clearance"] += np.where(one_go, clearance_s, 0.0)
-        crew.end_idle(rule, one_go)
+        driver.work(rule, one_go)
         t = ready.copy()
         left = np.where(split, clearance_s, 0.0)
         active = split.copy()
@@ -499,10 +504,10 @@ class _Many:
             i = np.where(active, self._lookup(snap, np.where(active, t, t[active].min()), name), 0)
             start, end = snap.starts[i], snap.ends[i]
             wait = np.where(active & (start > t), start - t, 0.0)
-            crew.idle(wait, active)
+            driver.idle(wait, active)
             self.comp["closed_wait"] += wait
             t = t + wait
-            crew.end_idle(rule, active)
+            driver.work(rule, active)
             piece = np.where(active, np.minimum(end - t, left), 0.0)
             self.comp["clearance"] += piece
             t = t + piece

@@ -17,7 +17,14 @@ it). Graph conventions (see ``docs/design.md``):
   ``road_class``, ``terrain``, ``segment_id``, ``source``, ``country``;
   crossing links carry ``kind="crossing"`` and ``crossing_id``.
 
-Treat a loaded network as read-only: scenarios change regimes, not the graph.
+Networks are read-only: :func:`build_network`, :func:`load_network` and
+:func:`transit.graph_from_osm` return frozen graphs (structure *and* attribute
+dicts), because the library caches work per network (see
+:mod:`transit._cache`). An edit raises
+:class:`~transit.errors.ReadOnlyNetworkError`. Scenarios change regimes, not
+the graph; to change the graph, edit a copy from :func:`editable` and, if it
+will be queried often, :func:`freeze` it again. An unfrozen graph is never
+cached across calls, so an edit between two calls always shows.
 
 Examples
 --------
@@ -38,6 +45,7 @@ from pathlib import Path
 import networkx as nx
 from shapely.geometry import LineString
 
+from . import _cache
 from ._units import travel_time_s
 from .cost import CostModel, load_cost_model
 from .crossings import Crossing
@@ -57,7 +65,7 @@ from .errors import DataError
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .regimes import Regime, load_country_clearance, load_regime
 
-__all__ = ["DEFAULT_LINK_SPEED_KPH", "build_network", "load_network"]
+__all__ = ["DEFAULT_LINK_SPEED_KPH", "build_network", "editable", "freeze", "load_network"]
 
 DEFAULT_LINK_SPEED_KPH = 20.0
 
@@ -94,7 +102,8 @@ def build_network(
     Returns
     -------
     networkx.MultiDiGraph
-        Follows the conventions in the module docstring.
+        Follows the conventions in the module docstring; frozen (edit a copy
+        from :func:`editable`).
 
     Raises
     ------
@@ -208,7 +217,7 @@ def build_network(
         routes={r.id: r for r in routes},
         sources={s.id: s for s in sources},
     )
-    return graph
+    return _cache.freeze(graph)
 
 
 def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
@@ -225,7 +234,9 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        osmnx-compatible; ``osmnx.graph_to_gdfs(net)`` works on it.
+        osmnx-compatible; ``osmnx.graph_to_gdfs(net)`` works on it. Frozen,
+        and shared between calls with the same unchanged dataset: edit a copy
+        from :func:`editable`.
 
     Raises
     ------
@@ -248,9 +259,9 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     if not base.is_dir():
         raise DataError(f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/ or a .graphml file written by transit.save_network")
     key = (str(base.resolve()), _mtime(base))
-    cached = _LOADED.get(key)
+    cached: nx.MultiDiGraph | None = _cache.datasets().get(key)
     if cached is not None:
-        return _fresh_copy(cached)
+        return cached
     sources = read_sources(base / "sources.csv")
     places = read_places(base / "places.csv", sources)
     crossings = read_crossings(base / "crossings.toml", sources)
@@ -286,23 +297,70 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         dataset_version=str(meta.get("version", "unversioned")),
         link_speed_kph=float(meta.get("crossing_link_speed_kph", DEFAULT_LINK_SPEED_KPH)),
     )
-    _LOADED[key] = graph
-    return _fresh_copy(graph)
-
-
-_LOADED: dict[tuple[str, float], nx.MultiDiGraph] = {}
+    return _cache.datasets().put(key, graph)
 
 
 def _mtime(base: Path) -> float:
     return max((p.stat().st_mtime for p in base.rglob("*") if p.is_file()), default=0.0)
 
 
-def _fresh_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy whose structure the caller may change without touching the cache.
-
-    Attribute dicts of nodes and edges are copied; immutable values
-    (geometries, model objects) are shared.
+def freeze(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """
-    copy = graph.copy()
-    copy.graph = dict(graph.graph)
-    return copy
+    Make a network read-only in place, so that the library may cache work on it.
+
+    Structure edits and changes to node, edge or graph attribute dicts then
+    raise :class:`~transit.errors.ReadOnlyNetworkError`. The library's own
+    networks come frozen; freeze one you built or edited by hand when you
+    will query it more than once.
+
+    Parameters
+    ----------
+    graph
+        A network (``networkx.MultiDiGraph``) following the conventions above.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        ``graph`` itself, frozen (:func:`networkx.is_frozen` is true).
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.freeze(transit.editable(transit.load_network()))
+    >>> net.remove_edge(1, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    transit.errors.ReadOnlyNetworkError: this network is read-only ...
+    """
+    return _cache.freeze(graph)
+
+
+def editable(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """
+    Return an unfrozen copy of a network to edit.
+
+    Node, edge and graph attribute dicts are copied (and the graph's
+    dicts of crossings, regimes, routes and sources); the immutable model
+    objects and geometries in them are shared. The copy is never cached
+    across calls, so every edit shows in the next answer.
+
+    Parameters
+    ----------
+    graph
+        Any network, frozen or not.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new graph; editing it leaves ``graph`` unchanged.
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.load_network()
+    >>> g = transit.editable(net)
+    >>> g.remove_edges_from([(u, v) for u, v, d in net.edges(data=True) if d.get("crossing_id") == "irkeshtam"])
+    >>> transit.plan_trip(g, "Kashgar", "Osh", departure="2017-10-30T08:00").crossings
+    ('torugart',)
+    """
+    return _cache.editable(graph)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
 from ._validate import check_network
@@ -77,6 +78,7 @@ def cities(graph: nx.MultiDiGraph) -> list[str]:
     return [data["name"] for _, data in graph.nodes(data=True) if data.get("kind") in ("city", "port")]
 
 
+@_cache.per_call
 def matrix(
     graph: nx.MultiDiGraph,
     origins: Iterable[str] | None = None,

@@ -71,6 +71,7 @@ from xml.sax.saxutils import quoteattr
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from ._extras import missing_extra
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
@@ -563,7 +564,7 @@ def graph_from_osm(
         ``town`` or ``border_post``) and ``name`` where known; edges ``length`` (m), ``speed_kph``, ``travel_time``
         (s), ``geometry``, ``road_class``, ``terrain``, ``country``, ``segment_id`` and ``source``, and crossing
         links ``kind="crossing"`` and ``crossing_id``. ``graph.graph["osm_crossings"]`` describes each crossing
-        found (controlled or open, matched or default).
+        found (controlled or open, matched or default). Frozen: edit a copy from :func:`transit.editable`.
 
         ``graph.graph["osm_components"]`` says how many strongly connected components the roads formed and what
         was left out: only the largest is kept, so every node reaches every other.
@@ -664,7 +665,7 @@ def graph_from_osm(
     graph = ox.simplify_graph(raw, node_attrs_include=["_keep"], edge_attr_aggs={"length": sum, "travel_time": sum})
     graph = _finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
     graph.graph["osm_components"] = components
-    return graph
+    return _cache.freeze(graph)
 
 
 def _keep_largest_component(raw: nx.MultiDiGraph, extract: _Extract, country: dict[Any, str], *, source: Path) -> dict[str, Any]:

@@ -248,6 +248,11 @@ class CrossingRule:
         """Median queue plus clearance for ``direction``."""
         return self.queue[direction].median_h + self.clearance[direction].median_h
 
+    def __hash__(self) -> int:
+        # By content, like the generated __eq__ (mapping fields as frozensets; schedules by direction only).
+        return hash((self.crossing_id, self.open_to_freight, frozenset(self.through.items()), frozenset(self.queue.items()),
+                     frozenset(self.clearance.items()), self.transshipment, frozenset(self.schedules)))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Regime:
@@ -284,7 +289,16 @@ class Regime:
         object.__setattr__(self, "permits", MappingProxyType(dict(self.permits)))
 
     def __hash__(self) -> int:
-        return hash((self.id, id(self.rules)))
+        # By content, consistent with __eq__: caches key on regimes, and an equal copy must find the same entries.
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.id, frozenset(self.rules.items()), frozenset(self.permits.items())))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        # String hashes differ between processes: never carry the memoised hash along.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Regime):

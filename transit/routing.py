@@ -56,7 +56,6 @@ import dataclasses
 import heapq
 import itertools
 import math
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,7 +63,9 @@ from typing import Any
 
 import networkx as nx
 
+from . import _cache
 from ._cancel import check as check_cancelled
+from ._rules import closed_to_freight
 from ._steps import lower_bound_s
 from ._timeutil import parse_departure
 from ._validate import check_network
@@ -125,18 +126,16 @@ class _Domestic:
             rows = [i for i, _ in edges]
             cols = [j for _, j in edges]
             self.matrix[country] = csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
-        self._solved: dict[Any, tuple[Any, Any]] = {}
+        self._solved = _cache.LRU(_cache.LIMITS["dijkstra"])
 
     def _solve(self, source: Any) -> tuple[Any, Any]:
-        found = self._solved.get(source)
+        found: tuple[Any, Any] | None = self._solved.get(source)
         if found is None:
             from scipy.sparse.csgraph import dijkstra
 
             country, i = self.where[source]
             dist, pred = dijkstra(self.matrix[country], directed=True, indices=i, return_predecessors=True)
-            if len(self._solved) > 4096:
-                self._solved.clear()
-            found = self._solved[source] = (dist, pred)
+            found = self._solved.put(source, (dist, pred))
         return found
 
     def time(self, source: Any, target: Any) -> float | None:
@@ -163,27 +162,15 @@ class _Domestic:
         return out[::-1]
 
 
-@dataclass
-class _Index:
-    domestic: dict[float | None, _Domestic] = field(default_factory=dict)
-    crossing_graphs: dict[tuple[int, float | None], Any] = field(default_factory=dict)
-    posts_by_country: dict[str, list[str]] = field(default_factory=dict)
-    regimes: dict[int, Regime] = field(default_factory=dict)
-    candidates: dict[tuple[Any, ...], list[tuple[float, list[Any]]]] = field(default_factory=dict)
-
-
-_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
-
-
-def _index(graph: nx.MultiDiGraph) -> _Index:
-    index = _INDEXES.get(graph)
-    if index is None:
-        index = _Index()
+def _posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    def build() -> dict[str, list[str]]:
+        posts: dict[str, list[str]] = {}
         for node, data in graph.nodes(data=True):
             if data.get("kind") == "border_post":
-                index.posts_by_country.setdefault(data["country"], []).append(node)
-        _INDEXES[graph] = index
-    return index
+                posts.setdefault(data["country"], []).append(node)
+        return posts
+
+    return _cache.memo(graph, "index", "posts_by_country", build)
 
 
 def _road_time(data: dict[str, Any], cap: float | None) -> float:
@@ -192,11 +179,7 @@ def _road_time(data: dict[str, Any], cap: float | None) -> float:
 
 
 def _domestic(graph: nx.MultiDiGraph, cap: float | None) -> _Domestic:
-    index = _index(graph)
-    found = index.domestic.get(cap)
-    if found is None:
-        found = index.domestic[cap] = _Domestic(graph, cap)
-    return found
+    return _cache.memo(graph, "domestic", cap, lambda: _Domestic(graph, cap))
 
 
 @dataclass
@@ -212,16 +195,15 @@ class _CrossingGraph:
 
 
 def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
-    """The crossing graph for a regime (cached per network, regime object and speed cap)."""
-    index = _index(graph)
-    key = (id(regime), cap)
-    found = index.crossing_graphs.get(key)
-    if found is not None and index.regimes.get(id(regime)) is regime:
-        return found
+    """The crossing graph for a regime (cached per network, regime content and speed cap)."""
+    return _cache.memo(graph, "crossing_graph", (regime, cap), lambda: _build_crossing_graph(graph, regime, cap))
+
+
+def _build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
     dom = _domestic(graph, cap)
     cg = _CrossingGraph(
         country={n: d["country"] for n, d in graph.nodes(data=True)},
-        posts_by_country=index.posts_by_country,
+        posts_by_country=_posts_by_country(graph),
         dom=dom,
         cross_out={},
         cross_in={},
@@ -235,11 +217,6 @@ def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -
         weight = _road_time(data, cap) + rule.expected_delay_h(f"{cg.country[u]}>{cg.country[v]}") * 3600
         cg.cross_out.setdefault(u, []).append((v, weight))
         cg.cross_in.setdefault(v, []).append((u, weight))
-    if len(index.crossing_graphs) > 64:  # many what-if regimes: start afresh
-        index.crossing_graphs.clear()
-        index.regimes.clear()
-    index.crossing_graphs[key] = cg  # type: ignore[assignment]
-    index.regimes[id(regime)] = regime
     return cg
 
 
@@ -399,6 +376,7 @@ def _waypoint_plans(graph: nx.MultiDiGraph, origin: str, destination: str, via: 
     return plans
 
 
+@_cache.per_call
 def candidate_paths(
     graph: nx.MultiDiGraph,
     origin: str,
@@ -456,14 +434,8 @@ def search_candidates(
     limit: int,
 ) -> list[tuple[float, list[str]]]:
     """Candidate paths for a question; static, so cached per network (the regime object is part of the key)."""
-    cache = _index(graph).candidates
     key = (origin, destination, regime, cap, tuple(via), limit)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 100_000:
-            cache.clear()
-        found = cache[key] = _find_candidates(graph, origin, destination, regime, cap, via, limit)
-    return found
+    return _cache.memo(graph, "candidates", key, lambda: _find_candidates(graph, origin, destination, regime, cap, via, limit))
 
 
 def _find_candidates(
@@ -515,9 +487,7 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
         if kind == "crossing" and not regime.rule(ident).open_to_freight:
             rule = regime.rule(ident)
             crossing = graph.graph["crossings"][ident]
-            why = f": {rule.reason}" if rule.reason else ""
-            msg = f"crossing {crossing.name!r} ({ident}), given in via, is closed to international freight under regime {regime.id!r}{why}"
-            return NoRouteError(msg, blocking=[ident])
+            return NoRouteError(closed_to_freight(crossing.name, ident, regime.id, rule.reason, in_via=True), blocking=[ident])
     open_rules = {cid: type(rule)(crossing_id=cid, open_to_freight=True, queue=rule.queue, clearance=rule.clearance) for cid, rule in regime.rules.items()}
     everything_open = Regime(id=f"{regime.id}+all-open", name="all open", rules=open_rules)
     paths = _find_candidates(graph, origin, destination, everything_open, None, via, 3)
@@ -566,6 +536,7 @@ def resolve_trip(
     return o, d, via_list, Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
 
 
+@_cache.per_call
 def plan_trip(
     graph: nx.MultiDiGraph,
     origin: str,

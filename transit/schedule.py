@@ -494,6 +494,10 @@ def _day_windows(schedule: PostSchedule, day: date, direction: Direction) -> tup
 class CrossingClock:
     """The joint open intervals of a crossing's two posts for one direction.
 
+    Twin of ``montecarlo._Openings``, which lays these intervals out as arrays
+    for many samples at once (see :mod:`transit._rules`); the parity tests in
+    ``tests/test_reliability.py`` and ``tests/test_twins.py`` hold them equal.
+
     Parameters
     ----------
     exit

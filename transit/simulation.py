@@ -45,6 +45,8 @@ from typing import Any
 
 import networkx as nx
 
+from . import _cache
+from ._rules import closed_to_freight
 from ._steps import (
     Cross,
     Road,
@@ -70,7 +72,11 @@ __all__ = ["simulate", "simulate_path"]
 
 
 class _Run:
-    """One simulation: mutable state kept out of the public objects."""
+    """One simulation: mutable state kept out of the public objects.
+
+    Twin of ``montecarlo._Many`` (the same rules over ``n`` samples, same attribute names; see
+    :mod:`transit._rules`); ``tests/test_reliability.py`` checks that they agree sample by sample.
+    """
 
     __slots__ = ("annotate", "avoidable", "clocks", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle")
 
@@ -159,9 +165,7 @@ class _Run:
         crossing = step.crossing
         rule: CrossingRule = self.regime.rule(crossing.id)
         if not rule.open_to_freight:
-            why = f": {rule.reason}" if rule.reason else ""
-            msg = f"crossing {crossing.name!r} ({crossing.id}) is closed to international freight under regime {self.regime.id!r}{why}"
-            raise NoRouteError(msg, blocking=[crossing.id])
+            raise NoRouteError(closed_to_freight(crossing.name, crossing.id, self.regime.id, rule.reason), blocking=[crossing.id])
         key = (crossing.id, step.direction)
         clock = self.clocks.get(key)
         if clock is None:
@@ -325,6 +329,7 @@ def _closed_note(crossing: Crossing, step: Cross, t: float) -> str:
     return "closed: " + "; ".join(reasons)
 
 
+@_cache.per_call
 def simulate(
     graph: nx.MultiDiGraph,
     path: Sequence[str],

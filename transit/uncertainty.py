@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from . import _cache
 from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
 from ._validate import check_network
@@ -240,6 +241,7 @@ def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: 
     return simulate_many(graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
 
 
+@_cache.per_call
 def reliability(
     graph: nx.MultiDiGraph,
     origin: str,
@@ -355,6 +357,7 @@ def _best_route(
     return Reliability(trip=trip, runs=runs, route=route, route_choice=table)
 
 
+@_cache.per_call
 def departure_profile(
     graph: nx.MultiDiGraph,
     origin: str,
