@@ -65,15 +65,15 @@ from typing import Any
 import networkx as nx
 
 from ._steps import lower_bound_s
-from ._timeutil import parse_departure
-from .errors import NoRouteError
-from .lookup import get_regime, node_of, resolve_place, resolve_waypoint
+from .errors import InvalidArgumentError, NoRouteError
+from .lookup import resolve_place, resolve_waypoint
+from .question import NO_DEPARTURE, TripQuestion, resolve_trip
 from .regimes import Regime
 from .simulation import simulate_path
 from .trip import SearchStats, Trip
 from .vehicles import Vehicle
 
-__all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "resolve_waypoints", "shortest_static_path"]
+__all__ = ["MAX_CANDIDATES", "NO_DEPARTURE", "TripQuestion", "candidate_paths", "plan_trip", "resolve_trip", "resolve_waypoints", "shortest_static_path"]
 
 #: Upper limit on candidates enumerated per query (see the module docstring).
 MAX_CANDIDATES = 8
@@ -477,11 +477,11 @@ def candidate_paths(
     origin: str,
     destination: str,
     *,
-    regime: str | Regime,
+    regime: str | Regime | None = None,
     vehicle: Vehicle | None = None,
-    via: Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     limit: int = MAX_CANDIDATES,
-) -> list[tuple[float, list[str]]]:
+) -> list[tuple[float, list[Any]]]:
     """
     Return candidate paths in order of static time (seconds), best first.
 
@@ -492,11 +492,11 @@ def candidate_paths(
     origin, destination
         Place names or ids.
     regime
-        Regime id or object; crossings it closes are not used.
+        Regime id or object; crossings it closes are not used. ``None``: the network's default.
     vehicle
         Its speed cap changes driving times; default no cap.
     via
-        Places or crossings to pass, in order.
+        Places or crossings to pass, in order; ``None`` for none.
     limit
         Maximum number of paths.
 
@@ -513,10 +513,9 @@ def candidate_paths(
     >>> [p[0] < q[0] for p, q in zip(paths, paths[1:])]
     [True]
     """
-    regime_obj = get_regime(graph, regime)
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
+    q = resolve_trip(graph, origin, destination, via=via, regime=regime)
     cap = vehicle.max_speed_kph if vehicle is not None else None
-    return [(static, list(path)) for static, path in search_candidates(graph, o, d, regime_obj, cap, via, limit)]
+    return [(static, list(path)) for static, path in search_candidates(graph, q.origin, q.destination, q.regime, cap, q.via, limit)]
 
 
 def search_candidates(
@@ -600,43 +599,14 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
     return NoRouteError(msg, blocking=blocking)
 
 
-def resolve_trip(
-    graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
-    *,
-    via: str | Sequence[str],
-    vehicle: Vehicle | dict[str, Any] | str | None,
-) -> tuple[Any, Any, list[str], Vehicle]:
-    """
-    Check a trip question's places, waypoints and vehicle once, before any work.
-
-    Returns
-    -------
-    (origin, destination, via, vehicle)
-        Node ids, the waypoint names as a list, and the vehicle (default: one
-        driver, registered in the origin's country).
-
-    Raises
-    ------
-    UnknownPlaceError, InvalidVehicleError
-        For a name not in the network (with close matches) or a bad vehicle.
-    """
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)  # unknown names fail before any work
-    return o, d, via_list, Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
-
-
 def plan_trip(
     graph: nx.MultiDiGraph,
     origin: str,
     destination: str,
     *,
-    regime: str | Regime = "sco-2017",
+    regime: str | Regime | None = None,
     departure: datetime | str,
-    via: str | Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     max_candidates: int = MAX_CANDIDATES,
 ) -> Trip:
@@ -650,12 +620,16 @@ def plan_trip(
     origin, destination
         Place names, aliases or ids (``"Kashgar"``, ``"Kashi"``).
     regime
-        Regime id (``"pre-2017"``, ``"sco-2017"``) or a :class:`~transit.regimes.Regime`.
+        Regime id (``"pre-2017"``, ``"sco-2017"``) or a :class:`~transit.regimes.Regime`;
+        ``None`` (default) for the network's default regime (``net.graph["default_regime"]``).
     departure
         Aware datetime, naive datetime (local time at the origin) or ISO 8601
         string with or without offset.
     via
-        Place or crossing names to pass, in order (``["Irkeshtam"]``).
+        Place or crossing names to pass, in order (``["Irkeshtam"]``); ``None``
+        for none. The route passes no crossing twice and comes back to no
+        country it has left unless the waypoints ask for it (or no other road
+        exists); consecutive repeats collapse into one.
     vehicle
         :class:`~transit.vehicles.Vehicle`, a dict of its fields, or a
         registration code. Default: one driver, registered in the origin's country.
@@ -690,25 +664,20 @@ def plan_trip(
     ...
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
     """
-    regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
+    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
     if max_candidates < 1:
         msg = f"max_candidates={max_candidates!r} must be at least 1"
         raise ValueError(msg)
-    depart = parse_departure(departure, graph.nodes[o]["tz"])
-    return plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    return plan_resolved(graph, question, max_candidates=max_candidates)
 
 
-def plan_resolved(
-    graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
-    regime: Regime,
-    depart: datetime,
-    via: Sequence[str],
-    vehicle: Vehicle,
-    max_candidates: int,
-) -> Trip:
+def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candidates: int = MAX_CANDIDATES) -> Trip:
+    """Plan a resolved trip question (:func:`resolve_trip`): the work of :func:`plan_trip`."""
+    origin, destination, regime, via, vehicle = question.origin, question.destination, question.regime, question.via, question.vehicle
+    depart = question.departure
+    if depart is None:
+        msg = "the trip question has no departure; pass departure='2017-10-30T08:00' (an ISO 8601 time or a datetime)"
+        raise InvalidArgumentError(msg)
     if origin == destination and not via:
         msg = f"origin and destination are the same place ({graph.nodes[origin]['name']!r})"
         raise NoRouteError(msg)

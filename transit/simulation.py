@@ -54,12 +54,12 @@ from ._steps import (
     road_coords,
     suffix_bound,
 )
-from ._timeutil import parse_departure
 from ._units import DAY_S, EPS, HOUR_S
 from .crossings import Crossing
 from .drivers import BreakRule, DriverClock, DriverRules
 from .errors import NoRouteError
-from .lookup import get_regime, node_of
+from .lookup import node_of
+from .question import resolve_trip
 from .regimes import CrossingRule, Regime
 from .schedule import CrossingClock, zone
 from .trip import Event, Trip
@@ -328,7 +328,7 @@ def simulate(
     graph: nx.MultiDiGraph,
     path: Sequence[str],
     *,
-    regime: str | Regime,
+    regime: str | Regime | None = None,
     departure: datetime | str,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
 ) -> Trip:
@@ -343,7 +343,7 @@ def simulate(
         Nodes from origin to destination, as node ids or dataset ids
         (``"kashgar"``); consecutive nodes must be joined by an edge.
     regime
-        Regime id or :class:`~transit.regimes.Regime`.
+        Regime id or :class:`~transit.regimes.Regime`; ``None`` for the network's default.
     departure
         Aware datetime, naive datetime (local time at the origin) or ISO 8601 string.
     vehicle
@@ -360,16 +360,13 @@ def simulate(
     InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
         For bad arguments.
     """
-    regime_obj = get_regime(graph, regime)
     if len(path) < 2:
         msg = f"a path needs at least two nodes; got {list(path)!r}"
         raise NoRouteError(msg)
-    path = [node_of(graph, node) for node in path]
-    origin = path[0]
-    nodes = graph.nodes
-    depart = parse_departure(departure, nodes[origin]["tz"])
-    veh = Vehicle.coerce(vehicle, default_registration=nodes[origin]["country"])
-    trip = simulate_path(graph, tuple(path), regime_obj, veh, depart)
+    nodes = [node_of(graph, node) for node in path]
+    question = resolve_trip(graph, nodes[0], nodes[-1], vehicle=vehicle, regime=regime, departure=departure)
+    assert question.departure is not None
+    trip = simulate_path(graph, tuple(nodes), question.regime, question.vehicle, question.departure)
     assert trip is not None  # no abort_after given
     return trip
 

@@ -275,7 +275,7 @@ def create_app(network: nx.MultiDiGraph | None = None, *, limits: Limits | None 
                     **({f"p{q}_h": _num(row[f"p{q}_h"]) for q in (50, 90, 95)} if body.samples else {}),
                 })
             first = table["departure"].iloc[0] if len(table) else body.departure
-            return {"regime": str(table["regime"].iloc[0]) if len(table) else body.regime, "departure": first, "samples": body.samples, "seed": body.seed, "rows": rows}
+            return {"regime": str(table["regime"].iloc[0]) if len(table) else (body.regime or str(net.graph.get("default_regime"))), "departure": first, "samples": body.samples, "seed": body.seed, "rows": rows}
 
         return await run(work)
 

@@ -43,7 +43,8 @@ Departure = Field(
     description="ISO 8601, e.g. '2017-10-30T08:00' (local time at the origin) or '2017-10-30T08:00+08:00'.",
     examples=["2017-10-30T08:00"],
 )
-Via = Field(default_factory=list, max_length=10, description="Places or crossings to pass, in order, e.g. ['Irkeshtam'].")
+Via = Field(default=None, max_length=10, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
+Regime = Field(default=None, min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'; null for the dataset's default regime.")
 Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
 
 
@@ -87,8 +88,8 @@ class TripRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}]})
     origin: str = Name
     destination: str = Name
-    via: list[str] = Via
-    regime: str = Field(default="sco-2017", min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'.")
+    via: list[str] | None = Via
+    regime: str | None = Regime
     departure: str = Departure
     vehicle: VehicleModel | None = None
 
@@ -147,6 +148,7 @@ class TripResponse(BaseModel):
     cost_usd: float
     crossings: list[str]
     transshipments: list[str]
+    warnings: list[str] = Field(default_factory=list, description="Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force.")
     breakdown_h: dict[str, float]
     cost: CostModel
     timeline: list[TimelineEvent]
@@ -160,8 +162,8 @@ class CompareRequest(BaseModel):
     )
     origin: str = Name
     destination: str = Name
-    via: list[str] = Via
-    regimes: list[str] = Field(default_factory=lambda: ["pre-2017", "sco-2017"], min_length=1, max_length=10, description="The first is the baseline.")
+    via: list[str] | None = Via
+    regimes: list[str] | None = Field(default=None, min_length=1, max_length=10, description="The first is the baseline; null for every regime of the dataset, its default regime last.")
     departure: str = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
@@ -208,8 +210,8 @@ class ReliabilityRequest(BaseModel):
     )
     origin: str = Name
     destination: str = Name
-    via: list[str] = Via
-    regime: str = Field(default="sco-2017", min_length=1, max_length=100)
+    via: list[str] | None = Via
+    regime: str | None = Regime
     departure: str = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=10_000, ge=1, description="Monte Carlo samples; see /health for the limit.")
@@ -261,9 +263,9 @@ class MatrixRequest(BaseModel):
     )
     origins: list[str] = Field(min_length=1, max_length=100)
     destinations: list[str] = Field(min_length=1, max_length=100)
-    regime: str = Field(default="sco-2017", min_length=1, max_length=100)
+    regime: str | None = Regime
     departure: str = Departure
-    via: list[str] = Via
+    via: list[str] | None = Via
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0)
     seed: int | None = Seed
