@@ -16,7 +16,9 @@ At a crossing, in order:
 2. **clearance**: only while both posts are open, and only begun in an
    opening long enough to finish it (formalities are not started just before
    a post closes); the wait for that opening is ``closed_wait``;
-3. the **link** between the posts is driven;
+3. the **link** between the posts is driven, in one go: breaks and rests
+   are taken before the crossing (in the queue or at the closed post) or
+   after it (at the entry post), never between the posts;
 4. **transshipment** if the regime does not admit the vehicle: the cargo
    continues on a truck of the entered country with a rested crew.
 
@@ -126,11 +128,26 @@ class _Run:
             self.t += needed
         self.driver.idle(needed)
 
-    def drive(self, step: Road, remaining_after_s: float) -> None:
+    def drive(self, step: Road, remaining_after_s: float, *, nonstop: bool = False) -> None:
+        """
+        Drive a road, stopping for breaks and rests as the crew's hours require.
+
+        ``nonstop`` drives it in one go: the link between the two posts of a
+        crossing is short, and no crew rests in no man's land; a stop that
+        falls due on it is taken at the entry post, after the crossing.
+        """
         rule = step.rule
         cap = self.vehicle.max_speed_kph
         speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
         total_s = max(round(step.km / speed * HOUR_S), 1)
+        if nonstop:
+            start = self.t
+            if self.annotate:
+                self.emit("driving", step.label, step.country, start + total_s, step.tz, distance_km=step.km, source=step.source, segment_id=step.segment_id)
+            else:
+                self.t = start + total_s
+            self.driver.drove(start, total_s, rule)
+            return
         left = total_s
         km_left = step.km
         driver = self.driver
@@ -203,7 +220,7 @@ class _Run:
                 self.emit("closed_wait", place, step.exit_country, end, step.exit_tz, note=_closed_note(crossing, step, start) if self.annotate else "", source=crossing.source, **common)
                 self.driver.idle(end - start)
         self.driver.work(exit_rule)
-        self.drive(step.link, remaining_after_s)
+        self.drive(step.link, remaining_after_s, nonstop=True)
         self.crossed.append(crossing.id)
         if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
             needed = rule.permit_needed(self.vehicle.registration)
