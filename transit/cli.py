@@ -155,6 +155,9 @@ def compare_cmd(
         _echo(f"{label:{label_width}}" + "".join(f"{cell(r, column):>{width}}" for r in regimes_shown))
     for regime, message in cmp.errors.items():
         _echo(f"\n{regime}: {message}")
+    for regime, texts in cmp.warnings.items():
+        for text in texts:
+            _echo(f"\nwarning ({regime}): {text}")
     if samples:
         _echo(f"\nPercentiles: {samples:,} samples of the border delays along each regime's planned route (seed {seed}).")
     _echo("\nArrival times are local at the destination. Sources and every step: `transit plan ... --format csv`.")
@@ -201,6 +204,8 @@ def plan_cmd(
         _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
         return
     _echo(repr(trip))
+    for text in trip.warnings:
+        _echo(f"warning: {text}")
     _echo("")
     for row in timeline.itertuples():
         dist = f"{row.distance_km:6.0f} km" if row.distance_km else " " * 9

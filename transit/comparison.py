@@ -149,6 +149,11 @@ class Comparison:
         return table
 
     @property
+    def warnings(self) -> dict[str, tuple[str, ...]]:
+        """Regime id mapped to its trip's :attr:`~transit.trip.Trip.warnings` (regimes whose trip has any)."""
+        return {regime: trip.warnings for regime, trip in self.trips.items() if trip.warnings}
+
+    @property
     def saving_h(self) -> float:
         """Hours saved by the last regime against the baseline (NaN if either has no route)."""
         last, base = self.trips.get(self.regimes[-1]), self.trips.get(self.baseline)
@@ -174,6 +179,7 @@ class Comparison:
         columns = ["total_h", *(c for c in ("p50_h", "p90_h") if self.reliability), "border_h", "closed_wait_h", "transshipment_h", "cost_usd", "saving_h", "route", "status"]
         frame = self.table
         rows = [[regime, *(round(v, 1) if isinstance(v, float) else v for v in (frame.loc[regime, c] for c in columns))] for regime in frame.index]
+        rows.extend([f"{regime}: warning", text, *[""] * (len(columns) - 1)] for regime, texts in self.warnings.items() for text in texts)
         caption = f"{self.origin} → {self.destination}, departing {self.departure:%a %d %b %Y %H:%M %Z}" + (f" via {', '.join(self.via)}" if self.via else "")
         return table(caption, ["regime", *columns], rows)
 

@@ -67,13 +67,19 @@ from .schedule import CrossingClock, zone
 from .trip import Event, Trip
 from .vehicles import Vehicle
 
-__all__ = ["simulate", "simulate_path"]
+__all__ = ["LONG_WAIT_H", "MAX_CLOSED_WAIT_DAYS", "simulate", "simulate_path"]
+
+#: A single wait at a closed crossing longer than this (hours) puts a warning on the trip.
+LONG_WAIT_H = 24.0
+#: Horizon: a trip whose waits at closed crossings add up to more than this (days) is refused with
+#: :class:`~transit.errors.NoRouteError`, naming the closure and when it ends.
+MAX_CLOSED_WAIT_DAYS = 30
 
 
 class _Run:
     """One simulation: mutable state kept out of the public objects."""
 
-    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle")
+    __slots__ = ("annotate", "avoidable", "clocks", "closed_s", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle", "warnings")
 
     def __init__(
         self,
@@ -104,6 +110,8 @@ class _Run:
         self.avoidable: list[tuple[int, str, tuple[tuple[float, float], ...]]] = []
         self.extensions = extensions
         self.rests = 0  # rests taken so far; rest k (1-based) may be extended, 0 is a hold at the origin
+        self.closed_s = 0.0  # waiting at closed crossings so far
+        self.warnings: list[str] = []
 
     def emit(self, activity: str, place: str, country: str, end: float, tz: str, **extra: Any) -> None:
         if end - self.t <= EPS and activity != "driving":
@@ -194,7 +202,10 @@ class _Run:
         try:
             queued = arrival + round(queue_h * HOUR_S)
             ready = clock.next_open(queued)
-            for kind, start, end in _split(clock, arrival, ready):
+            waits = _split(clock, arrival, ready)
+            pieces = clock.work_in_one_go(ready, clearance_s)
+            self._check_closed(step, [piece for piece in (*waits, *pieces) if piece[0] == "closed"])
+            for kind, start, end in waits:
                 activity = "queue" if kind == "open" else "closed_wait"
                 note = "" if kind == "open" or not self.annotate else _closed_note(crossing, step, start)
                 self.t = start
@@ -202,7 +213,8 @@ class _Run:
                 self.driver.idle(end - start)
             if self.annotate:
                 self._note_rest_taken(exit_rule)
-            pieces = clock.work_in_one_go(ready, clearance_s)
+        except NoRouteError:
+            raise
         except LookupError as exc:
             msg = f"crossing {crossing.name!r} ({crossing.id}) does not open within the search horizon after arrival: {exc}"
             raise NoRouteError(msg, blocking=[crossing.id]) from None
@@ -242,6 +254,37 @@ class _Run:
             self.transshipped.append(crossing.id)
             self.vehicle = self.vehicle.transshipped(step.entry_country)
             self.driver = DriverClock(self.rules.crew(self.vehicle.drivers))
+
+    def _check_closed(self, step: Cross, closed: list[tuple[str, float, float]]) -> None:
+        """
+        Add this crossing's closed waits to the trip's; warn about long and seasonal ones, refuse past the horizon.
+
+        Raises
+        ------
+        NoRouteError
+            When the waiting at closed crossings would exceed :data:`MAX_CLOSED_WAIT_DAYS`.
+        """
+        if not closed:
+            return
+        self.closed_s += sum(end - start for _, start, end in closed)
+        _, start, end = max(closed, key=lambda piece: piece[2] - piece[1])
+        crossing = step.crossing
+        if self.closed_s > MAX_CLOSED_WAIT_DAYS * DAY_S:
+            reopens = datetime.fromtimestamp(end, zone(step.exit_tz))
+            msg = (
+                f"crossing {crossing.name!r} ({crossing.id}) is closed ({_closed_note(crossing, step, start).removeprefix('closed: ')}) "
+                f"and opens again {reopens:%Y-%m-%d %H:%M %Z}: the trip would wait {self.closed_s / DAY_S:.1f} days at closed crossings, "
+                f"more than the {MAX_CLOSED_WAIT_DAYS}-day horizon; depart later, or pass another crossing (via)"
+            )
+            raise NoRouteError(msg, blocking=[crossing.id])
+        if not self.annotate:
+            return
+        note = _closed_note(crossing, step, start).removeprefix("closed: ")
+        when = datetime.fromtimestamp(end, zone(step.exit_tz))
+        if "seasonal closure" in note:
+            self.warnings.append(f"{crossing.name} is in its seasonal closure ({note}); the truck waits until {when:%Y-%m-%d %H:%M %Z}")
+        elif end - start > LONG_WAIT_H * HOUR_S:
+            self.warnings.append(f"{(end - start) / HOUR_S:.1f} h wait at closed {crossing.name} ({note}), until {when:%Y-%m-%d %H:%M %Z}")
 
     def _later_departures(
         self,
@@ -472,4 +515,12 @@ def simulate_path(
         crossing_points=points,
         later_departures=tuple(run.avoidable),
         extensions=extensions,
+        warnings=(*_regime_warnings(regime, depart), *run.warnings) if annotate else (),
     )
+
+
+def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
+    """A warning when the trip departs before ``regime`` came into force."""
+    if regime.in_force_from is not None and depart.date() < regime.in_force_from:
+        return (f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); the trip follows its rules anyway",)
+    return ()

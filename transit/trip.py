@@ -129,6 +129,14 @@ class Trip:
         daily or weekly rest (index k), as chosen by route choice.
     search
         For a planned trip, how the route was chosen (:class:`SearchStats`).
+    warnings
+        Short human-readable reasons to doubt the trip is what was meant: a
+        single wait at a closed crossing over
+        :data:`~transit.simulation.LONG_WAIT_H` (24 h), a seasonal closure
+        met on the way, a departure before the regime came into force. (Trips
+        whose closed waits add up to more than
+        :data:`~transit.simulation.MAX_CLOSED_WAIT_DAYS`, 30 days, are
+        refused with :class:`~transit.errors.NoRouteError` instead.)
     """
 
     origin: str
@@ -150,6 +158,7 @@ class Trip:
     later_departures: tuple[tuple[int, str, tuple[tuple[float, float], ...]], ...] = field(default=(), repr=False)
     extensions: tuple[float, ...] = field(default=(), repr=False)
     search: SearchStats | None = field(default=None, repr=False)
+    warnings: tuple[str, ...] = ()
 
     @functools.cached_property
     def breakdown_h(self) -> dict[str, float]:
@@ -281,6 +290,7 @@ class Trip:
             ("transshipment", f"{self.transshipment_h:.1f} h" + (f" at {', '.join(self.transshipments)}" if self.transshipments else "")),
             ("crossings", " / ".join(self.crossings) or "(domestic)"),
             ("cost", f"${self.cost_usd:,.0f}"),
+            *(("warning", text) for text in self.warnings),
         ]
         caption = f"{self.origin_name} → {self.destination_name} ({self.regime}, {self.vehicle.registration} truck, {self.vehicle.drivers} driver(s))"
         return table(caption, ["", ""], rows)
@@ -292,7 +302,7 @@ class Trip:
         Keys: ``origin, destination, regime, registration, drivers, departure,
         arrival, total_h, total_days, driving_h, rest_h, border_h,
         transshipment_h, closed_wait_h, distance_km, cost_usd, crossings,
-        transshipments``.
+        transshipments, warnings``.
         """
         return {
             "origin": self.origin_name,
@@ -313,6 +323,7 @@ class Trip:
             "cost_usd": round(self.cost_usd, 2),
             "crossings": list(self.crossings),
             "transshipments": list(self.transshipments),
+            "warnings": list(self.warnings),
         }
 
     def __repr__(self) -> str:

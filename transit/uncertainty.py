@@ -94,6 +94,11 @@ class Reliability:
     route_choice: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """The deterministic trip's :attr:`~transit.trip.Trip.warnings`."""
+        return self.trip.warnings
+
+    @property
     def samples(self) -> int:
         """Number of samples."""
         return len(self.runs.arrival_s)
@@ -193,6 +198,7 @@ class Reliability:
             **{f"p{q}_h": round(v, 2) for q, v in p.items()},
             "p90_arrival": self.arrival_at(90).isoformat(),
             "p90_cost_usd": round(float(np.percentile(self.cost_samples_usd, 90)), 2),
+            "warnings": list(self.warnings),
         }
 
     def _repr_html_(self) -> str:
@@ -200,6 +206,7 @@ class Reliability:
 
         rows = [(f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()]
         rows.append(("deterministic (median delays)", round(self.trip.total_h, 1), f"{self.trip.arrival:%a %d %b %H:%M %Z}"))
+        rows.extend(("warning", text, "") for text in self.warnings)
         caption = (
             f"{self.trip.origin_name} → {self.trip.destination_name} ({self.trip.regime}), {self.samples:,} samples, "
             f"route {' / '.join(self.trip.crossings) or '(domestic)'}"
