@@ -235,8 +235,8 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime | None = None) -> Re
     if regime is None:
         default = graph.graph.get("default_regime")
         if default is None or default not in regimes:
-            valid = ", ".join(repr(r) for r in sorted(regimes)) or "none"
-            msg = f"regime=None asks for the network's default regime, but this network has none (default_regime={default!r}); pass one of {valid}"
+            valid = ", ".join(repr(r) for r in sorted(regimes)) or "(the network has no regimes: build it with regimes=[...])"
+            msg = f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); pass regime= one of {valid}"
             raise UnknownRegimeError(msg, valid=sorted(regimes))
         return regimes[default]
     if isinstance(regime, str) and regime in regimes:
