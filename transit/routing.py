@@ -9,11 +9,16 @@ through the drivers' hours, so :func:`plan_trip`
    between two nodes of one country, or a crossing link weighted by the
    regime's median queue and clearance (crossings the regime closes are left
    out);
-2. enumerates loopless paths of that graph in order of static time, by a
-   best-first search whose heuristic is the exact remaining static time
-   (so paths come out shortest first, like Yen's algorithm, at a fraction of
-   the cost). Each is a distinct *sequence of crossings*; paths with the same
-   crossings differ only in domestic roads, where the fastest is taken;
+2. enumerates paths of that graph through the ``via`` waypoints in order of
+   static time, by one best-first search over (post, waypoints passed) whose
+   heuristic is the exact remaining static time of the problem without loop
+   rules (one reverse Dijkstra per waypoint, so the cost grows with the
+   length of ``via``, not exponentially). Paths come out shortest first, like
+   Yen's algorithm, at a fraction of the cost; none passes a crossing twice
+   or comes back to a country it has left unless the waypoints demand it
+   (see :func:`_astar_paths`). Each is a distinct *sequence of crossings*;
+   paths with the same crossings differ only in domestic roads, where the
+   fastest is taken;
 3. simulates the candidates from the departure time and keeps the earliest
    arrival. A candidate is not simulated when its lower bound (driving,
    median border delays, transshipments, and the daily rests and breaks the
