@@ -6,6 +6,9 @@ Each figure is printed beside a baseline measured in the same run: a plain netwo
 ``travel_time`` of the same graph and pairs (what a general router does), so the cost of the time-true
 simulation shows as a ratio. Machines here are noisy: medians of repeated runs, never timed assertions.
 
+Last, the time of one ``plan_trip`` against the length of ``via`` (the route search is one A* over the
+waypoints, so it grows about linearly, not exponentially as it did with one search per leg and orientation).
+
 Run: ``make bench`` or ``.venv/bin/python bench/bench_core.py [--repeat N]``.
 """
 
@@ -78,6 +81,23 @@ def main() -> None:
     print(f"route search over all pairs: {stats['candidates'] / runs:.1f} candidates enumerated and {stats['simulated'] / runs:.1f} simulated per trip;")
     print(f"{stats['holds'] / runs:.1f} hold simulations per trip; candidate cap ({MAX_CANDIDATES}) reached in {stats['cap'] / runs:.1%} of trips.")
     print("Baseline: networkx.shortest_path on static travel_time (no borders, no rests, no time).")
+    print()
+    via_lengths()
+
+
+def via_lengths() -> None:
+    """plan_trip time against the length of ``via`` (issue 10: 10 items took 1.6 s, 12 took 7.1 s, 14 took 38.8 s)."""
+    print("plan_trip Kashgar -> Kashgar via Irkeshtam, Torugart, ... (route search not cached: a fresh graph each time)")
+    print(f"{'via items':>10} {'time':>10} {'crossings as asked':>20}")
+    for n in (2, 4, 6, 8, 10, 12, 14, 20):
+        via = (["Irkeshtam", "Torugart"] * 10)[:n]
+        fresh = transit.load_network()
+        transit.plan_trip(fresh, "Kashgar", "Osh", departure=DEPARTURE)  # build the per-graph road indexes first
+        start = time.perf_counter()
+        trip = transit.plan_trip(fresh, "Kashgar", "Kashgar" if n % 2 == 0 else "Osh", via=via, departure=DEPARTURE)
+        took = time.perf_counter() - start
+        ok = trip.crossings == tuple(via[i].lower() for i in range(n))
+        print(f"{n:>10} {took * 1000:7.0f} ms {'yes' if ok else 'NO':>20}")
 
 
 if __name__ == "__main__":

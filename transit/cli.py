@@ -63,6 +63,7 @@ class Format(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people; json or csv for machines.")]
+RegimeOption = Annotated[str | None, typer.Option("--regime", help="Regime id. Default: the dataset's default regime (dataset.toml).")]
 ViaOption = Annotated[list[str] | None, typer.Option("--via", help="Place or crossing to pass (repeat for several, in order).")]
 DepartOption = Annotated[
     str | None,
@@ -100,7 +101,7 @@ def compare_cmd(
     destination: str,
     via: ViaOption = None,
     depart: DepartOption = None,
-    regimes: Annotated[str, typer.Option("--regimes", help="Comma-separated regime ids; the first is the baseline.")] = "pre-2017,sco-2017",
+    regimes: Annotated[str | None, typer.Option("--regimes", help="Comma-separated regime ids; the first is the baseline. Default: every regime of the dataset, its default regime last.")] = None,
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
     samples: SamplesOption = 0,
@@ -113,9 +114,9 @@ def compare_cmd(
         net,
         origin,
         destination,
-        regimes=[r.strip() for r in regimes.split(",") if r.strip()],
+        regimes=None if regimes is None else [r.strip() for r in regimes.split(",") if r.strip()],
         departure=departure,
-        via=via or [],
+        via=via,
         vehicle=vehicle,
         samples=samples,
         rng=seed,
@@ -177,6 +178,9 @@ def compare_cmd(
         _echo(f"{label:{label_width}}{row}{save:>{save_width}}".rstrip())
     for regime, message in cmp.errors.items():
         _echo(f"\n{regime}: {message}")
+    for regime, texts in cmp.warnings.items():
+        for text in texts:
+            _echo(f"\nwarning ({regime}): {text}")
     if samples:
         _echo(f"\nPercentiles: {samples:,} samples of the border delays along each regime's planned route (seed {seed}).")
     _echo("\nArrival times are local at the destination. Sources and every step: `transit plan ... --format csv`.")
@@ -188,7 +192,7 @@ def plan_cmd(
     destination: str,
     via: ViaOption = None,
     depart: DepartOption = None,
-    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    regime: RegimeOption = None,
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
     fmt: FormatOption = Format.table,
@@ -201,7 +205,7 @@ def plan_cmd(
         destination,
         regime=regime,
         departure=departure,
-        via=via or [],
+        via=via,
         vehicle=vehicle,
     )
     if fmt is Format.json:
@@ -215,6 +219,8 @@ def plan_cmd(
         _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
         return
     _echo(repr(trip))
+    for text in trip.warnings:
+        _echo(f"warning: {text}")
     _echo("")
     # Columns as wide as their content; the time zone column names the zone's city (Asia/Bishkek: Bishkek).
     header: tuple[str, ...] = ("local start", "time zone", "activity", "hours", "km", "where")
@@ -246,7 +252,7 @@ def reliability_cmd(
     destination: str,
     via: ViaOption = None,
     depart: DepartOption = None,
-    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    regime: RegimeOption = None,
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
     samples: Annotated[int, typer.Option("--samples", min=1, max=2_000_000, help="Monte Carlo samples.")] = 10_000,
@@ -259,7 +265,7 @@ def reliability_cmd(
     from .uncertainty import reliability
 
     net, departure, vehicle = _question(origin, depart, registration, drivers)
-    rel = reliability(net, origin, destination, regime=regime, departure=departure, via=via or [], vehicle=vehicle, samples=samples, rng=seed, route=route)
+    rel = reliability(net, origin, destination, regime=regime, departure=departure, via=via, vehicle=vehicle, samples=samples, rng=seed, route=route)
     summary = rel.summary()
     if deadline is not None:
         summary["deadline"] = deadline
@@ -300,7 +306,7 @@ def profile_cmd(
     days: Annotated[float, typer.Option("--days", min=0.01, max=366, help="Length of the window in days.")] = 7,
     step_h: Annotated[float, typer.Option("--step-h", min=0.25, help="Hours between departures.")] = 1,
     via: ViaOption = None,
-    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    regime: RegimeOption = None,
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
     samples: SamplesOption = 0,
@@ -311,7 +317,7 @@ def profile_cmd(
     from .uncertainty import departure_profile
 
     net, _, vehicle = _question(origin, start, registration, drivers)
-    prof = departure_profile(net, origin, destination, regime=regime, start=start, days=days, step_h=step_h, via=via or [], vehicle=vehicle, samples=samples, rng=seed)
+    prof = departure_profile(net, origin, destination, regime=regime, start=start, days=days, step_h=step_h, via=via, vehicle=vehicle, samples=samples, rng=seed)
     for column in ("departure", "arrival", "p90_arrival"):
         if column in prof:
             prof[column] = [t.isoformat() if t is not None else "" for t in prof[column]]
@@ -328,7 +334,7 @@ def profile_cmd(
 
 @app.command("matrix")
 def matrix_cmd(
-    regime: Annotated[str, typer.Option("--regime", help="Regime id.")] = "sco-2017",
+    regime: RegimeOption = None,
     origins: Annotated[str | None, typer.Option("--origins", help="Comma-separated origins. Default: every city.")] = None,
     destinations: Annotated[str | None, typer.Option("--destinations", help="Comma-separated destinations. Default: every city.")] = None,
     depart: Annotated[str, typer.Option("--depart", help="Departure, ISO 8601; naive means local time at each origin.")] = "2017-10-30T08:00",

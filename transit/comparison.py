@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from . import _cache
-from ._timeutil import parse_departure
 from ._validate import check_network
 from .delays import as_generator
 from .errors import NoRouteError, UnknownRegimeError
@@ -151,6 +151,11 @@ class Comparison:
         return table
 
     @property
+    def warnings(self) -> dict[str, tuple[str, ...]]:
+        """Regime id mapped to its trip's :attr:`~transit.trip.Trip.warnings` (regimes whose trip has any)."""
+        return {regime: trip.warnings for regime, trip in self.trips.items() if trip.warnings}
+
+    @property
     def saving_h(self) -> float:
         """Hours saved by the last regime against the baseline (NaN if either has no route)."""
         last, base = self.trips.get(self.regimes[-1]), self.trips.get(self.baseline)
@@ -176,6 +181,7 @@ class Comparison:
         columns = ["total_h", *(c for c in ("p50_h", "p90_h") if self.reliability), "border_h", "closed_wait_h", "transshipment_h", "cost_usd", "saving_h", "route", "status"]
         frame = self.table
         rows = [[regime, *(round(v, 1) if isinstance(v, float) else v for v in (frame.loc[regime, c] for c in columns))] for regime in frame.index]
+        rows.extend([f"{regime}: warning", text, *[""] * (len(columns) - 1)] for regime, texts in self.warnings.items() for text in texts)
         caption = f"{self.origin} → {self.destination}, departing {self.departure:%a %d %b %Y %H:%M %Z}" + (f" via {', '.join(self.via)}" if self.via else "")
         return table(caption, ["regime", *columns], rows)
 
@@ -190,9 +196,9 @@ def compare(
     origin: str,
     destination: str,
     *,
-    regimes: Sequence[str | Regime] = ("pre-2017", "sco-2017"),
+    regimes: Sequence[str | Regime] | None = None,
     departure: datetime | str,
-    via: str | Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     max_candidates: int = MAX_CANDIDATES,
     samples: int = 0,
@@ -211,10 +217,12 @@ def compare(
         Place names.
     regimes
         Regime ids or objects; the first is the baseline for savings.
+        ``None`` (default): every regime of the network, by id, with the
+        network's default regime last (``pre-2017``, ``sco-2017``).
     departure
         As for :func:`transit.plan_trip`.
     via
-        Places or crossings to pass, in order.
+        Places or crossings to pass, in order; ``None`` for none.
     vehicle
         As for :func:`transit.plan_trip`.
     max_candidates
@@ -242,21 +250,25 @@ def compare(
     if samples:
         check_samples(samples)
     gen = as_generator(rng) if samples else None
-    if isinstance(regimes, str | Regime):
+    if regimes is None:
+        default = graph.graph.get("default_regime")
+        regimes = sorted(graph.graph.get("regimes", {}), key=lambda r: (r == default, r))
+    elif isinstance(regimes, str | Regime):
         regimes = [regimes]
     if not regimes:
         valid = ", ".join(sorted(graph.graph.get("regimes", {})))
         msg = f"regimes is empty; expected one or more of {valid}"
         raise UnknownRegimeError(msg, valid=sorted(graph.graph.get("regimes", {})))
+    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regimes[0], departure=departure)
     regime_objs = [get_regime(graph, r) for r in regimes]
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
-    depart = parse_departure(departure, graph.nodes[o]["tz"])
+    o, d, depart = question.origin, question.destination, question.departure
+    assert depart is not None
     trips: dict[str, Trip] = {}
     errors: dict[str, str] = {}
     first_error: NoRouteError | None = None
     for regime in regime_objs:
         try:
-            trips[regime.id] = plan_resolved(graph, o, d, regime, depart, via_list, veh, max_candidates)
+            trips[regime.id] = plan_resolved(graph, dataclasses.replace(question, regime=regime), max_candidates=max_candidates)
         except NoRouteError as exc:
             errors[regime.id] = str(exc)
             first_error = first_error or exc
@@ -272,7 +284,7 @@ def compare(
         origin=graph.nodes[o]["name"],
         destination=graph.nodes[d]["name"],
         departure=depart,
-        via=tuple(via_list),
+        via=question.via,
         regimes=tuple(r.id for r in regime_objs),
         trips=trips,
         errors=errors,

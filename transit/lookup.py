@@ -206,18 +206,23 @@ def suggest(graph: nx.MultiDiGraph, name: object, *, n: int = 3) -> list[str]:
     return [by_fold[k] for ratio, k in scored[:n] if ratio >= max(0.6, best - 0.1)]
 
 
-def get_regime(graph: nx.MultiDiGraph, regime: str | Regime) -> Regime:
+def get_regime(graph: nx.MultiDiGraph, regime: str | Regime | None = None) -> Regime:
     """
     Return the :class:`~transit.regimes.Regime` for an id, or pass a Regime through.
+
+    ``None`` means the network's default regime (``graph.graph["default_regime"]``,
+    from ``default_regime`` in the dataset's ``dataset.toml``).
 
     Raises
     ------
     UnknownRegimeError
-        Listing the valid ids.
+        Listing the valid ids (also for ``None`` on a network without a default regime).
 
     Examples
     --------
     >>> from transit import load_network
+    >>> get_regime(load_network()).id
+    'sco-2017'
     >>> get_regime(load_network(), "sco2017")
     Traceback (most recent call last):
     ...
@@ -227,6 +232,13 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime) -> Regime:
     if isinstance(regime, Regime):
         return regime
     regimes: Mapping[str, Regime] = graph.graph.get("regimes", {})
+    if regime is None:
+        default = graph.graph.get("default_regime")
+        if default is None or default not in regimes:
+            valid = ", ".join(repr(r) for r in sorted(regimes)) or "(the network has no regimes: build it with regimes=[...])"
+            msg = f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); pass regime= one of {valid}"
+            raise UnknownRegimeError(msg, valid=sorted(regimes))
+        return regimes[default]
     if isinstance(regime, str) and regime in regimes:
         return regimes[regime]
     valid = ", ".join(repr(r) for r in sorted(regimes))

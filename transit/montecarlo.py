@@ -373,13 +373,20 @@ class _Many:
             self.comp[code.activity] += np.where(stop == code, needed, 0.0)
         self.driver.idle(needed, mask)
 
-    def drive(self, step: Road, remaining_after_s: float) -> None:
+    def drive(self, step: Road, remaining_after_s: float, *, nonstop: bool = False) -> None:
+        """Drive a road in every sample; ``nonstop`` (a crossing link) in one go, as the scalar engine does."""
         cap = self.vehicle.max_speed_kph
         speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
         total_s = max(round(step.km / speed * HOUR_S), 1)
-        left = np.full(self.n, float(total_s))
         rule = step.rule
         driver = self.driver
+        if nonstop:
+            start = self.t.copy()
+            self.t += total_s
+            driver.drove(start, np.full(self.n, float(total_s)), rule, self.all)
+            self.comp["driving"] += total_s
+            return
+        left = np.full(self.n, float(total_s))
         while True:
             check_cancelled()
             active = left > 0
@@ -434,7 +441,7 @@ class _Many:
         self._formalities(table, ready, clearance_s, exit_rule, np.isnan(done), begin, crossing.name)
         self.at_crossing[crossing.id] = self.at_crossing.get(crossing.id, 0.0) + (self.t - arrival)
         driver.work(exit_rule, self.all)
-        self.drive(step.link, remaining_after_s)
+        self.drive(step.link, remaining_after_s, nonstop=True)
         self.crossed.append(crossing.id)
         if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
             moved = np.round(transshipment_h * HOUR_S)

@@ -6,8 +6,9 @@ osmnx-compatible :class:`networkx.MultiDiGraph`; :func:`build_network` makes
 the same kind of graph from Python objects (tests and what-if networks use
 it). Graph conventions (see ``docs/design.md``):
 
-* graph: ``crs="EPSG:4326"``, ``name``, ``dataset_version``; plus the model
-  objects ``crossings``, ``regimes``, ``driver_rules``, ``cost_model``,
+* graph: ``crs="EPSG:4326"``, ``name``, ``dataset_version``,
+  ``default_regime`` (the regime id that ``regime=None`` means); plus the
+  model objects ``crossings``, ``regimes``, ``driver_rules``, ``cost_model``,
   ``routes`` and ``sources`` that the simulation reads;
 * node ids are integers, as in osmnx (:func:`node_id` of the dataset id);
   node attributes: ``ref`` (the dataset id, ``"kashgar"``), ``x`` (lon),
@@ -83,6 +84,7 @@ def build_network(
     name: str = "transit network",
     dataset_version: str = "custom",
     link_speed_kph: float = DEFAULT_LINK_SPEED_KPH,
+    default_regime: str | None = None,
 ) -> nx.MultiDiGraph:
     """
     Assemble a network graph from model objects.
@@ -98,6 +100,10 @@ def build_network(
         Graph attributes.
     link_speed_kph
         Speed across the neutral zone between the two posts of a crossing.
+    default_regime
+        Id of the regime that ``regime=None`` means in :func:`transit.plan_trip`
+        and the other public functions (``graph.graph["default_regime"]``).
+        Default: the first regime given, or ``None`` if there are none.
 
     Returns
     -------
@@ -108,8 +114,15 @@ def build_network(
     Raises
     ------
     DataError
-        If a segment refers to an unknown node or joins two countries.
+        If a segment refers to an unknown node or joins two countries, or
+        ``default_regime`` is not among ``regimes``.
     """
+    regimes = list(regimes)
+    if default_regime is None and regimes:
+        default_regime = regimes[0].id
+    if default_regime is not None and default_regime not in {r.id for r in regimes}:
+        valid = ", ".join(repr(r.id) for r in regimes) or "none"
+        raise DataError(f"default_regime {default_regime!r} is not among the regimes given ({valid}); pass one of them or add its regime", column="default_regime")
     graph = nx.MultiDiGraph(crs="EPSG:4326", name=name, dataset_version=dataset_version)
     refs: dict[str, int] = {}
 
@@ -212,6 +225,7 @@ def build_network(
     graph.graph.update(
         crossings=crossing_map,
         regimes={r.id: r for r in regimes},
+        default_regime=default_regime,
         driver_rules=driver_rules,
         cost_model=cost_model,
         routes={r.id: r for r in routes},
@@ -284,6 +298,10 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     if not regimes:
         raise DataError("holds no regime files", file="regimes/")
     meta = read_toml(base / "dataset.toml")
+    default_regime = meta.get("default_regime")
+    if default_regime is not None and default_regime not in {r.id for r in regimes}:
+        valid = ", ".join(repr(r.id) for r in regimes)
+        raise DataError(f"got {default_regime!r}; expected the id of a regime in regimes/ ({valid})", file="dataset.toml", column="default_regime")
     graph = build_network(
         places,
         crossings,
@@ -296,6 +314,7 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         name=str(meta.get("name", base.name)),
         dataset_version=str(meta.get("version", "unversioned")),
         link_speed_kph=float(meta.get("crossing_link_speed_kph", DEFAULT_LINK_SPEED_KPH)),
+        default_regime=default_regime,
     )
     return _cache.datasets().put(key, graph)
 

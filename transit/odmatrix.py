@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -28,13 +29,12 @@ import numpy as np
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._timeutil import parse_departure
 from ._validate import check_network
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
-from .lookup import get_regime, resolve_place, resolve_waypoint
+from .lookup import get_regime, resolve_place
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, plan_resolved
+from .routing import MAX_CANDIDATES, TripQuestion, plan_resolved, resolve_trip
 from .uncertainty import PERCENTILES, check_samples, sample_trip
 from .vehicles import Vehicle
 
@@ -84,9 +84,9 @@ def matrix(
     origins: Iterable[str] | None = None,
     destinations: Iterable[str] | None = None,
     *,
-    regime: str | Regime = "sco-2017",
+    regime: str | Regime | None = None,
     departure: datetime | str,
-    via: str | Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     samples: int = 0,
     rng: int | np.random.Generator | None = None,
@@ -142,12 +142,11 @@ def matrix(
     check_network(graph)
     import pandas as pd
 
-    regime_obj = get_regime(graph, regime)
     origin_ids = [resolve_place(graph, name) for name in (cities(graph) if origins is None else _names(origins, "origins"))]
     destination_ids = [resolve_place(graph, name) for name in (cities(graph) if destinations is None else _names(destinations, "destinations"))]
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)
+    # One resolved question per origin (the vehicle and a naive departure depend on it); each pair swaps in its destination.
+    questions = {o: resolve_trip(graph, o, o, via=via, vehicle=vehicle, regime=regime, departure=departure) for o in dict.fromkeys(origin_ids)}
+    regime_obj = get_regime(graph, regime)
     pairs = [(o, d) for o in origin_ids for d in destination_ids if o != d]
     if samples:
         check_samples(samples)
@@ -155,9 +154,7 @@ def matrix(
             msg = f"{len(pairs):,} pairs x {samples:,} samples exceeds the limit of {MAX_SAMPLE_CELLS:,}; use fewer samples or pairs"
             raise InvalidArgumentError(msg)
     seeds = as_generator(rng).integers(2**63, size=len(pairs)) if samples else [None] * len(pairs)
-    departures = {o: parse_departure(departure, graph.nodes[o]["tz"]) for o in origin_ids}
-    vehicles = {o: Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"]) for o in origin_ids}
-    work = _Work(graph, regime_obj, tuple(via_list), departures, vehicles, max_candidates, samples)
+    work = _Work(graph, regime_obj, questions, max_candidates, samples)
     tasks = [(o, d, None if seed is None else int(seed)) for (o, d), seed in zip(pairs, seeds, strict=True)]
     workers = _workers(cpus, len(tasks))
     bar = None
@@ -188,17 +185,17 @@ class _Work:
 
     graph: nx.MultiDiGraph
     regime: Regime
-    via: tuple[str, ...]
-    departures: dict[Any, datetime]
-    vehicles: dict[Any, Vehicle]
+    questions: dict[Any, TripQuestion]
     max_candidates: int
     samples: int
 
     def row(self, o: Any, d: Any, seed: int | None) -> dict[str, Any]:
         nodes = self.graph.nodes
-        row: dict[str, Any] = {"origin": nodes[o]["name"], "destination": nodes[d]["name"], "regime": self.regime.id, "departure": self.departures[o].isoformat()}
+        question = dataclasses.replace(self.questions[o], destination=d)
+        assert question.departure is not None
+        row: dict[str, Any] = {"origin": nodes[o]["name"], "destination": nodes[d]["name"], "regime": self.regime.id, "departure": question.departure.isoformat()}
         try:
-            trip = plan_resolved(self.graph, o, d, self.regime, self.departures[o], list(self.via), self.vehicles[o], self.max_candidates)
+            trip = plan_resolved(self.graph, question, max_candidates=self.max_candidates)
         except NoRouteError as exc:
             row.update(dict.fromkeys(MATRIX_COLUMNS[5:12], math.nan), arrival=None, route="", transshipments="", status=str(exc))
             if self.samples:

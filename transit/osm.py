@@ -876,6 +876,7 @@ def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: 
     graph.graph.update(
         crossings=crossings,
         regimes=regimes,
+        default_regime=(curated if curated is not None else embedded).graph.get("default_regime"),
         driver_rules=embedded.graph["driver_rules"],
         cost_model=embedded.graph["cost_model"],
         routes={},

@@ -9,11 +9,16 @@ through the drivers' hours, so :func:`plan_trip`
    between two nodes of one country, or a crossing link weighted by the
    regime's median queue and clearance (crossings the regime closes are left
    out);
-2. enumerates loopless paths of that graph in order of static time, by a
-   best-first search whose heuristic is the exact remaining static time
-   (so paths come out shortest first, like Yen's algorithm, at a fraction of
-   the cost). Each is a distinct *sequence of crossings*; paths with the same
-   crossings differ only in domestic roads, where the fastest is taken;
+2. enumerates paths of that graph through the ``via`` waypoints in order of
+   static time, by one best-first search over (post, waypoints passed) whose
+   heuristic is the exact remaining static time of the problem without loop
+   rules (one reverse Dijkstra per waypoint, so the cost grows with the
+   length of ``via``, not exponentially). Paths come out shortest first, like
+   Yen's algorithm, at a fraction of the cost; none passes a crossing twice
+   or comes back to a country it has left unless the waypoints demand it
+   (see :func:`_astar_paths`). Each is a distinct *sequence of crossings*;
+   paths with the same crossings differ only in domestic roads, where the
+   fastest is taken;
 3. simulates the candidates from the departure time and keeps the earliest
    arrival. A candidate is not simulated when its lower bound (driving,
    median border delays, transshipments, and the daily rests and breaks the
@@ -67,22 +72,20 @@ from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import closed_to_freight
 from ._steps import lower_bound_s
-from ._timeutil import parse_departure
 from ._validate import check_network
-from .errors import NoRouteError
+from .errors import InvalidArgumentError, NoRouteError
 from .geo import haversine_km
-from .lookup import get_regime, node_of, resolve_place, resolve_waypoint
+from .lookup import resolve_place, resolve_waypoint
+from .question import NO_DEPARTURE, TripQuestion, resolve_trip
 from .regimes import Regime
 from .simulation import simulate_path
 from .trip import SearchStats, Trip
 from .vehicles import Vehicle
 
-__all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "shortest_static_path"]
+__all__ = ["MAX_CANDIDATES", "NO_DEPARTURE", "TripQuestion", "candidate_paths", "plan_trip", "resolve_trip", "resolve_waypoints", "shortest_static_path"]
 
 #: Upper limit on candidates enumerated per query (see the module docstring).
 MAX_CANDIDATES = 8
-#: Candidates kept per leg when ``via`` splits a trip into legs.
-MAX_CANDIDATES_PER_LEG = 4
 #: The path search stops after this many expansions, or beyond twice the best static time plus
 #: :data:`CEILING_SLACK_S` (such detours can never win: waits are rarely that long).
 MAX_SEARCH_POPS = 20000
@@ -191,7 +194,11 @@ class _CrossingGraph:
     dom: _Domestic
     cross_out: dict[str, list[tuple[str, float]]]
     cross_in: dict[str, list[tuple[str, float]]]
-    heuristics: dict[str, dict[str, float]] = field(default_factory=dict)
+    is_post: frozenset[Any] = frozenset()
+    crossing_of: dict[tuple[Any, Any], str] = field(default_factory=dict)
+    links: list[tuple[Any, Any, float]] = field(default_factory=list)
+    crossing_countries: dict[str, frozenset[str]] = field(default_factory=dict)
+    heuristics: dict[Any, list[Any]] = field(default_factory=dict)
 
 
 def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
@@ -201,12 +208,15 @@ def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -
 
 def _build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
     dom = _domestic(graph, cap)
+    posts_by_country = _posts_by_country(graph)
     cg = _CrossingGraph(
         country={n: d["country"] for n, d in graph.nodes(data=True)},
-        posts_by_country=_posts_by_country(graph),
+        posts_by_country=posts_by_country,
         dom=dom,
         cross_out={},
         cross_in={},
+        is_post=frozenset(p for posts in posts_by_country.values() for p in posts),
+        crossing_countries={cid: frozenset(c.countries) for cid, c in graph.graph.get("crossings", {}).items()},
     )
     for u, v, data in graph.edges(data=True):
         if data.get("kind") != "crossing":
@@ -217,95 +227,225 @@ def _build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | N
         weight = _road_time(data, cap) + rule.expected_delay_h(f"{cg.country[u]}>{cg.country[v]}") * 3600
         cg.cross_out.setdefault(u, []).append((v, weight))
         cg.cross_in.setdefault(v, []).append((u, weight))
+        cg.crossing_of[(u, v)] = data["crossing_id"]
+        cg.links.append((u, v, weight))
     return cg
 
 
-def _heuristic(cg: _CrossingGraph, destination: str) -> dict[str, float]:
-    """Exact remaining static time from every post to ``destination`` (reverse Dijkstra)."""
-    found = cg.heuristics.get(destination)
+Waypoint = tuple[str, Any]  # ("place", node) or ("crossing", crossing_id)
+
+
+def resolve_waypoints(graph: nx.MultiDiGraph, via: Sequence[str]) -> tuple[Waypoint, ...]:
+    """
+    Resolve ``via`` names to waypoints, collapsing consecutive repeats.
+
+    ``["Irkeshtam", "Irkeshtam"]`` asks for one pass of Irkeshtam, not three.
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.load_network()
+    >>> resolve_waypoints(net, ["Irkeshtam", "irkeshtam"])
+    (('crossing', 'irkeshtam'),)
+    """
+    out: list[Waypoint] = []
+    for name in via:
+        waypoint = resolve_waypoint(graph, name)
+        if not out or out[-1] != waypoint:
+            out.append(waypoint)
+    return tuple(out)
+
+
+def _targets(cg: _CrossingGraph, waypoint: Waypoint) -> list[tuple[str, str, float]]:
+    """The open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
+    return [(u, v, w) for u, v, w in cg.links if cg.crossing_of[(u, v)] == waypoint[1]]
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """Remaining static time to a target: ``dist`` from posts, ``ends`` the targets that are no posts (with their end cost)."""
+
+    dist: dict[Any, float]
+    ends: dict[Any, float]
+
+
+def _layered_heuristic(cg: _CrossingGraph, destination: Any, waypoints: tuple[Waypoint, ...]) -> list[_Layer]:
+    """
+    Exact remaining static time, ignoring the no-return rules, from every node with ``k`` waypoints passed.
+
+    ``h[k][x]``: the fastest way from ``x`` through waypoints ``k..`` to the
+    destination, one reverse Dijkstra per waypoint (so the cost grows linearly
+    with the length of ``via``). An admissible and consistent A* heuristic.
+    """
+    key = (destination, waypoints)
+    found = cg.heuristics.get(key)
     if found is not None:
         return found
-    dist: dict[str, float] = {destination: 0.0}
-    heap: list[tuple[float, str]] = [(0.0, destination)]
-    done: set[str] = set()
+    layers: list[_Layer] = [_reverse_dijkstra(cg, {destination: 0.0})]
+    for k in range(len(waypoints) - 1, -1, -1):
+        after = layers[0]
+        kind, ident = waypoints[k]
+        init: dict[Any, float] = {}
+        if kind == "place":
+            rest = _node_h(cg, after, ident)
+            if rest is not None:
+                init[ident] = rest
+        else:
+            for u, v, w in _targets(cg, waypoints[k]):
+                rest = after.dist.get(v)
+                if rest is not None and w + rest < init.get(u, math.inf):
+                    init[u] = w + rest
+        layers.insert(0, _reverse_dijkstra(cg, init))
+    if len(cg.heuristics) > 512:
+        cg.heuristics.clear()
+    cg.heuristics[key] = layers
+    return layers
+
+
+def _reverse_dijkstra(cg: _CrossingGraph, init: dict[Any, float]) -> _Layer:
+    """Shortest static time to any of ``init`` (each with its own end cost) from every post, then from non-post nodes."""
+    dist: dict[Any, float] = {}
+    ends: dict[Any, float] = {}
+    heap: list[tuple[float, int, Any]] = []
+    counter = itertools.count()
+    for node, value in init.items():
+        if node in cg.is_post:
+            heapq.heappush(heap, (value, next(counter), node))
+        else:  # a place: reached from the posts of its country
+            ends[node] = value
+            for post in cg.posts_by_country.get(cg.country[node], ()):
+                w = cg.dom.time(post, node)
+                if w is not None:
+                    heapq.heappush(heap, (value + w, next(counter), post))
+    done: set[Any] = set()
     while heap:
-        d_x, x = heapq.heappop(heap)
+        d_x, _, x = heapq.heappop(heap)
         if x in done:
             continue
         done.add(x)
-        if x == destination:
-            preds = [(p, cg.dom.time(p, x)) for p in cg.posts_by_country.get(cg.country[x], ())]
-        else:
-            same = [(p, cg.dom.time(p, x)) for p in cg.posts_by_country[cg.country[x]] if p != x]
-            preds = cg.cross_in.get(x, []) + same  # type: ignore[operator]
-        for p, w in preds:
-            if w is None:
-                continue
-            candidate = d_x + w
-            if candidate < dist.get(p, math.inf):
-                dist[p] = candidate
-                heapq.heappush(heap, (candidate, p))
-    if len(cg.heuristics) > 512:
-        cg.heuristics.clear()
-    cg.heuristics[destination] = dist
-    return dist
+        dist[x] = min(dist.get(x, math.inf), d_x)
+        for p, w in cg.cross_in.get(x, ()):
+            if p not in done:
+                heapq.heappush(heap, (d_x + w, next(counter), p))
+        for p in cg.posts_by_country[cg.country[x]]:
+            if p != x and p not in done:
+                w2 = cg.dom.time(p, x)
+                if w2 is not None:
+                    heapq.heappush(heap, (d_x + w2, next(counter), p))
+    return _Layer(dist, ends)
 
 
-def _astar_paths(cg: _CrossingGraph, origin: str, destination: str) -> Iterator[tuple[float, tuple[str, ...]]]:
-    """
-    Yield loopless condensed paths ``origin, post, ..., destination`` in nondecreasing static time.
-
-    Best-first search over partial paths with the exact remaining time as
-    heuristic (so the first goal popped is the shortest path, the next one the
-    second shortest, and so on). A path alternates a domestic shortcut and a
-    crossing link, so every result is a distinct sequence of crossings.
-    """
-    h = _heuristic(cg, destination)
-    dest_country = cg.country[destination]
-    counter = itertools.count()
-    heap: list[tuple[float, int, float, str, tuple[str, ...], bool]] = []
-
-    def push(g: float, node: str, path: tuple[str, ...], crossed: bool) -> None:
-        rest = h.get(node)
-        if rest is not None:
-            heapq.heappush(heap, (g + rest, next(counter), g, node, path, crossed))
-
-    o_country = cg.country[origin]
-    direct = cg.dom.time(origin, destination) if o_country == dest_country else None
-    if direct is not None:
-        heapq.heappush(heap, (direct, next(counter), direct, destination, (origin, destination), False))
-    for post in cg.posts_by_country.get(o_country, ()):
-        w = cg.dom.time(origin, post)
+def _node_h(cg: _CrossingGraph, layer: _Layer, node: Any) -> float | None:
+    """``layer``'s value at ``node``; for a node that is no post, straight to a target or through a post of its country."""
+    if node in cg.is_post:
+        return layer.dist.get(node)
+    best = math.inf
+    for end, value in layer.ends.items():
+        w = 0.0 if end == node else cg.dom.time(node, end)
         if w is not None:
-            push(w, post, (origin, post), False)
+            best = min(best, w + value)
+    for post in cg.posts_by_country.get(cg.country[node], ()):
+        rest = layer.dist.get(post)
+        if rest is not None and rest < best:
+            w = cg.dom.time(node, post)
+            if w is not None:
+                best = min(best, w + rest)
+    return None if best == math.inf else best
+
+
+def _astar_paths(
+    cg: _CrossingGraph,
+    origin: Any,
+    destination: Any,
+    waypoints: tuple[Waypoint, ...] = (),
+    *,
+    strict: bool = True,
+) -> Iterator[tuple[float, tuple[Any, ...]]]:
+    """
+    Yield condensed paths ``origin, post, ..., destination`` through ``waypoints``, in nondecreasing static time.
+
+    Best-first search over partial paths with the exact remaining time (of the
+    problem without the rules below) as heuristic: the first goal popped is
+    the shortest path, the next one the second shortest, and so on. A path
+    alternates domestic shortcuts and crossing links, so every result is a
+    distinct sequence of crossings. With ``strict`` a path never passes a
+    crossing twice nor re-enters a country it has left, unless the waypoints
+    demand it: passing a crossing named as the next waypoint, entering the
+    country of the next place waypoint (or of the destination once every
+    waypoint is passed) if it was left before the previous waypoint, or
+    passing again a crossing named further on.
+    """
+    n = len(waypoints)
+    h = _layered_heuristic(cg, destination, waypoints)
+    counter = itertools.count()
+    # (f, tie, g, node, path, at_exit, k, (countries left before the last waypoint, since), crossings passed)
+    heap: list[tuple[float, int, float, Any, tuple[Any, ...], bool, int, tuple[frozenset[str], frozenset[str]], tuple[str, ...]]] = []
+    remaining_crossings = [frozenset(ident for kind, ident in waypoints[k:] if kind == "crossing") for k in range(n + 1)]
+
+    def advance(node: Any, k: int) -> int:
+        while k < n and waypoints[k] == ("place", node):
+            k += 1
+        return k
+
+    def push(g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]) -> None:
+        rest = _node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
+        if rest is not None:
+            heapq.heappush(heap, (g + rest, next(counter), g, node, path, at_exit, k, left, passed))
+
+    def demanded(country: str, k: int) -> bool:
+        if k == n:
+            return country == cg.country[destination]
+        kind, ident = waypoints[k]
+        return kind == "place" and country == cg.country[ident]
+
+    none: frozenset[str] = frozenset()
+    push(0.0, origin, (origin,), False, advance(origin, 0), (none, none), ())
     ceiling = math.inf
     for _pops in range(MAX_SEARCH_POPS):
         check_cancelled()
         if not heap:
             return
-        f, _, g, node, path, crossed = heapq.heappop(heap)
+        f, _, g, node, path, at_exit, k, left, passed = heapq.heappop(heap)
         if f > ceiling:
             return
-        if node == destination:
+        here = cg.country[node]
+        if at_exit:  # at an exit post: cross
+            for target, w in cg.cross_out.get(node, ()):
+                cid = cg.crossing_of[(node, target)]
+                there = cg.country[target]
+                is_waypoint = k < n and waypoints[k] == ("crossing", cid)
+                if strict and not is_waypoint:
+                    before, since = left
+                    if there in since or (there in before and not demanded(there, k)):
+                        continue  # a country left on the way to the next waypoint, or one no waypoint asks for
+                    if there not in before and cid in passed and cid not in remaining_crossings[k]:
+                        continue
+                nk = advance(target, k + 1 if is_waypoint else k)
+                gone = (left[0], left[1] | {here}) if nk == k else (left[0] | left[1] | {here}, none)
+                push(g + w, target, (*path, target), False, nk, gone, (*passed, cid))
+            continue
+        if node == destination and k == n:
             if ceiling == math.inf:
                 ceiling = 2 * g + CEILING_SLACK_S
             yield (g, path)
             continue
-        if not crossed:  # at an exit post: cross
-            for target, w in cg.cross_out.get(node, ()):
-                if target not in path:
-                    push(g + w, target, (*path, target), True)
-            continue
-        country = cg.country[node]  # at an entry post: drive on within the country
-        if country == dest_country:
+        # free to drive within the country: to the destination, the next place waypoint, or a post to cross at
+        if k == n and cg.country[destination] == here and destination != node:
             w = cg.dom.time(node, destination)
             if w is not None:
-                heapq.heappush(heap, (g + w, next(counter), g + w, destination, (*path, destination), False))
-        for post in cg.posts_by_country[country]:
-            if post != node and post not in path:
-                w = cg.dom.time(node, post)
-                if w is not None:
-                    push(g + w, post, (*path, post), False)
+                push(g + w, destination, (*path, destination), False, n, left, passed)
+        if k < n and waypoints[k][0] == "place" and cg.country[waypoints[k][1]] == here and waypoints[k][1] != node:
+            target = waypoints[k][1]
+            w = cg.dom.time(node, target)
+            if w is not None:
+                push(g + w, target, (*path, target), False, advance(target, k), (left[0] | left[1], none), passed)
+        for post in cg.posts_by_country.get(here, ()):
+            if post == node:
+                push(g, post, path, True, k, left, passed)  # cross right here (turning back only if a waypoint asks)
+                continue
+            w = cg.dom.time(node, post)
+            if w is not None:
+                push(g + w, post, (*path, post), True, k, left, passed)
 
 
 def _expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str]) -> list[str]:
@@ -319,74 +459,17 @@ def _expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str])
     return full
 
 
-def _leg_candidates(
-    graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
-    regime: Regime,
-    cap: float | None,
-    *,
-    limit: int,
-) -> Iterator[tuple[float, list[str]]]:
-    """Yield ``(static_s, full_path)`` in nondecreasing static time, at most ``limit``."""
-    if origin == destination:
-        yield (0.0, [origin])
-        return
-    cg = _crossing_graph(graph, regime, cap)
-    for static, condensed in itertools.islice(_astar_paths(cg, origin, destination), limit):
-        yield (static, _expand(graph, cap, condensed))
-
-
-def _combine(legs: list[list[tuple[float, list[str]]]], *, limit: int) -> list[tuple[float, list[str]]]:
-    """
-    The ``limit`` best concatenations of one candidate per leg, by total static time.
-
-    Keeping the ``limit`` best partial sums after each leg is exact: a
-    concatenation among the overall best has a prefix among the best prefixes
-    (otherwise ``limit`` better prefixes with the same suffix would beat it).
-    """
-    partial: list[tuple[float, list[str]]] = [(0.0, [])]
-    for leg in legs:
-        check_cancelled()
-        merged = [(s1 + s2, path + (p2 if not path else p2[1:])) for s1, path in partial for s2, p2 in leg]
-        merged.sort(key=lambda item: item[0])
-        partial = merged[:limit]
-    return partial
-
-
-def _waypoint_plans(graph: nx.MultiDiGraph, origin: str, destination: str, via: Sequence[str]) -> list[list[str]]:
-    """Turn ``via`` names into node sequences; a crossing expands into its two posts (both orientations)."""
-    options: list[list[tuple[str, ...]]] = []
-    for name in via:
-        kind, ident = resolve_waypoint(graph, name)
-        if kind == "place":
-            options.append([(ident,)])
-        else:
-            a, b = graph.graph["crossings"][ident].posts
-            pa, pb = node_of(graph, a.id), node_of(graph, b.id)
-            options.append([(pa, pb), (pb, pa)])
-    plans = []
-    for choice in itertools.product(*options):
-        check_cancelled()
-        plan = [origin]
-        for group in choice:
-            plan.extend(group)
-        plan.append(destination)
-        plans.append(plan)
-    return plans
-
-
 @_cache.per_call
 def candidate_paths(
     graph: nx.MultiDiGraph,
     origin: str,
     destination: str,
     *,
-    regime: str | Regime,
+    regime: str | Regime | None = None,
     vehicle: Vehicle | None = None,
-    via: Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     limit: int = MAX_CANDIDATES,
-) -> list[tuple[float, list[str]]]:
+) -> list[tuple[float, list[Any]]]:
     """
     Return candidate paths in order of static time (seconds), best first.
 
@@ -397,11 +480,11 @@ def candidate_paths(
     origin, destination
         Place names or ids.
     regime
-        Regime id or object; crossings it closes are not used.
+        Regime id or object; crossings it closes are not used. ``None``: the network's default.
     vehicle
         Its speed cap changes driving times; default no cap.
     via
-        Places or crossings to pass, in order.
+        Places or crossings to pass, in order; ``None`` for none.
     limit
         Maximum number of paths.
 
@@ -418,65 +501,54 @@ def candidate_paths(
     >>> [p[0] < q[0] for p, q in zip(paths, paths[1:])]
     [True]
     """
-    regime_obj = get_regime(graph, regime)
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
+    q = resolve_trip(graph, origin, destination, via=via, regime=regime)
     cap = vehicle.max_speed_kph if vehicle is not None else None
-    return [(static, list(path)) for static, path in search_candidates(graph, o, d, regime_obj, cap, via, limit)]
+    return [(static, list(path)) for static, path in search_candidates(graph, q.origin, q.destination, q.regime, cap, q.via, limit)]
 
 
 def search_candidates(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: Any,
+    destination: Any,
     regime: Regime,
     cap: float | None,
     via: Sequence[str],
     limit: int,
-) -> list[tuple[float, list[str]]]:
+) -> list[tuple[float, list[Any]]]:
     """Candidate paths for a question; static, so cached per network (the regime object is part of the key)."""
-    key = (origin, destination, regime, cap, tuple(via), limit)
-    return _cache.memo(graph, "candidates", key, lambda: _find_candidates(graph, origin, destination, regime, cap, via, limit))
+    waypoints = resolve_waypoints(graph, via)
+    key = (origin, destination, regime, cap, waypoints, limit)
+    return _cache.memo(graph, "candidates", key, lambda: _find_candidates(graph, origin, destination, regime, cap, waypoints, limit))
 
 
 def _find_candidates(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: Any,
+    destination: Any,
     regime: Regime,
     cap: float | None,
-    via: Sequence[str],
+    waypoints: tuple[Waypoint, ...],
     limit: int,
-) -> list[tuple[float, list[str]]]:
-    plans = _waypoint_plans(graph, origin, destination, via)
-    found: list[tuple[float, list[str]]] = []
-    per_leg = limit if not via else MAX_CANDIDATES_PER_LEG
-    for plan in plans:
-        legs = []
-        for u, v in zip(plan, plan[1:], strict=False):
-            if graph.has_edge(u, v) and graph.nodes[u].get("crossing_id") and graph.nodes[u].get("crossing_id") == graph.nodes[v].get("crossing_id"):
-                cid = graph.nodes[u]["crossing_id"]
-                if not regime.rule(cid).open_to_freight:
-                    legs = []
-                    break
-                cg = _crossing_graph(graph, regime, cap)
-                legs.append([(next(w for t, w in cg.cross_out[u] if t == v), [u, v])])
-                continue
-            leg = list(_leg_candidates(graph, u, v, regime, cap, limit=per_leg))
-            if not leg:
-                legs = []
-                break
-            legs.append(leg)
-        if legs:
-            found.extend(_combine(legs, limit=limit))
-    found.sort(key=lambda item: item[0])
-    unique: list[tuple[float, list[str]]] = []
-    seen: set[tuple[str, ...]] = set()
-    for static, path in found:
-        key = tuple(path)
-        if key not in seen:
-            seen.add(key)
+) -> list[tuple[float, list[Any]]]:
+    """
+    The ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`_astar_paths`).
+
+    Paths that pass a crossing twice or come back to a country they left are
+    only used when no other path satisfies the waypoints (or when the roads
+    demand it: a domestic trip through a neighbouring country).
+    """
+    cg = _crossing_graph(graph, regime, cap)
+    condensed = list(itertools.islice(_astar_paths(cg, origin, destination, waypoints), limit))
+    if not condensed:  # the roads themselves demand it (a domestic trip through a neighbour)
+        condensed = list(itertools.islice(_astar_paths(cg, origin, destination, waypoints, strict=False), limit))
+    unique: list[tuple[float, list[Any]]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for static, nodes in condensed:
+        path = _expand(graph, cap, nodes)
+        if tuple(path) not in seen:
+            seen.add(tuple(path))
             unique.append((static, path))
-    return unique[:limit]
+    return unique
 
 
 def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, regime: Regime, via: Sequence[str]) -> NoRouteError:
@@ -490,7 +562,7 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
             return NoRouteError(closed_to_freight(crossing.name, ident, regime.id, rule.reason, in_via=True), blocking=[ident])
     open_rules = {cid: type(rule)(crossing_id=cid, open_to_freight=True, queue=rule.queue, clearance=rule.clearance) for cid, rule in regime.rules.items()}
     everything_open = Regime(id=f"{regime.id}+all-open", name="all open", rules=open_rules)
-    paths = _find_candidates(graph, origin, destination, everything_open, None, via, 3)
+    paths = _find_candidates(graph, origin, destination, everything_open, None, resolve_waypoints(graph, via), 3)
     route = f"from {names[origin]['name']!r} to {names[destination]['name']!r}" + (f" via {list(via)}" if via else "")
     if not paths:
         return NoRouteError(f"no road in the dataset connects {names[origin]['name']!r} and {names[destination]['name']!r}" + (f" via {list(via)}" if via else ""))
@@ -507,44 +579,15 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
     return NoRouteError(msg, blocking=blocking)
 
 
-def resolve_trip(
-    graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
-    *,
-    via: str | Sequence[str],
-    vehicle: Vehicle | dict[str, Any] | str | None,
-) -> tuple[Any, Any, list[str], Vehicle]:
-    """
-    Check a trip question's places, waypoints and vehicle once, before any work.
-
-    Returns
-    -------
-    (origin, destination, via, vehicle)
-        Node ids, the waypoint names as a list, and the vehicle (default: one
-        driver, registered in the origin's country).
-
-    Raises
-    ------
-    UnknownPlaceError, InvalidVehicleError
-        For a name not in the network (with close matches) or a bad vehicle.
-    """
-    o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    via_list = [via] if isinstance(via, str) else list(via)
-    for name in via_list:
-        resolve_waypoint(graph, name)  # unknown names fail before any work
-    return o, d, via_list, Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
-
-
 @_cache.per_call
 def plan_trip(
     graph: nx.MultiDiGraph,
     origin: str,
     destination: str,
     *,
-    regime: str | Regime = "sco-2017",
+    regime: str | Regime | None = None,
     departure: datetime | str,
-    via: str | Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     max_candidates: int = MAX_CANDIDATES,
 ) -> Trip:
@@ -558,12 +601,16 @@ def plan_trip(
     origin, destination
         Place names, aliases or ids (``"Kashgar"``, ``"Kashi"``).
     regime
-        Regime id (``"pre-2017"``, ``"sco-2017"``) or a :class:`~transit.regimes.Regime`.
+        Regime id (``"pre-2017"``, ``"sco-2017"``) or a :class:`~transit.regimes.Regime`;
+        ``None`` (default) for the network's default regime (``net.graph["default_regime"]``).
     departure
         Aware datetime, naive datetime (local time at the origin) or ISO 8601
         string with or without offset.
     via
-        Place or crossing names to pass, in order (``["Irkeshtam"]``).
+        Place or crossing names to pass, in order (``["Irkeshtam"]``); ``None``
+        for none. The route passes no crossing twice and comes back to no
+        country it has left unless the waypoints ask for it (or no other road
+        exists); consecutive repeats collapse into one.
     vehicle
         :class:`~transit.vehicles.Vehicle`, a dict of its fields, or a
         registration code. Default: one driver, registered in the origin's country.
@@ -600,14 +647,12 @@ def plan_trip(
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
     """
     check_network(graph)
-    regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
+    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
     if max_candidates < 1:
         msg = f"max_candidates={max_candidates!r} must be at least 1"
         raise ValueError(msg)
-    depart = parse_departure(departure, graph.nodes[o]["tz"])
-    trip = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
-    snapped = (_snapped_km(graph, origin, o), _snapped_km(graph, destination, d))
+    trip = plan_resolved(graph, question, max_candidates=max_candidates)
+    snapped = (_snapped_km(graph, origin, question.origin), _snapped_km(graph, destination, question.destination))
     return dataclasses.replace(trip, snapped_km=snapped) if any(snapped) else trip
 
 
@@ -618,16 +663,13 @@ def _snapped_km(graph: nx.MultiDiGraph, place: object, node: Any) -> float:
     return 0.0
 
 
-def plan_resolved(
-    graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
-    regime: Regime,
-    depart: datetime,
-    via: Sequence[str],
-    vehicle: Vehicle,
-    max_candidates: int,
-) -> Trip:
+def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candidates: int = MAX_CANDIDATES) -> Trip:
+    """Plan a resolved trip question (:func:`resolve_trip`): the work of :func:`plan_trip`."""
+    origin, destination, regime, via, vehicle = question.origin, question.destination, question.regime, question.via, question.vehicle
+    depart = question.departure
+    if depart is None:
+        msg = "the trip question has no departure; pass departure='2017-10-30T08:00' (an ISO 8601 time or a datetime)"
+        raise InvalidArgumentError(msg)
     if origin == destination and not via:
         msg = f"origin and destination are the same place ({graph.nodes[origin]['name']!r})"
         raise NoRouteError(msg)

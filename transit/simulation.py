@@ -16,7 +16,9 @@ At a crossing, in order:
 2. **clearance**: only while both posts are open, and only begun in an
    opening long enough to finish it (formalities are not started just before
    a post closes); the wait for that opening is ``closed_wait``;
-3. the **link** between the posts is driven;
+3. the **link** between the posts is driven, in one go: breaks and rests
+   are taken before the crossing (in the queue or at the closed post) or
+   after it (at the entry post), never between the posts;
 4. **transshipment** if the regime does not admit the vehicle: the cargo
    continues on a truck of the entered country with a rested crew.
 
@@ -56,19 +58,25 @@ from ._steps import (
     road_coords,
     suffix_bound,
 )
-from ._timeutil import parse_departure
 from ._units import DAY_S, EPS, HOUR_S
 from ._validate import check_network
 from .crossings import Crossing
 from .drivers import BreakRule, DriverClock, DriverRules
 from .errors import NoRouteError
-from .lookup import get_regime, node_of
+from .lookup import node_of
+from .question import resolve_trip
 from .regimes import CrossingRule, Regime
 from .schedule import CrossingClock, zone
 from .trip import Event, Trip
 from .vehicles import Vehicle
 
-__all__ = ["simulate", "simulate_path"]
+__all__ = ["LONG_WAIT_H", "MAX_CLOSED_WAIT_DAYS", "simulate", "simulate_path"]
+
+#: A single wait at a closed crossing longer than this (hours) puts a warning on the trip.
+LONG_WAIT_H = 24.0
+#: Horizon: a trip whose waits at closed crossings add up to more than this (days) is refused with
+#: :class:`~transit.errors.NoRouteError`, naming the closure and when it ends.
+MAX_CLOSED_WAIT_DAYS = 30
 
 
 class _Run:
@@ -78,7 +86,7 @@ class _Run:
     :mod:`transit._rules`); ``tests/test_reliability.py`` checks that they agree sample by sample.
     """
 
-    __slots__ = ("annotate", "avoidable", "clocks", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle")
+    __slots__ = ("annotate", "avoidable", "clocks", "closed_s", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle", "warnings")
 
     def __init__(
         self,
@@ -109,6 +117,8 @@ class _Run:
         self.avoidable: list[tuple[int, str, tuple[tuple[float, float], ...]]] = []
         self.extensions = extensions
         self.rests = 0  # rests taken so far; rest k (1-based) may be extended, 0 is a hold at the origin
+        self.closed_s = 0.0  # waiting at closed crossings so far
+        self.warnings: list[str] = []
 
     def emit(self, activity: str, place: str, country: str, end: float, tz: str, **extra: Any) -> None:
         if end - self.t <= EPS and activity != "driving":
@@ -133,11 +143,26 @@ class _Run:
             self.t += needed
         self.driver.idle(needed)
 
-    def drive(self, step: Road, remaining_after_s: float) -> None:
+    def drive(self, step: Road, remaining_after_s: float, *, nonstop: bool = False) -> None:
+        """
+        Drive a road, stopping for breaks and rests as the crew's hours require.
+
+        ``nonstop`` drives it in one go: the link between the two posts of a
+        crossing is short, and no crew rests in no man's land; a stop that
+        falls due on it is taken at the entry post, after the crossing.
+        """
         rule = step.rule
         cap = self.vehicle.max_speed_kph
         speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
         total_s = max(round(step.km / speed * HOUR_S), 1)
+        if nonstop:
+            start = self.t
+            if self.annotate:
+                self.emit("driving", step.label, step.country, start + total_s, step.tz, distance_km=step.km, source=step.source, segment_id=step.segment_id)
+            else:
+                self.t = start + total_s
+            self.driver.drove(start, total_s, rule)
+            return
         left = total_s
         km_left = step.km
         driver = self.driver
@@ -182,7 +207,10 @@ class _Run:
         try:
             queued = arrival + round(queue_h * HOUR_S)
             ready = clock.next_open(queued)
-            for kind, start, end in _split(clock, arrival, ready):
+            waits = _split(clock, arrival, ready)
+            pieces = clock.work_in_one_go(ready, clearance_s)
+            self._check_closed(step, [piece for piece in (*waits, *pieces) if piece[0] == "closed"])
+            for kind, start, end in waits:
                 activity = "queue" if kind == "open" else "closed_wait"
                 note = "" if kind == "open" or not self.annotate else _closed_note(crossing, step, start)
                 self.t = start
@@ -190,7 +218,8 @@ class _Run:
                 self.driver.idle(end - start)
             if self.annotate:
                 self._note_rest_taken(exit_rule)
-            pieces = clock.work_in_one_go(ready, clearance_s)
+        except NoRouteError:
+            raise
         except LookupError as exc:
             msg = f"crossing {crossing.name!r} ({crossing.id}) does not open within the search horizon after arrival: {exc}"
             raise NoRouteError(msg, blocking=[crossing.id]) from None
@@ -208,7 +237,7 @@ class _Run:
                 self.emit("closed_wait", place, step.exit_country, end, step.exit_tz, note=_closed_note(crossing, step, start) if self.annotate else "", source=crossing.source, **common)
                 self.driver.idle(end - start)
         self.driver.work(exit_rule)
-        self.drive(step.link, remaining_after_s)
+        self.drive(step.link, remaining_after_s, nonstop=True)
         self.crossed.append(crossing.id)
         if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
             needed = rule.permit_needed(self.vehicle.registration)
@@ -230,6 +259,37 @@ class _Run:
             self.transshipped.append(crossing.id)
             self.vehicle = self.vehicle.transshipped(step.entry_country)
             self.driver = DriverClock(self.rules.crew(self.vehicle.drivers))
+
+    def _check_closed(self, step: Cross, closed: list[tuple[str, float, float]]) -> None:
+        """
+        Add this crossing's closed waits to the trip's; warn about long and seasonal ones, refuse past the horizon.
+
+        Raises
+        ------
+        NoRouteError
+            When the waiting at closed crossings would exceed :data:`MAX_CLOSED_WAIT_DAYS`.
+        """
+        if not closed:
+            return
+        self.closed_s += sum(end - start for _, start, end in closed)
+        _, start, end = max(closed, key=lambda piece: piece[2] - piece[1])
+        crossing = step.crossing
+        if self.closed_s > MAX_CLOSED_WAIT_DAYS * DAY_S:
+            reopens = datetime.fromtimestamp(end, zone(step.exit_tz))
+            msg = (
+                f"crossing {crossing.name!r} ({crossing.id}) is closed ({_closed_note(crossing, step, start).removeprefix('closed: ')}) "
+                f"and opens again {reopens:%Y-%m-%d %H:%M %Z}: the trip would wait {self.closed_s / DAY_S:.1f} days at closed crossings, "
+                f"more than the {MAX_CLOSED_WAIT_DAYS}-day horizon; depart later, or pass another crossing (via)"
+            )
+            raise NoRouteError(msg, blocking=[crossing.id])
+        if not self.annotate:
+            return
+        note = _closed_note(crossing, step, start).removeprefix("closed: ")
+        when = datetime.fromtimestamp(end, zone(step.exit_tz))
+        if "seasonal closure" in note:
+            self.warnings.append(f"{crossing.name} is in its seasonal closure ({note}); the truck waits until {when:%Y-%m-%d %H:%M %Z}")
+        elif end - start > LONG_WAIT_H * HOUR_S:
+            self.warnings.append(f"{(end - start) / HOUR_S:.1f} h wait at closed {crossing.name} ({note}), until {when:%Y-%m-%d %H:%M %Z}")
 
     def _later_departures(
         self,
@@ -334,7 +394,7 @@ def simulate(
     graph: nx.MultiDiGraph,
     path: Sequence[str],
     *,
-    regime: str | Regime,
+    regime: str | Regime | None = None,
     departure: datetime | str,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
 ) -> Trip:
@@ -349,7 +409,7 @@ def simulate(
         Nodes from origin to destination, as node ids or dataset ids
         (``"kashgar"``); consecutive nodes must be joined by an edge.
     regime
-        Regime id or :class:`~transit.regimes.Regime`.
+        Regime id or :class:`~transit.regimes.Regime`; ``None`` for the network's default.
     departure
         Aware datetime, naive datetime (local time at the origin) or ISO 8601 string.
     vehicle
@@ -367,16 +427,13 @@ def simulate(
         For bad arguments.
     """
     check_network(graph)
-    regime_obj = get_regime(graph, regime)
     if len(path) < 2:
         msg = f"a path needs at least two nodes; got {list(path)!r}"
         raise NoRouteError(msg)
-    path = [node_of(graph, node) for node in path]
-    origin = path[0]
-    nodes = graph.nodes
-    depart = parse_departure(departure, nodes[origin]["tz"])
-    veh = Vehicle.coerce(vehicle, default_registration=nodes[origin]["country"])
-    trip = simulate_path(graph, tuple(path), regime_obj, veh, depart)
+    nodes = [node_of(graph, node) for node in path]
+    question = resolve_trip(graph, nodes[0], nodes[-1], vehicle=vehicle, regime=regime, departure=departure)
+    assert question.departure is not None
+    trip = simulate_path(graph, tuple(nodes), question.regime, question.vehicle, question.departure)
     assert trip is not None  # no abort_after given
     return trip
 
@@ -465,4 +522,12 @@ def simulate_path(
         crossing_points=points,
         later_departures=tuple(run.avoidable),
         extensions=extensions,
+        warnings=(*_regime_warnings(regime, depart), *run.warnings) if annotate else (),
     )
+
+
+def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
+    """A warning when the trip departs before ``regime`` came into force."""
+    if regime.in_force_from is not None and depart.date() < regime.in_force_from:
+        return (f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); the trip follows its rules anyway",)
+    return ()

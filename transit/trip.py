@@ -132,6 +132,14 @@ class Trip:
     snapped_km
         ``(origin, destination)``: how far a place given as ``(lat, lon)`` lies
         from the road node it was snapped to, km (0 for names and node ids).
+    warnings
+        Short human-readable reasons to doubt the trip is what was meant: a
+        single wait at a closed crossing over
+        :data:`~transit.simulation.LONG_WAIT_H` (24 h), a seasonal closure
+        met on the way, a departure before the regime came into force. (Trips
+        whose closed waits add up to more than
+        :data:`~transit.simulation.MAX_CLOSED_WAIT_DAYS`, 30 days, are
+        refused with :class:`~transit.errors.NoRouteError` instead.)
     """
 
     origin: str
@@ -154,6 +162,7 @@ class Trip:
     extensions: tuple[float, ...] = field(default=(), repr=False)
     search: SearchStats | None = field(default=None, repr=False)
     snapped_km: tuple[float, float] = (0.0, 0.0)
+    warnings: tuple[str, ...] = ()
 
     @functools.cached_property
     def breakdown_h(self) -> dict[str, float]:
@@ -285,6 +294,7 @@ class Trip:
             ("transshipment", f"{self.transshipment_h:.1f} h" + (f" at {', '.join(self.transshipments)}" if self.transshipments else "")),
             ("crossings", " / ".join(self.crossings) or "(domestic)"),
             ("cost", f"${self.cost_usd:,.0f}"),
+            *(("warning", text) for text in self.warnings),
         ]
         caption = f"{self.origin_name} → {self.destination_name} ({self.regime}, {self.vehicle.registration} truck, {self.vehicle.drivers} driver(s))"
         return table(caption, ["", ""], rows)
@@ -296,7 +306,7 @@ class Trip:
         Keys: ``origin, destination, regime, registration, drivers, departure,
         arrival, total_h, total_days, driving_h, rest_h, border_h,
         transshipment_h, closed_wait_h, distance_km, cost_usd, crossings,
-        transshipments``.
+        transshipments, warnings``.
         """
         return {
             "origin": self.origin_name,
@@ -317,6 +327,7 @@ class Trip:
             "cost_usd": round(self.cost_usd, 2),
             "crossings": list(self.crossings),
             "transshipments": list(self.transshipments),
+            "warnings": list(self.warnings),
         }
 
     def __repr__(self) -> str:

@@ -36,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -53,10 +54,9 @@ from ._timeutil import parse_departure
 from ._validate import check_network
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
-from .lookup import get_regime
 from .montecarlo import Runs, draw_delays, simulate_many
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip, search_candidates
+from .routing import MAX_CANDIDATES, TripQuestion, plan_resolved, resolve_trip, search_candidates
 from .schedule import zone
 from .simulation import simulate_path
 from .trip import ACTIVITIES, Trip
@@ -95,6 +95,11 @@ class Reliability:
     runs: Runs
     route: str = "planned"
     route_choice: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The deterministic trip's :attr:`~transit.trip.Trip.warnings`."""
+        return self.trip.warnings
 
     @property
     def samples(self) -> int:
@@ -196,6 +201,7 @@ class Reliability:
             **{f"p{q}_h": round(v, 2) for q, v in p.items()},
             "p90_arrival": self.arrival_at(90).isoformat(),
             "p90_cost_usd": round(float(np.percentile(self.cost_samples_usd, 90)), 2),
+            "warnings": list(self.warnings),
         }
 
     def _repr_html_(self) -> str:
@@ -203,6 +209,7 @@ class Reliability:
 
         rows = [(f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()]
         rows.append(("deterministic (median delays)", round(self.trip.total_h, 1), f"{self.trip.arrival:%a %d %b %H:%M %Z}"))
+        rows.extend(("warning", text, "") for text in self.warnings)
         caption = (
             f"{self.trip.origin_name} → {self.trip.destination_name} ({self.trip.regime}), {self.samples:,} samples, "
             f"route {' / '.join(self.trip.crossings) or '(domestic)'}"
@@ -247,9 +254,9 @@ def reliability(
     origin: str,
     destination: str,
     *,
-    regime: str | Regime = "sco-2017",
+    regime: str | Regime | None = None,
     departure: datetime | str,
-    via: str | Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     samples: int = 10_000,
     rng: int | np.random.Generator | None = None,
@@ -293,22 +300,17 @@ def reliability(
     check_samples(samples)
     kind, q = _route_stat(route)
     gen = as_generator(rng)
-    regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
-    depart = parse_departure(departure, graph.nodes[o]["tz"])
-    planned = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
+    planned = plan_resolved(graph, question, max_candidates=max_candidates)
     if kind == "planned":
-        return Reliability(trip=planned, runs=sample_trip(graph, planned, regime_obj, samples=samples, rng=gen), route="planned")
-    return _best_route(graph, planned, regime_obj, depart, via_list, veh, max_candidates, samples=samples, gen=gen, kind=kind, q=q, route=route)
+        return Reliability(trip=planned, runs=sample_trip(graph, planned, question.regime, samples=samples, rng=gen), route="planned")
+    return _best_route(graph, planned, question, max_candidates, samples=samples, gen=gen, kind=kind, q=q, route=route)
 
 
 def _best_route(
     graph: nx.MultiDiGraph,
     planned: Trip,
-    regime: Regime,
-    depart: datetime,
-    via: list[str],
-    vehicle: Vehicle,
+    question: TripQuestion,
     max_candidates: int,
     *,
     samples: int,
@@ -320,6 +322,9 @@ def _best_route(
     """Simulate every candidate route with the same random numbers and keep the best by a sample statistic."""
     import pandas as pd
 
+    regime, vehicle, via = question.regime, question.vehicle, question.via
+    depart = question.departure
+    assert depart is not None
     seed = int(gen.integers(2**63))  # one seed for all candidates: common random numbers
     candidates = [tuple(path) for _, path in search_candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)]
     if planned.path not in candidates:
@@ -363,11 +368,11 @@ def departure_profile(
     origin: str,
     destination: str,
     *,
-    regime: str | Regime = "sco-2017",
+    regime: str | Regime | None = None,
     start: datetime | str,
     days: float = 7,
     step_h: float = 1,
-    via: str | Sequence[str] = (),
+    via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     samples: int = 0,
     rng: int | np.random.Generator | None = None,
@@ -426,17 +431,18 @@ def departure_profile(
     if samples:
         check_samples(samples)
     gen = as_generator(rng) if samples else None
-    regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
-    origin_tz = zone(graph.nodes[o]["tz"])
-    first = parse_departure(start, graph.nodes[o]["tz"], what="start")
+    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=start, departure_field="start")
+    regime_obj = question.regime
+    origin_tz = zone(graph.nodes[question.origin]["tz"])
+    first = question.departure
+    assert first is not None
     rows = []
     for k in range(count):
         check_cancelled()
         depart = (first + timedelta(hours=k * step_h)).astimezone(origin_tz)
         row: dict[str, Any] = {"departure": depart, "weekday": depart.strftime("%a")}
         try:
-            trip = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
+            trip = plan_resolved(graph, dataclasses.replace(question, departure=depart), max_candidates=max_candidates)
         except NoRouteError as exc:
             row.update(arrival=None, total_h=math.nan, closed_wait_h=math.nan, border_h=math.nan, rest_h=math.nan, route="", status=str(exc))
             if samples:

@@ -71,6 +71,7 @@ Departure = Field(
     examples=["2017-10-30T08:00"],
 )
 Via = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
+Regime = Field(default=None, min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'; null for the dataset's default regime.")
 Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
 
 
@@ -129,7 +130,7 @@ class TripRequest(BaseModel):
     origin: str = Name
     destination: str = Name
     via: ViaList = Via
-    regime: str = Field(default="sco-2017", min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'.")
+    regime: str | None = Regime
     departure: DateTime = Departure
     vehicle: VehicleModel | None = None
 
@@ -188,6 +189,7 @@ class TripResponse(BaseModel):
     cost_usd: float
     crossings: list[str]
     transshipments: list[str]
+    warnings: list[str] = Field(default_factory=list, description="Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force.")
     breakdown_h: dict[str, float]
     cost: CostOut
     timeline: list[TimelineEvent]
@@ -203,7 +205,7 @@ class CompareRequest(BaseModel):
     origin: str = Name
     destination: str = Name
     via: ViaList = Via
-    regimes: list[str] = Field(default_factory=lambda: ["pre-2017", "sco-2017"], min_length=1, max_length=10, description="The first is the baseline.")
+    regimes: list[str] | None = Field(default=None, min_length=1, max_length=10, description="The first is the baseline; null for every regime of the dataset, its default regime last.")
     departure: DateTime = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
@@ -252,7 +254,7 @@ class ReliabilityRequest(BaseModel):
     origin: str = Name
     destination: str = Name
     via: ViaList = Via
-    regime: str = Field(default="sco-2017", min_length=1, max_length=100)
+    regime: str | None = Regime
     departure: DateTime = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=10_000, ge=1, description="Monte Carlo samples; see /health for the limit.")
@@ -305,7 +307,7 @@ class MatrixRequest(BaseModel):
     )
     origins: list[str] = Field(min_length=1, max_length=100)
     destinations: list[str] = Field(min_length=1, max_length=100)
-    regime: str = Field(default="sco-2017", min_length=1, max_length=100)
+    regime: str | None = Regime
     departure: DateTime = Departure
     via: ViaList = Via
     vehicle: VehicleModel | None = None
