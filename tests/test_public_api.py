@@ -11,8 +11,8 @@ PUBLIC = [
     "CrossingRule", "Delay", "DesignatedRoute", "DriverRules", "Event", "Place", "Post", "PostSchedule", "Regime",
     "Reliability", "Runs", "SearchStats", "Segment", "Source", "Trip", "Vehicle", "__version__",
     # errors
-    "DataError", "InvalidArgumentError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
-    "TransitError", "UnknownPlaceError", "UnknownRegimeError",
+    "ArgumentTypeError", "DataError", "InvalidArgumentError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
+    "TransitError", "UnknownIdError", "UnknownPlaceError", "UnknownRegimeError",
     # functions
     "build_network", "compare", "departure_profile", "get_regime", "graph_from_osm", "load_network", "matrix",
     "node_id", "plan_trip", "reliability", "resolve_place", "simulate", "snap", "to_gdfs", "validate",

@@ -47,12 +47,14 @@ from .cost import CostBreakdown, CostModel
 from .crossings import Crossing, Post
 from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import (
+    ArgumentTypeError,
     DataError,
     InvalidArgumentError,
     InvalidDepartureError,
     InvalidVehicleError,
     NoRouteError,
     TransitError,
+    UnknownIdError,
     UnknownPlaceError,
     UnknownRegimeError,
 )
@@ -84,6 +86,7 @@ __all__ = [
     "DesignatedRoute",
     "DriverRules",
     "Event",
+    "ArgumentTypeError",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
@@ -100,6 +103,7 @@ __all__ = [
     "TransitError",
     "Trip",
     "UnknownPlaceError",
+    "UnknownIdError",
     "UnknownRegimeError",
     "Vehicle",
     "__version__",

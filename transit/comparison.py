@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._timeutil import parse_departure
+from ._validate import check_samples
 from .delays import as_generator
 from .errors import NoRouteError, UnknownRegimeError
 from .lookup import get_regime
 from .regimes import Regime
 from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
 from .trip import Trip
-from .uncertainty import Reliability, check_samples, sample_trip
+from .uncertainty import Reliability, sample_trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def compare(
         msg = f"regimes is empty; expected one or more of {valid}"
         raise UnknownRegimeError(msg, valid=sorted(graph.graph.get("regimes", {})))
     regime_objs = [get_regime(graph, r) for r in regimes]
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regimes=regime_objs)
     depart = parse_departure(departure, graph.nodes[o]["tz"])
     trips: dict[str, Trip] = {}
     errors: dict[str, str] = {}

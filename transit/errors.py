@@ -20,15 +20,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "ArgumentTypeError",
     "DataError",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidVehicleError",
     "NoRouteError",
     "TransitError",
+    "UnknownIdError",
     "UnknownPlaceError",
     "UnknownRegimeError",
 ]
+
+
+def _shown(name: object, limit: int = 60) -> str:
+    """``repr(name)``, cut to about ``limit`` characters (a megabyte of name is not echoed back)."""
+    text = repr(name)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(name):,} characters)" if isinstance(name, str) else ""
+    return f"{text[: limit - 1]}…{size}"
 
 
 class TransitError(Exception):
@@ -57,7 +68,7 @@ class UnknownPlaceError(TransitError, KeyError):
             hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
         else:
             hint = "no close match"
-        super().__init__(f"unknown place {name!r}; {hint} (see `transit places` for all names)")
+        super().__init__(f"unknown place {_shown(name)}; {hint} (see `transit places` for all names)")
 
 
 class NoRouteError(TransitError, LookupError):
@@ -152,3 +163,23 @@ class InvalidVehicleError(TransitError, ValueError):
 
 class InvalidArgumentError(TransitError, ValueError):
     """An option outside its allowed values (a sample count, a route rule, a window length), naming the value and the range."""
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (a string for a number, ``"no"`` for ``False``); also a ``TypeError``."""
+
+
+class UnknownIdError(TransitError, KeyError):
+    """An id that a crossing or a regime does not hold (a crossing id, a country's post).
+
+    Parameters
+    ----------
+    message
+        The id, the valid ones and a fix.
+    suggestions
+        Close matches, best first.
+    """
+
+    def __init__(self, message: str, *, suggestions: Sequence[str] = ()) -> None:
+        self.suggestions = tuple(suggestions)
+        super().__init__(message)

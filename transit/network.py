@@ -39,6 +39,7 @@ import networkx as nx
 from shapely.geometry import LineString
 
 from ._units import travel_time_s
+from ._validate import check_number
 from .cost import CostModel, load_cost_model
 from .crossings import Crossing
 from .datasets import (
@@ -51,15 +52,18 @@ from .datasets import (
     read_toml,
     read_waypoints,
     routes_dir,
+    toml_number,
 )
 from .drivers import DriverRules, load_driver_rules
 from .errors import DataError
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .regimes import Regime, load_country_clearance, load_regime
 
-__all__ = ["DEFAULT_LINK_SPEED_KPH", "build_network", "load_network"]
+__all__ = ["DEFAULT_LINK_SPEED_KPH", "LINK_SPEED_RANGE_KPH", "build_network", "load_network"]
 
 DEFAULT_LINK_SPEED_KPH = 20.0
+#: Plausible speeds across the neutral zone of a crossing (a walking-pace convoy to an open road), km/h.
+LINK_SPEED_RANGE_KPH = (1.0, 120.0)
 
 
 def build_network(
@@ -89,7 +93,8 @@ def build_network(
     name, dataset_version
         Graph attributes.
     link_speed_kph
-        Speed across the neutral zone between the two posts of a crossing.
+        Speed across the neutral zone between the two posts of a crossing,
+        within :data:`LINK_SPEED_RANGE_KPH`.
 
     Returns
     -------
@@ -100,7 +105,10 @@ def build_network(
     ------
     DataError
         If a segment refers to an unknown node or joins two countries.
+    InvalidArgumentError
+        For a ``link_speed_kph`` outside :data:`LINK_SPEED_RANGE_KPH`.
     """
+    link_speed_kph = check_number(link_speed_kph, name="link_speed_kph", low=LINK_SPEED_RANGE_KPH[0], high=LINK_SPEED_RANGE_KPH[1], unit=" km/h", example=20)
     graph = nx.MultiDiGraph(crs="EPSG:4326", name=name, dataset_version=dataset_version)
     refs: dict[str, int] = {}
 
@@ -268,6 +276,13 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     if not regimes:
         raise DataError("holds no regime files", file="regimes/")
     meta = read_toml(base / "dataset.toml")
+    link_speed = DEFAULT_LINK_SPEED_KPH
+    if "crossing_link_speed_kph" in meta:
+        link_speed = toml_number(meta, "crossing_link_speed_kph", file="dataset.toml", where="top level", minimum=LINK_SPEED_RANGE_KPH[0], maximum=LINK_SPEED_RANGE_KPH[1])
+    from .lookup import fold
+
+    names = {fold(label): str(label) for p in places for label in (p.id, p.name, *p.aliases)}
+    names.update((fold(label), str(label)) for c in crossings for label in (c.id, c.name, *c.aliases, *(post.name for post in c.posts)))
     graph = build_network(
         places,
         crossings,
@@ -275,11 +290,11 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         regimes=regimes,
         driver_rules=load_driver_rules(base / "drivers.toml"),
         cost_model=load_cost_model(base / "costs.toml"),
-        routes=read_routes(base / "routes.toml", sources),
+        routes=read_routes(base / "routes.toml", sources, names=names),
         sources=sources.values(),
         name=str(meta.get("name", base.name)),
         dataset_version=str(meta.get("version", "unversioned")),
-        link_speed_kph=float(meta.get("crossing_link_speed_kph", DEFAULT_LINK_SPEED_KPH)),
+        link_speed_kph=link_speed,
     )
     _LOADED[key] = graph
     return _fresh_copy(graph)

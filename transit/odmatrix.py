@@ -27,13 +27,14 @@ import networkx as nx
 import numpy as np
 
 from ._timeutil import parse_departure
+from ._validate import check_int, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime, resolve_place, resolve_waypoint
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, plan_resolved
-from .uncertainty import PERCENTILES, check_samples, sample_trip
-from .vehicles import Vehicle
+from .routing import MAX_CANDIDATES, MAX_CANDIDATES_LIMIT, plan_resolved
+from .uncertainty import PERCENTILES, sample_trip
+from .vehicles import Vehicle, check_permits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,6 +153,10 @@ def matrix(
     seeds = as_generator(rng).integers(2**63, size=len(pairs)) if samples else [None] * len(pairs)
     departures = {o: parse_departure(departure, graph.nodes[o]["tz"]) for o in origin_ids}
     vehicles = {o: Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"]) for o in origin_ids}
+    known_permits = {p for r in (*graph.graph.get("regimes", {}).values(), regime_obj) for p in r.permits}
+    for veh in vehicles.values():
+        check_permits(veh, known_permits)
+    check_int(max_candidates, name="max_candidates", low=1, high=MAX_CANDIDATES_LIMIT, example=MAX_CANDIDATES)
     work = _Work(graph, regime_obj, tuple(via_list), departures, vehicles, max_candidates, samples)
     tasks = [(o, d, None if seed is None else int(seed)) for (o, d), seed in zip(pairs, seeds, strict=True)]
     workers = _workers(cpus, len(tasks))

@@ -57,7 +57,7 @@ import heapq
 import itertools
 import math
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,17 +66,20 @@ import networkx as nx
 
 from ._steps import lower_bound_s
 from ._timeutil import parse_departure
+from ._validate import check_int
 from .errors import NoRouteError
 from .lookup import get_regime, node_of, resolve_place, resolve_waypoint
 from .regimes import Regime
 from .simulation import simulate_path
 from .trip import SearchStats, Trip
-from .vehicles import Vehicle
+from .vehicles import Vehicle, check_permits
 
-__all__ = ["MAX_CANDIDATES", "candidate_paths", "plan_trip", "shortest_static_path"]
+__all__ = ["MAX_CANDIDATES", "MAX_CANDIDATES_LIMIT", "candidate_paths", "plan_trip", "shortest_static_path"]
 
 #: Upper limit on candidates enumerated per query (see the module docstring).
 MAX_CANDIDATES = 8
+#: The most candidates a caller may ask for (``max_candidates``).
+MAX_CANDIDATES_LIMIT = 100
 #: Candidates kept per leg when ``via`` splits a trip into legs.
 MAX_CANDIDATES_PER_LEG = 4
 #: The path search stops after this many expansions, or beyond twice the best static time plus
@@ -538,9 +541,13 @@ def resolve_trip(
     *,
     via: str | Sequence[str],
     vehicle: Vehicle | dict[str, Any] | str | None,
+    regimes: Iterable[Regime] = (),
 ) -> tuple[Any, Any, list[str], Vehicle]:
     """
     Check a trip question's places, waypoints and vehicle once, before any work.
+
+    The vehicle's permits must be ones that the network's regimes, or the
+    ``regimes`` asked about, define.
 
     Returns
     -------
@@ -551,13 +558,16 @@ def resolve_trip(
     Raises
     ------
     UnknownPlaceError, InvalidVehicleError
-        For a name not in the network (with close matches) or a bad vehicle.
+        For a name not in the network (with close matches) or a bad vehicle
+        (an unknown permit id among them).
     """
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
     via_list = [via] if isinstance(via, str) else list(via)
     for name in via_list:
         resolve_waypoint(graph, name)  # unknown names fail before any work
-    return o, d, via_list, Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+    veh = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+    check_permits(veh, {p for r in (*graph.graph.get("regimes", {}).values(), *regimes) for p in r.permits})
+    return o, d, via_list, veh
 
 
 def plan_trip(
@@ -591,7 +601,8 @@ def plan_trip(
         :class:`~transit.vehicles.Vehicle`, a dict of its fields, or a
         registration code. Default: one driver, registered in the origin's country.
     max_candidates
-        Upper limit on candidate paths simulated (see the module docstring).
+        Upper limit on candidate paths simulated (see the module docstring),
+        a whole number from 1 to :data:`MAX_CANDIDATES_LIMIT`.
 
     Returns
     -------
@@ -604,8 +615,8 @@ def plan_trip(
         For a name not in the network, with close matches.
     NoRouteError
         If no path is allowed; the message names the crossing or rule that blocks.
-    InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
-        For bad arguments.
+    InvalidDepartureError, UnknownRegimeError, InvalidVehicleError, InvalidArgumentError
+        For bad arguments (an unknown permit id, ``max_candidates="x"``...).
 
     Examples
     --------
@@ -622,10 +633,7 @@ def plan_trip(
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
     """
     regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
-    if max_candidates < 1:
-        msg = f"max_candidates={max_candidates!r} must be at least 1"
-        raise ValueError(msg)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regimes=[regime_obj])
     depart = parse_departure(departure, graph.nodes[o]["tz"])
     return plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
 
@@ -640,6 +648,7 @@ def plan_resolved(
     vehicle: Vehicle,
     max_candidates: int,
 ) -> Trip:
+    check_int(max_candidates, name="max_candidates", low=1, high=MAX_CANDIDATES_LIMIT, example=MAX_CANDIDATES)
     if origin == destination and not via:
         msg = f"origin and destination are the same place ({graph.nodes[origin]['name']!r})"
         raise NoRouteError(msg)

@@ -48,6 +48,7 @@ import networkx as nx
 import numpy as np
 
 from ._timeutil import parse_departure
+from ._validate import check_number, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime
@@ -66,8 +67,6 @@ __all__ = ["PERCENTILES", "Reliability", "departure_profile", "reliability"]
 
 #: Percentiles reported by default.
 PERCENTILES = (50, 80, 90, 95)
-#: Upper limit on samples per call (memory: about 100 bytes per sample per crossing).
-MAX_SAMPLES = 2_000_000
 _ROUTE = re.compile(r"^(planned|best_mean|best_p(\d{1,2}))$")
 
 
@@ -114,9 +113,7 @@ class Reliability:
         InvalidArgumentError
             If ``q`` is outside 0-100.
         """
-        if not 0 <= q <= 100:
-            msg = f"percentile q={q!r} must be between 0 and 100"
-            raise InvalidArgumentError(msg)
+        q = check_number(q, name="q", low=0, high=100, example=90)
         return float(np.percentile(self.samples_h, q))
 
     @property
@@ -130,7 +127,15 @@ class Reliability:
         return float(self.samples_h.mean())
 
     def arrival_at(self, q: float) -> datetime:
-        """The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived."""
+        """
+        The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``q`` is not a number from 0 to 100 (``"90"`` included).
+        """
+        q = check_number(q, name="q", low=0, high=100, example=90)
         seconds = float(np.percentile(self.runs.arrival_s, q, method="inverted_cdf"))
         return datetime.fromtimestamp(seconds, self.trip.arrival.tzinfo)
 
@@ -214,12 +219,6 @@ class Reliability:
         )
 
 
-def check_samples(samples: int) -> None:
-    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or not 1 <= samples <= MAX_SAMPLES:
-        msg = f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
-        raise InvalidArgumentError(msg)
-
-
 def _route_stat(route: str) -> tuple[str, float | None]:
     match = _ROUTE.match(route) if isinstance(route, str) else None
     if match is None or (match.group(2) is not None and not 1 <= int(match.group(2)) <= 99):
@@ -289,7 +288,7 @@ def reliability(
     kind, q = _route_stat(route)
     gen = as_generator(rng)
     regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regimes=[regime_obj])
     depart = parse_departure(departure, graph.nodes[o]["tz"])
     planned = plan_resolved(graph, o, d, regime_obj, depart, via_list, veh, max_candidates)
     if kind == "planned":
@@ -419,7 +418,7 @@ def departure_profile(
         check_samples(samples)
     gen = as_generator(rng) if samples else None
     regime_obj = get_regime(graph, regime)
-    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle)
+    o, d, via_list, veh = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regimes=[regime_obj])
     origin_tz = zone(graph.nodes[o]["tz"])
     first = parse_departure(start, graph.nodes[o]["tz"], what="start")
     rows = []
