@@ -48,13 +48,13 @@ def short_repr(value: object, *, limit: int = 60) -> str:
     Examples
     --------
     >>> short_repr("x" * 1000)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (1,000 characters)"
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1,000 characters)"
     """
     text = repr(value)
     if len(text) <= limit:
         return text
     size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
-    return f"{text[: limit - 1]}…{text[0] if isinstance(value, str) else ''}{size}"
+    return f"{text[: limit - 1]}…{size}"
 
 
 def close_match(value: object, choices: Iterable[str]) -> str | None:
