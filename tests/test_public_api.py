@@ -11,8 +11,8 @@ PUBLIC = [
     "CrossingRule", "Delay", "DesignatedRoute", "DriverRules", "Event", "Place", "Post", "PostSchedule", "Regime",
     "Reliability", "Runs", "SearchStats", "Segment", "Source", "Trip", "Vehicle", "__version__",
     # errors
-    "ComputeCancelled", "DataError", "InvalidNetworkError", "InvalidArgumentError", "MissingExtraError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
-    "ReadOnlyNetworkError",     "TransitError", "UnknownPlaceError", "UnknownRegimeError",
+    "ArgumentTypeError", "ComputeCancelled", "DataError", "InvalidNetworkError", "InvalidArgumentError", "MissingExtraError", "InvalidDepartureError", "InvalidVehicleError", "NoRouteError",
+    "ReadOnlyNetworkError",     "TransitError", "UnknownIdError", "UnknownPlaceError", "UnknownRegimeError",
     # functions
     "build_network", "compare", "departure_profile", "editable", "freeze", "get_regime", "graph_from_osm", "save_network", "load_network", "matrix",
     "node_id", "plan_trip", "reliability", "resolve_place", "simulate", "snap", "to_gdfs", "validate",

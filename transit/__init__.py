@@ -48,6 +48,7 @@ from .cost import CostBreakdown, CostModel
 from .crossings import Crossing, Post
 from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import (
+    ArgumentTypeError,
     ComputeCancelled,
     DataError,
     InvalidArgumentError,
@@ -58,6 +59,7 @@ from .errors import (
     NoRouteError,
     ReadOnlyNetworkError,
     TransitError,
+    UnknownIdError,
     UnknownPlaceError,
     UnknownRegimeError,
 )
@@ -91,6 +93,7 @@ __all__ = [
     "DesignatedRoute",
     "DriverRules",
     "Event",
+    "ArgumentTypeError",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidNetworkError",
@@ -110,6 +113,7 @@ __all__ = [
     "TransitError",
     "Trip",
     "UnknownPlaceError",
+    "UnknownIdError",
     "UnknownRegimeError",
     "Vehicle",
     "__version__",

@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from .errors import ArgumentTypeError
+
 __all__ = ["Inline", "dumps"]
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -78,7 +80,7 @@ def _value(value: Any, *, multiline: bool = False) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     msg = f"cannot write {value!r} (a {type(value).__name__}) as TOML; expected text, a number, a boolean, a date, a list or a table"
-    raise TypeError(msg)
+    raise ArgumentTypeError(msg)
 
 
 def _is_table(value: Any) -> bool:

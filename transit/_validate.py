@@ -1,19 +1,30 @@
 """
-Check that a graph is a transit network before any public function works on it.
+Checks at the public entry points, raising errors that name the value, what was expected and a fix: one module.
 
-Modelled on osmnx's ``_validate.py``: one function, :func:`check_network`, looks at the graph attributes (the model
-objects ``crossings``, ``regimes``, ``driver_rules``, ``cost_model``), every node (``x``, ``y``, ``country``, ``tz``,
-``name``) and every edge (``length``, ``travel_time``, ``speed_kph``, ``country``; ``crossing_id`` on crossing
-links), and raises :class:`~transit.errors.InvalidNetworkError` saying what is missing where and how to get a
-network that has it. The common mistakes get their own advice: a graph read with ``osmnx.load_graphml`` (its
-graph attributes are text), a plain osmnx graph (no crossings or regimes), a projected graph (``x``/``y`` in metres).
+* **Arguments** (``check_number``, ``check_int``, ``check_bool``, ``check_str``, ``check_samples``): numbers in
+  range, whole numbers, booleans and bounded strings, with close-match hints.
+* **Graphs** (:func:`check_network`): modelled on osmnx's ``_validate.py``, it looks at the graph attributes (the
+  model objects ``crossings``, ``regimes``, ``driver_rules``, ``cost_model``), every node (``x``, ``y``,
+  ``country``, ``tz``, ``name``) and every edge (``length``, ``travel_time``, ``speed_kph``, ``country``;
+  ``crossing_id`` on crossing links), and raises :class:`~transit.errors.InvalidNetworkError` saying what is
+  missing where and how to get a network that has it. The common mistakes get their own advice: a graph read with
+  ``osmnx.load_graphml`` (its graph attributes are text), a plain osmnx graph (no crossings or regimes), a
+  projected graph (``x``/``y`` in metres). The verdict is kept in the network's cache (:mod:`transit._cache`): for
+  a frozen network (every network the library returns) it is computed once, so the public functions call this on
+  every call for almost nothing; an unfrozen network (built by hand, or :func:`transit.editable`) may change
+  between calls and is checked again on each.
 
-The verdict is kept in the network's cache (:mod:`transit._cache`): for a frozen network (every network the library
-returns) it is computed once, so the public functions call this on every call for almost nothing; an unfrozen network
-(built by hand, or :func:`transit.editable`) may change between calls and is checked again on each.
+This module sits below the model modules (``crossings``, ``regimes``, ``vehicles`` use the argument checks), so the
+graph checks import the model classes when they run.
 
 Examples
 --------
+>>> check_number(80, name="max_speed_kph", low=5, high=150)
+80.0
+>>> check_number("80", name="max_speed_kph", low=5, high=150, example=80)
+Traceback (most recent call last):
+...
+transit.errors.ArgumentTypeError: max_speed_kph='80' is not a number; expected a number from 5 to 150, e.g. max_speed_kph=80
 >>> import networkx as nx
 >>> import transit
 >>> check_network(transit.load_network())
@@ -25,28 +36,258 @@ transit.errors.InvalidNetworkError: this graph is not a transit network: it lack
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Mapping
+import numbers
+from collections.abc import Iterable, Mapping
 from numbers import Real
 
 import networkx as nx
 
 from . import _cache
-from .cost import CostModel
-from .crossings import Crossing
-from .drivers import DriverRules
-from .errors import InvalidNetworkError
-from .regimes import Regime
+from .errors import ArgumentTypeError, InvalidArgumentError, InvalidNetworkError
 
-__all__ = ["MODEL_ATTRIBUTES", "check_network"]
+__all__ = [
+    "EDGE_ATTRIBUTES",
+    "MAX_NAME_CHARS",
+    "MAX_SAMPLES",
+    "MODEL_ATTRIBUTES",
+    "NODE_ATTRIBUTES",
+    "check_bool",
+    "check_int",
+    "check_network",
+    "check_number",
+    "check_samples",
+    "check_str",
+    "close_match",
+    "close_match_hint",
+    "short_repr",
+]
+
+# -- arguments -------------------------------------------------------------------------------------
+
+#: Upper limit on Monte Carlo samples per call (memory: about 100 bytes per sample per crossing).
+MAX_SAMPLES = 2_000_000
+#: Longest name (of a place, a crossing, a permit) worth comparing with the known ones.
+MAX_NAME_CHARS = 200
+
+
+def short_repr(value: object, *, limit: int = 60) -> str:
+    """
+    ``repr(value)``, shortened to about ``limit`` characters for messages.
+
+    Examples
+    --------
+    >>> short_repr("x" * 1000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1,000 characters)"
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
+    return f"{text[: limit - 1]}…{size}"
+
+
+def close_match(value: object, choices: Iterable[str]) -> str | None:
+    """
+    The closest of ``choices`` to ``value`` (ignoring case), or ``None``.
+
+    Values longer than :data:`MAX_NAME_CHARS` are not compared (the comparison is quadratic).
+
+    Examples
+    --------
+    >>> close_match("SCO", ["sco", "bilateral"])
+    'sco'
+    """
+    text = str(value)
+    if len(text) > MAX_NAME_CHARS:
+        return None
+    by_lower = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(text.lower(), list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
+
+
+def close_match_hint(value: object, choices: Iterable[str]) -> str:
+    """
+    ``"; did you mean 'x'?"`` for the closest of ``choices`` (see :func:`close_match`), or ``""``.
+
+    Examples
+    --------
+    >>> close_match_hint("SCO", ["sco", "bilateral"])
+    "; did you mean 'sco'?"
+    """
+    found = close_match(value, choices)
+    return f"; did you mean {found!r}?" if found else ""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"a number from {low:g} to {high:g}"
+    if low is not None:
+        return f"a number >= {low:g}"
+    if high is not None:
+        return f"a number <= {high:g}"
+    return "a finite number"
+
+
+def check_number(
+    value: object,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    error: type[InvalidArgumentError] = InvalidArgumentError,
+    unit: str = "",
+    example: float | None = None,
+) -> float:
+    """
+    Return ``value`` as a float if it is a finite real number within ``[low, high]``.
+
+    Parameters
+    ----------
+    value
+        What the caller passed.
+    name
+        The argument's name, for the message.
+    low, high
+        Inclusive bounds; ``None`` for none.
+    error
+        The error class for a value out of range (a wrong type raises
+        :class:`~transit.errors.ArgumentTypeError` when ``error`` is the default).
+    unit
+        Appended to the bounds in the message (``" h"``).
+    example
+        A good value, shown in the message (default: ``low``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a bool, a string, NaN, an infinity or a value out of range.
+    """
+    expected = _range_text(low, high) + unit
+    if example is None:
+        example = low if low is not None else (high if high is not None else 1)
+    if not _is_number(value):
+        kind = ArgumentTypeError if error is InvalidArgumentError else error
+        msg = f"{name}={short_repr(value)} is not a number; expected {expected}, e.g. {name}={example:g}"
+        raise kind(msg)
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number) or (low is not None and number < low) or (high is not None and number > high):
+        msg = f"{name}={number!r} is out of range; expected {expected}, e.g. {name}={example:g}"
+        raise error(msg)
+    return number
+
+
+def check_int(
+    value: object,
+    *,
+    name: str,
+    low: int | None = None,
+    high: int | None = None,
+    error: type[InvalidArgumentError] = InvalidArgumentError,
+    example: int | None = None,
+) -> int:
+    """
+    Return ``value`` if it is a whole number (not a bool, not a float) within ``[low, high]``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For anything else, naming the value and the range.
+    """
+    expected = _range_text(low, high).replace("a number", "a whole number")
+    if example is None:
+        example = low if low is not None else (high if high is not None else 1)
+    if not _is_int(value):
+        kind = ArgumentTypeError if error is InvalidArgumentError else error
+        msg = f"{name}={short_repr(value)} is not a whole number; expected {expected}, e.g. {name}={example}"
+        raise kind(msg)
+    number = int(value)  # type: ignore[call-overload]
+    if (low is not None and number < low) or (high is not None and number > high):
+        msg = f"{name}={number!r} is out of range; expected {expected}, e.g. {name}={example}"
+        raise error(msg)
+    return number
+
+
+def check_bool(value: object, *, name: str, error: type[InvalidArgumentError] = InvalidArgumentError) -> bool:
+    """
+    Return ``value`` if it is ``True`` or ``False`` (not ``"no"``, not ``0``).
+
+    Examples
+    --------
+    >>> check_bool("no", name="open_to_freight")
+    Traceback (most recent call last):
+    ...
+    transit.errors.ArgumentTypeError: open_to_freight='no' is not a boolean; expected True or False, e.g. open_to_freight=False
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy.bool_ too
+        return bool(value)
+    kind = ArgumentTypeError if error is InvalidArgumentError else error
+    msg = f"{name}={short_repr(value)} is not a boolean; expected True or False, e.g. {name}=False"
+    raise kind(msg)
+
+
+def check_str(value: object, *, name: str, max_chars: int = MAX_NAME_CHARS, error: type[InvalidArgumentError] = InvalidArgumentError) -> str:
+    """
+    Return ``value`` if it is a string of at most ``max_chars`` characters.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For another type, or a longer string (its length named).
+    """
+    if not isinstance(value, str):
+        kind = ArgumentTypeError if error is InvalidArgumentError else error
+        msg = f"{name}={short_repr(value)} is not a string; expected text of at most {max_chars:,} characters"
+        raise kind(msg)
+    if len(value) > max_chars:
+        msg = f"{name}={short_repr(value)} is too long; expected at most {max_chars:,} characters"
+        raise error(msg)
+    return value
+
+
+def check_samples(samples: object) -> int:
+    """
+    Return a Monte Carlo sample count if it is a whole number from 1 to :data:`MAX_SAMPLES`.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Otherwise, with an example.
+    """
+    if not _is_int(samples) or not 1 <= samples <= MAX_SAMPLES:  # type: ignore[operator]
+        msg = f"samples={short_repr(samples)} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
+        raise InvalidArgumentError(msg)
+    return int(samples)  # type: ignore[call-overload]
+
+
+# -- graphs ----------------------------------------------------------------------------------------
 
 #: Graph attributes a network must hold, with the type of their values.
-MODEL_ATTRIBUTES: dict[str, tuple[type, str]] = {
-    "crossings": (Crossing, "a dict of crossing id -> transit.Crossing"),
-    "regimes": (Regime, "a dict of regime id -> transit.Regime"),
-    "driver_rules": (DriverRules, "a transit.drivers.DriverRules"),
-    "cost_model": (CostModel, "a transit.cost.CostModel"),
+MODEL_ATTRIBUTES: dict[str, str] = {
+    "crossings": "a dict of crossing id -> transit.Crossing",
+    "regimes": "a dict of regime id -> transit.Regime",
+    "driver_rules": "a transit.drivers.DriverRules",
+    "cost_model": "a transit.cost.CostModel",
 }
+
+
+def _model_types() -> dict[str, type]:
+    """The class each of :data:`MODEL_ATTRIBUTES` holds (imported here: the model modules import this one)."""
+    from .cost import CostModel
+    from .crossings import Crossing
+    from .drivers import DriverRules
+    from .regimes import Regime
+
+    return {"crossings": Crossing, "regimes": Regime, "driver_rules": DriverRules, "cost_model": CostModel}
 NODE_ATTRIBUTES = ("x", "y", "country", "tz", "name")
 EDGE_ATTRIBUTES = ("length", "travel_time", "speed_kph", "country")
 #: At most this many offending nodes or edges are named in a message.
@@ -118,8 +359,10 @@ def _graph_problems(graph: object) -> list[str]:
             "with osmnx.load_graphml (or networkx), which keeps only text. Save networks with transit.save_network(G, path) "
             "and load them with transit.load_network(path)"
         ]
-    problems = [f"it lacks the graph attribute {key!r} ({MODEL_ATTRIBUTES[key][1]})" for key in missing]
-    for key, (kind, expected) in MODEL_ATTRIBUTES.items():
+    problems = [f"it lacks the graph attribute {key!r} ({MODEL_ATTRIBUTES[key]})" for key in missing]
+    types = _model_types()
+    for key, expected in MODEL_ATTRIBUTES.items():
+        kind = types[key]
         value = attrs.get(key)
         if key in missing:
             continue

@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from . import _cache
-from ._validate import check_network
+from ._validate import check_network, check_samples
 from .delays import as_generator
 from .errors import NoRouteError, UnknownRegimeError
 from .lookup import get_regime
 from .regimes import Regime
 from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
 from .trip import Trip
-from .uncertainty import Reliability, check_samples, sample_trip
+from .uncertainty import Reliability, sample_trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -259,8 +259,8 @@ def compare(
         valid = ", ".join(sorted(graph.graph.get("regimes", {})))
         msg = f"regimes is empty; expected one or more of {valid}"
         raise UnknownRegimeError(msg, valid=sorted(graph.graph.get("regimes", {})))
-    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regimes[0], departure=departure)
     regime_objs = [get_regime(graph, r) for r in regimes]
+    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime_objs[0], departure=departure, also_regimes=regime_objs)
     o, d, depart = question.origin, question.destination, question.departure
     assert depart is not None
     trips: dict[str, Trip] = {}

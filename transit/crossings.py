@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._validate import short_repr
+from .errors import UnknownIdError
 from .schedule import CrossingClock, PostSchedule
 
 __all__ = ["Crossing", "Post"]
@@ -102,22 +104,22 @@ class Crossing:
         return (self.posts[0].country, self.posts[1].country)
 
     def post(self, country: str) -> Post:
-        """Return the post of ``country``."""
+        """Return the post of ``country`` (:class:`~transit.errors.UnknownIdError`, a ``KeyError``, for another country)."""
         for post in self.posts:
             if post.country == country:
                 return post
-        msg = f"crossing {self.id!r} has no {country!r} post; its countries are {self.countries}"
-        raise KeyError(msg)
+        msg = f"crossing {self.id!r} has no {short_repr(country)} post; expected one of its countries {self.countries}"
+        raise UnknownIdError(msg)
 
     def direction_from(self, country: str) -> str:
-        """Return the direction key ``"A>B"`` for traffic leaving ``country``."""
+        """Return the direction key ``"A>B"`` for traffic leaving ``country`` (:class:`~transit.errors.UnknownIdError` for another country)."""
         a, b = self.countries
         if country == a:
             return f"{a}>{b}"
         if country == b:
             return f"{b}>{a}"
-        msg = f"crossing {self.id!r} does not border {country!r}; its countries are {self.countries}"
-        raise KeyError(msg)
+        msg = f"crossing {self.id!r} does not border {short_repr(country)}; expected one of its countries {self.countries}"
+        raise UnknownIdError(msg)
 
     @property
     def directions(self) -> tuple[str, str]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
+import math
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -34,6 +36,7 @@ from .model import (
 from .schedule import PostSchedule, zone
 
 __all__ = [
+    "check_keys",
     "check_source",
     "read_crossings",
     "read_csv",
@@ -42,6 +45,7 @@ __all__ = [
     "read_segments",
     "read_sources",
     "read_speeds",
+    "read_text",
     "read_toml",
     "read_waypoints",
     "routes_dir",
@@ -193,13 +197,11 @@ def read_csv(path: Path, *, required: tuple[str, ...]) -> Iterator[Row]:
     Raises
     ------
     DataError
-        If the file is missing or a required column is absent.
+        If the file is missing or not UTF-8 (a byte-order mark is fine), or a
+        required column is absent.
     """
     name = path.name
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror})", file=name) from None
+    handle = io.StringIO(read_text(path), newline="")
     with handle:
         reader = csv.reader(handle)
         header: list[str] | None = None
@@ -221,6 +223,27 @@ def read_csv(path: Path, *, required: tuple[str, ...]) -> Iterator[Row]:
             raise DataError("is empty; expected a header row", file=name)
 
 
+def read_text(path: Path) -> str:
+    """
+    Return the text of a UTF-8 file; a leading byte-order mark is dropped.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read, or is not UTF-8 (naming the line and byte offset).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot be read ({exc.strerror})", file=path.name) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        msg = f"is not UTF-8: byte {data[exc.start]:#04x} at byte offset {exc.start} (line {line}) cannot be decoded; save the file as UTF-8"
+        raise DataError(msg, file=path.name, row=line) from None
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """
     Read a TOML file, turning syntax errors into :class:`DataError`.
@@ -235,18 +258,16 @@ def read_toml(path: Path) -> dict[str, Any]:
     dict
         The parsed document.
     """
+    text = read_text(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror})", file=path.name) from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"is not valid TOML: {exc}", file=path.name) from None
 
 
-def toml_number(table: Any, key: str, *, file: str, where: str, minimum: float = 0.0) -> float:
+def toml_number(table: Any, key: str, *, file: str, where: str, minimum: float = 0.0, maximum: float | None = None) -> float:
     """
-    Return ``table[key]`` as a float, or raise a :class:`DataError` naming file, table and key.
+    Return ``table[key]`` as a finite float from ``minimum`` to ``maximum``, or raise a :class:`DataError` naming file, table and key.
 
     Examples
     --------
@@ -258,8 +279,9 @@ def toml_number(table: Any, key: str, *, file: str, where: str, minimum: float =
     transit.errors.DataError: file x.toml, row speeds, column 'speed_kph': got 'fast'; expected a number >= 0.0
     """
     value = table.get(key) if hasattr(table, "get") else None
-    if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < minimum:
-        raise DataError(f"got {value!r}; expected a number >= {minimum}", file=file, row=where, column=key)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
+        expected = f"a number >= {minimum}" if maximum is None else f"a number from {minimum:g} to {maximum:g}"
+        raise DataError(f"got {value!r}; expected {expected}", file=file, row=where, column=key)
     return float(value)
 
 
@@ -318,14 +340,32 @@ def check_coords(row: Any, lon: float, lat: float) -> None:
         raise row.error("lat", f"got {lat}; expected a latitude in degrees (-90..90)")
 
 
+_LABEL = {"id": "id", "name": "name", "aliases": "alias"}
+
+
 def read_places(path: Path, sources: Mapping[str, Source]) -> list[Place]:
+    from .lookup import fold  # lookup imports regimes, which imports this module
+
     places: list[Place] = []
     seen: set[str] = set()
+    owners: dict[str, tuple[str, int, str]] = {}  # folded label -> (place id, line, column)
     for row in read_csv(path, required=("id", "name", "aliases", "country", "kind", "lon", "lat", "tz", "elevation_m", "source")):
         pid = row.str("id")
         if pid in seen:
             raise row.error("id", f"{pid!r} appears twice")
         seen.add(pid)
+        aliases = tuple(a.strip() for a in row.str("aliases", required=False).split("|") if a.strip())
+        for column, label in (("id", pid), ("name", row.str("name")), *(("aliases", a) for a in aliases)):
+            key = fold(label)
+            if not key:
+                raise row.error(column, f"{label!r} has no letter or digit; names are matched without case, accents and punctuation")
+            owner = owners.setdefault(key, (pid, row.line, column))
+            if owner[0] != pid:
+                msg = (
+                    f"{label!r} is also the {_LABEL[owner[2]]} of place {owner[0]!r} (row {owner[1]}) "
+                    "once case, accents and punctuation are ignored; a name must lead to one place: remove or rename one of them"
+                )
+                raise row.error(column, msg)
         kind = row.str("kind")
         if kind not in NODE_KINDS[:-1]:
             raise row.error("kind", f"got {kind!r}; expected one of {NODE_KINDS[:-1]}")
@@ -345,7 +385,7 @@ def read_places(path: Path, sources: Mapping[str, Source]) -> list[Place]:
                 lon=lon,
                 lat=lat,
                 tz=tz,
-                aliases=tuple(a.strip() for a in row.str("aliases", required=False).split("|") if a.strip()),
+                aliases=aliases,
                 elevation_m=row.optional_float("elevation_m"),
                 source=check_source(row.str("source"), sources, file=row.file, row=row.line, column="source"),
             )
@@ -375,13 +415,38 @@ def read_waypoints(path: Path, sources: Mapping[str, Source]) -> dict[str, tuple
     return points
 
 
+_CROSSINGS_FILE_KEYS = frozenset({"crossing"})
+_CROSSING_KEYS = frozenset({"id", "name", "aliases", "link_km", "source", "notes", "post"})
+_POST_KEYS = frozenset({"id", "name", "country", "lon", "lat", "tz", "source", "schedule", "schedule_source", "elevation_m"})
+
+
+def check_keys(table: Mapping[str, Any], allowed: frozenset[str], *, file: str, where: str) -> None:
+    """
+    Refuse a key a TOML table may not have (a typo would otherwise be ignored), suggesting the closest allowed key.
+
+    Examples
+    --------
+    >>> check_keys({"link_kms": 3}, frozenset({"link_km", "name"}), file="crossings.toml", where="crossing x")
+    Traceback (most recent call last):
+    ...
+    transit.errors.DataError: file crossings.toml, row crossing x, column 'link_kms': unknown key; did you mean 'link_km'? (allowed: link_km, name)
+    """
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise DataError(f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})", file=file, row=where, column=str(key))
+
+
 def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
     file = path.name
     doc = read_toml(path)
     out: list[Crossing] = []
     seen: set[str] = set()
+    check_keys(doc, _CROSSINGS_FILE_KEYS, file=file, where="top level")
     for index, spec in enumerate(doc.get("crossing", []), start=1):
         where = f"crossing {spec.get('id', index)}"
+        check_keys(spec, _CROSSING_KEYS, file=file, where=where)
         for key in ("id", "name", "link_km", "source", "post"):
             if key not in spec:
                 raise DataError(f"lacks key {key!r}", file=file, row=where, column=key)
@@ -397,6 +462,7 @@ def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
         posts = []
         for pspec in spec["post"]:
             pwhere = f"{where} post {pspec.get('id', '?')}"
+            check_keys(pspec, _POST_KEYS, file=file, where=pwhere)
             for key in ("id", "name", "country", "lon", "lat", "tz", "source", "schedule", "schedule_source"):
                 if key not in pspec:
                     raise DataError(f"lacks key {key!r}", file=file, row=pwhere, column=key)
@@ -544,7 +610,26 @@ def read_segments(
     return segments
 
 
-def read_routes(path: Path, sources: Mapping[str, Source]) -> list[DesignatedRoute]:
+def read_routes(path: Path, sources: Mapping[str, Source], *, names: Mapping[str, str] | None = None) -> list[DesignatedRoute]:
+    """
+    Read ``routes.toml``: designated routes and documented alternatives.
+
+    Parameters
+    ----------
+    path
+        The file.
+    sources
+        From :func:`read_sources`.
+    names
+        Folded name (:func:`transit.lookup.fold`) mapped to the display name,
+        for every place and crossing a ``sequence`` may use; ``None`` skips
+        that check.
+
+    Raises
+    ------
+    DataError
+        Naming the route and the key; an unknown name in a sequence with its closest match.
+    """
     file = path.name
     doc = read_toml(path)
     routes = []
@@ -553,6 +638,14 @@ def read_routes(path: Path, sources: Mapping[str, Source]) -> list[DesignatedRou
         for key in ("id", "name", "kind", "status", "countries", "sequence", "source"):
             if key not in spec:
                 raise DataError(f"lacks key {key!r}", file=file, row=where, column=key)
+        if names is not None:
+            from .lookup import fold  # lookup imports regimes, which imports this module
+
+            for item in spec["sequence"]:
+                if not isinstance(item, str) or fold(item) not in names:
+                    close = difflib.get_close_matches(fold(str(item)), list(names), n=1)
+                    hint = f"; did you mean {names[close[0]]!r}?" if close else "; add it to places.csv or crossings.toml"
+                    raise DataError(f"names unknown place or crossing {item!r}{hint}", file=file, row=where, column="sequence")
         if spec["status"] not in ("confirmed", "reconstruction", "documented"):
             raise DataError(f"got {spec['status']!r}; expected confirmed, reconstruction or documented", file=file, row=where, column="status")
         routes.append(

@@ -45,6 +45,8 @@ import math
 
 import numpy as np
 
+from ._validate import short_repr
+from .errors import ArgumentTypeError, InvalidArgumentError
 from .regimes import Delay
 
 __all__ = ["Z90", "as_generator", "lognormal_sigma", "quantile_h", "sample_h"]
@@ -66,8 +68,8 @@ def as_generator(rng: int | np.random.Generator | None) -> np.random.Generator:
 
     Raises
     ------
-    TypeError
-        For anything else (the legacy ``numpy.random.RandomState`` included).
+    ArgumentTypeError
+        For anything else (the legacy ``numpy.random.RandomState`` included); a ``TypeError``.
 
     Examples
     --------
@@ -78,8 +80,8 @@ def as_generator(rng: int | np.random.Generator | None) -> np.random.Generator:
         return rng
     if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
         return np.random.default_rng(rng)
-    msg = f"rng={rng!r} is not a seed or a numpy Generator; pass an int such as rng=42 or numpy.random.default_rng(42)"
-    raise TypeError(msg)
+    msg = f"rng={short_repr(rng)} is not a seed or a numpy Generator; pass an int such as rng=42 or numpy.random.default_rng(42)"
+    raise ArgumentTypeError(msg)
 
 
 def lognormal_sigma(delay: Delay) -> float:
@@ -137,9 +139,9 @@ def quantile_h(delay: Delay, q: float) -> float:
     >>> quantile_h(Delay(median_h=0.0, p90_h=1.0), 0.5)
     0.0
     """
-    if not 0 <= q < 1:
-        msg = f"q={q!r} must be in [0, 1)"
-        raise ValueError(msg)
+    if not isinstance(q, int | float) or isinstance(q, bool) or not 0 <= q < 1:
+        msg = f"q={short_repr(q)} must be a number in [0, 1), e.g. q=0.9 for the 90th percentile"
+        raise InvalidArgumentError(msg)
     if delay.distribution == "fixed" or delay.p90_h == delay.median_h:
         return delay.median_h
     if delay.distribution == "empirical":

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import networkx as nx
 
 __all__ = [
+    "ArgumentTypeError",
     "ComputeCancelled",
     "DataError",
     "InvalidArgumentError",
@@ -32,9 +33,19 @@ __all__ = [
     "NoRouteError",
     "ReadOnlyNetworkError",
     "TransitError",
+    "UnknownIdError",
     "UnknownPlaceError",
     "UnknownRegimeError",
 ]
+
+
+def _shown(name: object, limit: int = 60) -> str:
+    """``repr(name)``, cut to about ``limit`` characters (a megabyte of name is not echoed back)."""
+    text = repr(name)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(name):,} characters)" if isinstance(name, str) else ""
+    return f"{text[: limit - 1]}…{size}"
 
 
 class TransitError(Exception):
@@ -63,7 +74,7 @@ class UnknownPlaceError(TransitError, KeyError):
             hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
         else:
             hint = "no close match"
-        super().__init__(f"unknown place {name!r}; {hint} (see `transit places` for all names)")
+        super().__init__(f"unknown place {_shown(name)}; {hint} (see `transit places` for all names)")
 
 
 class NoRouteError(TransitError, LookupError):
@@ -169,6 +180,7 @@ class ComputeCancelled(TransitError, RuntimeError):
     """
 
 
+
 class MissingExtraError(TransitError, ModuleNotFoundError):
     """A feature's optional dependency is not installed; the message names the extra that brings it.
 
@@ -189,6 +201,29 @@ class MissingExtraError(TransitError, ModuleNotFoundError):
         super().__init__(message, name=module)
 
 
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (a string for a number, ``"no"`` for ``False``); also a ``TypeError``."""
+
+
+
+class UnknownIdError(TransitError, KeyError):
+    """An id that a crossing or a regime does not hold (a crossing id, a country's post).
+
+    Parameters
+    ----------
+    message
+        The id, the valid ones and a fix.
+    suggestions
+        Close matches, best first.
+    """
+
+    def __init__(self, message: str, *, suggestions: Sequence[str] = ()) -> None:
+        self.suggestions = tuple(suggestions)
+        super().__init__(message)
+
+
+
 class InvalidNetworkError(TransitError, ValueError):
     """A graph that is not a usable transit network (read with ``osmnx.load_graphml``, a plain osmnx graph, an edge without ``length``...).
 
@@ -203,6 +238,7 @@ class InvalidNetworkError(TransitError, ValueError):
     def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
         self.problems = tuple(problems)
         super().__init__(message)
+
 
 
 class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):

@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
-from ._validate import check_network
+from ._validate import MAX_NAME_CHARS, check_network
 from .errors import UnknownPlaceError, UnknownRegimeError
 from .geo import haversine_km_to_many
 from .regimes import Regime
@@ -195,9 +195,17 @@ def resolve_waypoint(graph: nx.MultiDiGraph, name: str) -> tuple[str, Any]:
 
 
 def suggest(graph: nx.MultiDiGraph, name: object, *, n: int = 3) -> list[str]:
-    """Return up to ``n`` display names close to ``name``: the best match and any nearly as good."""
+    """
+    Return up to ``n`` display names close to ``name``: the best match and any nearly as good.
+
+    Names longer than :data:`~transit._validate.MAX_NAME_CHARS` get no suggestions: comparing
+    them would take time quadratic in their length, and no place name is that long.
+    """
     index = _index(graph)
-    key = fold(str(name))
+    text = str(name)
+    if len(text) > MAX_NAME_CHARS:
+        return []
+    key = fold(text)
     by_fold = {fold(d): d for d in index.display}
     scored = sorted(((difflib.SequenceMatcher(None, key, k).ratio(), k) for k in by_fold), reverse=True)
     if not scored or scored[0][0] < 0.6:

@@ -54,7 +54,7 @@ from ._steps import Cross, Road, compile_path, remaining_driving
 from ._units import DAY_S, EPS
 from .delays import sample_h
 from .drivers import HOUR_S, BreakRule, CrewRule, DriverRules
-from .errors import NoRouteError
+from .errors import InvalidArgumentError, NoRouteError
 from .regimes import Regime
 from .schedule import CrossingClock
 from .trip import ACTIVITIES
@@ -569,8 +569,8 @@ def simulate_many(
     if n is not None:
         sizes.add(n)
     if len(sizes) > 1:
-        msg = f"draws and departures disagree on the number of samples: {sorted(sizes)}"
-        raise ValueError(msg)
+        msg = f"draws and departures disagree on the number of samples: {sorted(sizes)}; give departure_s, n and every draw the same length"
+        raise InvalidArgumentError(msg)
     size = sizes.pop() if sizes else 1
     t0 = np.round(np.broadcast_to(np.asarray(departure_s, dtype=float), (size,)))
     run = _Many(graph, regime, vehicle, t0, extensions)

@@ -48,6 +48,7 @@ from shapely.geometry import LineString
 
 from . import _cache
 from ._units import travel_time_s
+from ._validate import check_number
 from .cost import CostModel, load_cost_model
 from .crossings import Crossing
 from .datasets import (
@@ -60,15 +61,18 @@ from .datasets import (
     read_toml,
     read_waypoints,
     routes_dir,
+    toml_number,
 )
 from .drivers import DriverRules, load_driver_rules
 from .errors import DataError
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .regimes import Regime, load_country_clearance, load_regime
 
-__all__ = ["DEFAULT_LINK_SPEED_KPH", "build_network", "editable", "freeze", "load_network"]
+__all__ = ["DEFAULT_LINK_SPEED_KPH", "LINK_SPEED_RANGE_KPH", "build_network", "editable", "freeze", "load_network"]
 
 DEFAULT_LINK_SPEED_KPH = 20.0
+#: Plausible speeds across the neutral zone of a crossing (a walking-pace convoy to an open road), km/h.
+LINK_SPEED_RANGE_KPH = (1.0, 120.0)
 
 
 def build_network(
@@ -99,7 +103,8 @@ def build_network(
     name, dataset_version
         Graph attributes.
     link_speed_kph
-        Speed across the neutral zone between the two posts of a crossing.
+        Speed across the neutral zone between the two posts of a crossing,
+        within :data:`LINK_SPEED_RANGE_KPH`.
     default_regime
         Id of the regime that ``regime=None`` means in :func:`transit.plan_trip`
         and the other public functions (``graph.graph["default_regime"]``).
@@ -116,6 +121,8 @@ def build_network(
     DataError
         If a segment refers to an unknown node or joins two countries, or
         ``default_regime`` is not among ``regimes``.
+    InvalidArgumentError
+        For a ``link_speed_kph`` outside :data:`LINK_SPEED_RANGE_KPH`.
     """
     regimes = list(regimes)
     if default_regime is None and regimes:
@@ -123,6 +130,7 @@ def build_network(
     if default_regime is not None and default_regime not in {r.id for r in regimes}:
         valid = ", ".join(repr(r.id) for r in regimes) or "none"
         raise DataError(f"default_regime {default_regime!r} is not among the regimes given ({valid}); pass one of them or add its regime", column="default_regime")
+    link_speed_kph = check_number(link_speed_kph, name="link_speed_kph", low=LINK_SPEED_RANGE_KPH[0], high=LINK_SPEED_RANGE_KPH[1], unit=" km/h", example=20)
     graph = nx.MultiDiGraph(crs="EPSG:4326", name=name, dataset_version=dataset_version)
     refs: dict[str, int] = {}
 
@@ -302,6 +310,13 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     if default_regime is not None and default_regime not in {r.id for r in regimes}:
         valid = ", ".join(repr(r.id) for r in regimes)
         raise DataError(f"got {default_regime!r}; expected the id of a regime in regimes/ ({valid})", file="dataset.toml", column="default_regime")
+    link_speed = DEFAULT_LINK_SPEED_KPH
+    if "crossing_link_speed_kph" in meta:
+        link_speed = toml_number(meta, "crossing_link_speed_kph", file="dataset.toml", where="top level", minimum=LINK_SPEED_RANGE_KPH[0], maximum=LINK_SPEED_RANGE_KPH[1])
+    from .lookup import fold
+
+    names = {fold(label): str(label) for p in places for label in (p.id, p.name, *p.aliases)}
+    names.update((fold(label), str(label)) for c in crossings for label in (c.id, c.name, *c.aliases, *(post.name for post in c.posts)))
     graph = build_network(
         places,
         crossings,
@@ -309,11 +324,11 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         regimes=regimes,
         driver_rules=load_driver_rules(base / "drivers.toml"),
         cost_model=load_cost_model(base / "costs.toml"),
-        routes=read_routes(base / "routes.toml", sources),
+        routes=read_routes(base / "routes.toml", sources, names=names),
         sources=sources.values(),
         name=str(meta.get("name", base.name)),
         dataset_version=str(meta.get("version", "unversioned")),
-        link_speed_kph=float(meta.get("crossing_link_speed_kph", DEFAULT_LINK_SPEED_KPH)),
+        link_speed_kph=link_speed,
         default_regime=default_regime,
     )
     return _cache.datasets().put(key, graph)

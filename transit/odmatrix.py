@@ -29,13 +29,13 @@ import numpy as np
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._validate import check_network
+from ._validate import check_int, check_network, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime, resolve_place
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, TripQuestion, plan_resolved, resolve_trip
-from .uncertainty import PERCENTILES, check_samples, sample_trip
+from .routing import MAX_CANDIDATES, MAX_CANDIDATES_LIMIT, TripQuestion, plan_resolved, resolve_trip
+from .uncertainty import PERCENTILES, sample_trip
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -154,6 +154,7 @@ def matrix(
             msg = f"{len(pairs):,} pairs x {samples:,} samples exceeds the limit of {MAX_SAMPLE_CELLS:,}; use fewer samples or pairs"
             raise InvalidArgumentError(msg)
     seeds = as_generator(rng).integers(2**63, size=len(pairs)) if samples else [None] * len(pairs)
+    check_int(max_candidates, name="max_candidates", low=1, high=MAX_CANDIDATES_LIMIT, example=MAX_CANDIDATES)
     work = _Work(graph, regime_obj, questions, max_candidates, samples)
     tasks = [(o, d, None if seed is None else int(seed)) for (o, d), seed in zip(pairs, seeds, strict=True)]
     workers = _workers(cpus, len(tasks))

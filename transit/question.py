@@ -25,7 +25,7 @@ from ._timeutil import parse_departure
 from .errors import InvalidArgumentError
 from .lookup import get_regime, resolve_place, resolve_waypoint
 from .regimes import Regime
-from .vehicles import Vehicle
+from .vehicles import Vehicle, check_permits
 
 __all__ = ["NO_DEPARTURE", "TripQuestion", "resolve_trip"]
 
@@ -71,6 +71,7 @@ def resolve_trip(
     regime: str | Regime | None = None,
     departure: datetime | str | object = NO_DEPARTURE,
     departure_field: str = "departure",
+    also_regimes: Sequence[Regime] = (),
 ) -> TripQuestion:
     """
     Check a trip question's places, waypoints, vehicle, regime and departure once, before any work.
@@ -97,6 +98,9 @@ def resolve_trip(
         As for :func:`plan_trip`; left out, the question has none (``None`` is refused).
     departure_field
         The argument name that errors about the departure quote (``"start"``...).
+    also_regimes
+        Further regimes the question will be asked under (:func:`transit.compare`); the vehicle's permits must be
+        ones that the network's regimes, ``regime`` or these define.
 
     Returns
     -------
@@ -105,7 +109,8 @@ def resolve_trip(
     Raises
     ------
     UnknownPlaceError, UnknownRegimeError, InvalidVehicleError, InvalidDepartureError
-        For a name not in the network (with close matches), a bad regime, vehicle or departure.
+        For a name not in the network (with close matches), a bad regime, vehicle (an unknown permit id among
+        them) or departure.
     InvalidArgumentError
         For a ``via`` that is not a name or a sequence of names.
 
@@ -141,4 +146,6 @@ def resolve_trip(
     tz = graph.nodes[o]["tz"]
     depart = None if departure is NO_DEPARTURE else parse_departure(departure, tz, what=departure_field)
     vehicle_obj = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
+    known = {p for r in (*graph.graph.get("regimes", {}).values(), regime_obj, *also_regimes) for p in r.permits}
+    check_permits(vehicle_obj, known)
     return TripQuestion(origin=o, destination=d, via=tuple(kept), vehicle=vehicle_obj, regime=regime_obj, departure=depart)

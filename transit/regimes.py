@@ -37,14 +37,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._validate import check_bool, check_number, close_match, close_match_hint, short_repr
 from .crossings import Crossing
 from .datasets import read_csv, read_toml
-from .errors import DataError
+from .errors import ArgumentTypeError, DataError, InvalidArgumentError, UnknownIdError
 from .schedule import PostSchedule
 
-__all__ = ["CountryClearance", "CrossingRule", "Delay", "Permit", "Regime", "load_country_clearance", "load_regime"]
+__all__ = ["MAX_DELAY_H", "CountryClearance", "CrossingRule", "Delay", "Permit", "Regime", "load_country_clearance", "load_regime"]
 
 NO_PERMIT = "none"
+#: Longest delay a :class:`Delay` may describe, in hours (30 days); longer is a closure.
+MAX_DELAY_H = 720.0
 #: Delay distributions the stochastic model can sample.
 DISTRIBUTIONS = ("lognormal", "fixed", "empirical")
 ANY_REGISTRATION = "*"
@@ -70,7 +73,9 @@ class Delay:
     Parameters
     ----------
     median_h, p90_h
-        Median and 90th percentile; ``p90_h >= median_h >= 0``.
+        Median and 90th percentile; ``MAX_DELAY_H >= p90_h >= median_h >= 0``
+        (a wait beyond 30 days is a closure, not a delay: model it with
+        ``open_to_freight=False`` or a schedule).
     source
         Source ids, or ``ESTIMATE: <method>``.
     distribution
@@ -96,22 +101,24 @@ class Delay:
     values_h: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        if not (0 <= self.median_h <= self.p90_h):
-            msg = f"delay must satisfy 0 <= median_h <= p90_h; got median_h={self.median_h}, p90_h={self.p90_h}"
-            raise ValueError(msg)
+        for name in ("median_h", "p90_h"):
+            check_number(getattr(self, name), name=name, low=0, high=MAX_DELAY_H, unit=" hours (30 days)", example=2)
+        if not self.median_h <= self.p90_h:
+            msg = f"delay must satisfy 0 <= median_h <= p90_h; got median_h={self.median_h}, p90_h={self.p90_h}: swap them or raise p90_h"
+            raise InvalidArgumentError(msg)
         if self.distribution not in DISTRIBUTIONS:
-            msg = f"unknown delay distribution {self.distribution!r}; expected one of {DISTRIBUTIONS}"
-            raise ValueError(msg)
+            msg = f"unknown delay distribution {short_repr(self.distribution)}; expected one of {DISTRIBUTIONS}"
+            raise InvalidArgumentError(msg)
         if self.distribution == "fixed" and self.p90_h != self.median_h:
-            msg = f"a fixed delay has p90_h equal to median_h; got median_h={self.median_h}, p90_h={self.p90_h}"
-            raise ValueError(msg)
+            msg = f"a fixed delay has p90_h equal to median_h; got median_h={self.median_h}, p90_h={self.p90_h}: use Delay.fixed(hours)"
+            raise InvalidArgumentError(msg)
         if self.distribution == "empirical":
-            if not self.values_h or min(self.values_h) < 0:
-                msg = f"an empirical delay needs one or more observed values >= 0; got {list(self.values_h)!r}"
-                raise ValueError(msg)
+            if not self.values_h or not all(0 <= v <= MAX_DELAY_H for v in self.values_h):
+                msg = f"an empirical delay needs one or more observed values from 0 to {MAX_DELAY_H:g} hours; got {short_repr(list(self.values_h))}"
+                raise InvalidArgumentError(msg)
         elif self.values_h:
-            msg = f"values_h is only for distribution='empirical', not {self.distribution!r}"
-            raise ValueError(msg)
+            msg = f"values_h is only for distribution='empirical', not {self.distribution!r}: use Delay.empirical(values)"
+            raise InvalidArgumentError(msg)
 
     @classmethod
     def fixed(cls, hours: float, *, source: str = "") -> Delay:
@@ -123,10 +130,10 @@ class Delay:
         """A delay resampled from observations; median and P90 by linear interpolation (numpy's default)."""
         import numpy as np
 
-        values = tuple(float(v) for v in values_h)
+        values = tuple(check_number(v, name="values_h item", low=0, high=MAX_DELAY_H, unit=" hours") for v in values_h)
         if not values:
             msg = "an empirical delay needs one or more observed values; got none"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         median, p90 = (float(q) for q in np.quantile(values, [0.5, 0.9]))
         return cls(median_h=median, p90_h=max(p90, median), source=source, distribution="empirical", values_h=values)
 
@@ -220,8 +227,34 @@ class CrossingRule:
     source: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("through", "queue", "clearance", "schedules", "sides"):
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        where = f"crossing {self.crossing_id!r}"
+        check_bool(self.open_to_freight, name="open_to_freight")
+        for name in ("reason", "source"):
+            if not isinstance(getattr(self, name), str):
+                msg = f"{name}={short_repr(getattr(self, name))} for {where} is not a string; expected text such as {name}='closed since 2020'"
+                raise ArgumentTypeError(msg)
+        if not isinstance(self.transshipment, Delay):
+            msg = f"transshipment={short_repr(self.transshipment)} for {where} is not a Delay; expected e.g. transshipment=Delay.fixed(5) or Delay(median_h=5, p90_h=8)"
+            raise ArgumentTypeError(msg)
+        for name, kind, example in (
+            ("through", str, "{'*': 'sco', 'KG': 'none'}"),
+            ("queue", Delay, "{'KG>CN': Delay(median_h=2, p90_h=6), 'CN>KG': Delay(median_h=2, p90_h=6)}"),
+            ("clearance", Delay, "{'KG>CN': Delay.fixed(1), 'CN>KG': Delay.fixed(1)}"),
+            ("schedules", PostSchedule, "{'KG': PostSchedule.build(tz='Asia/Bishkek', hours='09:00-18:00')}"),
+            ("sides", tuple, "{'KG>CN': (Delay.fixed(1), Delay.fixed(1))}"),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, Mapping):
+                msg = f"{name}={short_repr(value)} for {where} is not a mapping; expected e.g. {name}={example}"
+                raise ArgumentTypeError(msg)
+            for key, item in value.items():
+                good = isinstance(key, str) and isinstance(item, kind)
+                if good and name == "sides":
+                    good = len(item) == 2 and all(isinstance(d, Delay) for d in item)
+                if not good:
+                    msg = f"{name}[{short_repr(key)}]={short_repr(item)} for {where} is not a {kind.__name__} keyed by a string; expected e.g. {name}={example}"
+                    raise ArgumentTypeError(msg)
+            object.__setattr__(self, name, MappingProxyType(dict(value)))
 
     def permit_needed(self, registration: str) -> str | None:
         """Return the permit a vehicle of ``registration`` needs to pass, or ``None`` if none admits it."""
@@ -313,12 +346,21 @@ class Regime:
         return f"<Regime {self.id!r} ({self.name}): {since}, {len(self.rules)} crossing rules ({closed} closed to freight), permits: {permits}>"
 
     def rule(self, crossing_id: str) -> CrossingRule:
-        """Return the rule for ``crossing_id``."""
+        """
+        Return the rule for ``crossing_id``.
+
+        Raises
+        ------
+        UnknownIdError
+            For a crossing id the regime has no rule for (a ``KeyError``), with the closest id.
+        """
         try:
             return self.rules[crossing_id]
-        except KeyError:
-            msg = f"regime {self.id!r} has no rule for crossing {crossing_id!r}"
-            raise KeyError(msg) from None
+        except (KeyError, TypeError):
+            close = close_match(crossing_id, self.rules)
+            hint = f"; did you mean {close!r}?" if close else ""
+            msg = f"regime {self.id!r} has no rule for crossing {short_repr(crossing_id)}{hint} (crossing ids: {', '.join(sorted(self.rules))})"
+            raise UnknownIdError(msg, suggestions=[close] if close else []) from None
 
     def with_rule(self, crossing_id: str, **changes: Any) -> Regime:
         """
@@ -336,11 +378,57 @@ class Regime:
         Regime
             A new regime; ``self`` is unchanged. Its id gets a ``+what-if`` suffix
             unless ``changes`` is empty.
+
+        Raises
+        ------
+        UnknownIdError
+            For an unknown crossing.
+        ArgumentTypeError
+            For a field CrossingRule does not have (``bogus=1``) or a value of
+            the wrong type (``open_to_freight="no"``, ``transshipment=5``,
+            ``schedules={"KG": "x"}``).
+        InvalidArgumentError
+            For delays or schedules keyed by directions or countries the
+            crossing does not have, or a permit the regime does not define.
         """
+        current = self.rule(crossing_id)
+        names = [f.name for f in dataclasses.fields(CrossingRule) if f.name != "crossing_id"]
+        for key in changes:
+            if key not in names:
+                msg = f"with_rule({crossing_id!r}, {key}=...): {key!r} is not a field of CrossingRule{close_match_hint(key, names)} (fields: {', '.join(names)})"
+                raise ArgumentTypeError(msg)
+        new = dataclasses.replace(current, **changes)
+        _check_directions(new, current, self.permits)
         rules = dict(self.rules)
-        rules[crossing_id] = dataclasses.replace(self.rule(crossing_id), **changes)
+        rules[crossing_id] = new
         new_id = self.id if self.id.endswith("+what-if") else f"{self.id}+what-if"
         return dataclasses.replace(self, id=new_id, rules=rules)
+
+
+def _check_directions(new: CrossingRule, current: CrossingRule, permits: Mapping[str, Permit]) -> None:
+    """Check a changed rule against the crossing's directions (those of the current rule) and the regime's permits."""
+    directions = set(current.queue) | set(current.clearance)
+    countries = {c for d in directions for c in d.split(">")}
+    where = f"crossing {new.crossing_id!r}"
+    for name in ("queue", "clearance", "sides"):
+        given = set(getattr(new, name))
+        if given == set(getattr(current, name)) or not directions:
+            continue
+        if given != directions:
+            msg = (
+                f"{name} for {where} has directions {sorted(given)}; expected exactly {sorted(directions)}, "
+                f"e.g. {name}={{d: Delay.fixed(1) for d in {tuple(sorted(directions))!r}}}"
+            )
+            raise InvalidArgumentError(msg)
+    unknown = sorted(set(new.schedules) - countries) if countries else []
+    if unknown:
+        msg = f"schedules for {where} names {unknown}; expected the crossing's countries {sorted(countries)}"
+        raise InvalidArgumentError(msg)
+    for registration, permit in new.through.items():
+        if permit != NO_PERMIT and permit not in permits:
+            hint = close_match_hint(permit, [*permits, NO_PERMIT])
+            msg = f"through[{registration!r}]={permit!r} for {where} is not a permit of the regime{hint} (expected one of {sorted(permits)} or {NO_PERMIT!r})"
+            raise InvalidArgumentError(msg)
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -440,8 +528,8 @@ def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, sou
         if distribution != "empirical" or median is not None or p90 is not None:
             msg = f"give {prefix}_values_h with {prefix}_distribution = 'empirical' and no median or P90 (they come from the values)"
             raise DataError(msg, file=file, row=where, column=f"{prefix}_values_h")
-        if not isinstance(observed, list) or not observed or any(not isinstance(v, int | float) or isinstance(v, bool) or v < 0 for v in observed):
-            raise DataError(f"got {observed!r}; expected a list of hours >= 0", file=file, row=where, column=f"{prefix}_values_h")
+        if not isinstance(observed, list) or not observed or any(not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= MAX_DELAY_H for v in observed):
+            raise DataError(f"got {short_repr(observed)}; expected a list of hours from 0 to {MAX_DELAY_H:g}", file=file, row=where, column=f"{prefix}_values_h")
         return Delay.empirical(observed, source=the_source)
     if distribution == "fixed":
         if median is None:
@@ -451,8 +539,9 @@ def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, sou
         msg = f"give both {prefix}_median_h and {prefix}_p90_h"
         raise DataError(msg, file=file, row=where, column=f"{prefix}_median_h")
     for key, value in ((f"{prefix}_median_h", median), (f"{prefix}_p90_h", p90)):
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise DataError(f"got {value!r}; expected a number of hours", file=file, row=where, column=key)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= MAX_DELAY_H:
+            msg = f"got {value!r}; expected a finite number of hours from 0 to {MAX_DELAY_H:g} (30 days; a longer wait is a closure: open_to_freight = false)"
+            raise DataError(msg, file=file, row=where, column=key)
     try:
         return Delay(median_h=float(median), p90_h=float(p90), source=the_source, distribution=distribution)
     except ValueError as exc:
@@ -512,6 +601,7 @@ def load_regime(
             source=str(spec.get("source", "")),
         )
 
+    countries = {c for crossing in crossings.values() for c in crossing.countries}
     rules_spec: list[dict[str, Any]] = [doc["defaults"], *doc.get("rule", [])]
     for index, spec in enumerate(rules_spec):
         where = "defaults" if index == 0 else f"rule {index}"
@@ -521,6 +611,16 @@ def load_regime(
         for pair in spec.get("pairs", ()):
             if not (isinstance(pair, list) and len(pair) == 2):
                 raise DataError(f"pairs entry {pair!r} is not a two-country list such as ['KZ', 'KG']", file=file, row=where, column="pairs")
+        for key, codes in (("pairs", [c for pair in spec.get("pairs", ()) for c in pair]), ("countries", spec.get("countries", []))):
+            for code in codes if isinstance(codes, list) else [codes]:
+                if code not in countries:
+                    msg = f"names country {code!r}{close_match_hint(code, countries)}, which no crossing borders; expected ISO codes among {sorted(countries)}"
+                    raise DataError(msg, file=file, row=where, column=key)
+        if "open_to_freight" in spec and not isinstance(spec["open_to_freight"], bool):
+            msg = f"got {spec['open_to_freight']!r}; expected a TOML boolean, open_to_freight = true or false (no quotes)"
+            raise DataError(msg, file=file, row=where, column="open_to_freight")
+        if "reason" in spec and not isinstance(spec["reason"], str):
+            raise DataError(f"got {spec['reason']!r}; expected a quoted string", file=file, row=where, column="reason")
         for cid in spec.get("crossings", ()):
             if cid not in crossings:
                 raise DataError(f"names unknown crossing {cid!r}", file=file, row=where, column="crossings")
@@ -636,7 +736,11 @@ def _resolve(
         exit_side = sides[direction].get("exit_side", country_clearance[exit_country].out)
         entry_side = sides[direction].get("entry_side", country_clearance[entry_country].inbound)
         resolved_sides[direction] = (exit_side, entry_side)
-        total = exit_side + entry_side
+        try:
+            total = exit_side + entry_side
+        except InvalidArgumentError as exc:
+            msg = f"the exit and entry sides of {crossing.id} {direction} add up to more than a delay may be: {exc}"
+            raise DataError(msg, file=file, row=crossing.id, column="exit_side_median_h") from None
         if direction not in clearance:
             if formalities is None:
                 clearance[direction] = total

@@ -72,7 +72,7 @@ from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import closed_to_freight
 from ._steps import lower_bound_s
-from ._validate import check_network
+from ._validate import check_int, check_network
 from .errors import InvalidArgumentError, NoRouteError
 from .geo import haversine_km
 from .lookup import resolve_place, resolve_waypoint
@@ -82,10 +82,12 @@ from .simulation import simulate_path
 from .trip import SearchStats, Trip
 from .vehicles import Vehicle
 
-__all__ = ["MAX_CANDIDATES", "NO_DEPARTURE", "TripQuestion", "candidate_paths", "plan_trip", "resolve_trip", "resolve_waypoints", "shortest_static_path"]
+__all__ = ["MAX_CANDIDATES", "MAX_CANDIDATES_LIMIT", "NO_DEPARTURE", "TripQuestion", "candidate_paths", "plan_trip", "resolve_trip", "resolve_waypoints", "shortest_static_path"]
 
 #: Upper limit on candidates enumerated per query (see the module docstring).
 MAX_CANDIDATES = 8
+#: The most candidates a caller may ask for (``max_candidates``).
+MAX_CANDIDATES_LIMIT = 100
 #: The path search stops after this many expansions, or beyond twice the best static time plus
 #: :data:`CEILING_SLACK_S` (such detours can never win: waits are rarely that long).
 MAX_SEARCH_POPS = 20000
@@ -615,7 +617,8 @@ def plan_trip(
         :class:`~transit.vehicles.Vehicle`, a dict of its fields, or a
         registration code. Default: one driver, registered in the origin's country.
     max_candidates
-        Upper limit on candidate paths simulated (see the module docstring).
+        Upper limit on candidate paths simulated (see the module docstring),
+        a whole number from 1 to :data:`MAX_CANDIDATES_LIMIT`.
 
     Returns
     -------
@@ -629,8 +632,8 @@ def plan_trip(
         For a name not in the network, with close matches.
     NoRouteError
         If no path is allowed; the message names the crossing or rule that blocks.
-    InvalidDepartureError, UnknownRegimeError, InvalidVehicleError
-        For bad arguments.
+    InvalidDepartureError, UnknownRegimeError, InvalidVehicleError, InvalidArgumentError
+        For bad arguments (an unknown permit id, ``max_candidates="x"``...).
 
     Examples
     --------
@@ -648,9 +651,6 @@ def plan_trip(
     """
     check_network(graph)
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
-    if max_candidates < 1:
-        msg = f"max_candidates={max_candidates!r} must be at least 1"
-        raise ValueError(msg)
     trip = plan_resolved(graph, question, max_candidates=max_candidates)
     snapped = (_snapped_km(graph, origin, question.origin), _snapped_km(graph, destination, question.destination))
     return dataclasses.replace(trip, snapped_km=snapped) if any(snapped) else trip
@@ -665,6 +665,7 @@ def _snapped_km(graph: nx.MultiDiGraph, place: object, node: Any) -> float:
 
 def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candidates: int = MAX_CANDIDATES) -> Trip:
     """Plan a resolved trip question (:func:`resolve_trip`): the work of :func:`plan_trip`."""
+    check_int(max_candidates, name="max_candidates", low=1, high=MAX_CANDIDATES_LIMIT, example=MAX_CANDIDATES)
     origin, destination, regime, via, vehicle = question.origin, question.destination, question.regime, question.via, question.vehicle
     depart = question.departure
     if depart is None:

@@ -35,6 +35,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
+from ._validate import short_repr
+from .errors import InvalidArgumentError, NoRouteError
+
 __all__ = [
     "CrossingClock",
     "Direction",
@@ -55,12 +58,12 @@ _MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
 
 @functools.cache
 def zone(name: str) -> ZoneInfo:
-    """Return the :class:`~zoneinfo.ZoneInfo` for an IANA name, or raise ``ValueError``."""
+    """Return the :class:`~zoneinfo.ZoneInfo` for an IANA name, or raise :class:`~transit.errors.InvalidArgumentError` (a ``ValueError``)."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
         msg = f"unknown IANA time zone {name!r}; expected a name such as 'Asia/Bishkek'"
-        raise ValueError(msg) from None
+        raise InvalidArgumentError(msg) from None
 
 
 @functools.cache
@@ -69,7 +72,7 @@ def _holiday_table(country: str, year: int) -> dict[date, str]:
         table = holidays_lib.country_holidays(country, years=year)
     except NotImplementedError:
         msg = f"the holidays package has no calendar for country {country!r}"
-        raise ValueError(msg) from None
+        raise InvalidArgumentError(msg) from None
     return dict(table.items())
 
 
@@ -124,7 +127,10 @@ class Hours:
         >>> Hours.parse("24h").windows
         ((0, 1440),)
         """
-        items = [spec] if isinstance(spec, str) else list(spec)
+        items = [spec] if isinstance(spec, str) else list(spec) if isinstance(spec, list | tuple) else []
+        if not items or not all(isinstance(item, str) for item in items):
+            msg = f"opening hours {short_repr(spec)} are not understood; expected 'HH:MM-HH:MM', '24h' or a list such as ['09:00-13:00', '14:00-18:00']"
+            raise InvalidArgumentError(msg)
         windows: list[tuple[int, int]] = []
         for item in items:
             if item.strip().lower() in {"24h", "00:00-24:00"}:
@@ -133,18 +139,18 @@ class Hours:
             match = _TIME_RANGE.match(item)
             if not match:
                 msg = f"opening hours {item!r} are not of the form 'HH:MM-HH:MM' or '24h'"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             h1, m1, h2, m2 = (int(g) for g in match.groups())
             start, end = h1 * 60 + m1, h2 * 60 + m2
             if not (0 <= start < end <= MINUTES_PER_DAY) or m1 > 59 or m2 > 59:
                 msg = f"opening hours {item!r} must run forward within one day (00:00-24:00)"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             windows.append((start, end))
         windows.sort()
         for (_, end1), (start2, _) in zip(windows, windows[1:], strict=False):
             if start2 < end1:
                 msg = f"opening hours {items!r} overlap"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
         return cls(tuple(windows))
 
     @property
@@ -181,13 +187,13 @@ class Season:
             match = _MONTH_DAY.match(text)
             if not match:
                 msg = f"season bound {text!r} is not of the form 'MM-DD'"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             month, day = int(match[1]), int(match[2])
             try:
                 date(2000, month, day)  # leap year: accepts 02-29
             except ValueError:
                 msg = f"season bound {text!r} is not a calendar day"
-                raise ValueError(msg) from None
+                raise InvalidArgumentError(msg) from None
             bounds.append((month, day))
         return cls(bounds[0], bounds[1])
 
@@ -202,26 +208,51 @@ class Season:
         return f"{self.start[0]:02d}-{self.start[1]:02d}..{self.end[0]:02d}-{self.end[1]:02d}"
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_FORMS = "'daily', a range such as 'Mon-Fri', or a list such as ['Mon', 'Wed'] (English names or their three-letter abbreviations)"
+
+
+def _weekday(item: str, spec: object) -> int:
+    """The index of one English weekday name or abbreviation; anything else is refused."""
+    word = item.strip().lower()
+    for index, (short, full) in enumerate(zip(_WEEKDAYS, _DAY_NAMES, strict=True)):
+        if word in (short, full):
+            return index
+    msg = f"weekdays {short_repr(spec)}: {short_repr(item.strip())} is not a weekday; expected {WEEKDAY_FORMS}"
+    raise InvalidArgumentError(msg)
+
+
 def _parse_weekdays(spec: str | list[str] | tuple[str, ...]) -> frozenset[int]:
+    """
+    Parse ``"daily"``, ``"Mon-Fri"``, ``"Sat-Mon"``, ``"Mon, Wed"`` or ``["Mon", "Wednesday"]`` strictly.
+
+    Examples
+    --------
+    >>> sorted(_parse_weekdays("Fri-Mon"))
+    [0, 4, 5, 6]
+    >>> _parse_weekdays("Mon-Funday")
+    Traceback (most recent call last):
+    ...
+    transit.errors.InvalidArgumentError: weekdays 'Mon-Funday': 'Funday' is not a weekday; expected 'daily', a range such as 'Mon-Fri', or a list such as ['Mon', 'Wed'] (English names or their three-letter abbreviations)
+    """
     if isinstance(spec, str):
         text = spec.strip().lower()
-        if text in {"daily", "all", "mon-sun"}:
+        if text in {"daily", "all"}:
             return frozenset(range(7))
         if "-" in text and "," not in text:
-            first, last = (part.strip()[:3] for part in text.split("-", 1))
-            if first in _WEEKDAYS and last in _WEEKDAYS:
-                i, j = _WEEKDAYS.index(first), _WEEKDAYS.index(last)
-                return frozenset(range(i, j + 1)) if i <= j else frozenset([*range(i, 7), *range(j + 1)])
-        items = [part.strip() for part in text.split(",")]
+            first, _, last = spec.strip().partition("-")
+            i, j = _weekday(first, spec), _weekday(last, spec)
+            return frozenset(range(i, j + 1)) if i <= j else frozenset([*range(i, 7), *range(j + 1)])
+        items = spec.split(",")
+    elif isinstance(spec, list | tuple) and all(isinstance(item, str) for item in spec):
+        items = list(spec)
     else:
-        items = [str(part).strip().lower() for part in spec]
-    days = set()
-    for item in items:
-        if item[:3] not in _WEEKDAYS:
-            msg = f"weekday {item!r} is not one of Mon, Tue, Wed, Thu, Fri, Sat, Sun"
-            raise ValueError(msg)
-        days.add(_WEEKDAYS.index(item[:3]))
-    return frozenset(days)
+        msg = f"weekdays {short_repr(spec)} is not understood; expected {WEEKDAY_FORMS}"
+        raise InvalidArgumentError(msg)
+    if not items or not any(item.strip() for item in items):
+        msg = f"weekdays {short_repr(spec)} names no day; expected {WEEKDAY_FORMS}"
+        raise InvalidArgumentError(msg)
+    return frozenset(_weekday(item, spec) for item in items)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -320,9 +351,16 @@ class PostSchedule:
 
         Raises
         ------
-        ValueError
-            With the offending value named.
+        InvalidArgumentError
+            With the offending value named (a ``ValueError``).
         """
+        for name, value in (("seasonal_hours", seasonal_hours), ("closures", closures)):
+            if value is not None and not (isinstance(value, list | tuple) and all(isinstance(item, dict) and {"from", "to"} <= set(item) for item in value)):
+                msg = f"{name}={short_repr(value)} is not understood; expected a list of {{'from': 'MM-DD', 'to': 'MM-DD'{', ' + repr('hours') + ': ...' if name == 'seasonal_hours' else ''}}} items"
+                raise InvalidArgumentError(msg)
+        if not isinstance(holidays, list | tuple) or not all(isinstance(c, str) for c in holidays):
+            msg = f"holidays={short_repr(holidays)} is not understood; expected a list of ISO-2 country codes such as ['CN']"
+            raise InvalidArgumentError(msg)
         seasonal = tuple(
             (Season.parse(str(item["from"]), str(item["to"])), Hours.parse(item["hours"]))  # type: ignore[arg-type]
             for item in (seasonal_hours or [])
@@ -410,8 +448,8 @@ class PostSchedule:
 
         Raises
         ------
-        LookupError
-            If the post does not open within :data:`SEARCH_HORIZON_DAYS`.
+        NoRouteError
+            If the post does not open within :data:`SEARCH_HORIZON_DAYS` (a ``LookupError``).
         """
         if self._always:
             return (-math.inf, math.inf)
@@ -434,7 +472,7 @@ class PostSchedule:
         if start is not None:
             return (start, end)
         msg = f"post does not open within {SEARCH_HORIZON_DAYS} days after {datetime.fromtimestamp(t, self._zone):%Y-%m-%d}"
-        raise LookupError(msg)
+        raise NoRouteError(msg)
 
     def _day(self, day: date, direction: Direction) -> tuple[tuple[tuple[float, float], ...], float]:
         """Open windows of one local day as POSIX seconds, and the next midnight (cached)."""
@@ -540,7 +578,7 @@ class CrossingClock:
                 return (start, end)
             probe = start
         msg = "the two posts are never open at the same time"
-        raise LookupError(msg)
+        raise NoRouteError(msg)
 
     def next_open(self, t: float) -> float:
         """Return the earliest time ``>= t`` at which both posts are open."""

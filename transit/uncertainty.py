@@ -51,7 +51,7 @@ import numpy as np
 from . import _cache
 from ._cancel import check as check_cancelled
 from ._timeutil import parse_departure
-from ._validate import check_network
+from ._validate import check_network, check_number, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .montecarlo import Runs, draw_delays, simulate_many
@@ -69,8 +69,6 @@ __all__ = ["PERCENTILES", "Reliability", "departure_profile", "reliability"]
 
 #: Percentiles reported by default.
 PERCENTILES = (50, 80, 90, 95)
-#: Upper limit on samples per call (memory: about 100 bytes per sample per crossing).
-MAX_SAMPLES = 2_000_000
 _ROUTE = re.compile(r"^(planned|best_mean|best_p(\d{1,2}))$")
 
 
@@ -122,9 +120,7 @@ class Reliability:
         InvalidArgumentError
             If ``q`` is outside 0-100.
         """
-        if not 0 <= q <= 100:
-            msg = f"percentile q={q!r} must be between 0 and 100"
-            raise InvalidArgumentError(msg)
+        q = check_number(q, name="q", low=0, high=100, example=90)
         return float(np.percentile(self.samples_h, q))
 
     @property
@@ -138,7 +134,15 @@ class Reliability:
         return float(self.samples_h.mean())
 
     def arrival_at(self, q: float) -> datetime:
-        """The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived."""
+        """
+        The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived.
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``q`` is not a number from 0 to 100 (``"90"`` included).
+        """
+        q = check_number(q, name="q", low=0, high=100, example=90)
         seconds = float(np.percentile(self.runs.arrival_s, q, method="inverted_cdf"))
         return datetime.fromtimestamp(seconds, self.trip.arrival.tzinfo)
 
@@ -222,12 +226,6 @@ class Reliability:
             f"<Reliability {self.trip.origin_name} -> {self.trip.destination_name} ({self.trip.regime}, {self.samples} samples): "
             f"P50 {p[50]:.1f} h, P90 {p[90]:.1f} h; deterministic {self.trip.total_h:.1f} h>"
         )
-
-
-def check_samples(samples: int) -> None:
-    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or not 1 <= samples <= MAX_SAMPLES:
-        msg = f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
-        raise InvalidArgumentError(msg)
 
 
 def _route_stat(route: str) -> tuple[str, float | None]:

@@ -14,13 +14,14 @@ transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 al
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
+from ._validate import check_number, close_match_hint, short_repr
 from .errors import InvalidVehicleError
 
-__all__ = ["REGISTRATIONS", "Vehicle"]
+__all__ = ["NO_PERMITS_HINT", "REGISTRATIONS", "Vehicle", "check_permits"]
 
 #: Registration countries the embedded dataset knows.
 REGISTRATIONS = ("AF", "CN", "KG", "KZ", "MN", "RU", "TJ", "TM", "UZ")
@@ -57,10 +58,10 @@ class Vehicle:
     max_speed_kph: float | None = None
 
     def __post_init__(self) -> None:
-        reg = str(self.registration).strip().upper()
+        reg = self.registration.strip().upper() if isinstance(self.registration, str) else ""
         if reg not in REGISTRATIONS and reg not in _iso_codes():
             msg = (
-                f"registration {self.registration!r} is not an ISO 3166-1 alpha-2 code; "
+                f"registration {short_repr(self.registration)} is not an ISO 3166-1 alpha-2 code; "
                 f"expected e.g. one of the dataset's countries {', '.join(REGISTRATIONS)} (e.g. registration='CN')"
             )
             raise InvalidVehicleError(msg)
@@ -69,13 +70,17 @@ class Vehicle:
             msg = f"drivers={self.drivers!r} is not supported; expected 1 or 2"
             raise InvalidVehicleError(msg)
         if self.permits is not None:
-            if isinstance(self.permits, str):
-                msg = f"permits={self.permits!r} must be a collection of permit ids, e.g. permits={{'sco'}}"
+            if isinstance(self.permits, str | bytes) or not isinstance(self.permits, Iterable) or isinstance(self.permits, Mapping):
+                msg = f"permits={short_repr(self.permits)} must be a collection of permit ids, e.g. permits={{'sco'}}, or None for every permit"
                 raise InvalidVehicleError(msg)
-            object.__setattr__(self, "permits", frozenset(str(p) for p in self.permits))
-        if self.max_speed_kph is not None and not (5 <= self.max_speed_kph <= 150):
-            msg = f"max_speed_kph={self.max_speed_kph!r} is out of range; expected 5 to 150 km/h or None"
-            raise InvalidVehicleError(msg)
+            permits = tuple(self.permits)
+            bad = [p for p in permits if not isinstance(p, str) or not p.strip()]
+            if bad:
+                msg = f"permits={short_repr(permits)} holds {short_repr(bad[0])}, which is not a permit id; expected strings such as 'sco' (see `transit regimes`)"
+                raise InvalidVehicleError(msg)
+            object.__setattr__(self, "permits", frozenset(p.strip() for p in permits))
+        if self.max_speed_kph is not None:
+            check_number(self.max_speed_kph, name="max_speed_kph", low=5, high=150, error=InvalidVehicleError, unit=" km/h or None", example=80)
 
     def transshipped(self, country: str) -> Vehicle:
         """Return the truck of ``country`` that takes over the cargo at a border."""
@@ -109,3 +114,43 @@ class Vehicle:
             )
         msg = f"vehicle={value!r} is not understood; pass transit.Vehicle(registration='CN', drivers=1)"
         raise InvalidVehicleError(msg)
+
+
+#: How to say "no permits" (``"none"`` is the regimes' word for crossings that need none).
+NO_PERMITS_HINT = "use permits=() for a truck that holds no permit"
+
+
+def check_permits(vehicle: Vehicle, known: Iterable[str]) -> None:
+    """
+    Refuse permit ids that no regime offers: a typo would silently cost a transshipment.
+
+    Parameters
+    ----------
+    vehicle
+        The vehicle of a trip question.
+    known
+        Permit ids the network's regimes (and the regime asked about) define.
+
+    Raises
+    ------
+    InvalidVehicleError
+        Naming the unknown id, the known ones and the closest match.
+
+    Examples
+    --------
+    >>> check_permits(Vehicle(permits=["SCO"]), ["sco", "bilateral"])
+    Traceback (most recent call last):
+    ...
+    transit.errors.InvalidVehicleError: permit 'SCO' is not one the regimes define; did you mean 'sco'? Known permits: 'bilateral', 'sco' (see `transit regimes`)
+    """
+    if not vehicle.permits:
+        return
+    valid = sorted(set(known))
+    listed = ", ".join(repr(v) for v in valid) or "none"
+    for permit in sorted(vehicle.permits):
+        if permit not in valid:
+            hint = close_match_hint(permit, valid).removeprefix("; ")
+            if permit.lower() == "none":
+                hint = NO_PERMITS_HINT + "."
+            msg = f"permit {short_repr(permit)} is not one the regimes define; {hint or 'no close match.'} Known permits: {listed} (see `transit regimes`)"
+            raise InvalidVehicleError(msg)
