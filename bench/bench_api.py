@@ -32,7 +32,14 @@ import urllib.request
 
 import transit
 
-TRIP = {"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}
+TRIP = {
+    "origin": "Kashgar",
+    "destination": "Tashkent",
+    "via": ["Irkeshtam"],
+    "regime": "sco-2017",
+    "departure": "2017-10-30T08:00",
+    "vehicle": {"registration": "UZ", "drivers": 1},
+}
 
 
 def free_port() -> int:
@@ -42,7 +49,11 @@ def free_port() -> int:
 
 
 def start_server(port: int, *extra: str) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "transit.cli", "serve", "--port", str(port), "--no-access-log", *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "transit.cli", "serve", "--port", str(port), "--no-access-log", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -112,8 +123,15 @@ def raw(port: int, method: str, path: str, body: dict | None = None) -> bytes:
 COMPARE = {k: v for k, v in TRIP.items() if k != "regime"} | {"samples": 500, "seed": 1}
 RELIABILITY = {**TRIP, "samples": 2_000, "seed": 1}
 MATRIX = {"origins": ["Kashgar", "Urumqi"], "destinations": ["Osh", "Almaty"], "departure": "2017-10-30T08:00"}
-HEAVY = {"origin": "Kashgar", "destination": "Tashkent", "departure": "2017-10-30T08:00", "samples": 100_000, "seed": 1, "route": "best_mean",
-         "via": ["Torugart", "Naryn", "Bishkek", "Almaty", "Khorgos", "Urumqi", "Kashgar", "Irkeshtam", "Osh"]}
+HEAVY = {
+    "origin": "Kashgar",
+    "destination": "Tashkent",
+    "departure": "2017-10-30T08:00",
+    "samples": 100_000,
+    "seed": 1,
+    "route": "best_mean",
+    "via": ["Torugart", "Naryn", "Bishkek", "Almaty", "Khorgos", "Urumqi", "Kashgar", "Irkeshtam", "Osh"],
+}
 
 
 def mix(port: int) -> list[tuple[str, bytes]]:
@@ -129,7 +147,9 @@ def mix(port: int) -> list[tuple[str, bytes]]:
     ]
 
 
-async def mixed_client(port: int, index: int, work: list[tuple[str, bytes]], budget: list[int], stop_at: float, out: dict[str, list[float]], errors: list[str]) -> None:
+async def mixed_client(
+    port: int, index: int, work: list[tuple[str, bytes]], budget: list[int], stop_at: float, out: dict[str, list[float]], errors: list[str]
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     step = index
     try:
@@ -214,8 +234,10 @@ def burst_recovery(*, timeout_s: float, count: int) -> None:
     if idle_at is None:
         print("  server CPU did NOT return to idle within 15 s after the last answer")
     else:
-        print(f"  server CPU below 5% of a core {idle_at * 1000:.0f} ms after the last answer (target < 1000 ms); "
-              f"mean over the next second {100 * (sum(tail) / len(tail) if tail else 0):.1f}% of a core")
+        print(
+            f"  server CPU below 5% of a core {idle_at * 1000:.0f} ms after the last answer (target < 1000 ms); "
+            f"mean over the next second {100 * (sum(tail) / len(tail) if tail else 0):.1f}% of a core"
+        )
 
 
 def workers_side_by_side(*, clients: int, requests: int, seconds: float) -> None:
@@ -230,20 +252,28 @@ def workers_side_by_side(*, clients: int, requests: int, seconds: float) -> None
         finally:
             stop_server(server)
     labels = sorted({label for out, _, _ in results.values() for label in out})
-    print(f"\nmixed endpoints, {clients} keep-alive clients, at most {requests} requests / {seconds:g} s per run ({os.cpu_count()} cores shared with the load generator)")
+    print(
+        f"\nmixed endpoints, {clients} keep-alive clients, at most {requests} requests / {seconds:g} s per run ({os.cpu_count()} cores shared with the load generator)"
+    )
     print(f"  {'':22}{'1 worker':>28}{'2 workers':>28}")
     total = {w: sum(len(v) for v in out.values()) for w, (out, _, _) in results.items()}
     rps = {w: total[w] / results[w][2] for w in results}
     print(f"  {'throughput':22}{rps[1]:>22.1f} req/s{rps[2]:>22.1f} req/s   ratio 2/1 = {rps[2] / rps[1]:.2f}")
     every = {w: [x for v in out.values() for x in v] for w, (out, _, _) in results.items()}
-    print(f"  {'all p50 / p99':22}" + "".join(f"{percentile(every[w], 50) * 1000:>14.0f} / {percentile(every[w], 99) * 1000:6.0f} ms" for w in (1, 2)))
+    print(
+        f"  {'all p50 / p99':22}" + "".join(f"{percentile(every[w], 50) * 1000:>14.0f} / {percentile(every[w], 99) * 1000:6.0f} ms" for w in (1, 2))
+    )
     for label in labels:
         cells = []
         for w in (1, 2):
             lat = results[w][0].get(label, [])
             cells.append(f"{percentile(lat, 50) * 1000:>14.1f} / {percentile(lat, 99) * 1000:6.1f} ms" if lat else f"{'-':>25}")
         print(f"  {label + ' p50/p99':22}" + "".join(cells) + ("   (target p99 < 50 ms)" if label == "GET /health" else ""))
-    print(f"  {'errors':22}" + "".join(f"{len(results[w][1]):>28}" for w in (1, 2)) + ("   first: " + (results[1][1] or results[2][1])[0] if results[1][1] or results[2][1] else ""))
+    print(
+        f"  {'errors':22}"
+        + "".join(f"{len(results[w][1]):>28}" for w in (1, 2))
+        + ("   first: " + (results[1][1] or results[2][1])[0] if results[1][1] or results[2][1] else "")
+    )
 
 
 def main() -> None:
@@ -292,8 +322,10 @@ def trips_section(args: argparse.Namespace) -> None:
     print(f"  throughput  {rps:8.1f} requests/s   (target >= 200)")
     print(f"  latency p50 {p50:8.2f} ms   p99 {p99:.2f} ms   (target p99 <= 150 ms)")
     print(f"  errors      {len(errors):8d}        (target 0){'  first: ' + errors[0] if errors else ''}")
-    print(f"baseline: plan_trip in-process, median {base:.2f} ms; HTTP p50 / in-process = {p50 / base:.1f}x "
-          f"(per-request HTTP, JSON and queueing overhead at {args.clients}-way concurrency)")
+    print(
+        f"baseline: plan_trip in-process, median {base:.2f} ms; HTTP p50 / in-process = {p50 / base:.1f}x "
+        f"(per-request HTTP, JSON and queueing overhead at {args.clients}-way concurrency)"
+    )
 
 
 if __name__ == "__main__":

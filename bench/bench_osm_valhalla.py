@@ -30,14 +30,47 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PBF = ROOT / "tests" / "data" / "liechtenstein-latest.osm.pbf"
 DEPARTURE = "2024-03-04T08:00"
-PLACES = ["Balzers", "Ruggell", "Vaduz", "Schaan", "Triesen", "Eschen", "Mauren", "Gamprin", "Schellenberg", "Nendeln", "Triesenberg", "Bendern", "Schaanwald", "Planken"]
+PLACES = [
+    "Balzers",
+    "Ruggell",
+    "Vaduz",
+    "Schaan",
+    "Triesen",
+    "Eschen",
+    "Mauren",
+    "Gamprin",
+    "Schellenberg",
+    "Nendeln",
+    "Triesenberg",
+    "Bendern",
+    "Schaanwald",
+    "Planken",
+]
 PAIRS = [
-    ("Balzers", "Ruggell"), ("Ruggell", "Balzers"), ("Vaduz", "Schaanwald"), ("Schaan", "Triesenberg"), ("Balzers", "Mauren"),
-    ("Triesen", "Eschen"), ("Gamprin", "Vaduz"), ("Schellenberg", "Schaan"), ("Nendeln", "Balzers"), ("Bendern", "Triesen"),
-    ("Mauren", "Vaduz"), ("Planken", "Ruggell"), ("Eschen", "Balzers"), ("Vaduz", "Triesenberg"), ("Schaanwald", "Triesen"),
-    ("Ruggell", "Vaduz"), ("Triesenberg", "Mauren"), ("Schaan", "Balzers"), ("Gamprin", "Triesen"), ("Bendern", "Schaanwald"),
+    ("Balzers", "Ruggell"),
+    ("Ruggell", "Balzers"),
+    ("Vaduz", "Schaanwald"),
+    ("Schaan", "Triesenberg"),
+    ("Balzers", "Mauren"),
+    ("Triesen", "Eschen"),
+    ("Gamprin", "Vaduz"),
+    ("Schellenberg", "Schaan"),
+    ("Nendeln", "Balzers"),
+    ("Bendern", "Triesen"),
+    ("Mauren", "Vaduz"),
+    ("Planken", "Ruggell"),
+    ("Eschen", "Balzers"),
+    ("Vaduz", "Triesenberg"),
+    ("Schaanwald", "Triesen"),
+    ("Ruggell", "Vaduz"),
+    ("Triesenberg", "Mauren"),
+    ("Schaan", "Balzers"),
+    ("Gamprin", "Triesen"),
+    ("Bendern", "Schaanwald"),
     # Across the borders: to the Austrian and Swiss roads the extract holds (the truck-road node deepest into each).
-    ("Vaduz", "AT"), ("Balzers", "CH"), ("AT", "Schaan"),
+    ("Vaduz", "AT"),
+    ("Balzers", "CH"),
+    ("AT", "Schaan"),
 ]
 REPEAT = 7
 #: Random pairs of the graph's Liechtenstein nodes (issue 10, 4.1), seeded: routes found, length ratio, latency.
@@ -137,7 +170,9 @@ def main() -> None:
         (Path(tmp) / "v.json").write_text(json.dumps(cfg), encoding="utf-8")
         env = {**os.environ, "PATH": f"{bindir}:{os.environ.get('PATH', '')}"}
         start = time.perf_counter()
-        built = subprocess.run([str(bindir / "valhalla_build_tiles"), "-c", f"{tmp}/v.json", args.pbf], capture_output=True, text=True, env=env, timeout=900)
+        built = subprocess.run(
+            [str(bindir / "valhalla_build_tiles"), "-c", f"{tmp}/v.json", args.pbf], capture_output=True, text=True, env=env, timeout=900
+        )
         valhalla_build_s = time.perf_counter() - start
         if built.returncode != 0:
             valhalla_build_s = float("nan")
@@ -155,7 +190,11 @@ def main() -> None:
         abroad = [d for _, d in net.nodes(data=True) if d["country"] == country and d["kind"] != "border_post"]
         deepest = max(abroad, key=lambda d: abs(d["x"] - li_lon))
         coords[country] = (deepest["y"], deepest["x"])
-    posts = {f"{d['name']} ({d['country']})": (d["x"], d["y"]) for n, d in net.nodes(data=True) if d.get("kind") == "border_post" and isinstance(n, int) and n > 0 and d.get("name") and "border at" not in d["name"]}
+    posts = {
+        f"{d['name']} ({d['country']})": (d["x"], d["y"])
+        for n, d in net.nodes(data=True)
+        if d.get("kind") == "border_post" and isinstance(n, int) and n > 0 and d.get("name") and "border at" not in d["name"]
+    }
     osm_posts = {k: v for k, v in posts.items() if not k.startswith(("CH-", "AT-"))}
 
     job = {"config": str(config), "pairs": [[coords[a], coords[b]] for a, b in PAIRS], "repeat": REPEAT}
@@ -172,30 +211,53 @@ def main() -> None:
             runs.append(time.perf_counter() - start)
         assert trip is not None
         ratio = trip.distance_km / v["km"]
-        rows.append({
-            "pair": f"{a} -> {b}", "ours_km": trip.distance_km, "valhalla_km": v["km"], "ratio": ratio,
-            "ours_posts": posts_passed(list(trip.geometry_coords), osm_posts), "valhalla_posts": posts_passed([tuple(c) for c in v["shape"]], osm_posts),
-            "ours_crossings": list(trip.crossings), "ours_first_ms": runs[0] * 1000, "ours_ms": statistics.median(runs[1:]) * 1000,
-            "valhalla_first_ms": v["first_ms"], "valhalla_ms": v["ms"], "ours_min": trip.total_h * 60, "valhalla_min": v["s"] / 60,
-        })
+        rows.append(
+            {
+                "pair": f"{a} -> {b}",
+                "ours_km": trip.distance_km,
+                "valhalla_km": v["km"],
+                "ratio": ratio,
+                "ours_posts": posts_passed(list(trip.geometry_coords), osm_posts),
+                "valhalla_posts": posts_passed([tuple(c) for c in v["shape"]], osm_posts),
+                "ours_crossings": list(trip.crossings),
+                "ours_first_ms": runs[0] * 1000,
+                "ours_ms": statistics.median(runs[1:]) * 1000,
+                "valhalla_first_ms": v["first_ms"],
+                "valhalla_ms": v["ms"],
+                "ours_min": trip.total_h * 60,
+                "valhalla_min": v["s"] / 60,
+            }
+        )
 
-    print(f"{'pair':28} {'ours km':>8} {'valhalla':>9} {'ratio':>6}  {'ours ms':>8} {'valh. ms':>8}  ours min / valh. min   posts passed (ours | valhalla)")
+    print(
+        f"{'pair':28} {'ours km':>8} {'valhalla':>9} {'ratio':>6}  {'ours ms':>8} {'valh. ms':>8}  ours min / valh. min   posts passed (ours | valhalla)"
+    )
     for r in rows:
-        print(f"{r['pair']:28} {r['ours_km']:8.2f} {r['valhalla_km']:9.2f} {r['ratio']:6.3f}  {r['ours_ms']:8.2f} {r['valhalla_ms']:8.2f}  "
-              f"{r['ours_min']:6.1f} / {r['valhalla_min']:6.1f}   {', '.join(r['ours_posts']) or '-'} | {', '.join(r['valhalla_posts']) or '-'}"
-              + (f"   (ours crosses {', '.join(r['ours_crossings'])})" if r["ours_crossings"] else ""))
+        print(
+            f"{r['pair']:28} {r['ours_km']:8.2f} {r['valhalla_km']:9.2f} {r['ratio']:6.3f}  {r['ours_ms']:8.2f} {r['valhalla_ms']:8.2f}  "
+            f"{r['ours_min']:6.1f} / {r['valhalla_min']:6.1f}   {', '.join(r['ours_posts']) or '-'} | {', '.join(r['valhalla_posts']) or '-'}"
+            + (f"   (ours crosses {', '.join(r['ours_crossings'])})" if r["ours_crossings"] else "")
+        )
     within = sum(abs(r["ratio"] - 1) <= 0.05 for r in rows)
     ours_ms, theirs_ms = statistics.median(r["ours_ms"] for r in rows), statistics.median(r["valhalla_ms"] for r in rows)
     ours_first, theirs_first = statistics.median(r["ours_first_ms"] for r in rows), statistics.median(r["valhalla_first_ms"] for r in rows)
     print()
     print(f"route length within 5% of Valhalla's: {within} of {len(rows)} pairs ({within / len(rows):.0%}; target >= 90%)")
-    print(f"query latency, median of the per-pair medians of {REPEAT - 1} repeats: ours {ours_ms:.2f} ms, Valhalla {theirs_ms:.2f} ms, "
-          f"ratio {ours_ms / theirs_ms:.2f} (target <= 2)")
-    print(f"first query of each pair (cold for that origin): ours {ours_first:.2f} ms, Valhalla {theirs_first:.2f} ms, ratio {ours_first / theirs_first:.2f}")
-    print(f"time ratio (ours / Valhalla) median: {statistics.median(r['ours_min'] / r['valhalla_min'] for r in rows):.2f} (different speed models: reported, not a target)")
+    print(
+        f"query latency, median of the per-pair medians of {REPEAT - 1} repeats: ours {ours_ms:.2f} ms, Valhalla {theirs_ms:.2f} ms, "
+        f"ratio {ours_ms / theirs_ms:.2f} (target <= 2)"
+    )
+    print(
+        f"first query of each pair (cold for that origin): ours {ours_first:.2f} ms, Valhalla {theirs_first:.2f} ms, ratio {ours_first / theirs_first:.2f}"
+    )
+    print(
+        f"time ratio (ours / Valhalla) median: {statistics.median(r['ours_min'] / r['valhalla_min'] for r in rows):.2f} (different speed models: reported, not a target)"
+    )
     random_pairs(net, config, vpython)
-    print(f"build: ours {ours['s']:.2f} s, peak memory {ours['max_rss_mb']:.0f} MB ({ours['nodes']:,} nodes, {ours['edges']:,} edges, "
-          f"{ours['crossings']} crossings; targets <= 10 s, <= 1 GB); Valhalla tiles {valhalla_build_s:.2f} s")
+    print(
+        f"build: ours {ours['s']:.2f} s, peak memory {ours['max_rss_mb']:.0f} MB ({ours['nodes']:,} nodes, {ours['edges']:,} edges, "
+        f"{ours['crossings']} crossings; targets <= 10 s, <= 1 GB); Valhalla tiles {valhalla_build_s:.2f} s"
+    )
 
 
 def random_pairs(net: object, config: Path, vpython: Path) -> None:
@@ -221,8 +283,15 @@ def random_pairs(net: object, config: Path, vpython: Path) -> None:
             except (transit.NoRouteError, transit.UnknownPlaceError):
                 trip = None
             runs.append(time.perf_counter() - start)
-        ours.append({"ok": trip is not None, "km": trip.distance_km if trip else None, "ms": statistics.median(runs[1:]) * 1000, "first_ms": runs[0] * 1000,
-                     "snapped_km": max(trip.snapped_km) if trip else None})
+        ours.append(
+            {
+                "ok": trip is not None,
+                "km": trip.distance_km if trip else None,
+                "ms": statistics.median(runs[1:]) * 1000,
+                "first_ms": runs[0] * 1000,
+                "snapped_km": max(trip.snapped_km) if trip else None,
+            }
+        )
     both = [(o, v) for o, v in zip(ours, theirs, strict=True) if o["ok"] and v["ok"]]
     ratios = [o["km"] / v["km"] for o, v in both if v["km"] > 0]
     ours_ms = statistics.median(o["ms"] for o in ours)
@@ -232,10 +301,14 @@ def random_pairs(net: object, config: Path, vpython: Path) -> None:
     print(f"  routes found: ours {sum(o['ok'] for o in ours)} of {RANDOM_PAIRS}, Valhalla {sum(v['ok'] for v in theirs)} of {RANDOM_PAIRS}")
     if ratios:
         within = sum(abs(r - 1) <= 0.05 for r in ratios)
-        print(f"  route length ratio (ours / Valhalla) where both route ({len(ratios)}): median {statistics.median(ratios):.3f}, "
-              f"min {min(ratios):.3f}, max {max(ratios):.3f}; within 5%: {within} of {len(ratios)}")
-    print(f"  query latency, median of the per-pair medians of {REPEAT - 1} repeats: ours {ours_ms:.2f} ms, Valhalla {theirs_ms:.2f} ms, "
-          f"ratio {ours_ms / theirs_ms:.2f}")
+        print(
+            f"  route length ratio (ours / Valhalla) where both route ({len(ratios)}): median {statistics.median(ratios):.3f}, "
+            f"min {min(ratios):.3f}, max {max(ratios):.3f}; within 5%: {within} of {len(ratios)}"
+        )
+    print(
+        f"  query latency, median of the per-pair medians of {REPEAT - 1} repeats: ours {ours_ms:.2f} ms, Valhalla {theirs_ms:.2f} ms, "
+        f"ratio {ours_ms / theirs_ms:.2f}"
+    )
     ours_first = statistics.median(o["first_ms"] for o in ours)
     theirs_first = statistics.median(v.get("first_ms", v["ms"]) for v in theirs)
     print(f"  first query of each pair (cold): ours {ours_first:.2f} ms, Valhalla {theirs_first:.2f} ms, ratio {ours_first / theirs_first:.2f}")

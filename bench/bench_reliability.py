@@ -58,13 +58,18 @@ def main() -> None:
     regime = transit.get_regime(net, "sco-2017")
     trip = transit.plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE, via=["Irkeshtam"])
     depart_s = trip.departure.timestamp()
-    print(f"machine: {os.cpu_count()} cores; trip {trip.origin_name} -> {trip.destination_name} via {' / '.join(trip.crossings)}, "
-          f"deterministic {trip.total_h:.1f} h\n", flush=True)
+    print(
+        f"machine: {os.cpu_count()} cores; trip {trip.origin_name} -> {trip.destination_name} via {' / '.join(trip.crossings)}, "
+        f"deterministic {trip.total_h:.1f} h\n",
+        flush=True,
+    )
 
     def sample(n: int, seed: int = 0) -> np.ndarray:
         rng = np.random.default_rng(seed)
         draws = draw_delays(net, trip.path, regime, n, rng)
-        return simulate_many(net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=depart_s, draws=draws, extensions=trip.extensions).total_s
+        return simulate_many(
+            net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=depart_s, draws=draws, extensions=trip.extensions
+        ).total_s
 
     # Baseline: the same delays, one scalar simulation per sample.
     n_loop = 10_000
@@ -84,11 +89,20 @@ def main() -> None:
     assert np.array_equal(vector, scalar), "vectorised and per-sample results differ"
     print("check: the vectorised samples equal the per-sample loop's, second for second\n", flush=True)
 
-    line("reliability: 10,000 samples Kashgar->Tashkent (vectorised)", timed(lambda: sample(10_000), repeat=repeat),
-         timed(loop, repeat=3), target="<= 100 ms median and >= 30x faster than the per-sample loop (baseline)")
+    line(
+        "reliability: 10,000 samples Kashgar->Tashkent (vectorised)",
+        timed(lambda: sample(10_000), repeat=repeat),
+        timed(loop, repeat=3),
+        target="<= 100 ms median and >= 30x faster than the per-sample loop (baseline)",
+    )
     line("reliability: 100,000 samples", timed(lambda: sample(100_000), repeat=max(3, repeat // 3)), target="<= 1 s median")
-    line("transit.reliability(...) end to end, 10,000 samples (plans first)",
-         timed(lambda: transit.reliability(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE, via=["Irkeshtam"], samples=10_000, rng=1), repeat=repeat))
+    line(
+        "transit.reliability(...) end to end, 10,000 samples (plans first)",
+        timed(
+            lambda: transit.reliability(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE, via=["Irkeshtam"], samples=10_000, rng=1),
+            repeat=repeat,
+        ),
+    )
     print(flush=True)
 
     cities = [n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port")]
@@ -108,14 +122,24 @@ def main() -> None:
             runs.append(time.perf_counter() - start)
         ok = int((table["status"] == "ok").sum())
         label = f"matrix: {len(pairs):,} city pairs, deterministic, cpus={cpus or os.cpu_count()}"
-        line(label, runs, baseline, unit="s", target="<= 10 s median" if cpus is None else "",
-             note=f"{ok:,} of {len(table):,} pairs routed; first run cold (fresh network), later runs warm")
+        line(
+            label,
+            runs,
+            baseline,
+            unit="s",
+            target="<= 10 s median" if cpus is None else "",
+            note=f"{ok:,} of {len(table):,} pairs routed; first run cold (fresh network), later runs warm",
+        )
     if not args.quick:
         start = time.perf_counter()
         table = transit.matrix(transit.load_network(), regime="sco-2017", departure=DEPARTURE, samples=1_000, rng=1, cpus=None)
         elapsed = time.perf_counter() - start
-        line(f"matrix: {len(pairs):,} pairs x 1,000 samples, cpus={os.cpu_count()}", [elapsed], unit="s",
-             note=f"reported, no target; median P90/P50 over pairs {float((table['p90_h'] / table['p50_h']).median()):.2f}")
+        line(
+            f"matrix: {len(pairs):,} pairs x 1,000 samples, cpus={os.cpu_count()}",
+            [elapsed],
+            unit="s",
+            note=f"reported, no target; median P90/P50 over pairs {float((table['p90_h'] / table['p50_h']).median()):.2f}",
+        )
 
 
 if __name__ == "__main__":

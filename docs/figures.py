@@ -18,8 +18,9 @@ import transit.plot as tplot
 def main(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     net = transit.load_network()
-    cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure="2017-10-30T08:00",
-                          via=["Irkeshtam"], samples=10_000, rng=42)
+    cmp = transit.compare(
+        net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure="2017-10-30T08:00", via=["Irkeshtam"], samples=10_000, rng=42
+    )
     target = out / "time_distance.png"
     tplot.time_distance(cmp).savefig(target, dpi=100, metadata={"Software": None})
     return target

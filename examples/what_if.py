@@ -25,7 +25,9 @@ print(f"Urumqi -> Tashkent: {one.total_h:.1f} h with one driver, {two.total_h:.1
 # 3. Leaving in China's Golden Week: Irkeshtam is closed on Chinese public holidays.
 golden = transit.plan_trip(net, "Kashgar", "Osh", regime=sco, departure="2017-09-30T08:00")
 normal = transit.plan_trip(net, "Kashgar", "Osh", regime=sco, departure="2017-10-10T08:00")
-print(f"Kashgar -> Osh: {golden.total_h:.1f} h leaving Saturday 30 Sep 2017, {normal.total_h:.1f} h leaving Tuesday 10 Oct 2017 (via {golden.crossings})")
+print(
+    f"Kashgar -> Osh: {golden.total_h:.1f} h leaving Saturday 30 Sep 2017, {normal.total_h:.1f} h leaving Tuesday 10 Oct 2017 (via {golden.crossings})"
+)
 
 # 4. A crossing closed to freight: the route search goes round it, or says what blocks it.
 no_irkeshtam = sco.with_rule("irkeshtam", open_to_freight=False, reason="closed in this scenario")

@@ -52,8 +52,12 @@ def crossing(
     schedule_b: PostSchedule | None = None,
 ) -> Crossing:
     """A crossing between countries ``a`` (west) and ``b`` (east) at ``lon``."""
-    post_a = Post(id=f"{cid}-{a.lower()}", name=f"{cid} ({a})", country=a, lon=lon - 0.005, lat=lat, schedule=schedule_a or PostSchedule.build(tz=TZ[a]))
-    post_b = Post(id=f"{cid}-{b.lower()}", name=f"{cid} ({b})", country=b, lon=lon + 0.005, lat=lat, schedule=schedule_b or PostSchedule.build(tz=TZ[b]))
+    post_a = Post(
+        id=f"{cid}-{a.lower()}", name=f"{cid} ({a})", country=a, lon=lon - 0.005, lat=lat, schedule=schedule_a or PostSchedule.build(tz=TZ[a])
+    )
+    post_b = Post(
+        id=f"{cid}-{b.lower()}", name=f"{cid} ({b})", country=b, lon=lon + 0.005, lat=lat, schedule=schedule_b or PostSchedule.build(tz=TZ[b])
+    )
     return Crossing(id=cid, name=cid.title(), posts=(post_a, post_b), link_km=1.0)
 
 

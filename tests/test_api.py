@@ -21,7 +21,14 @@ import transit  # noqa: E402
 from transit.api import Limits, create_app  # noqa: E402
 from transit.api import app as app_module  # noqa: E402
 
-TRIP = {"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}
+TRIP = {
+    "origin": "Kashgar",
+    "destination": "Tashkent",
+    "via": ["Irkeshtam"],
+    "regime": "sco-2017",
+    "departure": "2017-10-30T08:00",
+    "vehicle": {"registration": "UZ", "drivers": 1},
+}
 PROBLEM = "application/problem+json"
 
 
@@ -80,7 +87,9 @@ def test_trip_matches_the_library_and_carries_timeline_and_geojson(client, net):
     response = client.post("/trips", json=TRIP)
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     body = response.json()
-    trip = transit.plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017", departure="2017-10-30T08:00", via=["Irkeshtam"], vehicle={"registration": "UZ"})
+    trip = transit.plan_trip(
+        net, "Kashgar", "Tashkent", regime="sco-2017", departure="2017-10-30T08:00", via=["Irkeshtam"], vehicle={"registration": "UZ"}
+    )
     assert body["total_h"] == pytest.approx(trip.total_h, abs=0.01)
     assert body["crossings"] == list(trip.crossings) and body["registration"] == "UZ"
     assert sum(e["duration_h"] for e in body["timeline"]) == pytest.approx(trip.total_h)
@@ -118,12 +127,22 @@ def test_reliability_with_deadline_and_route_choice(client):
 
 
 def test_matrix_and_its_limits(client):
-    body = client.post("/matrix", json={"origins": ["Kashgar", "Urumqi"], "destinations": ["Osh", "Almaty"], "departure": "2017-10-30T08:00", "samples": 200, "seed": 3}).json()
-    assert [(r["origin"], r["destination"]) for r in body["rows"]] == [("Kashgar", "Osh"), ("Kashgar", "Almaty"), ("Urumqi", "Osh"), ("Urumqi", "Almaty")]
+    body = client.post(
+        "/matrix",
+        json={"origins": ["Kashgar", "Urumqi"], "destinations": ["Osh", "Almaty"], "departure": "2017-10-30T08:00", "samples": 200, "seed": 3},
+    ).json()
+    assert [(r["origin"], r["destination"]) for r in body["rows"]] == [
+        ("Kashgar", "Osh"),
+        ("Kashgar", "Almaty"),
+        ("Urumqi", "Osh"),
+        ("Urumqi", "Almaty"),
+    ]
     assert all(r["status"] == "ok" and r["p90_h"] >= r["p50_h"] for r in body["rows"])
     many = client.post("/matrix", json={"origins": ["Kashgar"] * 4, "destinations": ["Osh"] * 4, "departure": "2017-10-30T08:00"})
     assert assert_problem(many, 422, "limit-exceeded")["limit"] == 12
-    heavy = client.post("/matrix", json={"origins": ["Kashgar"], "destinations": ["Osh", "Almaty"], "departure": "2017-10-30T08:00", "samples": 5_000})
+    heavy = client.post(
+        "/matrix", json={"origins": ["Kashgar"], "destinations": ["Osh", "Almaty"], "departure": "2017-10-30T08:00", "samples": 5_000}
+    )
     assert "6,000" in assert_problem(heavy, 422, "limit-exceeded")["detail"]
 
 
@@ -137,7 +156,12 @@ def test_unknown_place_is_404_with_suggestions(client):
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"departure": None}, "departure"), ({"vehicle": {"drivers": 3}}, "vehicle.drivers"), ({"via": "Irkeshtam"}, "via"), ({"color": "red"}, "color")],
+    [
+        ({"departure": None}, "departure"),
+        ({"vehicle": {"drivers": 3}}, "vehicle.drivers"),
+        ({"via": "Irkeshtam"}, "via"),
+        ({"color": "red"}, "color"),
+    ],
 )
 def test_invalid_body_is_422_naming_the_field(client, change, field):
     body = assert_problem(client.post("/trips", json={**TRIP, **change}), 422, "invalid-request")
@@ -230,7 +254,9 @@ def test_real_uvicorn_process_on_loopback():
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "transit.cli", "serve", "--port", str(port), "--no-access-log"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -248,7 +274,9 @@ def test_real_uvicorn_process_on_loopback():
         with urllib.request.urlopen(request, timeout=30) as r:
             body = json.load(r)
             assert r.status == 200 and body["crossings"] == ["irkeshtam", "dostuk"]
-        bad = urllib.request.Request(f"{base}/trips", data=json.dumps({**TRIP, "origin": "Kashgr"}).encode(), headers={"content-type": "application/json"})
+        bad = urllib.request.Request(
+            f"{base}/trips", data=json.dumps({**TRIP, "origin": "Kashgr"}).encode(), headers={"content-type": "application/json"}
+        )
         with pytest.raises(urllib.error.HTTPError) as info:
             urllib.request.urlopen(bad, timeout=30)
         with info.value:
@@ -279,8 +307,14 @@ def test_schemathesis_no_server_errors_and_every_response_matches_the_schema(app
     calls = []
     for operation in operations:
 
-        @settings(max_examples=25, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=25,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def check(case):
             # Not positive_data_acceptance: the schema cannot say which names exist in the dataset (places, regimes) or

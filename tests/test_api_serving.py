@@ -26,7 +26,14 @@ from transit.api.compute import ComputeGate  # noqa: E402
 from transit.cli import main as cli_main  # noqa: E402
 from transit.errors import ComputeCancelled, TransitError  # noqa: E402
 
-TRIP = {"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}
+TRIP = {
+    "origin": "Kashgar",
+    "destination": "Tashkent",
+    "via": ["Irkeshtam"],
+    "regime": "sco-2017",
+    "departure": "2017-10-30T08:00",
+    "vehicle": {"registration": "UZ", "drivers": 1},
+}
 PROBLEM = "application/problem+json"
 
 
@@ -171,7 +178,25 @@ def run_cli(argv: list[str]) -> None:
 
 
 def test_cli_compare_json_and_post_compare_return_the_same_body(client, capsys):
-    run_cli(["compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00", "--registration", "UZ", "--samples", "500", "--seed", "7", "--format", "json"])
+    run_cli(
+        [
+            "compare",
+            "Kashgar",
+            "Tashkent",
+            "--via",
+            "Irkeshtam",
+            "--depart",
+            "2017-10-30T08:00",
+            "--registration",
+            "UZ",
+            "--samples",
+            "500",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+        ]
+    )
     from_cli = json.loads(capsys.readouterr().out)
     from_api = client.post("/compare", json={**{k: v for k, v in TRIP.items() if k != "regime"}, "samples": 500, "seed": 7}).json()
     assert from_cli == from_api
@@ -206,8 +231,23 @@ def free_port() -> int:
 def server():
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "transit.cli", "serve", "--port", str(port), "--workers", "2", "--keep-alive", "1", "--header-timeout", "1", "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "transit.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--keep-alive",
+            "1",
+            "--header-timeout",
+            "1",
+            "--no-access-log",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while True:
@@ -268,7 +308,9 @@ def test_slow_headers_are_cut_off(server):
 
 def test_workers_serve_and_head_works_over_http(server):
     for _ in range(4):
-        request = urllib.request.Request(f"http://127.0.0.1:{server}/trips", data=json.dumps(TRIP).encode(), headers={"content-type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server}/trips", data=json.dumps(TRIP).encode(), headers={"content-type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=60) as r:
             assert r.status == 200 and json.load(r)["crossings"] == ["irkeshtam", "dostuk"]
     with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{server}/health", method="HEAD"), timeout=10) as r:

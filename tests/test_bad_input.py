@@ -91,7 +91,9 @@ def test_weekdays_are_parsed_strictly(tmp_path, bad):
     assert repr(bad) in str(err) and "'Mon-Fri'" in str(err)  # the value and an accepted form
 
 
-@pytest.mark.parametrize(("spec", "days"), [("Mon-Fri", {0, 1, 2, 3, 4}), ("Friday-Monday", {4, 5, 6, 0}), ("mon, WED", {0, 2}), (["Sun"], {6}), ("daily", set(range(7)))])
+@pytest.mark.parametrize(
+    ("spec", "days"), [("Mon-Fri", {0, 1, 2, 3, 4}), ("Friday-Monday", {4, 5, 6, 0}), ("mon, WED", {0, 2}), (["Sun"], {6}), ("daily", set(range(7)))]
+)
 def test_weekdays_accepted_forms(spec, days):
     assert set(PostSchedule.build(tz="Asia/Bishkek", weekdays=spec).weekdays) == days
 
@@ -167,7 +169,10 @@ def test_unknown_place_in_a_route_sequence(tmp_path):
     assert "'Tashkurgn'" in str(err) and "did you mean 'Tashkurgan'" in str(err)
 
 
-@pytest.mark.parametrize(("old", "new", "key", "close"), [("link_km =", "link_kms =", "link_kms", "link_km"), ("schedule_source =", "schedule_src =", "schedule_src", "schedule_source")])
+@pytest.mark.parametrize(
+    ("old", "new", "key", "close"),
+    [("link_km =", "link_kms =", "link_kms", "link_km"), ("schedule_source =", "schedule_src =", "schedule_src", "schedule_source")],
+)
 def test_unknown_keys_in_crossings_toml(tmp_path, old, new, key, close):
     base = copy_routes(tmp_path)
     replace_in(base / "crossings.toml", old, new)
@@ -352,7 +357,9 @@ def test_a_huge_place_name_fails_fast(net):
 def test_crossing_post_of_another_country():
     from transit.crossings import Crossing, Post
 
-    posts = tuple(Post(id=f"x-{c.lower()}", name=c, country=c, lon=70.0, lat=40.0, schedule=PostSchedule.build(tz="Asia/Bishkek")) for c in ("KG", "CN"))
+    posts = tuple(
+        Post(id=f"x-{c.lower()}", name=c, country=c, lon=70.0, lat=40.0, schedule=PostSchedule.build(tz="Asia/Bishkek")) for c in ("KG", "CN")
+    )
     crossing = Crossing(id="x", name="X", posts=posts, link_km=1.0)
     with pytest.raises(UnknownIdError, match="expected one of its countries"):
         crossing.post("UZ")

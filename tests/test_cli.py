@@ -29,7 +29,22 @@ def test_compare_table(capsys):
 
 
 def test_compare_json_and_csv(capsys):
-    code, out, _ = run(capsys, "compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00", "--format", "json", "--registration", "KG", "--drivers", "2")
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "Kashgar",
+        "Tashkent",
+        "--via",
+        "Irkeshtam",
+        "--depart",
+        "2017-10-30T08:00",
+        "--format",
+        "json",
+        "--registration",
+        "KG",
+        "--drivers",
+        "2",
+    )
     data = json.loads(out)
     rows = {row["regime"]: row for row in data["rows"]}
     assert code == 0 and set(rows) == {"pre-2017", "sco-2017"} and data["baseline"] == "pre-2017"
@@ -108,7 +123,22 @@ def test_compare_with_samples_adds_percentiles_and_is_reproducible(capsys):
 
 
 def test_reliability_json_and_deadline(capsys):
-    code, out, _ = run(capsys, "reliability", "Kashgar", "Osh", "--depart", "2017-10-30T08:00", "--samples", "500", "--seed", "1", "--deadline", "2017-12-01T00:00", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "reliability",
+        "Kashgar",
+        "Osh",
+        "--depart",
+        "2017-10-30T08:00",
+        "--samples",
+        "500",
+        "--seed",
+        "1",
+        "--deadline",
+        "2017-12-01T00:00",
+        "--format",
+        "json",
+    )
     data = json.loads(out)
     assert code == 0 and data["samples"] == 500 and data["on_time_probability"] == 1.0
     assert data["p50_h"] <= data["p90_h"] and data["crossings"][0]["crossing_id"] == "irkeshtam"
@@ -137,7 +167,10 @@ def test_profile_csv(capsys):
 def test_matrix_progress_bar_stays_quiet_when_piped():
     result = subprocess.run(
         [sys.executable, "-m", "transit.cli", "matrix", "--origins", "Kashgar", "--destinations", "Osh,Tashkent"],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     assert result.stderr == ""
     assert len(result.stdout.strip().splitlines()) == 3

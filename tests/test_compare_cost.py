@@ -42,7 +42,10 @@ def test_compare_reports_a_regime_without_route_instead_of_failing():
 def test_each_regime_chooses_its_own_route(net):
     cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure="2017-10-30T08:00")
     assert cmp.trips["sco-2017"].crossings[0] == "irkeshtam"
-    assert cmp.trips["pre-2017"].total_h <= transit.plan_trip(net, "Kashgar", "Tashkent", regime="pre-2017", departure="2017-10-30T08:00", via=["Irkeshtam"]).total_h + 1e-9
+    assert (
+        cmp.trips["pre-2017"].total_h
+        <= transit.plan_trip(net, "Kashgar", "Tashkent", regime="pre-2017", departure="2017-10-30T08:00", via=["Irkeshtam"]).total_h + 1e-9
+    )
 
 
 def test_cost_components():

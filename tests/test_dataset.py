@@ -13,11 +13,27 @@ from transit.lookup import resolve_waypoint
 BASE = routes_dir()
 #: Rough bounding boxes (lon_min, lon_max, lat_min, lat_max): a sanity check against swapped or mistyped coordinates.
 BOXES = {
-    "CN": (73.4, 135.1, 18.1, 53.6), "KG": (69.2, 80.3, 39.1, 43.3), "UZ": (55.9, 73.2, 37.1, 45.6),
-    "TJ": (67.3, 75.2, 36.6, 41.1), "KZ": (46.4, 87.4, 40.5, 55.5), "RU": (19.6, 180.0, 41.1, 82.0),
-    "TM": (52.4, 66.7, 35.1, 42.8), "AF": (60.5, 75.0, 29.3, 38.5), "MN": (87.7, 120.0, 41.5, 52.2),
+    "CN": (73.4, 135.1, 18.1, 53.6),
+    "KG": (69.2, 80.3, 39.1, 43.3),
+    "UZ": (55.9, 73.2, 37.1, 45.6),
+    "TJ": (67.3, 75.2, 36.6, 41.1),
+    "KZ": (46.4, 87.4, 40.5, 55.5),
+    "RU": (19.6, 180.0, 41.1, 82.0),
+    "TM": (52.4, 66.7, 35.1, 42.8),
+    "AF": (60.5, 75.0, 29.3, 38.5),
+    "MN": (87.7, 120.0, 41.5, 52.2),
 }
-TZ_PREFIX = {"CN": "Asia/Shanghai", "KG": "Asia/Bishkek", "UZ": "Asia/Tashkent", "TJ": "Asia/Dushanbe", "KZ": "Asia/", "RU": ("Europe/", "Asia/"), "TM": "Asia/Ashgabat", "AF": "Asia/Kabul", "MN": "Asia/Hovd"}
+TZ_PREFIX = {
+    "CN": "Asia/Shanghai",
+    "KG": "Asia/Bishkek",
+    "UZ": "Asia/Tashkent",
+    "TJ": "Asia/Dushanbe",
+    "KZ": "Asia/",
+    "RU": ("Europe/", "Asia/"),
+    "TM": "Asia/Ashgabat",
+    "AF": "Asia/Kabul",
+    "MN": "Asia/Hovd",
+}
 
 
 def rows(name):
@@ -113,9 +129,31 @@ def test_route_bound_permits_appear_only_on_their_routes(net):
 @pytest.mark.parametrize(
     "name",
     [
-        "Irkeshtam", "Torugart", "Chaldovar", "Horgos", "Nur Zholy", "Alashankou", "Dostyk", "Takeshiken", "Fotehobod",
-        "Oybek", "Karamyk", "Dusti", "Saryasia", "Panji Poyon", "Kulma", "Yallama", "Alat", "Bakhty", "Zhaisan", "Kairak",
-        "Zhana Zhol", "Zhibek Zholy", "Kordai", "Dostuk", "Kara-Suu",
+        "Irkeshtam",
+        "Torugart",
+        "Chaldovar",
+        "Horgos",
+        "Nur Zholy",
+        "Alashankou",
+        "Dostyk",
+        "Takeshiken",
+        "Fotehobod",
+        "Oybek",
+        "Karamyk",
+        "Dusti",
+        "Saryasia",
+        "Panji Poyon",
+        "Kulma",
+        "Yallama",
+        "Alat",
+        "Bakhty",
+        "Zhaisan",
+        "Kairak",
+        "Zhana Zhol",
+        "Zhibek Zholy",
+        "Kordai",
+        "Dostuk",
+        "Kara-Suu",
     ],
 )
 def test_crossings_named_in_the_reference_are_covered(net, name):

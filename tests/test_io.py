@@ -68,7 +68,12 @@ def test_curated_network_round_trips(net, saved):
     assert again.graph["regimes"] == net.graph["regimes"]
     for rid, regime in net.graph["regimes"].items():
         back = again.graph["regimes"][rid]
-        assert (back.name, back.description, back.in_force_from, back.source) == (regime.name, regime.description, regime.in_force_from, regime.source)
+        assert (back.name, back.description, back.in_force_from, back.source) == (
+            regime.name,
+            regime.description,
+            regime.in_force_from,
+            regime.source,
+        )
         assert dict(back.rules) == dict(regime.rules)  # sides, sources and distributions included
     assert isinstance(again.nodes[transit.resolve_place(again, "Kashgar")]["aliases"], tuple)
 
@@ -101,7 +106,17 @@ def test_saved_file_is_graphml_with_the_dataset_files(saved):
     raw = ox.load_graphml(path)  # any GraphML reader can open it
     assert raw.graph["transit:format"] == "transit-network" and raw.graph["transit:format_version"] == str(FORMAT_VERSION)
     files = {k.removeprefix("transit:file:") for k in raw.graph if k.startswith("transit:file:")}
-    assert {"crossings.toml", "regimes/sco-2017.toml", "regimes/pre-2017.toml", "drivers.toml", "costs.toml", "routes.toml", "sources.csv", "clearance.csv", "dataset.toml"} <= files
+    assert {
+        "crossings.toml",
+        "regimes/sco-2017.toml",
+        "regimes/pre-2017.toml",
+        "drivers.toml",
+        "costs.toml",
+        "routes.toml",
+        "sources.csv",
+        "clearance.csv",
+        "dataset.toml",
+    } <= files
     crossings = tomllib.loads(raw.graph["transit:file:crossings.toml"])
     assert crossings["crossing"][0]["post"][0]["schedule"]["weekdays"]
 
@@ -123,7 +138,9 @@ def test_saved_dataset_files_read_with_the_dataset_readers(saved, tmp_path, net)
     sources = read_sources(tmp_path / "sources.csv")
     crossings = {c.id: c for c in read_crossings(tmp_path / "crossings.toml", sources)}
     assert crossings == dict(net.graph["crossings"])
-    regime = load_regime(tmp_path / "regimes" / "sco-2017.toml", crossings=crossings, country_clearance=load_country_clearance(tmp_path / "clearance.csv"))
+    regime = load_regime(
+        tmp_path / "regimes" / "sco-2017.toml", crossings=crossings, country_clearance=load_country_clearance(tmp_path / "clearance.csv")
+    )
     assert regime == net.graph["regimes"]["sco-2017"]
 
 

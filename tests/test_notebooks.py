@@ -26,7 +26,12 @@ def builder():
 
 
 def test_the_four_stories_are_there():
-    assert [p.name for p in NOTEBOOKS] == ["01_kashgar_tashkent_regimes.ipynb", "02_route_alternatives.ipynb", "03_what_if.ipynb", "04_reliability.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_kashgar_tashkent_regimes.ipynb",
+        "02_route_alternatives.ipynb",
+        "03_what_if.ipynb",
+        "04_reliability.ipynb",
+    ]
     assert sorted(builder().NOTEBOOKS) == [p.name for p in NOTEBOOKS]
 
 
@@ -39,7 +44,9 @@ def test_committed_notebook_has_outputs_and_no_machine_paths(path):
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "a story without a picture"
     assert not [c for c in code if "execution" in c.metadata]
-    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    text = "\n".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/html", "")) for o in outputs
+    )
     found = builder()._MACHINE_PATH.search(text)
     assert found is None, f"machine path {found.group(0)!r} in an output"
     assert _same_sources(nb, path.name), "the committed notebook differs from examples/_build_notebooks.py: rebuild it"

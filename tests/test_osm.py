@@ -52,7 +52,12 @@ def test_osm_bz2_and_pbf_give_the_same_network(tmp_path, net):
             warnings.simplefilter("ignore", UnmatchedCrossingWarning)
             graphs.append(graph_from_osm(path, crossings=net, match_km=25))
     summaries = [
-        (sorted(g.nodes), sorted((u, v) for u, v in g.edges()), sorted(g.graph["crossings"]), sorted((n, d["country"]) for n, d in g.nodes(data=True)))
+        (
+            sorted(g.nodes),
+            sorted((u, v) for u, v in g.edges()),
+            sorted(g.graph["crossings"]),
+            sorted((n, d["country"]) for n, d in g.nodes(data=True)),
+        )
         for g in graphs
     ]
     assert summaries[0] == summaries[1] == summaries[2]
@@ -144,7 +149,9 @@ def test_liechtenstein_trip_and_snapping(li):
 def test_liechtenstein_trip_into_austria_stops_at_the_controlled_post(li):
     graph, _ = li
     controlled = next(c for c in graph.graph["osm_crossings"] if c["controlled"])
-    link_end = next(v for u, v, d in graph.edges(data=True) if d.get("crossing_id") == controlled["crossing_id"] and graph.nodes[v]["country"] == "AT")
+    link_end = next(
+        v for u, v, d in graph.edges(data=True) if d.get("crossing_id") == controlled["crossing_id"] and graph.nodes[v]["country"] == "AT"
+    )
     beyond = nx.bfs_tree(graph, link_end)  # the first ordinary Austrian node past the post
     austrian = next(n for n in beyond if graph.nodes[n]["country"] == "AT" and graph.nodes[n]["kind"] != "border_post")
     trip = transit.plan_trip(graph, "Vaduz", austrian, regime="sco-2017", departure="2024-03-04T08:00", via=[controlled["name"]])
@@ -273,10 +280,14 @@ def test_points_snap_to_routable_nodes_and_say_how_far(li):
 
 def test_a_post_on_a_one_way_stub_is_left_out_with_a_warning(tmp_path):
     # Node 5, a border post, lies on a one-way road out of the network that never comes back (cut by the extract).
-    path = _write_osm(tmp_path, _TOWNS + """
+    path = _write_osm(
+        tmp_path,
+        _TOWNS
+        + """
   <node id="4" lat="47.11" lon="9.57"/>
   <node id="5" lat="47.12" lon="9.58"><tag k="barrier" v="border_control"/><tag k="name" v="Stub post"/></node>
-  <way id="12"><nd ref="2"/><nd ref="4"/><nd ref="5"/><tag k="highway" v="secondary"/><tag k="oneway" v="yes"/></way>""")
+  <way id="12"><nd ref="2"/><nd ref="4"/><nd ref="5"/><tag k="highway" v="secondary"/><tag k="oneway" v="yes"/></way>""",
+    )
     with pytest.warns(transit.osm.UnreachablePostWarning, match=r"Stub post \(node 5\).*extract that reaches further"):
         graph = graph_from_osm(path)
     assert 5 not in graph and 4 not in graph and nx.is_strongly_connected(graph)
@@ -311,7 +322,9 @@ def test_crossings_that_is_not_a_network_is_refused(tmp_path):
 def test_a_node_outside_the_globe_is_named_with_its_file(tmp_path, attrs, shown):
     body = _TOWNS.replace('<node id="2" lat="47.10" lon="9.56">', f'<node id="2" {attrs}>')
     path = _write_osm(tmp_path, body, name="bad.osm")
-    with pytest.raises(transit.DataError, match=rf"file .*bad.osm, row node 2: node 2 has {re.escape(shown)}.*expected .*lat -90..90.*lon -180..180") as info:
+    with pytest.raises(
+        transit.DataError, match=rf"file .*bad.osm, row node 2: node 2 has {re.escape(shown)}.*expected .*lat -90..90.*lon -180..180"
+    ) as info:
         graph_from_osm(path)
     assert isinstance(info.value, transit.TransitError) and info.value.row == "node 2"
 

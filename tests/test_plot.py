@@ -137,15 +137,26 @@ def test_repr_html_summaries(cmp):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary: `.ci/run` installs Debian's chromium package; install it to run the screenshot test")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium binary: `.ci/run` installs Debian's chromium package; install it to run the screenshot test"
+)
 def test_offline_map_screenshot_in_headless_chromium_shows_the_route(cmp, tmp_path):
     page = tmp_path / "map.html"
     tplot.map(cmp, offline=True).save(str(page))
     shot = tmp_path / "map.png"
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,560",
-        "--virtual-time-budget=5000", f"--screenshot={shot}",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1000,560",
+        "--virtual-time-budget=5000",
+        f"--screenshot={shot}",
     ]
     result = subprocess.run([CHROMIUM, *flags, page.as_uri()], capture_output=True, text=True, timeout=180, check=False)
     assert shot.exists(), result.stderr[-2000:]
@@ -156,8 +167,15 @@ def test_offline_map_screenshot_in_headless_chromium_shows_the_route(cmp, tmp_pa
     assert has_colour(image, "#f4f1ea", min_pixels=10_000), "country fill (offline outlines) not found"
     # And it is the map, not a blank page: without the route the same colour is (almost) absent.
     empty = tmp_path / "empty.html"
-    empty.write_text(page.read_text(encoding="utf-8").replace("L.polyline(", "(function(){return {addTo: function(){}}})||L.polyline("), encoding="utf-8")
+    empty.write_text(
+        page.read_text(encoding="utf-8").replace("L.polyline(", "(function(){return {addTo: function(){}}})||L.polyline("), encoding="utf-8"
+    )
     shot2 = tmp_path / "empty.png"
-    subprocess.run([CHROMIUM, *[f for f in flags if not f.startswith("--screenshot")], f"--screenshot={shot2}", empty.as_uri()], capture_output=True, timeout=180, check=False)
+    subprocess.run(
+        [CHROMIUM, *[f for f in flags if not f.startswith("--screenshot")], f"--screenshot={shot2}", empty.as_uri()],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
     if shot2.exists():
         assert not has_colour(matplotlib.image.imread(str(shot2)), tplot.PALETTE[1], min_pixels=300)

@@ -11,7 +11,9 @@ from transit.regimes import CountryClearance, Delay, load_regime
 
 
 def clearance(**values):
-    return {c: CountryClearance(country=c, out=Delay(median_h=o, p90_h=2 * o), inbound=Delay(median_h=i, p90_h=2 * i)) for c, (o, i) in values.items()}
+    return {
+        c: CountryClearance(country=c, out=Delay(median_h=o, p90_h=2 * o), inbound=Delay(median_h=i, p90_h=2 * i)) for c, (o, i) in values.items()
+    }
 
 
 CROSSINGS = {"x": crossing("x", "KG", "CN", 75.0), "y": crossing("y", "KZ", "KG", 74.0)}
@@ -53,7 +55,9 @@ def test_defaults_split_country_sides_into_clearance_and_queue(tmp_path):
 
 
 def test_later_rules_override_earlier_ones(tmp_path):
-    text = BASE + """
+    text = (
+        BASE
+        + """
     [[rule]]
     pairs = [["CN", "KG"]]
     queue_median_h = 36.0
@@ -68,6 +72,7 @@ def test_later_rules_override_earlier_ones(tmp_path):
       exit_side_p90_h = 4.8
       source = "side figure"
     """
+    )
     regime = load_regime(write(tmp_path, text), crossings=CROSSINGS, country_clearance=COUNTRIES)
     x, y = regime.rule("x"), regime.rule("y")
     assert x.queue["KG>CN"].median_h == 36.0 and x.queue["CN>KG"].median_h == 36.0

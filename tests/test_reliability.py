@@ -122,7 +122,9 @@ def test_zero_spread_reproduces_the_deterministic_trip_exactly(net, regime, driv
     flat = zero_spread(transit.get_regime(net, regime))
     for origin, destination in PAIRS:
         trip = transit.plan_trip(net, origin, destination, regime=flat, departure="2017-10-27T14:00", vehicle={"drivers": drivers})
-        rel = transit.reliability(net, origin, destination, regime=flat, departure="2017-10-27T14:00", vehicle={"drivers": drivers}, samples=50, rng=1)
+        rel = transit.reliability(
+            net, origin, destination, regime=flat, departure="2017-10-27T14:00", vehicle={"drivers": drivers}, samples=50, rng=1
+        )
         assert (rel.runs.arrival_s == trip.arrival.timestamp()).all(), (origin, destination)
         for activity in ACTIVITIES:
             assert rel.runs.components_s[activity] == pytest.approx(np.full(50, trip.breakdown_h[activity] * 3600), abs=1e-6)
@@ -134,7 +136,9 @@ def test_every_sample_matches_the_scalar_simulator_with_the_same_delays(net, reg
     for origin, destination in PAIRS:
         trip = transit.plan_trip(net, origin, destination, regime=regime, departure="2017-10-27T14:00")
         draws = draw_delays(net, trip.path, reg, 25, np.random.default_rng(11))
-        runs = simulate_many(net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
+        runs = simulate_many(
+            net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions
+        )
         for i in range(25):
             one = {k: (v[0][i], v[1][i], v[2][i]) for k, v in draws.items()}
             scalar = simulate_path(net, trip.path, reg, trip.vehicle, trip.departure, extensions=trip.extensions, draws=one)
@@ -230,7 +234,9 @@ def test_same_seed_same_samples_and_different_seed_different(net, kashgar_tashke
     assert np.array_equal(again.samples_h, kashgar_tashkent.samples_h)
     other = transit.reliability(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE, via=["Irkeshtam"], samples=10_000, rng=43)
     assert not np.array_equal(other.samples_h, kashgar_tashkent.samples_h)
-    gen = transit.reliability(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE, via=["Irkeshtam"], samples=10_000, rng=np.random.default_rng(42))
+    gen = transit.reliability(
+        net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE, via=["Irkeshtam"], samples=10_000, rng=np.random.default_rng(42)
+    )
     assert np.array_equal(gen.samples_h, kashgar_tashkent.samples_h)
 
 
@@ -255,7 +261,9 @@ def test_sampled_regimes_keep_the_order_the_data_implies(net):
     # Pre-2017: day-long queues and transshipment at both crossings; its median is slower than the permit regime's P95.
     assert table.loc["pre-2017", "p50_h"] > table.loc["sco-2017", "p95_h"]
     assert table.loc["sco-2017", "p90_h"] >= table.loc["sco-2017", "p50_h"]
-    again = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure=DEPARTURE, via=["Irkeshtam"], samples=4_000, rng=5)
+    again = transit.compare(
+        net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure=DEPARTURE, via=["Irkeshtam"], samples=4_000, rng=5
+    )
     assert again.table[["p50_h", "p90_h"]].equals(table[["p50_h", "p90_h"]])
     plain = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure=DEPARTURE, via=["Irkeshtam"])
     assert "p50_h" not in plain.table.columns

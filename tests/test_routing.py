@@ -92,7 +92,10 @@ def test_via_a_place(net):
 
 
 def test_no_route_names_the_blocking_crossing():
-    closed = {"south": rule("south", ("KG>CN", "CN>KG"), open_to_freight=False, reason="rebuilt"), "north": rule("north", ("KG>CN", "CN>KG"), open_to_freight=False)}
+    closed = {
+        "south": rule("south", ("KG>CN", "CN>KG"), open_to_freight=False, reason="rebuilt"),
+        "north": rule("north", ("KG>CN", "CN>KG"), open_to_freight=False),
+    }
     net = diamond(regime_rules=closed)
     with pytest.raises(transit.NoRouteError) as info:
         transit.plan_trip(net, "west", "east", regime="toy", departure="2017-11-01T08:00")

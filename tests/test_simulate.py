@@ -62,7 +62,12 @@ def test_holiday_closure_uses_the_countrys_calendar():
     wait = next(e for e in trip.events if e.activity == "closed_wait")
     assert datetime.fromtimestamp(wait.end, BJ) == datetime(2017, 10, 9, 10, tzinfo=BJ)
     assert "CN: " in wait.note
-    without = transit.simulate(line_network(schedule_cn=PostSchedule.build(tz="Asia/Shanghai", weekdays="Mon-Fri", hours="10:00-19:00")), PATH, regime="toy", departure="2017-10-02T06:00")
+    without = transit.simulate(
+        line_network(schedule_cn=PostSchedule.build(tz="Asia/Shanghai", weekdays="Mon-Fri", hours="10:00-19:00")),
+        PATH,
+        regime="toy",
+        departure="2017-10-02T06:00",
+    )
     assert without.total_h < trip.total_h - 24 * 5
 
 

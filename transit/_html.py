@@ -24,4 +24,6 @@ def table(caption: str, header: Sequence[str], rows: Iterable[Sequence[object]])
 
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
-    return f'<table><caption style="text-align:left"><b>{html.escape(caption)}</b></caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<table><caption style="text-align:left"><b>{html.escape(caption)}</b></caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )

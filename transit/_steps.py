@@ -57,8 +57,6 @@ class Cross:
     link: Road
 
 
-
-
 def compile_edge(graph: nx.MultiDiGraph, u: Any, v: Any) -> Road | Cross:
     edges = graph.get_edge_data(u, v)
     if not edges:

@@ -49,9 +49,7 @@ def _key(key: object) -> str:
 
 def _string(text: str, *, multiline: bool = False) -> str:
     multiline = multiline and "\n" in text
-    escaped = "".join(
-        c if multiline and c == "\n" else _ESCAPES.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text
-    )
+    escaped = "".join(c if multiline and c == "\n" else _ESCAPES.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text)
     # A newline right after the opening quotes is dropped by readers: the text comes back exactly.
     return '"""\n' + escaped + '"""' if multiline else f'"{escaped}"'
 

@@ -288,6 +288,8 @@ def _model_types() -> dict[str, type]:
     from .regimes import Regime
 
     return {"crossings": Crossing, "regimes": Regime, "driver_rules": DriverRules, "cost_model": CostModel}
+
+
 NODE_ATTRIBUTES = ("x", "y", "country", "tz", "name")
 EDGE_ATTRIBUTES = ("length", "travel_time", "speed_kph", "country")
 #: At most this many offending nodes or edges are named in a message.
@@ -413,7 +415,9 @@ def _node_problems(graph: nx.MultiDiGraph) -> list[str]:
             if not (_real(x) and _real(y)):
                 _collect(found, "'x'/'y' that are not finite numbers (expected degrees)", where)
             elif not (-180 <= x <= 180 and -90 <= y <= 90):  # type: ignore[operator]
-                _collect(found, "'x'/'y' outside -180..180 / -90..90 (a projected graph? unproject it with osmnx.project_graph(G, to_latlong=True))", where)
+                _collect(
+                    found, "'x'/'y' outside -180..180 / -90..90 (a projected graph? unproject it with osmnx.project_graph(G, to_latlong=True))", where
+                )
         for attr in ("country", "tz"):
             if attr in data and not isinstance(data[attr], str):
                 _collect(found, f"{attr!r} that is not text", where)

@@ -156,8 +156,15 @@ def _load(path: Path) -> tuple[dict[str, dict[str, Any]], list[Check]]:
             raise DataError(f"names unknown scenario {spec['scenario']!r}; known: {sorted(scenarios)}", file=path.name, row=where, column="scenario")
         check_source(str(spec["source"]), sources, file=path.name, row=where, column="source")
         low, high = spec.get("low"), spec.get("high")
-        if (low is None) != (high is None) or (low is not None and not low <= spec["published"] <= high and spec.get("published_outside_range") is not True):
-            raise DataError("give both low and high around the published value (or neither, for a figure reported but not asserted)", file=path.name, row=where, column="low")
+        if (low is None) != (high is None) or (
+            low is not None and not low <= spec["published"] <= high and spec.get("published_outside_range") is not True
+        ):
+            raise DataError(
+                "give both low and high around the published value (or neither, for a figure reported but not asserted)",
+                file=path.name,
+                row=where,
+                column="low",
+            )
         checks.append(
             Check(
                 id=str(spec["id"]),
@@ -177,6 +184,7 @@ def _load(path: Path) -> tuple[dict[str, dict[str, Any]], list[Check]]:
 
 def _run(graph: nx.MultiDiGraph, spec: Mapping[str, Any]) -> Trip:
     """Plan the scenario; with ``departure_window``, the hourly departure in it that arrives soonest after leaving."""
+
     def trip_at(departure: Any) -> Trip:
         return plan_trip(
             graph,

@@ -71,7 +71,9 @@ DepartOption = Annotated[
 ]
 RegistrationOption = Annotated[str | None, typer.Option("--registration", help="Truck registration country (ISO-2). Default: the origin's country.")]
 DriversOption = Annotated[int, typer.Option("--drivers", help="Crew size: 1 or 2.")]
-SamplesOption = Annotated[int, typer.Option("--samples", min=0, max=2_000_000, help="Monte Carlo samples of the border delays (0: deterministic only).")]
+SamplesOption = Annotated[
+    int, typer.Option("--samples", min=0, max=2_000_000, help="Monte Carlo samples of the border delays (0: deterministic only).")
+]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed: the same seed gives the same percentiles. Default: fresh entropy.")]
 
 
@@ -101,7 +103,12 @@ def compare_cmd(
     destination: str,
     via: ViaOption = None,
     depart: DepartOption = None,
-    regimes: Annotated[str | None, typer.Option("--regimes", help="Comma-separated regime ids; the first is the baseline. Default: every regime of the dataset, its default regime last.")] = None,
+    regimes: Annotated[
+        str | None,
+        typer.Option(
+            "--regimes", help="Comma-separated regime ids; the first is the baseline. Default: every regime of the dataset, its default regime last."
+        ),
+    ] = None,
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
     samples: SamplesOption = 0,
@@ -129,7 +136,9 @@ def compare_cmd(
         return
     first = next(iter(cmp.trips.values()))
     via_text = f" via {', '.join(cmp.via)}" if cmp.via else ""
-    _echo(f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)")
+    _echo(
+        f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)"
+    )
     _echo("")
     table = cmp.table
     regimes_shown = list(table.index)
@@ -257,8 +266,12 @@ def reliability_cmd(
     drivers: DriversOption = 1,
     samples: Annotated[int, typer.Option("--samples", min=1, max=2_000_000, help="Monte Carlo samples.")] = 10_000,
     seed: SeedOption = None,
-    route: Annotated[str, typer.Option("--route", help="planned (the deterministic plan's route), best_p90 (any best_pNN) or best_mean.")] = "planned",
-    deadline: Annotated[str | None, typer.Option("--deadline", help="Also print the probability of arriving by this time (ISO 8601, local at the destination).")] = None,
+    route: Annotated[
+        str, typer.Option("--route", help="planned (the deterministic plan's route), best_p90 (any best_pNN) or best_mean.")
+    ] = "planned",
+    deadline: Annotated[
+        str | None, typer.Option("--deadline", help="Also print the probability of arriving by this time (ISO 8601, local at the destination).")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Percentiles of one trip's door-to-door time under uncertain border delays."""
@@ -279,7 +292,9 @@ def reliability_cmd(
         _echo(rel.components_h.assign(total_h=rel.samples_h).to_csv(index_label="sample", float_format="%.4f").rstrip())
         return
     trip = rel.trip
-    _echo(f"{trip.origin_name} → {trip.destination_name} ({trip.regime}), departing {trip.departure:%Y-%m-%d %H:%M %Z (%a)}, route {summary['route']}")
+    _echo(
+        f"{trip.origin_name} → {trip.destination_name} ({trip.regime}), departing {trip.departure:%Y-%m-%d %H:%M %Z (%a)}, route {summary['route']}"
+    )
     _echo(f"{rel.samples:,} samples (seed {seed}); deterministic (median delays): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M}")
     _echo("")
     for q, value in rel.percentiles_h.items():
@@ -317,7 +332,9 @@ def profile_cmd(
     from .uncertainty import departure_profile
 
     net, _, vehicle = _question(origin, start, registration, drivers)
-    prof = departure_profile(net, origin, destination, regime=regime, start=start, days=days, step_h=step_h, via=via, vehicle=vehicle, samples=samples, rng=seed)
+    prof = departure_profile(
+        net, origin, destination, regime=regime, start=start, days=days, step_h=step_h, via=via, vehicle=vehicle, samples=samples, rng=seed
+    )
     for column in ("departure", "arrival", "p90_arrival"):
         if column in prof:
             prof[column] = [t.isoformat() if t is not None else "" for t in prof[column]]
@@ -329,7 +346,9 @@ def profile_cmd(
     if not ok.empty:
         best = ok.loc[ok["total_h"].idxmin()]
         worst = ok.loc[ok["total_h"].idxmax()]
-        _echo(f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h")
+        _echo(
+            f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h"
+        )
 
 
 @app.command("matrix")
@@ -351,7 +370,9 @@ def matrix_cmd(
     def names(text: str | None) -> list[str] | None:
         return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
 
-    table = matrix(net, names(origins), names(destinations), regime=regime, departure=depart, samples=samples, rng=seed, progress=sys.stderr.isatty(), cpus=cpus)
+    table = matrix(
+        net, names(origins), names(destinations), regime=regime, departure=depart, samples=samples, rng=seed, progress=sys.stderr.isatty(), cpus=cpus
+    )
     text = table.to_csv(index=False, float_format="%.3f")
     if output is None:
         _echo(text.rstrip())
@@ -382,15 +403,28 @@ def _write_atomically(path: str, text: str) -> None:
 
 @app.command("serve")
 def serve_cmd(
-    host: Annotated[str, typer.Option("--host", help="Address to bind. Default loopback only; another address exposes the API to the network.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind. Default loopback only; another address exposes the API to the network.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
-    cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Browser origin allowed to call the API (repeat for several). Default: CORS off.")] = None,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Browser origin allowed to call the API (repeat for several). Default: CORS off.")
+    ] = None,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="Worker processes (uvicorn's process model). Default: one per core.")] = None,
-    timeout_s: Annotated[float, typer.Option("--timeout", min=0.1, max=3600, help="Time limit of one computation in seconds (503 and stopped beyond it).")] = 30.0,
-    max_queue: Annotated[int, typer.Option("--max-queue", min=0, max=10_000, help="Requests that may wait for a compute slot per worker; more get 503 with Retry-After.")] = 64,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=256, help="Worker processes (uvicorn's process model). Default: one per core.")
+    ] = None,
+    timeout_s: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=3600, help="Time limit of one computation in seconds (503 and stopped beyond it).")
+    ] = 30.0,
+    max_queue: Annotated[
+        int,
+        typer.Option("--max-queue", min=0, max=10_000, help="Requests that may wait for a compute slot per worker; more get 503 with Retry-After."),
+    ] = 64,
     keep_alive_s: Annotated[int, typer.Option("--keep-alive", min=1, max=600, help="Close keep-alive connections idle this many seconds.")] = 5,
-    header_timeout_s: Annotated[float, typer.Option("--header-timeout", min=0.1, max=600, help="Close connections whose request headers take longer than this many seconds.")] = 10.0,
+    header_timeout_s: Annotated[
+        float, typer.Option("--header-timeout", min=0.1, max=600, help="Close connections whose request headers take longer than this many seconds.")
+    ] = 10.0,
 ) -> None:
     # "\[": Rich markup would otherwise take "[api]" for a style tag and drop it from --help.
     r"""Serve the HTTP API with uvicorn (needs `pip install 'sco-transit\[api]'`); docs at /docs."""

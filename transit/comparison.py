@@ -178,11 +178,23 @@ class Comparison:
     def _repr_html_(self) -> str:
         from ._html import table
 
-        columns = ["total_h", *(c for c in ("p50_h", "p90_h") if self.reliability), "border_h", "closed_wait_h", "transshipment_h", "cost_usd", "saving_h", "route", "status"]
+        columns = [
+            "total_h",
+            *(c for c in ("p50_h", "p90_h") if self.reliability),
+            "border_h",
+            "closed_wait_h",
+            "transshipment_h",
+            "cost_usd",
+            "saving_h",
+            "route",
+            "status",
+        ]
         frame = self.table
         rows = [[regime, *(round(v, 1) if isinstance(v, float) else v for v in (frame.loc[regime, c] for c in columns))] for regime in frame.index]
         rows.extend([f"{regime}: warning", text, *[""] * (len(columns) - 1)] for regime, texts in self.warnings.items() for text in texts)
-        caption = f"{self.origin} → {self.destination}, departing {self.departure:%a %d %b %Y %H:%M %Z}" + (f" via {', '.join(self.via)}" if self.via else "")
+        caption = f"{self.origin} → {self.destination}, departing {self.departure:%a %d %b %Y %H:%M %Z}" + (
+            f" via {', '.join(self.via)}" if self.via else ""
+        )
         return table(caption, ["regime", *columns], rows)
 
     def __repr__(self) -> str:
@@ -260,7 +272,9 @@ def compare(
         msg = f"regimes is empty; expected one or more of {valid}"
         raise UnknownRegimeError(msg, valid=sorted(graph.graph.get("regimes", {})))
     regime_objs = [get_regime(graph, r) for r in regimes]
-    question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime_objs[0], departure=departure, also_regimes=regime_objs)
+    question = resolve_trip(
+        graph, origin, destination, via=via, vehicle=vehicle, regime=regime_objs[0], departure=departure, also_regimes=regime_objs
+    )
     o, d, depart = question.origin, question.destination, question.departure
     assert depart is not None
     trips: dict[str, Trip] = {}

@@ -108,6 +108,10 @@ def to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
         )
     frames = []
     for rows in (place_rows, crossing_rows, segment_rows):
-        gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326") if rows else gpd.GeoDataFrame({"id": [], "geometry": []}, geometry="geometry", crs="EPSG:4326")
+        gdf = (
+            gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+            if rows
+            else gpd.GeoDataFrame({"id": [], "geometry": []}, geometry="geometry", crs="EPSG:4326")
+        )
         frames.append(gdf.set_index("id"))
     return frames[0], frames[1], frames[2]

@@ -279,7 +279,13 @@ def toml_number(table: Any, key: str, *, file: str, where: str, minimum: float =
     transit.errors.DataError: file x.toml, row speeds, column 'speed_kph': got 'fast'; expected a number >= 0.0
     """
     value = table.get(key) if hasattr(table, "get") else None
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
         expected = f"a number >= {minimum}" if maximum is None else f"a number from {minimum:g} to {maximum:g}"
         raise DataError(f"got {value!r}; expected {expected}", file=file, row=where, column=key)
     return float(value)
@@ -302,7 +308,13 @@ def read_sources(path: Path) -> dict[str, Source]:
             raise row.error("id", f"{sid!r} appears twice")
         if sid.upper().startswith("ESTIMATE"):
             raise row.error("id", "ESTIMATE is reserved for derived figures")
-        sources[sid] = Source(id=sid, title=row.str("title"), url=row.str("url", required=False), year=row.str("year", required=False), note=row.str("note", required=False))
+        sources[sid] = Source(
+            id=sid,
+            title=row.str("title"),
+            url=row.str("url", required=False),
+            year=row.str("year", required=False),
+            note=row.str("note", required=False),
+        )
     return sources
 
 

@@ -40,7 +40,6 @@ from .errors import DataError
 __all__ = ["BreakRule", "CrewRule", "DriverClock", "DriverRules", "load_driver_rules"]
 
 
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BreakRule:
     """Continuous-driving limit of the country being driven."""

@@ -180,7 +180,6 @@ class ComputeCancelled(TransitError, RuntimeError):
     """
 
 
-
 class MissingExtraError(TransitError, ModuleNotFoundError):
     """A feature's optional dependency is not installed; the message names the extra that brings it.
 
@@ -201,10 +200,8 @@ class MissingExtraError(TransitError, ModuleNotFoundError):
         super().__init__(message, name=module)
 
 
-
 class ArgumentTypeError(InvalidArgumentError, TypeError):
     """An argument of the wrong type (a string for a number, ``"no"`` for ``False``); also a ``TypeError``."""
-
 
 
 class UnknownIdError(TransitError, KeyError):
@@ -223,7 +220,6 @@ class UnknownIdError(TransitError, KeyError):
         super().__init__(message)
 
 
-
 class InvalidNetworkError(TransitError, ValueError):
     """A graph that is not a usable transit network (read with ``osmnx.load_graphml``, a plain osmnx graph, an edge without ``length``...).
 
@@ -238,7 +234,6 @@ class InvalidNetworkError(TransitError, ValueError):
     def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
         self.problems = tuple(problems)
         super().__init__(message)
-
 
 
 class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):

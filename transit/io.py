@@ -276,10 +276,16 @@ def _exceptions(graph: nx.MultiDiGraph, node_kinds: dict[str, set[str]], edge_ki
     """Text values the typed reading would turn into something else (the text ``"None"`` where numbers also occur...)."""
     found: dict[str, list[Any]] = {"nodes": [], "edges": []}
     for node, data in graph.nodes(data=True):
-        found["nodes"].extend([node, attr, value] for attr, value in data.items() if isinstance(value, str) and _decode(value, node_kinds[attr], osmnx_eval=True) != value)
+        found["nodes"].extend(
+            [node, attr, value]
+            for attr, value in data.items()
+            if isinstance(value, str) and _decode(value, node_kinds[attr], osmnx_eval=True) != value
+        )
     for u, v, key, data in graph.edges(keys=True, data=True):
         found["edges"].extend(
-            [u, v, key, attr, value] for attr, value in data.items() if isinstance(value, str) and attr != "geometry" and _decode(value, edge_kinds[attr], osmnx_eval=True) != value
+            [u, v, key, attr, value]
+            for attr, value in data.items()
+            if isinstance(value, str) and attr != "geometry" and _decode(value, edge_kinds[attr], osmnx_eval=True) != value
         )
     return found
 
@@ -418,7 +424,10 @@ def _regime_toml(regime: Regime, crossings: Iterable[str]) -> str:
     doc["permits"] = {pid: {"name": p.name, "routes": list(p.routes), "source": p.source} for pid, p in regime.permits.items()}
     doc["defaults"] = {}
     doc["rule"] = [table for cid in crossings if cid in regime.rules for table in _rule_tables(cid, regime.rules[cid])]
-    return dumps(doc, header=f"Regime {regime.id!r} of a network saved by transit.save_network (format of routes/regimes/), resolved:\nevery crossing's rule is given in full.")
+    return dumps(
+        doc,
+        header=f"Regime {regime.id!r} of a network saved by transit.save_network (format of routes/regimes/), resolved:\nevery crossing's rule is given in full.",
+    )
 
 
 def _csv(header: Iterable[str], rows: Iterable[Iterable[object]], *, comment: str) -> str:
@@ -433,7 +442,10 @@ def _csv(header: Iterable[str], rows: Iterable[Iterable[object]], *, comment: st
 def _drivers_toml(rules: DriverRules) -> str:
     names = {1: "one", 2: "two", 3: "three", 4: "four"}
     doc: dict[str, Any] = {"source": rules.source, "default_break_rule": rules.default_break_rule}
-    doc["break_rules"] = {rid: {"name": r.name, "break_after_h": float(r.break_after_h), "break_h": float(r.break_h), "source": r.source} for rid, r in rules.break_rules.items()}
+    doc["break_rules"] = {
+        rid: {"name": r.name, "break_after_h": float(r.break_after_h), "break_h": float(r.break_h), "source": r.source}
+        for rid, r in rules.break_rules.items()
+    }
     doc["countries"] = dict(rules.countries)
     crews = {}
     for drivers, crew in rules.crews.items():
@@ -505,7 +517,9 @@ def _rules_to_files(graph: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, A
         cited.update(dict.fromkeys(_cited(route.source)))
     rows = [[s.id, s.title, s.url, s.year, s.note] for s in sources.values()]
     rows += [[token, token, "", "", STUB_NOTE] for token in cited if token not in sources]
-    files["sources.csv"] = _csv(("id", "title", "url", "year", "note"), rows, comment="Sources of a network saved by transit.save_network (format of routes/sources.csv).")
+    files["sources.csv"] = _csv(
+        ("id", "title", "url", "year", "note"), rows, comment="Sources of a network saved by transit.save_network (format of routes/sources.csv)."
+    )
     if crossings:
         files["crossings.toml"] = _crossings_toml(crossings.values())
     countries = sorted({c for crossing in crossings.values() for c in crossing.countries})

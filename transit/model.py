@@ -103,7 +103,6 @@ class Source:
     note: str = ""
 
 
-
 def node_id(ref: str) -> int:
     """
     The integer node id of a dataset id (osmnx graphs have integer node ids).

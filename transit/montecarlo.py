@@ -220,7 +220,9 @@ class _Openings:
 
 def _openings(graph: nx.MultiDiGraph, regime: Regime, step: Cross) -> _Openings:
     key = (regime, step.crossing.id, step.direction)  # the regime by content: its what-if schedules count
-    return _cache.memo(graph, "openings", key, lambda: _Openings(step.crossing.clock(step.direction, schedules=dict(regime.rule(step.crossing.id).schedules))))
+    return _cache.memo(
+        graph, "openings", key, lambda: _Openings(step.crossing.clock(step.direction, schedules=dict(regime.rule(step.crossing.id).schedules)))
+    )
 
 
 # -- drivers' hours as arrays ----------------------------------------------------------------------
@@ -595,4 +597,3 @@ def simulate_many(
         reach_s=run.reach,
         passage_s=run.passage,
     )
-

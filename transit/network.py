@@ -37,7 +37,6 @@ Examples
 'kashgar'
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -129,8 +128,12 @@ def build_network(
         default_regime = regimes[0].id
     if default_regime is not None and default_regime not in {r.id for r in regimes}:
         valid = ", ".join(repr(r.id) for r in regimes) or "none"
-        raise DataError(f"default_regime {default_regime!r} is not among the regimes given ({valid}); pass one of them or add its regime", column="default_regime")
-    link_speed_kph = check_number(link_speed_kph, name="link_speed_kph", low=LINK_SPEED_RANGE_KPH[0], high=LINK_SPEED_RANGE_KPH[1], unit=" km/h", example=20)
+        raise DataError(
+            f"default_regime {default_regime!r} is not among the regimes given ({valid}); pass one of them or add its regime", column="default_regime"
+        )
+    link_speed_kph = check_number(
+        link_speed_kph, name="link_speed_kph", low=LINK_SPEED_RANGE_KPH[0], high=LINK_SPEED_RANGE_KPH[1], unit=" km/h", example=20
+    )
     graph = nx.MultiDiGraph(crs="EPSG:4326", name=name, dataset_version=dataset_version)
     refs: dict[str, int] = {}
 
@@ -279,7 +282,9 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
 
         return load_saved_network(base)
     if not base.is_dir():
-        raise DataError(f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/ or a .graphml file written by transit.save_network")
+        raise DataError(
+            f"dataset directory {str(base)!r} does not exist; pass a folder laid out like routes/ or a .graphml file written by transit.save_network"
+        )
     key = (str(base.resolve()), _mtime(base))
     cached: nx.MultiDiGraph | None = _cache.datasets().get(key)
     if cached is not None:
@@ -312,7 +317,9 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         raise DataError(f"got {default_regime!r}; expected the id of a regime in regimes/ ({valid})", file="dataset.toml", column="default_regime")
     link_speed = DEFAULT_LINK_SPEED_KPH
     if "crossing_link_speed_kph" in meta:
-        link_speed = toml_number(meta, "crossing_link_speed_kph", file="dataset.toml", where="top level", minimum=LINK_SPEED_RANGE_KPH[0], maximum=LINK_SPEED_RANGE_KPH[1])
+        link_speed = toml_number(
+            meta, "crossing_link_speed_kph", file="dataset.toml", where="top level", minimum=LINK_SPEED_RANGE_KPH[0], maximum=LINK_SPEED_RANGE_KPH[1]
+        )
     from .lookup import fold
 
     names = {fold(label): str(label) for p in places for label in (p.id, p.name, *p.aliases)}

@@ -194,7 +194,12 @@ class _Work:
         nodes = self.graph.nodes
         question = dataclasses.replace(self.questions[o], destination=d)
         assert question.departure is not None
-        row: dict[str, Any] = {"origin": nodes[o]["name"], "destination": nodes[d]["name"], "regime": self.regime.id, "departure": question.departure.isoformat()}
+        row: dict[str, Any] = {
+            "origin": nodes[o]["name"],
+            "destination": nodes[d]["name"],
+            "regime": self.regime.id,
+            "departure": question.departure.isoformat(),
+        }
         try:
             trip = plan_resolved(self.graph, question, max_candidates=self.max_candidates)
         except NoRouteError as exc:

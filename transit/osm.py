@@ -97,15 +97,33 @@ __all__ = [
 
 #: Road classes a truck uses, kept by default (``highway=unclassified`` keeps rural networks connected).
 TRUCK_HIGHWAYS = (
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+    "unclassified",
 )
 #: Default truck speed by road class, km/h. ESTIMATE: the common legal limits for heavy goods vehicles in Europe and
 #: Central Asia are 80 km/h on motorways and 60-70 km/h outside towns; lower classes are taken 10 km/h apart, links
 #: at the speed of a ramp. Also the cap for a signed limit (a car's 120 km/h is not a truck's).
 TRUCK_SPEED_KPH = {
-    "motorway": 80.0, "trunk": 70.0, "primary": 60.0, "secondary": 50.0, "tertiary": 45.0, "unclassified": 35.0,
-    "motorway_link": 50.0, "trunk_link": 45.0, "primary_link": 40.0, "secondary_link": 35.0, "tertiary_link": 30.0,
+    "motorway": 80.0,
+    "trunk": 70.0,
+    "primary": 60.0,
+    "secondary": 50.0,
+    "tertiary": 45.0,
+    "unclassified": 35.0,
+    "motorway_link": 50.0,
+    "trunk_link": 45.0,
+    "primary_link": 40.0,
+    "secondary_link": 35.0,
+    "tertiary_link": 30.0,
 }
 #: Speed factor by terrain. ESTIMATE, as in the curated dataset (``routes/speeds.csv``: plain and mountain 10% above
 #: and below hill speeds, here relative to plain). OSM holds no terrain; every road is ``plain`` unless a way is
@@ -684,8 +702,11 @@ def _keep_largest_component(raw: nx.MultiDiGraph, extract: _Extract, country: di
     dropped_posts = sorted(n for n in extract.posts if n in raw and n not in kept)
     dropped_links = sorted({(u, v) for u, v in raw.edges() if country[u] != country[v] and not (u in kept and v in kept)})
     summary = {
-        "components": len(sccs), "kept_nodes": len(kept), "dropped_nodes": raw.number_of_nodes() - len(kept),
-        "dropped_posts": tuple(dropped_posts), "dropped_crossing_links": tuple(dropped_links),
+        "components": len(sccs),
+        "kept_nodes": len(kept),
+        "dropped_nodes": raw.number_of_nodes() - len(kept),
+        "dropped_posts": tuple(dropped_posts),
+        "dropped_crossing_links": tuple(dropped_links),
     }
     if dropped_posts or dropped_links:
         names = [f"post {extract.posts[n][2] or 'unnamed'} (node {n})" for n in dropped_posts]
@@ -701,7 +722,9 @@ def _keep_largest_component(raw: nx.MultiDiGraph, extract: _Extract, country: di
     return summary
 
 
-def _snap_places(raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]) -> dict[Any, tuple[str, str, tuple[str, ...]]]:
+def _snap_places(
+    raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]
+) -> dict[Any, tuple[str, str, tuple[str, ...]]]:
     """Named places -> the nearest road node (within 2 km), which simplification then keeps."""
     rank = {"city": 0, "town": 1, "village": 2}
     out: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
@@ -788,7 +811,9 @@ def _find_crossings(graph: nx.MultiDiGraph, extract: _Extract) -> list[dict[str,
     return clusters
 
 
-def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: nx.MultiDiGraph | None, match_km: float, embedded: nx.MultiDiGraph) -> None:
+def _attach(
+    graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: nx.MultiDiGraph | None, match_km: float, embedded: nx.MultiDiGraph
+) -> None:
     """Give every crossing an id, a Crossing object, regime rules and link and post attributes."""
     crossings: dict[str, Crossing] = {}
     rules: dict[str, CrossingRule] = {}
@@ -830,8 +855,13 @@ def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: 
             ends = {graph.nodes[u0]["country"]: u0, graph.nodes[v0]["country"]: v0}
             posts = tuple(
                 Post(
-                    id=f"{cid}-{c.lower()}", name=f"{label} ({c})", country=c, lon=graph.nodes[ends[c]]["x"], lat=graph.nodes[ends[c]]["y"],
-                    schedule=PostSchedule.build(tz=graph.nodes[ends[c]]["tz"]), source=_OSM_SOURCE,
+                    id=f"{cid}-{c.lower()}",
+                    name=f"{label} ({c})",
+                    country=c,
+                    lon=graph.nodes[ends[c]]["x"],
+                    lat=graph.nodes[ends[c]]["y"],
+                    schedule=PostSchedule.build(tz=graph.nodes[ends[c]]["tz"]),
+                    source=_OSM_SOURCE,
                 )
                 for c in (a, b)
             )
@@ -865,9 +895,17 @@ def _attach(graph: nx.MultiDiGraph, clusters: list[dict[str, Any]], *, curated: 
                 nd = graph.nodes[node]
                 nd.update(kind="border_post", crossing_id=cid, name=post_name or crossing.post(nd["country"]).name)
         described.append(
-            {"crossing_id": cid, "name": crossing.name, "countries": f"{a}-{b}", "controlled": cluster["controlled"], "model": model,
-             "links": len(cluster["links"]), "lon": cluster["lon"], "lat": cluster["lat"],
-             "posts_in_osm": [p[2] or str(n) for n, p in cluster["posts"]]}
+            {
+                "crossing_id": cid,
+                "name": crossing.name,
+                "countries": f"{a}-{b}",
+                "controlled": cluster["controlled"],
+                "model": model,
+                "links": len(cluster["links"]),
+                "lon": cluster["lon"],
+                "lat": cluster["lat"],
+                "posts_in_osm": [p[2] or str(n) for n, p in cluster["posts"]],
+            }
         )
     regimes = {}
     for rid, template in templates.items():
@@ -890,6 +928,9 @@ def _default_rule(cid: str, countries: Sequence[str], spec: dict[str, float]) ->
     queue = Delay(median_h=spec["queue_median_h"], p90_h=spec["queue_p90_h"], source=_ESTIMATE_SOURCE)
     clearance = Delay(median_h=spec["clearance_median_h"], p90_h=spec["clearance_p90_h"], source=_ESTIMATE_SOURCE)
     return CrossingRule(
-        crossing_id=cid, through={"*": "none"}, queue=dict.fromkeys(directions, queue), clearance=dict.fromkeys(directions, clearance),
+        crossing_id=cid,
+        through={"*": "none"},
+        queue=dict.fromkeys(directions, queue),
+        clearance=dict.fromkeys(directions, clearance),
         source=_ESTIMATE_SOURCE,
     )

@@ -221,14 +221,22 @@ def time_distance(
         rel = samples.get(label)
         if rel is not None:
             bx, lo, hi = _band(rel, trip, xs, band)
-            axes.fill_between(bx, lo, hi, color=colour, alpha=0.18, linewidth=0, label=f"{label}: P{band[0]:g}–P{band[1]:g} of {rel.samples:,} samples")
+            axes.fill_between(
+                bx, lo, hi, color=colour, alpha=0.18, linewidth=0, label=f"{label}: P{band[0]:g}–P{band[1]:g} of {rel.samples:,} samples"
+            )
         for x, y0, y1, name, activity in steps:
             if annotate and y1 - y0 > 0:
                 amount = f"{y1 - y0:.1f} h" if y == "time" else f"${y1 - y0:,.0f}"
                 left = i % 2 == 1  # alternate sides between lines, so that labels of nearby steps do not overlap
                 axes.annotate(
-                    f"{name}\n{amount} ({activity.replace('_', ' ')})", xy=(x, (y0 + y1) / 2), xytext=(-6 if left else 6, 0),
-                    textcoords="offset points", fontsize=8, color=colour, va="center", ha="right" if left else "left",
+                    f"{name}\n{amount} ({activity.replace('_', ' ')})",
+                    xy=(x, (y0 + y1) / 2),
+                    xytext=(-6 if left else 6, 0),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color=colour,
+                    va="center",
+                    ha="right" if left else "left",
                 )
             axes.plot([x, x], [y0, y1], color=colour, linewidth=4, alpha=0.5, solid_capstyle="butt")
     first = next(iter(trips.values()))
@@ -240,7 +248,16 @@ def time_distance(
     axes.set_ylim(bottom=0)
     axes.grid(True, color="#dddddd", linewidth=0.6)
     axes.legend(loc="upper left", fontsize=9, frameon=False)
-    axes.text(0.99, 0.01, f"vertical steps: standing still (borders, rests); unit {unit}", transform=axes.transAxes, ha="right", va="bottom", fontsize=7, color="#666666")
+    axes.text(
+        0.99,
+        0.01,
+        f"vertical steps: standing still (borders, rests); unit {unit}",
+        transform=axes.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="#666666",
+    )
     return fig
 
 
@@ -326,7 +343,13 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
 
 # -- map -------------------------------------------------------------------------------------------
 
-_DELAY_BINS = ((2.0, "#FDE725", "< 2 h"), (8.0, "#5EC962", "2–8 h"), (24.0, "#21918C", "8–24 h"), (72.0, "#3B528B", "1–3 days"), (float("inf"), "#440154", "> 3 days"))
+_DELAY_BINS = (
+    (2.0, "#FDE725", "< 2 h"),
+    (8.0, "#5EC962", "2–8 h"),
+    (24.0, "#21918C", "8–24 h"),
+    (72.0, "#3B528B", "1–3 days"),
+    (float("inf"), "#440154", "> 3 days"),
+)
 
 
 def _delay_colour(hours: float) -> str:
@@ -357,7 +380,13 @@ def _countries_geojson(bounds: tuple[float, float, float, float]) -> dict[str, A
         if clipped.is_empty:
             continue
         props = feature.get("properties", {})
-        features.append({"type": "Feature", "geometry": mapping(clipped), "properties": {"name": props.get("NAME_EN") or props.get("NAME", ""), "iso": props.get("ISO_A2_EH", "")}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(clipped),
+                "properties": {"name": props.get("NAME_EN") or props.get("NAME", ""), "iso": props.get("ISO_A2_EH", "")},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -459,24 +488,39 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
         colour = PALETTE[i % len(PALETTE)]
         layer = folium.FeatureGroup(name=f"{label}: {trip.total_h:.1f} h").add_to(fmap)
         folium.PolyLine(
-            [(lat, lon) for lon, lat in trip.geometry_coords], color=colour, weight=5, opacity=1.0,
-            dash_array=None if i == 0 else "10 6", tooltip=f"{label}: {trip.total_h:.1f} h, {trip.distance_km:,.0f} km, ${trip.cost_usd:,.0f}",
+            [(lat, lon) for lon, lat in trip.geometry_coords],
+            color=colour,
+            weight=5,
+            opacity=1.0,
+            dash_array=None if i == 0 else "10 6",
+            tooltip=f"{label}: {trip.total_h:.1f} h, {trip.distance_km:,.0f} km, ${trip.cost_usd:,.0f}",
         ).add_to(layer)
         hours = _crossing_hours(trip)
         for cid, name, lon, lat in trip.crossing_points:
             spent = hours.get(cid, {})
             total = sum(spent.values())
-            rows = "".join(f"<tr><td>{html.escape(a.replace('_', ' '))}</td><td style='text-align:right'>{h:.1f} h</td></tr>" for a, h in spent.items())
+            rows = "".join(
+                f"<tr><td>{html.escape(a.replace('_', ' '))}</td><td style='text-align:right'>{h:.1f} h</td></tr>" for a, h in spent.items()
+            )
             card = f"<b>{html.escape(name)}</b> ({html.escape(label)})<table>{rows}<tr><td><b>total</b></td><td style='text-align:right'><b>{total:.1f} h</b></td></tr></table>"
             # A tooltip, not a popup: folium's popups need jQuery, which the offline page does not carry.
             folium.CircleMarker(
-                (lat, lon), radius=max(11 - 4 * i, 4), color="#222222", weight=1.5, fill=True, fill_color=_delay_colour(total), fill_opacity=0.95,
+                (lat, lon),
+                radius=max(11 - 4 * i, 4),
+                color="#222222",
+                weight=1.5,
+                fill=True,
+                fill_color=_delay_colour(total),
+                fill_opacity=0.95,
                 tooltip=folium.Tooltip(card, sticky=True),
             ).add_to(layer)
         first = trip
         for (lon, lat), label_text in (((first.geometry_coords[0]), first.origin_name), ((first.geometry_coords[-1]), first.destination_name)):
             folium.CircleMarker((lat, lon), radius=5, color=colour, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=label_text).add_to(layer)
-    legend = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'></span>{t}</div>" for _, c, t in _DELAY_BINS)
+    legend = "".join(
+        f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'></span>{t}</div>"
+        for _, c, t in _DELAY_BINS
+    )
     routes = "".join(
         f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
         for i, label in enumerate(trips)

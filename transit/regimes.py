@@ -283,8 +283,17 @@ class CrossingRule:
 
     def __hash__(self) -> int:
         # By content, like the generated __eq__ (mapping fields as frozensets; schedules by direction only).
-        return hash((self.crossing_id, self.open_to_freight, frozenset(self.through.items()), frozenset(self.queue.items()),
-                     frozenset(self.clearance.items()), self.transshipment, frozenset(self.schedules)))
+        return hash(
+            (
+                self.crossing_id,
+                self.open_to_freight,
+                frozenset(self.through.items()),
+                frozenset(self.queue.items()),
+                frozenset(self.clearance.items()),
+                self.transshipment,
+                frozenset(self.schedules),
+            )
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -528,8 +537,14 @@ def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, sou
         if distribution != "empirical" or median is not None or p90 is not None:
             msg = f"give {prefix}_values_h with {prefix}_distribution = 'empirical' and no median or P90 (they come from the values)"
             raise DataError(msg, file=file, row=where, column=f"{prefix}_values_h")
-        if not isinstance(observed, list) or not observed or any(not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= MAX_DELAY_H for v in observed):
-            raise DataError(f"got {short_repr(observed)}; expected a list of hours from 0 to {MAX_DELAY_H:g}", file=file, row=where, column=f"{prefix}_values_h")
+        if (
+            not isinstance(observed, list)
+            or not observed
+            or any(not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= MAX_DELAY_H for v in observed)
+        ):
+            raise DataError(
+                f"got {short_repr(observed)}; expected a list of hours from 0 to {MAX_DELAY_H:g}", file=file, row=where, column=f"{prefix}_values_h"
+            )
         return Delay.empirical(observed, source=the_source)
     if distribution == "fixed":
         if median is None:

@@ -82,7 +82,17 @@ from .simulation import simulate_path
 from .trip import SearchStats, Trip
 from .vehicles import Vehicle
 
-__all__ = ["MAX_CANDIDATES", "MAX_CANDIDATES_LIMIT", "NO_DEPARTURE", "TripQuestion", "candidate_paths", "plan_trip", "resolve_trip", "resolve_waypoints", "shortest_static_path"]
+__all__ = [
+    "MAX_CANDIDATES",
+    "MAX_CANDIDATES_LIMIT",
+    "NO_DEPARTURE",
+    "TripQuestion",
+    "candidate_paths",
+    "plan_trip",
+    "resolve_trip",
+    "resolve_waypoints",
+    "shortest_static_path",
+]
 
 #: Upper limit on candidates enumerated per query (see the module docstring).
 MAX_CANDIDATES = 8
@@ -389,7 +399,9 @@ def _astar_paths(
             k += 1
         return k
 
-    def push(g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]) -> None:
+    def push(
+        g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]
+    ) -> None:
         rest = _node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
         if rest is not None:
             heapq.heappush(heap, (g + rest, next(counter), g, node, path, at_exit, k, left, passed))
@@ -562,12 +574,16 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
             rule = regime.rule(ident)
             crossing = graph.graph["crossings"][ident]
             return NoRouteError(closed_to_freight(crossing.name, ident, regime.id, rule.reason, in_via=True), blocking=[ident])
-    open_rules = {cid: type(rule)(crossing_id=cid, open_to_freight=True, queue=rule.queue, clearance=rule.clearance) for cid, rule in regime.rules.items()}
+    open_rules = {
+        cid: type(rule)(crossing_id=cid, open_to_freight=True, queue=rule.queue, clearance=rule.clearance) for cid, rule in regime.rules.items()
+    }
     everything_open = Regime(id=f"{regime.id}+all-open", name="all open", rules=open_rules)
     paths = _find_candidates(graph, origin, destination, everything_open, None, resolve_waypoints(graph, via), 3)
     route = f"from {names[origin]['name']!r} to {names[destination]['name']!r}" + (f" via {list(via)}" if via else "")
     if not paths:
-        return NoRouteError(f"no road in the dataset connects {names[origin]['name']!r} and {names[destination]['name']!r}" + (f" via {list(via)}" if via else ""))
+        return NoRouteError(
+            f"no road in the dataset connects {names[origin]['name']!r} and {names[destination]['name']!r}" + (f" via {list(via)}" if via else "")
+        )
     blocking: list[str] = []
     for _, path in paths:
         for u, v in zip(path, path[1:], strict=False):
@@ -817,5 +833,3 @@ def shortest_static_path(graph: nx.MultiDiGraph, origin: str, destination: str, 
     except nx.NetworkXNoPath:
         msg = f"no road in the dataset connects {graph.nodes[o]['name']!r} and {graph.nodes[d]['name']!r}"
         raise NoRouteError(msg) from None
-
-

@@ -129,7 +129,9 @@ class Hours:
         """
         items = [spec] if isinstance(spec, str) else list(spec) if isinstance(spec, list | tuple) else []
         if not items or not all(isinstance(item, str) for item in items):
-            msg = f"opening hours {short_repr(spec)} are not understood; expected 'HH:MM-HH:MM', '24h' or a list such as ['09:00-13:00', '14:00-18:00']"
+            msg = (
+                f"opening hours {short_repr(spec)} are not understood; expected 'HH:MM-HH:MM', '24h' or a list such as ['09:00-13:00', '14:00-18:00']"
+            )
             raise InvalidArgumentError(msg)
         windows: list[tuple[int, int]] = []
         for item in items:
@@ -355,7 +357,9 @@ class PostSchedule:
             With the offending value named (a ``ValueError``).
         """
         for name, value in (("seasonal_hours", seasonal_hours), ("closures", closures)):
-            if value is not None and not (isinstance(value, list | tuple) and all(isinstance(item, dict) and {"from", "to"} <= set(item) for item in value)):
+            if value is not None and not (
+                isinstance(value, list | tuple) and all(isinstance(item, dict) and {"from", "to"} <= set(item) for item in value)
+            ):
                 msg = f"{name}={short_repr(value)} is not understood; expected a list of {{'from': 'MM-DD', 'to': 'MM-DD'{', ' + repr('hours') + ': ...' if name == 'seasonal_hours' else ''}}} items"
                 raise InvalidArgumentError(msg)
         if not isinstance(holidays, list | tuple) or not all(isinstance(c, str) for c in holidays):

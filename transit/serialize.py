@@ -34,7 +34,19 @@ if TYPE_CHECKING:
 __all__ = ["comparison_to_dict", "reliability_to_dict", "trip_to_dict"]
 
 #: The totals of a comparison row, in hours, kilometres and US dollars.
-_ROW_NUMBERS = ("total_h", "total_days", "driving_h", "rest_h", "border_h", "transshipment_h", "closed_wait_h", "distance_km", "cost_usd", "saving_h", "saving_usd")
+_ROW_NUMBERS = (
+    "total_h",
+    "total_days",
+    "driving_h",
+    "rest_h",
+    "border_h",
+    "transshipment_h",
+    "closed_wait_h",
+    "distance_km",
+    "cost_usd",
+    "saving_h",
+    "saving_usd",
+)
 _PERCENTILE_COLUMNS = ("p50_h", "p90_h", "p95_h")
 
 
@@ -85,8 +97,18 @@ def trip_to_dict(trip: Trip) -> dict[str, Any]:
         }
         for e in trip.events
     ]
-    properties = {"origin": trip.origin_name, "destination": trip.destination_name, "regime": trip.regime, "crossings": list(trip.crossings), "distance_km": trip.distance_km}
-    geometry = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(p) for p in trip.geometry_coords]}, "properties": properties}
+    properties = {
+        "origin": trip.origin_name,
+        "destination": trip.destination_name,
+        "regime": trip.regime,
+        "crossings": list(trip.crossings),
+        "distance_km": trip.distance_km,
+    }
+    geometry = {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [list(p) for p in trip.geometry_coords]},
+        "properties": properties,
+    }
     return {
         **summary,
         "breakdown_h": {k: float(v) for k, v in trip.breakdown_h.items()},
@@ -176,7 +198,10 @@ def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, de
         "percentiles_h": {str(q): float(v) for q, v in rel.percentiles_h.items()},
         "arrivals": {str(q): rel.arrival_at(q).isoformat() for q in rel.percentiles_h},
         "breakdown_mean_h": {k: float(v) for k, v in rel.breakdown_h.items()},
-        "crossings": [{k: (float(v) if k != "crossing_id" else str(v)) for k, v in row.items()} for row in rel.crossings_h.reset_index().to_dict(orient="records")],
+        "crossings": [
+            {k: (float(v) if k != "crossing_id" else str(v)) for k, v in row.items()}
+            for row in rel.crossings_h.reset_index().to_dict(orient="records")
+        ],
     }
     if deadline is not None:
         out["deadline"] = deadline if isinstance(deadline, str) else deadline.isoformat()

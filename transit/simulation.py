@@ -86,7 +86,26 @@ class _Run:
     :mod:`transit._rules`); ``tests/test_reliability.py`` checks that they agree sample by sample.
     """
 
-    __slots__ = ("annotate", "avoidable", "clocks", "closed_s", "crossed", "draws", "driver", "events", "extensions", "graph", "path", "regime", "rests", "rules", "t", "transshipped", "vehicle", "warnings")
+    __slots__ = (
+        "annotate",
+        "avoidable",
+        "clocks",
+        "closed_s",
+        "crossed",
+        "draws",
+        "driver",
+        "events",
+        "extensions",
+        "graph",
+        "path",
+        "regime",
+        "rests",
+        "rules",
+        "t",
+        "transshipped",
+        "vehicle",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -158,7 +177,9 @@ class _Run:
         if nonstop:
             start = self.t
             if self.annotate:
-                self.emit("driving", step.label, step.country, start + total_s, step.tz, distance_km=step.km, source=step.source, segment_id=step.segment_id)
+                self.emit(
+                    "driving", step.label, step.country, start + total_s, step.tz, distance_km=step.km, source=step.source, segment_id=step.segment_id
+                )
             else:
                 self.t = start + total_s
             self.driver.drove(start, total_s, rule)
@@ -214,7 +235,16 @@ class _Run:
                 activity = "queue" if kind == "open" else "closed_wait"
                 note = "" if kind == "open" or not self.annotate else _closed_note(crossing, step, start)
                 self.t = start
-                self.emit(activity, place, step.exit_country, end, step.exit_tz, note=note, source=queue.source if kind == "open" else crossing.source, **common)
+                self.emit(
+                    activity,
+                    place,
+                    step.exit_country,
+                    end,
+                    step.exit_tz,
+                    note=note,
+                    source=queue.source if kind == "open" else crossing.source,
+                    **common,
+                )
                 self.driver.idle(end - start)
             if self.annotate:
                 self._note_rest_taken(exit_rule)
@@ -225,7 +255,11 @@ class _Run:
             raise NoRouteError(msg, blocking=[crossing.id]) from None
         after_s = step.link_km / step.link_speed_kph * HOUR_S
         if index >= 0 and self.graph is not None:
-            vehicle = self.vehicle if rule.admits(self.vehicle.registration, permits=self.vehicle.permits) else self.vehicle.transshipped(step.entry_country)
+            vehicle = (
+                self.vehicle
+                if rule.admits(self.vehicle.registration, permits=self.vehicle.permits)
+                else self.vehicle.transshipped(step.entry_country)
+            )
             after_s += suffix_bound(self.graph, self.path, index + 1, self.regime, vehicle)
         self._later_departures(crossing.id, ready - queued, ready, pieces, exit_rule, clock, remaining_after_s, clearance_s, after_s)
         for kind, start, end in pieces:
@@ -234,18 +268,23 @@ class _Run:
                 self.driver.work(exit_rule)
                 self.emit("clearance", place, step.exit_country, end, step.exit_tz, source=clearance.source, **common)
             else:
-                self.emit("closed_wait", place, step.exit_country, end, step.exit_tz, note=_closed_note(crossing, step, start) if self.annotate else "", source=crossing.source, **common)
+                self.emit(
+                    "closed_wait",
+                    place,
+                    step.exit_country,
+                    end,
+                    step.exit_tz,
+                    note=_closed_note(crossing, step, start) if self.annotate else "",
+                    source=crossing.source,
+                    **common,
+                )
                 self.driver.idle(end - start)
         self.driver.work(exit_rule)
         self.drive(step.link, remaining_after_s, nonstop=True)
         self.crossed.append(crossing.id)
         if not rule.admits(self.vehicle.registration, permits=self.vehicle.permits):
             needed = rule.permit_needed(self.vehicle.registration)
-            why = (
-                f"{self.vehicle.registration}-registered trucks may not drive on"
-                if needed is None
-                else f"vehicle lacks the {needed!r} permit"
-            )
+            why = f"{self.vehicle.registration}-registered trucks may not drive on" if needed is None else f"vehicle lacks the {needed!r} permit"
             self.emit(
                 "transshipment",
                 f"{crossing.name} ({step.entry_country} post)",
@@ -529,5 +568,7 @@ def simulate_path(
 def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
     """A warning when the trip departs before ``regime`` came into force."""
     if regime.in_force_from is not None and depart.date() < regime.in_force_from:
-        return (f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); the trip follows its rules anyway",)
+        return (
+            f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); the trip follows its rules anyway",
+        )
     return ()

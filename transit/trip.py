@@ -256,7 +256,23 @@ class Trip:
             }
             for e in self.events
         ]
-        frame = pd.DataFrame(rows, columns=["activity", "place", "country", "start", "end", "duration_h", "distance_km", "tz", "note", "source", "crossing_id", "segment_id"])
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "activity",
+                "place",
+                "country",
+                "start",
+                "end",
+                "duration_h",
+                "distance_km",
+                "tz",
+                "note",
+                "source",
+                "crossing_id",
+                "segment_id",
+            ],
+        )
         for column in ("start", "end"):
             frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
         frame.insert(7, "local_start", [ts.tz_convert(tz) for ts, tz in zip(frame["start"], frame["tz"], strict=True)])

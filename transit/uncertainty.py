@@ -180,7 +180,14 @@ class Reliability:
         rows = []
         for cid in self.runs.crossings:
             hours = self.runs.crossing_s[cid] / 3600.0
-            rows.append({"crossing_id": cid, "p50_h": float(np.percentile(hours, 50)), "p90_h": float(np.percentile(hours, 90)), "mean_h": float(hours.mean())})
+            rows.append(
+                {
+                    "crossing_id": cid,
+                    "p50_h": float(np.percentile(hours, 50)),
+                    "p90_h": float(np.percentile(hours, 90)),
+                    "mean_h": float(hours.mean()),
+                }
+            )
         return pd.DataFrame(rows, columns=["crossing_id", "p50_h", "p90_h", "mean_h"]).set_index("crossing_id")
 
     @functools.cached_property
@@ -243,7 +250,9 @@ def _route_stat(route: str) -> tuple[str, float | None]:
 def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: int, rng: np.random.Generator) -> Runs:
     """Run ``samples`` Monte Carlo samples along a trip's path and plan (holds and rest extensions) under ``regime``."""
     draws = draw_delays(graph, trip.path, regime, samples, rng)
-    return simulate_many(graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
+    return simulate_many(
+        graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions
+    )
 
 
 @_cache.per_call
@@ -324,7 +333,9 @@ def _best_route(
     depart = question.departure
     assert depart is not None
     seed = int(gen.integers(2**63))  # one seed for all candidates: common random numbers
-    candidates = [tuple(path) for _, path in search_candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)]
+    candidates = [
+        tuple(path) for _, path in search_candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)
+    ]
     if planned.path not in candidates:
         candidates.insert(0, planned.path)
     results: list[tuple[float, Trip, Runs]] = []

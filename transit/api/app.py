@@ -186,13 +186,17 @@ async def health(service: Service) -> dict[str, Any]:
 
 
 @router.get("/places", response_model=list[m.PlaceInfo], responses=_GET_ERRORS, tags=["dataset"])
-async def places(service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. KG.")) -> list[dict[str, Any]]:
+async def places(
+    service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. KG.")
+) -> list[dict[str, Any]]:
     """Places of the network (cities, towns, junctions), optionally of one country."""
     return [p for p in service.listings.places if country is None or p["country"] == country.upper()]
 
 
 @router.get("/crossings", response_model=list[m.CrossingInfo], responses=_GET_ERRORS, tags=["dataset"])
-async def crossings(service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only crossings of this country.")) -> list[dict[str, Any]]:
+async def crossings(
+    service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only crossings of this country.")
+) -> list[dict[str, Any]]:
     """Border crossings with their posts and opening schedules."""
     return [c for c in service.listings.crossings if country is None or country.upper() in c["countries"]]
 
@@ -223,7 +227,9 @@ async def trips(body: m.TripRequest, request: Request, service: Service, net: Ne
     """Plan one trip: totals, breakdown, cost, the timeline and the path as GeoJSON."""
 
     def work() -> Response:
-        trip = plan_trip(net, body.origin, body.destination, regime=body.regime, departure=body.departure, via=body.via, vehicle=_vehicle(body.vehicle))
+        trip = plan_trip(
+            net, body.origin, body.destination, regime=body.regime, departure=body.departure, via=body.via, vehicle=_vehicle(body.vehicle)
+        )
         return trip_response(trip)
 
     return await service.compute(request, work)
@@ -236,8 +242,15 @@ async def compare_endpoint(body: m.CompareRequest, request: Request, service: Se
 
     def work() -> Response:
         cmp = compare(
-            net, body.origin, body.destination, regimes=body.regimes, departure=body.departure, via=body.via,
-            vehicle=_vehicle(body.vehicle), samples=body.samples, rng=body.seed,
+            net,
+            body.origin,
+            body.destination,
+            regimes=body.regimes,
+            departure=body.departure,
+            via=body.via,
+            vehicle=_vehicle(body.vehicle),
+            samples=body.samples,
+            rng=body.seed,
         )
         return comparison_response(cmp, seed=body.seed)
 
@@ -251,8 +264,16 @@ async def reliability_endpoint(body: m.ReliabilityRequest, request: Request, ser
 
     def work() -> Response:
         rel = reliability(
-            net, body.origin, body.destination, regime=body.regime, departure=body.departure, via=body.via,
-            vehicle=_vehicle(body.vehicle), samples=body.samples, rng=body.seed, route=body.route,
+            net,
+            body.origin,
+            body.destination,
+            regime=body.regime,
+            departure=body.departure,
+            via=body.via,
+            vehicle=_vehicle(body.vehicle),
+            samples=body.samples,
+            rng=body.seed,
+            route=body.route,
         )
         return reliability_response(rel, seed=body.seed, deadline=body.deadline)
 
@@ -265,15 +286,28 @@ async def matrix_endpoint(body: m.MatrixRequest, request: Request, service: Serv
     lim = service.limits
     cells = len(body.origins) * len(body.destinations)
     if cells > lim.max_matrix_cells:
-        raise LimitExceeded(f"{len(body.origins)} origins x {len(body.destinations)} destinations = {cells:,} pairs exceeds the limit of {lim.max_matrix_cells:,}", limit=lim.max_matrix_cells)
+        raise LimitExceeded(
+            f"{len(body.origins)} origins x {len(body.destinations)} destinations = {cells:,} pairs exceeds the limit of {lim.max_matrix_cells:,}",
+            limit=lim.max_matrix_cells,
+        )
     service.check_samples(body.samples)
     if cells * body.samples > lim.max_matrix_samples:
-        raise LimitExceeded(f"{cells:,} pairs x {body.samples:,} samples exceeds the limit of {lim.max_matrix_samples:,}", limit=lim.max_matrix_samples)
+        raise LimitExceeded(
+            f"{cells:,} pairs x {body.samples:,} samples exceeds the limit of {lim.max_matrix_samples:,}", limit=lim.max_matrix_samples
+        )
 
     def work() -> Response:
         table = matrix(
-            net, body.origins, body.destinations, regime=body.regime, departure=body.departure, via=body.via,
-            vehicle=_vehicle(body.vehicle), samples=body.samples, rng=body.seed, cpus=1,  # worker processes are the server's
+            net,
+            body.origins,
+            body.destinations,
+            regime=body.regime,
+            departure=body.departure,
+            via=body.via,
+            vehicle=_vehicle(body.vehicle),
+            samples=body.samples,
+            rng=body.seed,
+            cpus=1,  # worker processes are the server's
         )
         return matrix_response(table, regime=body.regime, departure=body.departure, samples=body.samples, seed=body.seed)
 
@@ -319,7 +353,9 @@ def create_app(network: nx.MultiDiGraph | None = None, *, limits: Limits | None 
     app.state.limits = lim
     install(app)
     if cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "HEAD", "POST"], allow_headers=["content-type", "x-request-id"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "HEAD", "POST"], allow_headers=["content-type", "x-request-id"]
+        )
     app.add_middleware(RequestGuard, max_body_bytes=lim.max_body_bytes, body_timeout_s=lim.body_timeout_s)
     _docs(app)
     app.include_router(router)
@@ -329,7 +365,9 @@ def create_app(network: nx.MultiDiGraph | None = None, *, limits: Limits | None 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = original_openapi()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = m.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = m.Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -358,19 +396,41 @@ class _Listings:
 
     def __init__(self, net: nx.MultiDiGraph) -> None:
         self.places = [
-            {"id": d.get("ref", str(n)), "name": d["name"], "country": d["country"], "kind": d["kind"], "lon": d["x"], "lat": d["y"], "tz": d["tz"], "aliases": list(d.get("aliases", ()))}
+            {
+                "id": d.get("ref", str(n)),
+                "name": d["name"],
+                "country": d["country"],
+                "kind": d["kind"],
+                "lon": d["x"],
+                "lat": d["y"],
+                "tz": d["tz"],
+                "aliases": list(d.get("aliases", ())),
+            }
             for n, d in net.nodes(data=True)
             if d.get("kind") != "border_post"
         ]
         self.crossings = []
         for c in net.graph["crossings"].values():
             a, b = c.posts
-            self.crossings.append({
-                "id": c.id, "name": c.name, "countries": list(c.countries), "posts": [a.name, b.name],
-                "schedule": {p.country: p.schedule.describe() for p in c.posts}, "lon": (a.lon + b.lon) / 2, "lat": (a.lat + b.lat) / 2,
-            })
+            self.crossings.append(
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "countries": list(c.countries),
+                    "posts": [a.name, b.name],
+                    "schedule": {p.country: p.schedule.describe() for p in c.posts},
+                    "lon": (a.lon + b.lon) / 2,
+                    "lat": (a.lat + b.lat) / 2,
+                }
+            )
         self.regimes = [
-            {"id": r.id, "name": r.name, "in_force_from": r.in_force_from.isoformat() if r.in_force_from else None, "permits": list(r.permits), "description": r.description.strip()}
+            {
+                "id": r.id,
+                "name": r.name,
+                "in_force_from": r.in_force_from.isoformat() if r.in_force_from else None,
+                "permits": list(r.permits),
+                "description": r.description.strip(),
+            }
             for r in net.graph["regimes"].values()
         ]
         self.routes = [

@@ -126,7 +126,22 @@ class VehicleModel(BaseModel):
 
 
 class TripRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regime": "sco-2017", "departure": "2017-10-30T08:00", "vehicle": {"registration": "UZ", "drivers": 1}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "origin": "Kashgar",
+                    "destination": "Tashkent",
+                    "via": ["Irkeshtam"],
+                    "regime": "sco-2017",
+                    "departure": "2017-10-30T08:00",
+                    "vehicle": {"registration": "UZ", "drivers": 1},
+                }
+            ]
+        },
+    )
     origin: str = Name
     destination: str = Name
     via: ViaList = Via
@@ -189,7 +204,10 @@ class TripResponse(BaseModel):
     cost_usd: float
     crossings: list[str]
     transshipments: list[str]
-    warnings: list[str] = Field(default_factory=list, description="Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force.",
+    )
     breakdown_h: dict[str, float]
     cost: CostOut
     timeline: list[TimelineEvent]
@@ -200,12 +218,29 @@ class CompareRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "via": ["Irkeshtam"], "regimes": ["pre-2017", "sco-2017"], "departure": "2017-10-30T08:00", "samples": 1000, "seed": 42}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "origin": "Kashgar",
+                    "destination": "Tashkent",
+                    "via": ["Irkeshtam"],
+                    "regimes": ["pre-2017", "sco-2017"],
+                    "departure": "2017-10-30T08:00",
+                    "samples": 1000,
+                    "seed": 42,
+                }
+            ]
+        },
     )
     origin: str = Name
     destination: str = Name
     via: ViaList = Via
-    regimes: list[str] | None = Field(default=None, min_length=1, max_length=10, description="The first is the baseline; null for every regime of the dataset, its default regime last.")
+    regimes: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        description="The first is the baseline; null for every regime of the dataset, its default regime last.",
+    )
     departure: DateTime = Departure
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
@@ -249,7 +284,18 @@ class ReliabilityRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        json_schema_extra={"examples": [{"origin": "Kashgar", "destination": "Tashkent", "departure": "2017-10-30T08:00", "samples": 1000, "seed": 42, "deadline": "2017-11-01T18:00"}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "origin": "Kashgar",
+                    "destination": "Tashkent",
+                    "departure": "2017-10-30T08:00",
+                    "samples": 1000,
+                    "seed": 42,
+                    "deadline": "2017-11-01T18:00",
+                }
+            ]
+        },
     )
     origin: str = Name
     destination: str = Name
@@ -259,7 +305,9 @@ class ReliabilityRequest(BaseModel):
     vehicle: VehicleModel | None = None
     samples: int = Field(default=10_000, ge=1, description="Monte Carlo samples; see /health for the limit.")
     seed: int | None = Seed
-    route: str = Field(default="planned", pattern=r"^(planned|best_mean|best_p\d{1,2})$", description="'planned', 'best_p90' (any best_pNN) or 'best_mean'.")
+    route: str = Field(
+        default="planned", pattern=r"^(planned|best_mean|best_p\d{1,2})$", description="'planned', 'best_p90' (any best_pNN) or 'best_mean'."
+    )
     deadline: DateTime | None = Field(default=None, min_length=1, max_length=40, description="ISO 8601; naive is local time at the destination.")
 
 

@@ -35,7 +35,17 @@ from ..errors import (
 )
 from .compute import ComputeTimeout, Overloaded
 
-__all__ = ["ERROR_TABLE", "PROBLEM_MEDIA_TYPE", "ComputeTimeout", "LimitExceeded", "Overloaded", "RequestGuard", "UnknownNameError", "install", "problem"]
+__all__ = [
+    "ERROR_TABLE",
+    "PROBLEM_MEDIA_TYPE",
+    "ComputeTimeout",
+    "LimitExceeded",
+    "Overloaded",
+    "RequestGuard",
+    "UnknownNameError",
+    "install",
+    "problem",
+]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("transit.api")
@@ -76,7 +86,9 @@ ERROR_TABLE: tuple[tuple[type[BaseException], int, str, str], ...] = (
 )
 
 
-def problem(request_id: str, path: str, status: int, slug: str, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    request_id: str, path: str, status: int, slug: str, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     """A problem+json response that carries the request id in its body and its X-Request-ID header."""
     body = {"type": f"urn:transit:problem:{slug}", "title": title, "status": status, "detail": detail, "instance": path, "request_id": request_id}
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -142,7 +154,14 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = _request_id(request)
     log.error("request %s %s %s failed", request_id, request.method, request.url.path, exc_info=exc)
-    return problem(request_id, request.url.path, 500, "internal", "Internal server error", f"the server failed to answer; quote request id {request_id} when reporting it")
+    return problem(
+        request_id,
+        request.url.path,
+        500,
+        "internal",
+        "Internal server error",
+        f"the server failed to answer; quote request id {request_id} when reporting it",
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -219,7 +238,9 @@ class RequestGuard:
                         break
             if timer.cancelled_caught:
                 slow = f"the request body did not arrive within {self.body_timeout_s:g} s; send it in one go"
-                response = problem(request_id, scope.get("path", ""), 408, "body-timeout", "Request body too slow", slow, headers={"Connection": "close"})
+                response = problem(
+                    request_id, scope.get("path", ""), 408, "body-timeout", "Request body too slow", slow, headers={"Connection": "close"}
+                )
                 await response(scope, self._no_receive, send_with_id)
                 return
             buffered = b"".join(chunks)
@@ -237,7 +258,9 @@ class RequestGuard:
         await self.app(scope, receive, send_with_id)
 
     async def _refuse(self, scope: Scope, send: Send, request_id: str, detail: str) -> None:
-        response = problem(request_id, scope.get("path", ""), 413, "body-too-large", "Request body too large", detail, limit=float(self.max_body_bytes))
+        response = problem(
+            request_id, scope.get("path", ""), 413, "body-too-large", "Request body too large", detail, limit=float(self.max_body_bytes)
+        )
         await response(scope, self._no_receive, send)
 
     @staticmethod
