@@ -93,9 +93,10 @@ def test_liechtenstein_countries_posts_and_crossings(li):
     assert {"LI", "AT", "CH"} <= countries
     # Every mapped post on a road trucks may use survives simplification. (The two Feldkirch posts stand on
     # Liechtensteiner Strasse, tagged hgv=no: not on the truck network, as in Valhalla's truck routing.)
-    from transit.osm import TRUCK_HIGHWAYS, _read
+    from transit._osm_read import read_extract
+    from transit.osm import TRUCK_HIGHWAYS
 
-    extract = _read(LIECHTENSTEIN, frozenset(TRUCK_HIGHWAYS))
+    extract = read_extract(LIECHTENSTEIN, frozenset(TRUCK_HIGHWAYS))
     on_truck_roads = {n for n in extract.posts if n in extract.nodes}
     assert on_truck_roads == {3256854624} and LI_POSTS - on_truck_roads == {3256854622, 3256854623}
     for post in on_truck_roads:
