@@ -48,7 +48,8 @@ LIMITS: dict[str, int] = {
     "index": 16,  # whole-network indexes: place names (lookup), posts by country (routing)
     "domestic": 16,  # routing: domestic road matrices, one per speed cap
     "dijkstra": 4096,  # routing: shortest-path trees per source, inside each domestic matrix
-    "crossing_graph": 64,  # routing: one per (regime, speed cap)
+    "crossing_graph": 64,
+    "heuristic": 512,  # routing: A* heuristics per (destination, waypoints), inside each crossing graph  # routing: one per (regime, speed cap)
     "candidates": 100_000,  # routing: candidate paths per question
     "edge": 200_000,  # compiled steps (_steps): one per edge
     "path": 200_000,  # compiled steps: one tuple per path

@@ -69,6 +69,7 @@ import numpy as np
 from . import _cache
 from ._extras import missing_extra
 from ._osm_read import PLACE_KINDS, Extract, countries_at, osmnx_graph, read_extract, tz_of, write_xml
+from ._units import KPH_PER_MPS, travel_time_s
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
 from .geo import haversine_km, haversine_km_to_many
@@ -383,7 +384,7 @@ def graph_from_osm(
         speed = truck_speed_kph(data, terrain=terrain)
         data["terrain"] = terrain
         data["speed_kph"] = speed
-        data["travel_time"] = data["length"] / (speed / 3.6)
+        data["travel_time"] = travel_time_s(data["length"], speed)
         bad_tag = _implausible_maxspeed(data)
         if bad_tag is not None:
             implausible.append(f"way {data.get('osmid')} {bad_tag}")
@@ -495,7 +496,7 @@ def _finish(
         data["road_class"] = highway[0] if isinstance(highway, list) else highway
         terrain = data.get("terrain", "plain")
         data["terrain"] = terrain[0] if isinstance(terrain, list) else terrain
-        data["speed_kph"] = data["length"] / data["travel_time"] * 3.6 if data["travel_time"] > 0 else TRUCK_SPEED_KPH["unclassified"]
+        data["speed_kph"] = data["length"] / data["travel_time"] * KPH_PER_MPS if data["travel_time"] > 0 else TRUCK_SPEED_KPH["unclassified"]
         data["country"] = graph.nodes[u]["country"]
         data["segment_id"] = f"osm:{u}-{v}-{k}"
         data["source"] = _OSM_SOURCE

@@ -16,7 +16,7 @@ through the drivers' hours, so :func:`plan_trip`
    length of ``via``, not exponentially). Paths come out shortest first, like
    Yen's algorithm, at a fraction of the cost; none passes a crossing twice
    or comes back to a country it has left unless the waypoints demand it
-   (see :func:`_astar_paths`). Each is a distinct *sequence of crossings*;
+   (both steps are in :mod:`transit._search`). Each is a distinct *sequence of crossings*;
    paths with the same crossings differ only in domestic roads, where the
    fastest is taken;
 3. simulates the candidates from the departure time and keeps the earliest
@@ -28,8 +28,8 @@ through the drivers' hours, so :func:`plan_trip`
    best trips wait at closed crossings (a truck can always wait: see
    :func:`_hold_if_better`), so that a later departure does not arrive
    earlier. The search is bounded: on multi-day trips through several
-   closures it can still miss a better later start (a random sweep of 92,160
-   departures found 26 such cases, at most 0.75 h; see the README).
+   closures it can still miss a better later start (``bench/bench_core.py``
+   sweeps departures and counts such cases).
 
 **How many candidates, and why.** The static time is a lower bound on a
 candidate's simulated duration (rests, waits for opening hours and
@@ -39,12 +39,10 @@ choice is then exact among crossing sequences. The search also stops after
 :data:`MAX_CANDIDATES` (8) candidates. On short and medium trips the
 static bound ends the search first; on multi-day trips across several
 countries (Chelyabinsk-Zhengzhou, Lianyungang-St Petersburg) rests and
-waits make simulated times exceed static ones by days, so the cap ends it
-in about two thirds of all city pairs of the SCO dataset
-(``bench/bench_core.py`` reports the share). Eight is where the run time of
-the all-pairs benchmark stays within its target; a caller who wants a wider
-search passes ``max_candidates`` (every trip reports its search in
-:attr:`~transit.trip.Trip.search`).
+waits make simulated times exceed static ones by days, so the cap can end it
+first (``bench/bench_core.py`` reports how often). A caller who wants a wider
+search passes ``max_candidates``; every trip reports its search in
+:attr:`~transit.trip.Trip.search`.
 
 Examples
 --------
@@ -58,11 +56,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import itertools
-import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -71,7 +66,9 @@ import networkx as nx
 from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import closed_to_freight
+from ._search import Waypoint, astar_paths, crossing_graph, expand, resolve_waypoints
 from ._steps import lower_bound_s
+from ._units import HOUR_S
 from ._validate import check_int, check_network
 from .errors import InvalidArgumentError, NoRouteError
 from .geo import haversine_km
@@ -98,379 +95,6 @@ __all__ = [
 MAX_CANDIDATES = 8
 #: The most candidates a caller may ask for (``max_candidates``).
 MAX_CANDIDATES_LIMIT = 100
-#: The path search stops after this many expansions, or beyond twice the best static time plus
-#: :data:`CEILING_SLACK_S` (such detours can never win: waits are rarely that long).
-MAX_SEARCH_POPS = 20000
-CEILING_SLACK_S = 72 * 3600.0
-
-
-class _Domestic:
-    """
-    Fastest domestic roads within each country, for one vehicle speed cap.
-
-    One sparse matrix of road times per country; shortest paths are computed
-    on demand from each source that the search asks about (the origin and the
-    border posts), with scipy's compiled Dijkstra, and kept. So the cost grows
-    with the number of posts, not with the square of the road graph: a whole
-    OpenStreetMap country works as well as the curated network.
-    """
-
-    def __init__(self, graph: nx.MultiDiGraph, cap: float | None) -> None:
-        from scipy.sparse import csr_matrix
-
-        self.where: dict[Any, tuple[str, int]] = {}
-        self.nodes: dict[str, list[Any]] = {}
-        for node, data in graph.nodes(data=True):
-            members = self.nodes.setdefault(data["country"], [])
-            self.where[node] = (data["country"], len(members))
-            members.append(node)
-        best: dict[str, dict[tuple[int, int], float]] = {c: {} for c in self.nodes}
-        for u, v, data in graph.edges(data=True):
-            if data.get("kind") == "crossing":
-                continue
-            (cu, i), (cv, j) = self.where[u], self.where[v]
-            if cu != cv:
-                continue
-            weight = max(_road_time(data, cap), 1e-9)  # an explicit zero would read as "no edge"
-            edges = best[cu]
-            if weight < edges.get((i, j), math.inf):
-                edges[(i, j)] = weight
-        self.matrix = {}
-        for country, edges in best.items():
-            n = len(self.nodes[country])
-            rows = [i for i, _ in edges]
-            cols = [j for _, j in edges]
-            self.matrix[country] = csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
-        self._solved = _cache.LRU(_cache.LIMITS["dijkstra"])
-
-    def _solve(self, source: Any) -> tuple[Any, Any]:
-        found: tuple[Any, Any] | None = self._solved.get(source)
-        if found is None:
-            from scipy.sparse.csgraph import dijkstra
-
-            country, i = self.where[source]
-            dist, pred = dijkstra(self.matrix[country], directed=True, indices=i, return_predecessors=True)
-            found = self._solved.put(source, (dist, pred))
-        return found
-
-    def time(self, source: Any, target: Any) -> float | None:
-        """Fastest domestic road time in seconds, or ``None`` if ``target`` is abroad or unreachable."""
-        (cs, _), (ct, j) = self.where[source], self.where[target]
-        if cs != ct:
-            return None
-        value = self._solve(source)[0][j]
-        return None if value == math.inf else float(value)
-
-    def path(self, source: Any, target: Any) -> list[Any]:
-        """Nodes of the fastest domestic road from ``source`` to ``target`` (both included)."""
-        country, i = self.where[source]
-        j = self.where[target][1]
-        pred = self._solve(source)[1]
-        nodes = self.nodes[country]
-        out = [target]
-        while j != i:
-            j = int(pred[j])
-            if j < 0:
-                msg = f"no domestic road from {source!r} to {target!r}"
-                raise NoRouteError(msg)
-            out.append(nodes[j])
-        return out[::-1]
-
-
-def _posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    def build() -> dict[str, list[str]]:
-        posts: dict[str, list[str]] = {}
-        for node, data in graph.nodes(data=True):
-            if data.get("kind") == "border_post":
-                posts.setdefault(data["country"], []).append(node)
-        return posts
-
-    return _cache.memo(graph, "index", "posts_by_country", build)
-
-
-def _road_time(data: dict[str, Any], cap: float | None) -> float:
-    speed = data["speed_kph"] if cap is None else min(data["speed_kph"], cap)
-    return float(data["length"]) / (speed / 3.6)
-
-
-def _domestic(graph: nx.MultiDiGraph, cap: float | None) -> _Domestic:
-    return _cache.memo(graph, "domestic", cap, lambda: _Domestic(graph, cap))
-
-
-@dataclass
-class _CrossingGraph:
-    """Posts joined by domestic shortcuts and the open crossing links of one regime."""
-
-    country: dict[str, str]
-    posts_by_country: dict[str, list[str]]
-    dom: _Domestic
-    cross_out: dict[str, list[tuple[str, float]]]
-    cross_in: dict[str, list[tuple[str, float]]]
-    is_post: frozenset[Any] = frozenset()
-    crossing_of: dict[tuple[Any, Any], str] = field(default_factory=dict)
-    links: list[tuple[Any, Any, float]] = field(default_factory=list)
-    crossing_countries: dict[str, frozenset[str]] = field(default_factory=dict)
-    heuristics: dict[Any, list[Any]] = field(default_factory=dict)
-
-
-def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
-    """The crossing graph for a regime (cached per network, regime content and speed cap)."""
-    return _cache.memo(graph, "crossing_graph", (regime, cap), lambda: _build_crossing_graph(graph, regime, cap))
-
-
-def _build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
-    dom = _domestic(graph, cap)
-    posts_by_country = _posts_by_country(graph)
-    cg = _CrossingGraph(
-        country={n: d["country"] for n, d in graph.nodes(data=True)},
-        posts_by_country=posts_by_country,
-        dom=dom,
-        cross_out={},
-        cross_in={},
-        is_post=frozenset(p for posts in posts_by_country.values() for p in posts),
-        crossing_countries={cid: frozenset(c.countries) for cid, c in graph.graph.get("crossings", {}).items()},
-    )
-    for u, v, data in graph.edges(data=True):
-        if data.get("kind") != "crossing":
-            continue
-        rule = regime.rule(data["crossing_id"])
-        if not rule.open_to_freight:
-            continue
-        weight = _road_time(data, cap) + rule.expected_delay_h(f"{cg.country[u]}>{cg.country[v]}") * 3600
-        cg.cross_out.setdefault(u, []).append((v, weight))
-        cg.cross_in.setdefault(v, []).append((u, weight))
-        cg.crossing_of[(u, v)] = data["crossing_id"]
-        cg.links.append((u, v, weight))
-    return cg
-
-
-Waypoint = tuple[str, Any]  # ("place", node) or ("crossing", crossing_id)
-
-
-def resolve_waypoints(graph: nx.MultiDiGraph, via: Sequence[str]) -> tuple[Waypoint, ...]:
-    """
-    Resolve ``via`` names to waypoints, collapsing consecutive repeats.
-
-    ``["Irkeshtam", "Irkeshtam"]`` asks for one pass of Irkeshtam, not three.
-
-    Examples
-    --------
-    >>> import transit
-    >>> net = transit.load_network()
-    >>> resolve_waypoints(net, ["Irkeshtam", "irkeshtam"])
-    (('crossing', 'irkeshtam'),)
-    """
-    out: list[Waypoint] = []
-    for name in via:
-        waypoint = resolve_waypoint(graph, name)
-        if not out or out[-1] != waypoint:
-            out.append(waypoint)
-    return tuple(out)
-
-
-def _targets(cg: _CrossingGraph, waypoint: Waypoint) -> list[tuple[str, str, float]]:
-    """The open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
-    return [(u, v, w) for u, v, w in cg.links if cg.crossing_of[(u, v)] == waypoint[1]]
-
-
-@dataclass(frozen=True)
-class _Layer:
-    """Remaining static time to a target: ``dist`` from posts, ``ends`` the targets that are no posts (with their end cost)."""
-
-    dist: dict[Any, float]
-    ends: dict[Any, float]
-
-
-def _layered_heuristic(cg: _CrossingGraph, destination: Any, waypoints: tuple[Waypoint, ...]) -> list[_Layer]:
-    """
-    Exact remaining static time, ignoring the no-return rules, from every node with ``k`` waypoints passed.
-
-    ``h[k][x]``: the fastest way from ``x`` through waypoints ``k..`` to the
-    destination, one reverse Dijkstra per waypoint (so the cost grows linearly
-    with the length of ``via``). An admissible and consistent A* heuristic.
-    """
-    key = (destination, waypoints)
-    found = cg.heuristics.get(key)
-    if found is not None:
-        return found
-    layers: list[_Layer] = [_reverse_dijkstra(cg, {destination: 0.0})]
-    for k in range(len(waypoints) - 1, -1, -1):
-        after = layers[0]
-        kind, ident = waypoints[k]
-        init: dict[Any, float] = {}
-        if kind == "place":
-            rest = _node_h(cg, after, ident)
-            if rest is not None:
-                init[ident] = rest
-        else:
-            for u, v, w in _targets(cg, waypoints[k]):
-                rest = after.dist.get(v)
-                if rest is not None and w + rest < init.get(u, math.inf):
-                    init[u] = w + rest
-        layers.insert(0, _reverse_dijkstra(cg, init))
-    if len(cg.heuristics) > 512:
-        cg.heuristics.clear()
-    cg.heuristics[key] = layers
-    return layers
-
-
-def _reverse_dijkstra(cg: _CrossingGraph, init: dict[Any, float]) -> _Layer:
-    """Shortest static time to any of ``init`` (each with its own end cost) from every post, then from non-post nodes."""
-    dist: dict[Any, float] = {}
-    ends: dict[Any, float] = {}
-    heap: list[tuple[float, int, Any]] = []
-    counter = itertools.count()
-    for node, value in init.items():
-        if node in cg.is_post:
-            heapq.heappush(heap, (value, next(counter), node))
-        else:  # a place: reached from the posts of its country
-            ends[node] = value
-            for post in cg.posts_by_country.get(cg.country[node], ()):
-                w = cg.dom.time(post, node)
-                if w is not None:
-                    heapq.heappush(heap, (value + w, next(counter), post))
-    done: set[Any] = set()
-    while heap:
-        d_x, _, x = heapq.heappop(heap)
-        if x in done:
-            continue
-        done.add(x)
-        dist[x] = min(dist.get(x, math.inf), d_x)
-        for p, w in cg.cross_in.get(x, ()):
-            if p not in done:
-                heapq.heappush(heap, (d_x + w, next(counter), p))
-        for p in cg.posts_by_country[cg.country[x]]:
-            if p != x and p not in done:
-                w2 = cg.dom.time(p, x)
-                if w2 is not None:
-                    heapq.heappush(heap, (d_x + w2, next(counter), p))
-    return _Layer(dist, ends)
-
-
-def _node_h(cg: _CrossingGraph, layer: _Layer, node: Any) -> float | None:
-    """``layer``'s value at ``node``; for a node that is no post, straight to a target or through a post of its country."""
-    if node in cg.is_post:
-        return layer.dist.get(node)
-    best = math.inf
-    for end, value in layer.ends.items():
-        w = 0.0 if end == node else cg.dom.time(node, end)
-        if w is not None:
-            best = min(best, w + value)
-    for post in cg.posts_by_country.get(cg.country[node], ()):
-        rest = layer.dist.get(post)
-        if rest is not None and rest < best:
-            w = cg.dom.time(node, post)
-            if w is not None:
-                best = min(best, w + rest)
-    return None if best == math.inf else best
-
-
-def _astar_paths(
-    cg: _CrossingGraph,
-    origin: Any,
-    destination: Any,
-    waypoints: tuple[Waypoint, ...] = (),
-    *,
-    strict: bool = True,
-) -> Iterator[tuple[float, tuple[Any, ...]]]:
-    """
-    Yield condensed paths ``origin, post, ..., destination`` through ``waypoints``, in nondecreasing static time.
-
-    Best-first search over partial paths with the exact remaining time (of the
-    problem without the rules below) as heuristic: the first goal popped is
-    the shortest path, the next one the second shortest, and so on. A path
-    alternates domestic shortcuts and crossing links, so every result is a
-    distinct sequence of crossings. With ``strict`` a path never passes a
-    crossing twice nor re-enters a country it has left, unless the waypoints
-    demand it: passing a crossing named as the next waypoint, entering the
-    country of the next place waypoint (or of the destination once every
-    waypoint is passed) if it was left before the previous waypoint, or
-    passing again a crossing named further on.
-    """
-    n = len(waypoints)
-    h = _layered_heuristic(cg, destination, waypoints)
-    counter = itertools.count()
-    # (f, tie, g, node, path, at_exit, k, (countries left before the last waypoint, since), crossings passed)
-    heap: list[tuple[float, int, float, Any, tuple[Any, ...], bool, int, tuple[frozenset[str], frozenset[str]], tuple[str, ...]]] = []
-    remaining_crossings = [frozenset(ident for kind, ident in waypoints[k:] if kind == "crossing") for k in range(n + 1)]
-
-    def advance(node: Any, k: int) -> int:
-        while k < n and waypoints[k] == ("place", node):
-            k += 1
-        return k
-
-    def push(
-        g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]
-    ) -> None:
-        rest = _node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
-        if rest is not None:
-            heapq.heappush(heap, (g + rest, next(counter), g, node, path, at_exit, k, left, passed))
-
-    def demanded(country: str, k: int) -> bool:
-        if k == n:
-            return country == cg.country[destination]
-        kind, ident = waypoints[k]
-        return kind == "place" and country == cg.country[ident]
-
-    none: frozenset[str] = frozenset()
-    push(0.0, origin, (origin,), False, advance(origin, 0), (none, none), ())
-    ceiling = math.inf
-    for _pops in range(MAX_SEARCH_POPS):
-        check_cancelled()
-        if not heap:
-            return
-        f, _, g, node, path, at_exit, k, left, passed = heapq.heappop(heap)
-        if f > ceiling:
-            return
-        here = cg.country[node]
-        if at_exit:  # at an exit post: cross
-            for target, w in cg.cross_out.get(node, ()):
-                cid = cg.crossing_of[(node, target)]
-                there = cg.country[target]
-                is_waypoint = k < n and waypoints[k] == ("crossing", cid)
-                if strict and not is_waypoint:
-                    before, since = left
-                    if there in since or (there in before and not demanded(there, k)):
-                        continue  # a country left on the way to the next waypoint, or one no waypoint asks for
-                    if there not in before and cid in passed and cid not in remaining_crossings[k]:
-                        continue
-                nk = advance(target, k + 1 if is_waypoint else k)
-                gone = (left[0], left[1] | {here}) if nk == k else (left[0] | left[1] | {here}, none)
-                push(g + w, target, (*path, target), False, nk, gone, (*passed, cid))
-            continue
-        if node == destination and k == n:
-            if ceiling == math.inf:
-                ceiling = 2 * g + CEILING_SLACK_S
-            yield (g, path)
-            continue
-        # free to drive within the country: to the destination, the next place waypoint, or a post to cross at
-        if k == n and cg.country[destination] == here and destination != node:
-            w = cg.dom.time(node, destination)
-            if w is not None:
-                push(g + w, destination, (*path, destination), False, n, left, passed)
-        if k < n and waypoints[k][0] == "place" and cg.country[waypoints[k][1]] == here and waypoints[k][1] != node:
-            target = waypoints[k][1]
-            w = cg.dom.time(node, target)
-            if w is not None:
-                push(g + w, target, (*path, target), False, advance(target, k), (left[0] | left[1], none), passed)
-        for post in cg.posts_by_country.get(here, ()):
-            if post == node:
-                push(g, post, path, True, k, left, passed)  # cross right here (turning back only if a waypoint asks)
-                continue
-            w = cg.dom.time(node, post)
-            if w is not None:
-                push(g + w, post, (*path, post), True, k, left, passed)
-
-
-def _expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str]) -> list[str]:
-    dom = _domestic(graph, cap)
-    full = [condensed[0]]
-    for u, v in zip(condensed, condensed[1:], strict=False):
-        if graph.has_edge(u, v) and graph.nodes[u]["country"] != graph.nodes[v]["country"]:
-            full.append(v)  # a crossing link
-        else:
-            full.extend(dom.path(u, v)[1:])
-    return full
 
 
 @_cache.per_call
@@ -545,20 +169,20 @@ def _find_candidates(
     limit: int,
 ) -> list[tuple[float, list[Any]]]:
     """
-    The ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`_astar_paths`).
+    The ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`astar_paths`).
 
     Paths that pass a crossing twice or come back to a country they left are
     only used when no other path satisfies the waypoints (or when the roads
     demand it: a domestic trip through a neighbouring country).
     """
-    cg = _crossing_graph(graph, regime, cap)
-    condensed = list(itertools.islice(_astar_paths(cg, origin, destination, waypoints), limit))
+    cg = crossing_graph(graph, regime, cap)
+    condensed = list(itertools.islice(astar_paths(cg, origin, destination, waypoints), limit))
     if not condensed:  # the roads themselves demand it (a domestic trip through a neighbour)
-        condensed = list(itertools.islice(_astar_paths(cg, origin, destination, waypoints, strict=False), limit))
+        condensed = list(itertools.islice(astar_paths(cg, origin, destination, waypoints, strict=False), limit))
     unique: list[tuple[float, list[Any]]] = []
     seen: set[tuple[Any, ...]] = set()
     for static, nodes in condensed:
-        path = _expand(graph, cap, nodes)
+        path = expand(graph, cap, nodes)
         if tuple(path) not in seen:
             seen.add(tuple(path))
             unique.append((static, path))
@@ -700,11 +324,11 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
     exhausted = True  # every candidate enumerated was either simulated or ruled out by a bound
     for static_s, path in candidates:
         check_cancelled()
-        if best is not None and static_s >= best.total_h * 3600:
+        if best is not None and static_s >= best.total_h * HOUR_S:
             exhausted = False
             break  # static weight is a lower bound: no later candidate can win
         bound = lower_bound_s(graph, path, regime, vehicle)
-        if best is not None and bound >= best.total_h * 3600:
+        if best is not None and bound >= best.total_h * HOUR_S:
             continue
         try:
             # The first candidate is usually the answer: simulate it with the full timeline straight away.

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
+from ._units import DAY_S
 from ._validate import short_repr
 from .errors import InvalidArgumentError, NoRouteError
 
@@ -609,7 +610,7 @@ class CrossingClock:
             if end - begin >= duration_s:
                 pieces = [("closed", t, begin)] if begin > t else []
                 return [*pieces, ("open", begin, begin + duration_s)]
-            if end - t > 14 * 86400:
+            if end - t > 14 * DAY_S:
                 break
             probe = end
         return self.work(t, duration_s)

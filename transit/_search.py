@@ -1,0 +1,414 @@
+"""
+The static search behind route choice: a small **crossing graph** per regime and speed cap
+(border posts joined by the fastest domestic road, plus the crossing links the regime keeps
+open, weighted by their median delays) and one best-first (A*) search over (post, waypoints
+passed) that yields crossing sequences in order of static time. Internal; plain names, used by
+:mod:`transit.routing`.
+
+The heuristic is the exact remaining static time of the problem without the loop rules (one
+reverse Dijkstra per waypoint), so the cost grows with the length of ``via``, not
+exponentially. No path passes a crossing twice or comes back to a country it has left unless
+the waypoints demand it (see :func:`astar_paths`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from . import _cache
+from ._cancel import check as check_cancelled
+from ._units import HOUR_S, travel_time_s
+from .errors import NoRouteError
+from .lookup import resolve_waypoint
+from .regimes import Regime
+
+__all__ = [
+    "CEILING_SLACK_S",
+    "MAX_SEARCH_POPS",
+    "CrossingGraph",
+    "Waypoint",
+    "astar_paths",
+    "crossing_graph",
+    "domestic",
+    "expand",
+    "resolve_waypoints",
+]
+
+#: The path search stops after this many expansions, or beyond twice the best static time plus
+#: :data:`CEILING_SLACK_S` (such detours can never win: waits are rarely that long).
+MAX_SEARCH_POPS = 20000
+CEILING_SLACK_S = 72 * HOUR_S
+
+
+class Domestic:
+    """
+    Fastest domestic roads within each country, for one vehicle speed cap.
+
+    One sparse matrix of road times per country; shortest paths are computed
+    on demand from each source that the search asks about (the origin and the
+    border posts), with scipy's compiled Dijkstra, and kept. So the cost grows
+    with the number of posts, not with the square of the road graph: a whole
+    OpenStreetMap country works as well as the curated network.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, cap: float | None) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.where: dict[Any, tuple[str, int]] = {}
+        self.nodes: dict[str, list[Any]] = {}
+        for node, data in graph.nodes(data=True):
+            members = self.nodes.setdefault(data["country"], [])
+            self.where[node] = (data["country"], len(members))
+            members.append(node)
+        best: dict[str, dict[tuple[int, int], float]] = {c: {} for c in self.nodes}
+        for u, v, data in graph.edges(data=True):
+            if data.get("kind") == "crossing":
+                continue
+            (cu, i), (cv, j) = self.where[u], self.where[v]
+            if cu != cv:
+                continue
+            weight = max(road_time(data, cap), 1e-9)  # an explicit zero would read as "no edge"
+            edges = best[cu]
+            if weight < edges.get((i, j), math.inf):
+                edges[(i, j)] = weight
+        self.matrix = {}
+        for country, edges in best.items():
+            n = len(self.nodes[country])
+            rows = [i for i, _ in edges]
+            cols = [j for _, j in edges]
+            self.matrix[country] = csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
+        self._solved = _cache.LRU(_cache.LIMITS["dijkstra"])
+
+    def _solve(self, source: Any) -> tuple[Any, Any]:
+        found: tuple[Any, Any] | None = self._solved.get(source)
+        if found is None:
+            from scipy.sparse.csgraph import dijkstra
+
+            country, i = self.where[source]
+            dist, pred = dijkstra(self.matrix[country], directed=True, indices=i, return_predecessors=True)
+            found = self._solved.put(source, (dist, pred))
+        return found
+
+    def time(self, source: Any, target: Any) -> float | None:
+        """Fastest domestic road time in seconds, or ``None`` if ``target`` is abroad or unreachable."""
+        (cs, _), (ct, j) = self.where[source], self.where[target]
+        if cs != ct:
+            return None
+        value = self._solve(source)[0][j]
+        return None if value == math.inf else float(value)
+
+    def path(self, source: Any, target: Any) -> list[Any]:
+        """Nodes of the fastest domestic road from ``source`` to ``target`` (both included)."""
+        country, i = self.where[source]
+        j = self.where[target][1]
+        pred = self._solve(source)[1]
+        nodes = self.nodes[country]
+        out = [target]
+        while j != i:
+            j = int(pred[j])
+            if j < 0:
+                msg = f"no domestic road from {source!r} to {target!r}"
+                raise NoRouteError(msg)
+            out.append(nodes[j])
+        return out[::-1]
+
+
+def posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    def build() -> dict[str, list[str]]:
+        posts: dict[str, list[str]] = {}
+        for node, data in graph.nodes(data=True):
+            if data.get("kind") == "border_post":
+                posts.setdefault(data["country"], []).append(node)
+        return posts
+
+    return _cache.memo(graph, "index", "posts_by_country", build)
+
+
+def road_time(data: dict[str, Any], cap: float | None) -> float:
+    speed = data["speed_kph"] if cap is None else min(data["speed_kph"], cap)
+    return travel_time_s(float(data["length"]), speed)
+
+
+def domestic(graph: nx.MultiDiGraph, cap: float | None) -> Domestic:
+    return _cache.memo(graph, "domestic", cap, lambda: Domestic(graph, cap))
+
+
+@dataclass
+class CrossingGraph:
+    """Posts joined by domestic shortcuts and the open crossing links of one regime."""
+
+    country: dict[str, str]
+    posts_by_country: dict[str, list[str]]
+    dom: Domestic
+    cross_out: dict[str, list[tuple[str, float]]]
+    cross_in: dict[str, list[tuple[str, float]]]
+    is_post: frozenset[Any] = frozenset()
+    crossing_of: dict[tuple[Any, Any], str] = field(default_factory=dict)
+    links: list[tuple[Any, Any, float]] = field(default_factory=list)
+    crossing_countries: dict[str, frozenset[str]] = field(default_factory=dict)
+    heuristics: _cache.LRU = field(default_factory=lambda: _cache.LRU(_cache.LIMITS["heuristic"]))
+
+
+def crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> CrossingGraph:
+    """The crossing graph for a regime (cached per network, regime content and speed cap)."""
+    return _cache.memo(graph, "crossing_graph", (regime, cap), lambda: build_crossing_graph(graph, regime, cap))
+
+
+def build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> CrossingGraph:
+    dom = domestic(graph, cap)
+    posts = posts_by_country(graph)
+    cg = CrossingGraph(
+        country={n: d["country"] for n, d in graph.nodes(data=True)},
+        posts_by_country=posts,
+        dom=dom,
+        cross_out={},
+        cross_in={},
+        is_post=frozenset(p for country_posts in posts.values() for p in country_posts),
+        crossing_countries={cid: frozenset(c.countries) for cid, c in graph.graph.get("crossings", {}).items()},
+    )
+    for u, v, data in graph.edges(data=True):
+        if data.get("kind") != "crossing":
+            continue
+        rule = regime.rule(data["crossing_id"])
+        if not rule.open_to_freight:
+            continue
+        weight = road_time(data, cap) + rule.expected_delay_h(f"{cg.country[u]}>{cg.country[v]}") * HOUR_S
+        cg.cross_out.setdefault(u, []).append((v, weight))
+        cg.cross_in.setdefault(v, []).append((u, weight))
+        cg.crossing_of[(u, v)] = data["crossing_id"]
+        cg.links.append((u, v, weight))
+    return cg
+
+
+Waypoint = tuple[str, Any]  # ("place", node) or ("crossing", crossing_id)
+
+
+def resolve_waypoints(graph: nx.MultiDiGraph, via: Sequence[str]) -> tuple[Waypoint, ...]:
+    """
+    Resolve ``via`` names to waypoints, collapsing consecutive repeats.
+
+    ``["Irkeshtam", "Irkeshtam"]`` asks for one pass of Irkeshtam, not three.
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.load_network()
+    >>> resolve_waypoints(net, ["Irkeshtam", "irkeshtam"])
+    (('crossing', 'irkeshtam'),)
+    """
+    out: list[Waypoint] = []
+    for name in via:
+        waypoint = resolve_waypoint(graph, name)
+        if not out or out[-1] != waypoint:
+            out.append(waypoint)
+    return tuple(out)
+
+
+def targets(cg: CrossingGraph, waypoint: Waypoint) -> list[tuple[str, str, float]]:
+    """The open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
+    return [(u, v, w) for u, v, w in cg.links if cg.crossing_of[(u, v)] == waypoint[1]]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Remaining static time to a target: ``dist`` from posts, ``ends`` the targets that are no posts (with their end cost)."""
+
+    dist: dict[Any, float]
+    ends: dict[Any, float]
+
+
+def layered_heuristic(cg: CrossingGraph, destination: Any, waypoints: tuple[Waypoint, ...]) -> list[Layer]:
+    """
+    Exact remaining static time, ignoring the no-return rules, from every node with ``k`` waypoints passed.
+
+    ``h[k][x]``: the fastest way from ``x`` through waypoints ``k..`` to the
+    destination, one reverse Dijkstra per waypoint (so the cost grows linearly
+    with the length of ``via``). An admissible and consistent A* heuristic.
+    """
+    key = (destination, waypoints)
+    found = cg.heuristics.get(key)
+    if found is not None:
+        return found
+    layers: list[Layer] = [reverse_dijkstra(cg, {destination: 0.0})]
+    for k in range(len(waypoints) - 1, -1, -1):
+        after = layers[0]
+        kind, ident = waypoints[k]
+        init: dict[Any, float] = {}
+        if kind == "place":
+            rest = node_h(cg, after, ident)
+            if rest is not None:
+                init[ident] = rest
+        else:
+            for u, v, w in targets(cg, waypoints[k]):
+                rest = after.dist.get(v)
+                if rest is not None and w + rest < init.get(u, math.inf):
+                    init[u] = w + rest
+        layers.insert(0, reverse_dijkstra(cg, init))
+    cg.heuristics.put(key, layers)
+    return layers
+
+
+def reverse_dijkstra(cg: CrossingGraph, init: dict[Any, float]) -> Layer:
+    """Shortest static time to any of ``init`` (each with its own end cost) from every post, then from non-post nodes."""
+    dist: dict[Any, float] = {}
+    ends: dict[Any, float] = {}
+    heap: list[tuple[float, int, Any]] = []
+    counter = itertools.count()
+    for node, value in init.items():
+        if node in cg.is_post:
+            heapq.heappush(heap, (value, next(counter), node))
+        else:  # a place: reached from the posts of its country
+            ends[node] = value
+            for post in cg.posts_by_country.get(cg.country[node], ()):
+                w = cg.dom.time(post, node)
+                if w is not None:
+                    heapq.heappush(heap, (value + w, next(counter), post))
+    done: set[Any] = set()
+    while heap:
+        d_x, _, x = heapq.heappop(heap)
+        if x in done:
+            continue
+        done.add(x)
+        dist[x] = min(dist.get(x, math.inf), d_x)
+        for p, w in cg.cross_in.get(x, ()):
+            if p not in done:
+                heapq.heappush(heap, (d_x + w, next(counter), p))
+        for p in cg.posts_by_country[cg.country[x]]:
+            if p != x and p not in done:
+                w2 = cg.dom.time(p, x)
+                if w2 is not None:
+                    heapq.heappush(heap, (d_x + w2, next(counter), p))
+    return Layer(dist, ends)
+
+
+def node_h(cg: CrossingGraph, layer: Layer, node: Any) -> float | None:
+    """``layer``'s value at ``node``; for a node that is no post, straight to a target or through a post of its country."""
+    if node in cg.is_post:
+        return layer.dist.get(node)
+    best = math.inf
+    for end, value in layer.ends.items():
+        w = 0.0 if end == node else cg.dom.time(node, end)
+        if w is not None:
+            best = min(best, w + value)
+    for post in cg.posts_by_country.get(cg.country[node], ()):
+        rest = layer.dist.get(post)
+        if rest is not None and rest < best:
+            w = cg.dom.time(node, post)
+            if w is not None:
+                best = min(best, w + rest)
+    return None if best == math.inf else best
+
+
+def astar_paths(
+    cg: CrossingGraph,
+    origin: Any,
+    destination: Any,
+    waypoints: tuple[Waypoint, ...] = (),
+    *,
+    strict: bool = True,
+) -> Iterator[tuple[float, tuple[Any, ...]]]:
+    """
+    Yield condensed paths ``origin, post, ..., destination`` through ``waypoints``, in nondecreasing static time.
+
+    Best-first search over partial paths with the exact remaining time (of the
+    problem without the rules below) as heuristic: the first goal popped is
+    the shortest path, the next one the second shortest, and so on. A path
+    alternates domestic shortcuts and crossing links, so every result is a
+    distinct sequence of crossings. With ``strict`` a path never passes a
+    crossing twice nor re-enters a country it has left, unless the waypoints
+    demand it: passing a crossing named as the next waypoint, entering the
+    country of the next place waypoint (or of the destination once every
+    waypoint is passed) if it was left before the previous waypoint, or
+    passing again a crossing named further on.
+    """
+    n = len(waypoints)
+    h = layered_heuristic(cg, destination, waypoints)
+    counter = itertools.count()
+    # (f, tie, g, node, path, at_exit, k, (countries left before the last waypoint, since), crossings passed)
+    heap: list[tuple[float, int, float, Any, tuple[Any, ...], bool, int, tuple[frozenset[str], frozenset[str]], tuple[str, ...]]] = []
+    remaining_crossings = [frozenset(ident for kind, ident in waypoints[k:] if kind == "crossing") for k in range(n + 1)]
+
+    def advance(node: Any, k: int) -> int:
+        while k < n and waypoints[k] == ("place", node):
+            k += 1
+        return k
+
+    def push(
+        g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]
+    ) -> None:
+        rest = node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
+        if rest is not None:
+            heapq.heappush(heap, (g + rest, next(counter), g, node, path, at_exit, k, left, passed))
+
+    def demanded(country: str, k: int) -> bool:
+        if k == n:
+            return country == cg.country[destination]
+        kind, ident = waypoints[k]
+        return kind == "place" and country == cg.country[ident]
+
+    none: frozenset[str] = frozenset()
+    push(0.0, origin, (origin,), False, advance(origin, 0), (none, none), ())
+    ceiling = math.inf
+    for _pops in range(MAX_SEARCH_POPS):
+        check_cancelled()
+        if not heap:
+            return
+        f, _, g, node, path, at_exit, k, left, passed = heapq.heappop(heap)
+        if f > ceiling:
+            return
+        here = cg.country[node]
+        if at_exit:  # at an exit post: cross
+            for target, w in cg.cross_out.get(node, ()):
+                cid = cg.crossing_of[(node, target)]
+                there = cg.country[target]
+                is_waypoint = k < n and waypoints[k] == ("crossing", cid)
+                if strict and not is_waypoint:
+                    before, since = left
+                    if there in since or (there in before and not demanded(there, k)):
+                        continue  # a country left on the way to the next waypoint, or one no waypoint asks for
+                    if there not in before and cid in passed and cid not in remaining_crossings[k]:
+                        continue
+                nk = advance(target, k + 1 if is_waypoint else k)
+                gone = (left[0], left[1] | {here}) if nk == k else (left[0] | left[1] | {here}, none)
+                push(g + w, target, (*path, target), False, nk, gone, (*passed, cid))
+            continue
+        if node == destination and k == n:
+            if ceiling == math.inf:
+                ceiling = 2 * g + CEILING_SLACK_S
+            yield (g, path)
+            continue
+        # free to drive within the country: to the destination, the next place waypoint, or a post to cross at
+        if k == n and cg.country[destination] == here and destination != node:
+            w = cg.dom.time(node, destination)
+            if w is not None:
+                push(g + w, destination, (*path, destination), False, n, left, passed)
+        if k < n and waypoints[k][0] == "place" and cg.country[waypoints[k][1]] == here and waypoints[k][1] != node:
+            target = waypoints[k][1]
+            w = cg.dom.time(node, target)
+            if w is not None:
+                push(g + w, target, (*path, target), False, advance(target, k), (left[0] | left[1], none), passed)
+        for post in cg.posts_by_country.get(here, ()):
+            if post == node:
+                push(g, post, path, True, k, left, passed)  # cross right here (turning back only if a waypoint asks)
+                continue
+            w = cg.dom.time(node, post)
+            if w is not None:
+                push(g + w, post, (*path, post), True, k, left, passed)
+
+
+def expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str]) -> list[str]:
+    dom = domestic(graph, cap)
+    full = [condensed[0]]
+    for u, v in zip(condensed, condensed[1:], strict=False):
+        if graph.has_edge(u, v) and graph.nodes[u]["country"] != graph.nodes[v]["country"]:
+            full.append(v)  # a crossing link
+        else:
+            full.extend(dom.path(u, v)[1:])
+    return full
