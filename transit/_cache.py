@@ -56,7 +56,8 @@ LIMITS: dict[str, int] = {
     "remaining": 200_000,  # driving left after each step, per (path, speed cap)
     "bound": 200_000,  # lower bounds per (path, start, regime, vehicle)
     "coords": 200_000,  # road geometry per path
-    "openings": 10_000,  # Monte Carlo opening tables per (regime, crossing, direction)
+    "openings": 10_000,
+    "schedule_day": 20_000,  # a post's open windows per (local day, direction); per schedule, not per network  # Monte Carlo opening tables per (regime, crossing, direction)
     "verdict": 1,  # _validate.check_network: whether the network has what transit needs
     "dataset": 4,  # load_network: graphs per (dataset path, modification time); not per network
 }

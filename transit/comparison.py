@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from . import _cache
+from ._pickle import reduce_frozen
 from ._validate import check_network, check_samples
 from .delays import as_generator
 from .errors import NoRouteError, UnknownRegimeError
@@ -84,6 +85,9 @@ class Comparison:
         :class:`~transit.uncertainty.Reliability` (samples along that
         regime's trip).
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce_frozen(self)
 
     origin: str
     destination: str

@@ -22,7 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
+from ._pickle import reduce_frozen
 from .datasets import read_toml, toml_number
 from .errors import DataError
 
@@ -75,6 +77,9 @@ class CostModel:
     sources
         Parameter name mapped to its source text.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce_frozen(self)
 
     usd_per_h: float
     distance_usd_per_km: Mapping[str, float]

@@ -31,7 +31,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
+from ._pickle import reduce_frozen
 from ._rules import RestLevel, Stop
 from ._units import EPS, HOUR_S
 from .datasets import read_toml, toml_number
@@ -103,6 +105,9 @@ class CrewRule:
 @dataclass(frozen=True, kw_only=True)
 class DriverRules:
     """Break rules by country plus crew rules by crew size."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce_frozen(self)
 
     break_rules: Mapping[str, BreakRule]
     countries: Mapping[str, str]

@@ -37,6 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._pickle import reduce_frozen
 from ._validate import check_bool, check_number, close_match, close_match_hint, short_repr
 from .crossings import Crossing
 from .datasets import read_csv, read_toml
@@ -215,6 +216,9 @@ class CrossingRule:
         Source ids or ESTIMATE for the rule.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce_frozen(self)
+
     crossing_id: str
     open_to_freight: bool = True
     through: Mapping[str, str] = field(default_factory=dict)
@@ -318,6 +322,9 @@ class Regime:
         Source ids for the regime as a whole.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduce_frozen(self)
+
     id: str
     name: str
     description: str = ""
@@ -337,10 +344,6 @@ class Regime:
             found = hash((self.id, frozenset(self.rules.items()), frozenset(self.permits.items())))
             object.__setattr__(self, "_hash", found)
         return found
-
-    def __getstate__(self) -> dict[str, Any]:
-        # String hashes differ between processes: never carry the memoised hash along.
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Regime):

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
+from . import _cache
 from ._units import DAY_S
 from ._validate import short_repr
 from .errors import InvalidArgumentError, NoRouteError
@@ -296,7 +297,7 @@ class PostSchedule:
     holidays: tuple[str, ...] = ()
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _always: bool = field(init=False, repr=False, compare=False)
-    _days: dict[tuple[date, str], tuple[tuple[tuple[float, float], ...], float]] = field(init=False, repr=False, compare=False)
+    _days: _cache.LRU = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_zone", zone(self.tz))
@@ -312,7 +313,7 @@ class PostSchedule:
             and not self.holidays
         )
         object.__setattr__(self, "_always", always)
-        object.__setattr__(self, "_days", {})
+        object.__setattr__(self, "_days", _cache.LRU(_cache.LIMITS["schedule_day"]))
 
     def __hash__(self) -> int:
         return hash((self.tz, self.weekdays, self.hours, self.hours_out, self.hours_in, self.seasonal_hours, self.closures, self.holidays))
@@ -482,12 +483,9 @@ class PostSchedule:
     def _day(self, day: date, direction: Direction) -> tuple[tuple[tuple[float, float], ...], float]:
         """Open windows of one local day as POSIX seconds, and the next midnight (cached)."""
         key = (day, direction)
-        found = self._days.get(key)
+        found: tuple[tuple[tuple[float, float], ...], float] | None = self._days.get(key)
         if found is None:
-            if len(self._days) > 20000:
-                self._days.clear()
-            found = (_day_windows(self, day, direction), _midnight(self, day + timedelta(days=1)))
-            self._days[key] = found
+            found = self._days.put(key, (_day_windows(self, day, direction), _midnight(self, day + timedelta(days=1))))
         return found
 
     def describe(self) -> str:
