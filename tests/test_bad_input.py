@@ -373,3 +373,12 @@ def test_bad_rng_is_a_type_error_and_a_transit_error():
     with pytest.raises(TypeError) as info:
         as_generator("abc")
     assert isinstance(info.value, TransitError)
+
+
+def test_build_network_refuses_a_place_alias_that_names_another_place():
+    from transit.model import Place
+
+    a = Place(id="artux", name="Artux", country="CN", kind="town", lon=76.17, lat=39.71, tz="Asia/Shanghai", aliases=("Tashkent",))
+    b = Place(id="tashkent", name="Tashkent", country="UZ", kind="city", lon=69.28, lat=41.31, tz="Asia/Tashkent")
+    with pytest.raises(transit.DataError, match=r"'artux'.*'tashkent'|'tashkent'.*'artux'"):
+        transit.build_network([a, b], [], [])

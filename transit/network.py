@@ -64,6 +64,7 @@ from .datasets import (
 )
 from .drivers import DriverRules, load_driver_rules
 from .errors import DataError
+from .lookup import fold
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .regimes import Regime, load_country_clearance, load_regime
 
@@ -145,6 +146,8 @@ def build_network(
         refs[ref] = node
         return node
 
+    places = list(places)
+    _check_labels(places)
     for place in places:
         graph.add_node(
             add(place.id),
@@ -339,6 +342,17 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         default_regime=default_regime,
     )
     return _cache.datasets().put(key, graph)
+
+
+def _check_labels(places: list[Place]) -> None:
+    """Refuse two places that share a name, alias or id once folded as lookups fold them (Artux aliased 'Tashkent')."""
+    owners: dict[str, str] = {}
+    for place in places:
+        for label in {fold(label) for label in (place.id, place.name, *place.aliases)}:
+            other = owners.setdefault(label, place.id)
+            if other != place.id:
+                msg = f"place {place.id!r} has the name or alias {label!r}, as place {other!r} does; lookups would find only one of them: rename one"
+                raise DataError(msg, row=place.id, column="aliases")
 
 
 def _mtime(base: Path) -> float:
