@@ -9,10 +9,11 @@ names (units in the names), documented as each other's twin:
 =======================  ===============================  ===============================  ==================================
 rule                     scalar                           vectorised (one element/sample)  parity tests
 =======================  ===============================  ===============================  ==================================
-drivers' hours           ``drivers.DriverClock``          ``montecarlo._Crew``             ``tests/test_drivers.py``,
+drivers' hours           ``drivers.DriverClock``          ``montecarlo._Crew``             ``tests/test_twins.py``,
                                                                                            ``tests/test_reliability.py``
 a trip along a path      ``simulation._Run``              ``montecarlo._Many``             ``tests/test_reliability.py``
-opening hours            ``schedule.CrossingClock``       ``montecarlo._Openings``         ``tests/test_reliability.py``
+opening hours            ``schedule.CrossingClock``       ``montecarlo._Openings``         ``tests/test_twins.py``,
+                                                                                           ``tests/test_reliability.py``
 =======================  ===============================  ===============================  ==================================
 
 A change to one of a pair is a change to both; the parity tests compare

@@ -16,7 +16,12 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["NODE_KINDS", "ROAD_CLASSES", "TERRAINS", "DesignatedRoute", "Place", "Segment", "Source", "node_id"]
+__all__ = ["NODE_KINDS", "NodeId", "PlaceRef", "ROAD_CLASSES", "TERRAINS", "DesignatedRoute", "Place", "Segment", "Source", "node_id"]
+
+#: A node id: an int, as in osmnx (negative for curated places and posts, see :func:`node_id`).
+NodeId = int
+#: How a public function takes a place: a name, alias or dataset id, a node id, or a ``(lat, lon)`` point to snap.
+PlaceRef = str | int | tuple[float, float]
 
 NODE_KINDS = ("city", "town", "port", "junction", "border_post")
 ROAD_CLASSES = ("expressway", "trunk", "primary", "secondary")

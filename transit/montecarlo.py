@@ -2,7 +2,7 @@
 Monte Carlo of one truck along one path, vectorised across samples.
 
 The same time-true model as :func:`transit.simulate` (see
-:mod:`transit.simulate` for the rules at a crossing and :mod:`transit.drivers`
+:mod:`transit.simulation` for the rules at a crossing and :mod:`transit.drivers`
 for drivers' hours), run for many samples at once: every quantity of the
 scalar simulation (the clock, the crew's driving and rest counters) becomes a
 numpy array with one element per sample, and each step of the path updates
@@ -233,7 +233,7 @@ class _Crew:
     Twin of :class:`transit.drivers.DriverClock`: its rules with one element per sample; every update takes a mask.
 
     Attribute and method names are the scalar clock's (see :mod:`transit._rules`); the parity tests in
-    ``tests/test_drivers.py`` and ``tests/test_reliability.py`` hold the two equal.
+    ``tests/test_twins.py`` and ``tests/test_reliability.py`` hold the two equal.
     """
 
     def __init__(self, crew: CrewRule, n: int) -> None:

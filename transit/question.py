@@ -24,6 +24,7 @@ import networkx as nx
 from ._timeutil import parse_departure
 from .errors import InvalidArgumentError
 from .lookup import get_regime, resolve_place, resolve_waypoint
+from .model import PlaceRef
 from .regimes import Regime
 from .vehicles import Vehicle, check_permits
 
@@ -63,8 +64,8 @@ class TripQuestion:
 
 def resolve_trip(
     graph: nx.MultiDiGraph,
-    origin: str | int,
-    destination: str | int,
+    origin: PlaceRef,
+    destination: PlaceRef,
     *,
     via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,

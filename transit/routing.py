@@ -73,6 +73,7 @@ from ._validate import check_int, check_network
 from .errors import InvalidArgumentError, NoRouteError
 from .geo import haversine_km
 from .lookup import resolve_place, resolve_waypoint
+from .model import NodeId, PlaceRef
 from .question import NO_DEPARTURE, TripQuestion, resolve_trip
 from .regimes import Regime
 from .simulation import simulate_path
@@ -100,14 +101,14 @@ MAX_CANDIDATES_LIMIT = 100
 @_cache.per_call
 def candidate_paths(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: PlaceRef,
+    destination: PlaceRef,
     *,
     regime: str | Regime | None = None,
     vehicle: Vehicle | None = None,
     via: str | Sequence[str] | None = None,
     limit: int = MAX_CANDIDATES,
-) -> list[tuple[float, list[Any]]]:
+) -> list[tuple[float, list[NodeId]]]:
     """
     Return candidate paths in order of static time (seconds), best first.
 
@@ -189,7 +190,7 @@ def _find_candidates(
     return unique
 
 
-def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, regime: Regime, via: Sequence[str]) -> NoRouteError:
+def _explain_no_route(graph: nx.MultiDiGraph, origin: NodeId, destination: NodeId, regime: Regime, via: Sequence[str]) -> NoRouteError:
     """Find what blocks: the crossings a regime closes on the paths that exist without it."""
     names = graph.nodes
     for name in via:
@@ -224,8 +225,8 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
 @_cache.per_call
 def plan_trip(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: PlaceRef,
+    destination: PlaceRef,
     *,
     regime: str | Regime | None = None,
     departure: datetime | str,
@@ -437,7 +438,7 @@ def _hold_if_better(
     return best
 
 
-def shortest_static_path(graph: nx.MultiDiGraph, origin: str, destination: str, *, weight: str = "travel_time") -> list[str]:
+def shortest_static_path(graph: nx.MultiDiGraph, origin: PlaceRef, destination: PlaceRef, *, weight: str = "travel_time") -> list[NodeId]:
     """
     Return the node path minimising a static edge attribute (no regime, no time).
 

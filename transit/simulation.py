@@ -48,6 +48,7 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
+from ._cancel import check as check_cancelled
 from ._rules import closed_to_freight
 from ._steps import (
     Cross,
@@ -64,6 +65,7 @@ from .crossings import Crossing
 from .drivers import BreakRule, DriverClock, DriverRules
 from .errors import NoRouteError
 from .lookup import node_of
+from .model import NodeId
 from .question import resolve_trip
 from .regimes import CrossingRule, Regime
 from .schedule import CrossingClock, zone
@@ -431,7 +433,7 @@ def _closed_note(crossing: Crossing, step: Cross, t: float) -> str:
 @_cache.per_call
 def simulate(
     graph: nx.MultiDiGraph,
-    path: Sequence[str],
+    path: Sequence[NodeId | str],
     *,
     regime: str | Regime | None = None,
     departure: datetime | str,
@@ -479,7 +481,7 @@ def simulate(
 
 def simulate_path(
     graph: nx.MultiDiGraph,
-    path: tuple[str, ...],
+    path: tuple[NodeId, ...],
     regime: Regime,
     vehicle: Vehicle,
     depart: datetime,
@@ -518,6 +520,7 @@ def simulate_path(
         run.emit("closed_wait", origin_data["name"], origin_data["country"], t0 + round(extensions[0]), origin_data["tz"], note=note)
     remaining = remaining_driving(graph, path, steps, vehicle.max_speed_kph)
     for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
+        check_cancelled()
         if isinstance(step, Road):
             run.drive(step, rest_after)
         else:

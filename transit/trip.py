@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._units import HOUR_S
 from .cost import CostBreakdown
+from .model import NodeId
 from .vehicles import Vehicle
 
 if TYPE_CHECKING:
@@ -142,13 +143,13 @@ class Trip:
         refused with :class:`~transit.errors.NoRouteError` instead.)
     """
 
-    origin: str
-    destination: str
+    origin: NodeId
+    destination: NodeId
     origin_name: str
     destination_name: str
     regime: str
     vehicle: Vehicle
-    path: tuple[str, ...]
+    path: tuple[NodeId, ...]
     events: tuple[Event, ...]
     departure: datetime
     arrival: datetime
