@@ -79,12 +79,12 @@ class Limits:
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        404: "Unknown place or name (with close matches)",
+        404: "Unknown place, id or name (with close matches)",
         408: "The request body did not arrive in time",
         413: "Request body too large",
         422: "Invalid request: a field, a date-time, a regime, a limit, or no feasible route",
-        500: "Server error (quotes a request id; no details)",
-        503: "The computation ran past the time limit (and was stopped), or the server is busy (Retry-After)",
+        500: "Server error or misconfiguration (quotes a request id; no details)",
+        503: "The computation ran past the time limit (and was stopped), was cancelled, or the server is busy (Retry-After)",
     }
     schema = {"$ref": "#/components/schemas/Problem"}
     return {code: {"description": text[code], "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}}} for code in codes}
@@ -155,6 +155,7 @@ def matrix_response(table: Any, *, regime: str, departure: str, samples: int, se
     for row in table.to_dict(orient="records"):
         out = {k: row[k] for k in ("origin", "destination", "status", "arrival", "route")}
         out.update({k: _num(row[k]) for k in ("total_h", "distance_km", "cost_usd")})
+        out["warnings"] = list(row["warnings"])
         if samples:
             out.update({f"p{q}_h": _num(row[f"p{q}_h"]) for q in (50, 90, 95)})
         rows.append(out)
