@@ -146,7 +146,64 @@ def test_matrix_and_its_limits(client):
     assert "6,000" in assert_problem(heavy, 422, "limit-exceeded")["detail"]
 
 
+def test_compare_reliability_and_matrix_carry_the_warnings_of_their_trips(client, net):
+    early = {"origin": "Kashgar", "destination": "Osh", "departure": "2016-10-03T08:00"}
+    trip = transit.plan_trip(net, "Kashgar", "Osh", departure="2016-10-03T08:00")
+    assert trip.warnings  # before sco-2017 came into force, and a long closed wait
+    compared = client.post("/compare", json={**early, "regimes": ["sco-2017"]}).json()
+    assert compared["rows"][0]["warnings"] == list(trip.warnings)
+    rel = client.post("/reliability", json={**early, "samples": 200, "seed": 1}).json()
+    assert rel["warnings"] == list(trip.warnings)
+    body = client.post("/matrix", json={"origins": ["Kashgar"], "destinations": ["Osh", "Almaty"], "departure": "2016-10-03T08:00"}).json()
+    rows = {r["destination"]: r for r in body["rows"]}
+    assert rows["Osh"]["warnings"] == list(trip.warnings) and all(isinstance(w, str) for w in rows["Almaty"]["warnings"])
+    calm = client.post("/compare", json={**early, "departure": "2017-10-30T08:00"}).json()
+    assert all(row["warnings"] == [] for row in calm["rows"])
+
+
+def test_trip_response_reports_how_far_a_point_was_snapped(client):
+    assert client.post("/trips", json=TRIP).json()["snapped_km"] == [0.0, 0.0]
+
+
 # -- errors ----------------------------------------------------------------------------------------
+
+
+#: Classes of transit.errors answered with a 500 on purpose: the server's own configuration is wrong (its dataset or
+#: network, or a missing extra), or an unclassified library error. Everything else is the client's to fix.
+SERVER_ERRORS = {"DataError", "InvalidNetworkError", "ReadOnlyNetworkError", "MissingExtraError", "TransitError"}
+
+
+def _instance(cls):
+    if cls.__name__ == "UnknownPlaceError":
+        return cls("Kashgr", suggestions=["Kashgar"])
+    if cls.__name__ == "MissingExtraError":
+        return cls("secret: /srv/venv lacks folium", extra="plot", module="folium")
+    return cls("secret: /srv/routes/crossings.toml row 7")
+
+
+@pytest.mark.parametrize("name", transit.errors.__all__)
+def test_every_transit_error_has_its_own_row_and_status(net, monkeypatch, name):
+    from transit.api.problems import ERROR_TABLE
+
+    cls = getattr(transit.errors, name)
+    row = next(r for r in ERROR_TABLE if issubclass(cls, r[0]))
+    assert row[0] is cls, f"{name} is answered by the row of {row[0].__name__}; give it its own row in ERROR_TABLE"
+
+    def broken(*args, **kwargs):
+        raise _instance(cls)
+
+    monkeypatch.setattr(app_module, "plan_trip", broken)
+    client = TestClient(create_app(net, limits=Limits(retry_after_s=3)), raise_server_exceptions=False)
+    response = client.post("/trips", json=TRIP)
+    body = assert_problem(response, row[1], row[2])
+    if name in SERVER_ERRORS:
+        assert response.status_code == 500 and "secret" not in response.text and body["request_id"] in body["detail"]
+    else:
+        assert response.status_code != 500 and body["type"] != "urn:transit:problem:internal"
+    if name == "ComputeCancelled":
+        assert response.status_code == 503 and response.headers["retry-after"] == "3"
+    if name in ("UnknownPlaceError", "UnknownIdError"):
+        assert response.status_code == 404
 
 
 def test_unknown_place_is_404_with_suggestions(client):

@@ -202,6 +202,38 @@ def test_cli_compare_json_and_post_compare_return_the_same_body(client, capsys):
     assert from_cli == from_api
 
 
+def test_cli_reliability_json_and_post_reliability_return_the_same_body(client, capsys):
+    # A departure before the regime came into force: the body carries the trip's warnings, in both.
+    run_cli(
+        [
+            "reliability",
+            "Kashgar",
+            "Tashkent",
+            "--via",
+            "Irkeshtam",
+            "--depart",
+            "2016-10-03T08:00",
+            "--registration",
+            "UZ",
+            "--samples",
+            "300",
+            "--seed",
+            "5",
+            "--route",
+            "best_p90",
+            "--deadline",
+            "2016-10-20T00:00",
+            "--format",
+            "json",
+        ]
+    )
+    from_cli = json.loads(capsys.readouterr().out)
+    request = {**TRIP, "departure": "2016-10-03T08:00", "samples": 300, "seed": 5, "route": "best_p90", "deadline": "2016-10-20T00:00"}
+    from_api = client.post("/reliability", json=request).json()
+    assert from_cli == from_api
+    assert any("came into force" in w for w in from_api["warnings"])
+
+
 def test_cli_plan_json_is_the_trip_body(client, capsys):
     run_cli(["plan", "Kashgar", "Tashkent", "--via", "Irkeshtam", "--depart", "2017-10-30T08:00", "--registration", "UZ", "--format", "json"])
     assert json.loads(capsys.readouterr().out) == client.post("/trips", json=TRIP).json()

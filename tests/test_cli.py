@@ -141,7 +141,8 @@ def test_reliability_json_and_deadline(capsys):
     )
     data = json.loads(out)
     assert code == 0 and data["samples"] == 500 and data["on_time_probability"] == 1.0
-    assert data["p50_h"] <= data["p90_h"] and data["crossings"][0]["crossing_id"] == "irkeshtam"
+    assert data["percentiles_h"]["50"] <= data["percentiles_h"]["90"] and data["crossings"][0]["crossing_id"] == "irkeshtam"
+    assert data["warnings"] == [] and data["seed"] == 1
     code, _, err = run(capsys, "reliability", "Kashgar", "Osh", "--samples", "0")
     assert code == 2 and "--samples" in err
 
@@ -174,3 +175,37 @@ def test_matrix_progress_bar_stays_quiet_when_piped():
     )
     assert result.stderr == ""
     assert len(result.stdout.strip().splitlines()) == 3
+
+
+EARLY = ("Kashgar", "Osh", "--depart", "2016-10-03T08:00")  # before sco-2017 came into force: the trip has warnings
+BEFORE = "before regime 'sco-2017' came into force"
+
+
+def test_warnings_in_every_output_of_compare_reliability_profile_and_matrix(capsys):
+    code, out, _ = run(capsys, "compare", *EARLY, "--regimes", "sco-2017", "--format", "csv")
+    assert code == 0 and BEFORE in next(csv.DictReader(io.StringIO(out)))["warnings"]
+    code, out, _ = run(capsys, "compare", *EARLY, "--regimes", "sco-2017")
+    assert code == 0 and f"warning (sco-2017): departure 2016-10-03 is {BEFORE}" in out
+    code, out, _ = run(capsys, "reliability", *EARLY, "--samples", "100", "--seed", "1")
+    assert code == 0 and f"warning: departure 2016-10-03 is {BEFORE}" in out
+    code, out, err = run(capsys, "reliability", *EARLY, "--samples", "100", "--seed", "1", "--format", "csv")
+    assert code == 0 and BEFORE in err and BEFORE not in out
+    profile = ("profile", "Kashgar", "Osh", "--start", "2016-10-03T08:00", "--days", "0.5", "--step-h", "6")
+    code, out, _ = run(capsys, *profile, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and all(BEFORE in r["warnings"] for r in rows)
+    code, out, _ = run(capsys, *profile, "--format", "json")
+    assert code == 0 and all(any(BEFORE in w for w in r["warnings"]) for r in json.loads(out))
+    code, out, _ = run(capsys, *profile)
+    assert code == 0 and out.count(BEFORE) == 1  # one note under the table for both departures
+    assert "warning (2016-10-03T08:00:00+08:00, 2016-10-03T14:00:00+08:00): departure 2016-10-03" in out
+    code, out, _ = run(capsys, "matrix", "--origins", "Kashgar", "--destinations", "Osh", "--depart", "2016-10-03T08:00", "--cpus", "1")
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert code == 0 and BEFORE in row["warnings"] and " | " in row["warnings"]
+
+
+def test_plan_says_how_far_a_point_was_snapped(capsys):
+    code, out, _ = run(capsys, "plan", "39.48,75.98", "Osh", "--depart", "2017-10-30T08:00")
+    assert code == 0 and "origin snapped 1.0 km to Kashgar" in out and "destination snapped" not in out
+    code, out, _ = run(capsys, "plan", "Kashgar", "Osh", "--depart", "2017-10-30T08:00", "--format", "json")
+    assert code == 0 and json.loads(out)["snapped_km"] == [0.0, 0.0] and "snapped" not in run(capsys, "plan", "Kashgar", "Osh")[1]

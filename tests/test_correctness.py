@@ -233,3 +233,13 @@ def test_api_trip_defaults_and_warnings(net):
     assert any("came into force" in w for w in data["warnings"])
     ok = client.post("/trips", json={"origin": "Kashgar", "destination": "Osh", "departure": DEPARTURE}).json()
     assert ok["warnings"] == [] and not math.isnan(ok["total_h"])
+
+
+def test_snapped_km_is_in_the_summary_and_the_serialized_trip(net):
+    from transit.serialize import trip_to_dict
+
+    trip = transit.plan_trip(net, (39.48, 75.98), "Osh", departure=DEPARTURE)
+    assert trip.snapped_km[0] > 0.5 and trip.snapped_km[1] == 0.0
+    assert trip.summary()["snapped_km"] == [round(trip.snapped_km[0], 2), 0.0]
+    assert trip_to_dict(trip)["snapped_km"] == trip.summary()["snapped_km"]
+    assert transit.plan_trip(net, "Kashgar", "Osh", departure=DEPARTURE).summary()["snapped_km"] == [0.0, 0.0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from datetime import datetime
 from enum import Enum
@@ -28,7 +29,7 @@ from .lookup import get_regime
 from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
-from .serialize import comparison_to_dict, trip_to_dict
+from .serialize import comparison_to_dict, reliability_to_dict, trip_to_dict
 from .vehicles import Vehicle
 
 __all__ = ["app", "main"]
@@ -81,7 +82,32 @@ def _echo(text: str) -> None:
     typer.echo(text)
 
 
-def _question(origin: str, depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
+#: Joins a trip's warnings in one CSV cell (a warning's own text may hold ``;`` and ``,``).
+WARNING_SEPARATOR = " | "
+_LAT_LON = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?)\s*,\s*([-+]?\d+(?:\.\d*)?)\s*$")
+
+
+def _place(text: str) -> str | tuple[float, float]:
+    """Read a place argument: ``"LAT,LON"`` (e.g. ``39.47,75.99``) is a point snapped to the network; anything else a name."""
+    found = _LAT_LON.match(text)
+    return (float(found.group(1)), float(found.group(2))) if found else text
+
+
+def _warning_cells(values: Any) -> list[str]:
+    """Join each row's warnings into one CSV cell."""
+    return [WARNING_SEPARATOR.join(v) for v in values]
+
+
+def _warning_notes(warnings_by_row: dict[str, tuple[str, ...]]) -> list[str]:
+    """Return the note under a table: each distinct warning once, with the rows (departures) it concerns."""
+    rows_by_text: dict[str, list[str]] = {}
+    for row, texts in warnings_by_row.items():
+        for text in texts:
+            rows_by_text.setdefault(text, []).append(row)
+    return [f"warning ({', '.join(rows) if len(rows) <= 3 else f'{len(rows)} rows'}): {text}" for text, rows in rows_by_text.items()]
+
+
+def _question(origin: str | tuple[float, float], depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
     """The network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
     net = load_network()
     from .lookup import resolve_place
@@ -116,11 +142,11 @@ def compare_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Compare one trip under several regimes (default: pre-2017 vs sco-2017); --samples adds percentiles."""
-    net, departure, vehicle = _question(origin, depart, registration, drivers)
+    net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
     cmp = run_compare(
         net,
-        origin,
-        destination,
+        _place(origin),
+        _place(destination),
         regimes=None if regimes is None else [r.strip() for r in regimes.split(",") if r.strip()],
         departure=departure,
         via=via,
@@ -132,7 +158,8 @@ def compare_cmd(
         _echo(json.dumps(comparison_to_dict(cmp, seed=seed), indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
-        _echo(cmp.table.to_csv(float_format="%.2f").rstrip())
+        warnings = [cmp.trips[r].warnings if r in cmp.trips else () for r in cmp.table.index]
+        _echo(cmp.table.assign(warnings=_warning_cells(warnings)).to_csv(float_format="%.2f").rstrip())
         return
     first = next(iter(cmp.trips.values()))
     via_text = f" via {', '.join(cmp.via)}" if cmp.via else ""
@@ -206,12 +233,12 @@ def plan_cmd(
     drivers: DriversOption = 1,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Plan one trip and print its timeline."""
-    net, departure, vehicle = _question(origin, depart, registration, drivers)
+    """Plan one trip and print its timeline. A place may be a point, LAT,LON (e.g. 39.47,75.99), snapped to the network."""
+    net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
     trip = plan_trip(
         net,
-        origin,
-        destination,
+        _place(origin),
+        _place(destination),
         regime=regime,
         departure=departure,
         via=via,
@@ -228,6 +255,9 @@ def plan_cmd(
         _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
         return
     _echo(repr(trip))
+    for end, km, name in (("origin", trip.snapped_km[0], trip.origin_name), ("destination", trip.snapped_km[1], trip.destination_name)):
+        if km:
+            _echo(f"{end} snapped {km:.1f} km to {name}")
     for text in trip.warnings:
         _echo(f"warning: {text}")
     _echo("")
@@ -277,20 +307,22 @@ def reliability_cmd(
     """Percentiles of one trip's door-to-door time under uncertain border delays."""
     from .uncertainty import reliability
 
-    net, departure, vehicle = _question(origin, depart, registration, drivers)
-    rel = reliability(net, origin, destination, regime=regime, departure=departure, via=via, vehicle=vehicle, samples=samples, rng=seed, route=route)
-    summary = rel.summary()
-    if deadline is not None:
-        summary["deadline"] = deadline
-        summary["on_time_probability"] = round(rel.on_time_probability(deadline), 4)
+    net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
+    rel = reliability(
+        net, _place(origin), _place(destination), regime=regime, departure=departure, via=via, vehicle=vehicle, samples=samples, rng=seed, route=route
+    )
     if fmt is Format.json:
-        summary["breakdown_mean_h"] = {k: round(v, 2) for k, v in rel.breakdown_h.items()}
-        summary["crossings"] = rel.crossings_h.round(2).reset_index().to_dict(orient="records")
-        _echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        _echo(json.dumps(reliability_to_dict(rel, seed=seed, deadline=deadline), indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
+        # One row per sample: the trip's warnings are not per sample, so they go to standard error.
+        for text in rel.warnings:
+            typer.echo(f"warning: {text}", err=True)
         _echo(rel.components_h.assign(total_h=rel.samples_h).to_csv(index_label="sample", float_format="%.4f").rstrip())
         return
+    summary = rel.summary()
+    if deadline is not None:
+        summary["on_time_probability"] = round(rel.on_time_probability(deadline), 4)
     trip = rel.trip
     _echo(
         f"{trip.origin_name} → {trip.destination_name} ({trip.regime}), departing {trip.departure:%Y-%m-%d %H:%M %Z (%a)}, route {summary['route']}"
@@ -311,6 +343,8 @@ def reliability_cmd(
         for row in rel.route_choice.itertuples():
             mark = "*" if row.chosen else " "
             _echo(f" {mark} {row.route:45} median-day {row.deterministic_h:6.1f} h   P50 {row.p50_h:6.1f} h   P90 {row.p90_h:6.1f} h")
+    for text in rel.warnings:
+        _echo(f"\nwarning: {text}")
 
 
 @app.command("profile")
@@ -331,18 +365,35 @@ def profile_cmd(
     """Transit time by departure time over a window: which day and hour to leave."""
     from .uncertainty import departure_profile
 
-    net, _, vehicle = _question(origin, start, registration, drivers)
+    net, _, vehicle = _question(_place(origin), start, registration, drivers)
     prof = departure_profile(
-        net, origin, destination, regime=regime, start=start, days=days, step_h=step_h, via=via, vehicle=vehicle, samples=samples, rng=seed
+        net,
+        _place(origin),
+        _place(destination),
+        regime=regime,
+        start=start,
+        days=days,
+        step_h=step_h,
+        via=via,
+        vehicle=vehicle,
+        samples=samples,
+        rng=seed,
     )
     for column in ("departure", "arrival", "p90_arrival"):
         if column in prof:
             prof[column] = [t.isoformat() if t is not None else "" for t in prof[column]]
+    if fmt is Format.csv:
+        prof["warnings"] = _warning_cells(prof["warnings"])
     if fmt is not Format.table:
         _print_frame(prof.set_index("departure"), fmt)
         return
     ok = prof[prof["status"] == "ok"]
-    _print_frame(prof.set_index("departure").drop(columns=["status"]).round(2), fmt)
+    _print_frame(prof.set_index("departure").drop(columns=["status", "warnings"]).round(2), fmt)
+    notes = _warning_notes(dict(zip(prof["departure"], prof["warnings"], strict=True)))
+    if notes:
+        _echo("")
+        for line in notes:
+            _echo(line)
     if not ok.empty:
         best = ok.loc[ok["total_h"].idxmin()]
         worst = ok.loc[ok["total_h"].idxmax()]
@@ -362,7 +413,7 @@ def matrix_cmd(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the CSV to this file (default: standard output).")] = None,
     cpus: Annotated[int | None, typer.Option("--cpus", min=1, help="Worker processes. Default: every core.")] = None,
 ) -> None:
-    """Origin-destination matrix as CSV: one row per pair (hours, km, USD, route, status)."""
+    """Origin-destination matrix as CSV: one row per pair (hours, km, USD, route, status, warnings separated by ' | ')."""
     from .odmatrix import matrix
 
     net = load_network()
@@ -373,7 +424,7 @@ def matrix_cmd(
     table = matrix(
         net, names(origins), names(destinations), regime=regime, departure=depart, samples=samples, rng=seed, progress=sys.stderr.isatty(), cpus=cpus
     )
-    text = table.to_csv(index=False, float_format="%.3f")
+    text = table.assign(warnings=_warning_cells(table["warnings"])).to_csv(index=False, float_format="%.3f")
     if output is None:
         _echo(text.rstrip())
         return

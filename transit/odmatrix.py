@@ -60,6 +60,7 @@ MATRIX_COLUMNS = (
     "route",
     "transshipments",
     "status",
+    "warnings",
 )
 #: Upper limit on origin-destination cells times samples in one call.
 MAX_SAMPLE_CELLS = 50_000_000
@@ -129,8 +130,10 @@ def matrix(
     -------
     pandas.DataFrame
         Columns :data:`MATRIX_COLUMNS` (hours, km, USD; ``route`` lists the
-        crossings), plus ``p50_h, p80_h, p90_h, p95_h`` with samples. A pair
-        with no allowed route has NaN totals and the reason in ``status``.
+        crossings; ``warnings`` is the tuple of the pair's
+        :attr:`~transit.trip.Trip.warnings`), plus ``p50_h, p80_h, p90_h, p95_h``
+        with samples. A pair with no allowed route has NaN totals, the reason in
+        ``status`` and no warnings.
 
     Raises
     ------
@@ -203,7 +206,7 @@ class _Work:
         try:
             trip = plan_resolved(self.graph, question, max_candidates=self.max_candidates)
         except NoRouteError as exc:
-            row.update(dict.fromkeys(MATRIX_COLUMNS[5:12], math.nan), arrival=None, route="", transshipments="", status=str(exc))
+            row.update(dict.fromkeys(MATRIX_COLUMNS[5:12], math.nan), arrival=None, route="", transshipments="", status=str(exc), warnings=())
             if self.samples:
                 row.update({f"p{q}_h": math.nan for q in PERCENTILES})
             return row
@@ -219,6 +222,7 @@ class _Work:
             route=" / ".join(trip.crossings) or "(domestic)",
             transshipments=" / ".join(trip.transshipments),
             status="ok",
+            warnings=tuple(trip.warnings),
         )
         if self.samples:
             hours = sample_trip(self.graph, trip, self.regime, samples=self.samples, rng=np.random.default_rng(seed)).total_s / 3600.0

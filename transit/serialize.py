@@ -74,7 +74,8 @@ def trip_to_dict(trip: Trip) -> dict[str, Any]:
     Returns
     -------
     dict
-        The keys of :meth:`transit.trip.Trip.summary` (``origin`` ... ``transshipments``), then
+        The keys of :meth:`transit.trip.Trip.summary` (``origin`` ... ``transshipments``, ``warnings``,
+        ``snapped_km``), then
         ``breakdown_h`` (hours by activity), ``cost`` (``distance_usd`` ... ``total_usd``), ``timeline`` (one dict
         per step: ``activity, place, country, start, end, duration_h, distance_km, note, source, crossing_id,
         segment_id``; times local to the step's place) and ``geometry`` (a GeoJSON Feature, ``[lon, lat]``,
@@ -135,7 +136,8 @@ def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> di
         ``origin, destination, departure, via, baseline, samples, seed`` and ``rows``: per regime, ``regime``,
         ``status`` (``"ok"`` or why there is no route), the totals (``total_h`` ... ``cost_usd``, ``None`` without a
         route), ``saving_h`` and ``saving_usd`` against the baseline, ``arrival``, ``crossings``,
-        ``transshipments`` and, with samples, ``p50_h, p90_h, p95_h``.
+        ``transshipments``, ``warnings`` (the regime's trip's :attr:`~transit.trip.Trip.warnings`; none without a
+        route) and, with samples, ``p50_h, p90_h, p95_h``.
     """
     table = comparison.table
     samples = next(iter(comparison.reliability.values())).samples if comparison.reliability else 0
@@ -147,6 +149,7 @@ def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> di
         out["arrival"] = trip.arrival.isoformat() if trip else None
         out["crossings"] = list(trip.crossings) if trip else []
         out["transshipments"] = list(trip.transshipments) if trip else []
+        out["warnings"] = list(trip.warnings) if trip else []
         if samples:
             out.update({k: _num(row[k]) for k in _PERCENTILE_COLUMNS})
         rows.append(out)
@@ -180,7 +183,8 @@ def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, de
     dict
         ``origin, destination, regime, departure, route`` (crossing ids), ``route_choice``, ``samples``, ``seed``,
         ``deterministic_h``, ``mean_h``, ``percentiles_h`` and ``arrivals`` (keyed by percentage as a string),
-        ``breakdown_mean_h``, ``crossings`` (per crossing: ``crossing_id, p50_h, p90_h, mean_h``), with a deadline
+        ``breakdown_mean_h``, ``crossings`` (per crossing: ``crossing_id, p50_h, p90_h, mean_h``), ``warnings`` (the
+        deterministic trip's :attr:`~transit.trip.Trip.warnings`), with a deadline
         ``deadline`` and ``on_time_probability``, and for a best-route choice ``candidates``.
     """
     rel = reliability
@@ -202,6 +206,7 @@ def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, de
             {k: (float(v) if k != "crossing_id" else str(v)) for k, v in row.items()}
             for row in rel.crossings_h.reset_index().to_dict(orient="records")
         ],
+        "warnings": list(rel.warnings),
     }
     if deadline is not None:
         out["deadline"] = deadline if isinstance(deadline, str) else deadline.isoformat()

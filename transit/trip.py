@@ -323,7 +323,8 @@ class Trip:
         Keys: ``origin, destination, regime, registration, drivers, departure,
         arrival, total_h, total_days, driving_h, rest_h, border_h,
         transshipment_h, closed_wait_h, distance_km, cost_usd, crossings,
-        transshipments, warnings``.
+        transshipments, warnings, snapped_km``; ``snapped_km`` is ``[origin, destination]``, how far a place given
+        as ``(lat, lon)`` lay from the road node it was snapped to (km, rounded to 0.01; ``[0.0, 0.0]`` for names).
         """
         return {
             "origin": self.origin_name,
@@ -345,6 +346,7 @@ class Trip:
             "crossings": list(self.crossings),
             "transshipments": list(self.transshipments),
             "warnings": list(self.warnings),
+            "snapped_km": [round(float(km), 2) for km in self.snapped_km],
         }
 
     def __repr__(self) -> str:

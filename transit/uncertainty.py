@@ -414,7 +414,9 @@ def departure_profile(
         One row per departure: ``departure`` (local at the origin),
         ``weekday``, ``arrival`` (local at the destination), ``total_h``,
         ``closed_wait_h``, ``border_h``, ``rest_h``, ``route``, ``status``
-        (``"ok"`` or why there is no route), plus the sample columns.
+        (``"ok"`` or why there is no route), ``warnings`` (the tuple of that
+        trip's :attr:`~transit.trip.Trip.warnings`; empty without a route),
+        plus the sample columns.
 
     Examples
     --------
@@ -453,7 +455,9 @@ def departure_profile(
         try:
             trip = plan_resolved(graph, dataclasses.replace(question, departure=depart), max_candidates=max_candidates)
         except NoRouteError as exc:
-            row.update(arrival=None, total_h=math.nan, closed_wait_h=math.nan, border_h=math.nan, rest_h=math.nan, route="", status=str(exc))
+            row.update(
+                arrival=None, total_h=math.nan, closed_wait_h=math.nan, border_h=math.nan, rest_h=math.nan, route="", status=str(exc), warnings=()
+            )
             if samples:
                 row.update(p50_h=math.nan, p90_h=math.nan, p90_arrival=None)
             rows.append(row)
@@ -466,6 +470,7 @@ def departure_profile(
             rest_h=trip.rest_h,
             route=" / ".join(trip.crossings) or "(domestic)",
             status="ok",
+            warnings=tuple(trip.warnings),
         )
         if samples:
             assert gen is not None

@@ -79,12 +79,12 @@ class Limits:
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        404: "Unknown place or name (with close matches)",
+        404: "Unknown place, id or name (with close matches)",
         408: "The request body did not arrive in time",
         413: "Request body too large",
         422: "Invalid request: a field, a date-time, a regime, a limit, or no feasible route",
-        500: "Server error (quotes a request id; no details)",
-        503: "The computation ran past the time limit (and was stopped), or the server is busy (Retry-After)",
+        500: "Server error or misconfiguration (quotes a request id; no details)",
+        503: "The computation ran past the time limit (and was stopped), was cancelled, or the server is busy (Retry-After)",
     }
     schema = {"$ref": "#/components/schemas/Problem"}
     return {code: {"description": text[code], "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}}} for code in codes}
@@ -102,6 +102,16 @@ class _Service:
         self.limits = limits
         self.listings = _Listings(network)
         self.gate = ComputeGate(slots=limits.compute_slots, queue=limits.max_queue, timeout_s=limits.timeout_s, retry_after_s=limits.retry_after_s)
+        health = {
+            "status": "ok",
+            "version": __version__,
+            "dataset_version": str(network.graph.get("dataset_version", "")),
+            "places": len(self.listings.places),
+            "crossings": len(self.listings.crossings),
+            "regimes": sorted(network.graph.get("regimes", {})),
+            "limits": asdict(limits),
+        }
+        self.health_body = m.Health.model_validate(health).model_dump_json().encode()
 
     def check_samples(self, samples: int) -> None:
         limit = self.limits.max_samples
@@ -112,13 +122,15 @@ class _Service:
         return await self.gate.run(func, receive=request.receive)
 
 
-def get_service(request: Request) -> _Service:
+# The dependencies are coroutines: FastAPI runs a plain ``def`` dependency in its thread pool, two thread hops per
+# request that, under load, wait for the GIL behind the compute thread (most of /health's latency at p99).
+async def get_service(request: Request) -> _Service:
     """The app's shared state (a FastAPI dependency)."""
     service: _Service = request.app.state.service
     return service
 
 
-def get_network(service: Annotated[_Service, Depends(get_service)]) -> nx.MultiDiGraph:
+async def get_network(service: Annotated[_Service, Depends(get_service)]) -> nx.MultiDiGraph:
     """The network the app serves (a FastAPI dependency; override it in tests with ``app.dependency_overrides``)."""
     return service.network
 
@@ -155,6 +167,7 @@ def matrix_response(table: Any, *, regime: str, departure: str, samples: int, se
     for row in table.to_dict(orient="records"):
         out = {k: row[k] for k in ("origin", "destination", "status", "arrival", "route")}
         out.update({k: _num(row[k]) for k in ("total_h", "distance_km", "cost_usd")})
+        out["warnings"] = list(row["warnings"])
         if samples:
             out.update({f"p{q}_h": _num(row[f"p{q}_h"]) for q in (50, 90, 95)})
         rows.append(out)
@@ -171,18 +184,12 @@ def _num(value: Any) -> float | None:
 
 
 @router.api_route("/health", methods=["GET"], response_model=m.Health, responses=_GET_ERRORS, tags=["meta"])
-async def health(service: Service) -> dict[str, Any]:
-    """Liveness, versions, and the request limits. Answered on the event loop: never queued behind computations."""
-    net = service.network
-    return {
-        "status": "ok",
-        "version": __version__,
-        "dataset_version": str(net.graph.get("dataset_version", "")),
-        "places": len(service.listings.places),
-        "crossings": len(service.listings.crossings),
-        "regimes": sorted(net.graph.get("regimes", {})),
-        "limits": asdict(service.limits),
-    }
+async def health(service: Service) -> Response:
+    """Liveness, versions, and the request limits. Answered on the event loop: never queued behind computations.
+
+    The body never changes while the server runs, so it is rendered once, when the app is made.
+    """
+    return Response(service.health_body, media_type="application/json")
 
 
 @router.get("/places", response_model=list[m.PlaceInfo], responses=_GET_ERRORS, tags=["dataset"])

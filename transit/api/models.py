@@ -72,6 +72,7 @@ Departure = Field(
 )
 Via = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
 Regime = Field(default=None, min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'; null for the dataset's default regime.")
+_WARNINGS = "Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force."
 Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
 
 
@@ -204,9 +205,12 @@ class TripResponse(BaseModel):
     cost_usd: float
     crossings: list[str]
     transshipments: list[str]
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force.",
+    warnings: list[str] = Field(default_factory=list, description=_WARNINGS)
+    snapped_km: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0],
+        min_length=2,
+        max_length=2,
+        description="[origin, destination]: how far a place given as (lat, lon) lay from the road node it was snapped to, km (0 for names).",
     )
     breakdown_h: dict[str, float]
     cost: CostOut
@@ -264,6 +268,7 @@ class CompareRow(BaseModel):
     arrival: str | None
     crossings: list[str]
     transshipments: list[str]
+    warnings: list[str] = Field(default_factory=list, description=_WARNINGS + " Empty for a regime with no route.")
     p50_h: float | None = None
     p90_h: float | None = None
     p95_h: float | None = None
@@ -342,6 +347,7 @@ class ReliabilityResponse(BaseModel):
     arrivals: dict[str, str] = Field(description="Arrival time by which that percentage of samples has arrived.")
     breakdown_mean_h: dict[str, float]
     crossings: list[CrossingStat]
+    warnings: list[str] = Field(default_factory=list, description="Of the deterministic trip. " + _WARNINGS)
     deadline: str | None = None
     on_time_probability: float | None = None
     candidates: list[RouteChoice] | None = None
@@ -372,6 +378,7 @@ class MatrixRow(BaseModel):
     distance_km: float | None
     cost_usd: float | None
     route: str
+    warnings: list[str] = Field(default_factory=list, description="Of this pair's trip. " + _WARNINGS + " Empty for a pair with no route.")
     p50_h: float | None = None
     p90_h: float | None = None
     p95_h: float | None = None

@@ -23,13 +23,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from ..errors import (
+    ArgumentTypeError,
     ComputeCancelled,
     DataError,
     InvalidArgumentError,
     InvalidDepartureError,
+    InvalidNetworkError,
     InvalidVehicleError,
+    MissingExtraError,
     NoRouteError,
+    ReadOnlyNetworkError,
     TransitError,
+    UnknownIdError,
     UnknownPlaceError,
     UnknownRegimeError,
 )
@@ -68,22 +73,34 @@ class UnknownNameError(TransitError, KeyError):
         super().__init__(message)
 
 
-#: Exception class -> (HTTP status, problem slug, title). The first matching row wins, so subclasses come first.
+#: Exception class -> (HTTP status, problem slug, title). The first matching row wins, so subclasses come first. Every
+#: class of :mod:`transit.errors` has its own row. A 5xx answer never shows the exception's message (it may name files
+#: or modules of the server): the client gets the title and the request id, the log gets the rest.
 ERROR_TABLE: tuple[tuple[type[BaseException], int, str, str], ...] = (
     (UnknownPlaceError, 404, "unknown-place", "Unknown place"),
+    (UnknownIdError, 404, "unknown-id", "Unknown id"),
     (UnknownNameError, 404, "unknown-name", "Unknown name"),
     (UnknownRegimeError, 422, "unknown-regime", "Unknown regime"),
     (NoRouteError, 422, "no-route", "No feasible route"),
     (InvalidDepartureError, 422, "invalid-time", "Invalid date-time"),
     (InvalidVehicleError, 422, "invalid-vehicle", "Invalid vehicle"),
     (LimitExceeded, 422, "limit-exceeded", "Limit exceeded"),
+    (ArgumentTypeError, 422, "invalid-argument-type", "Argument of the wrong type"),
     (InvalidArgumentError, 422, "invalid-argument", "Invalid argument"),
     (RequestValidationError, 422, "invalid-request", "Invalid request"),
     (ComputeTimeout, 503, "timeout", "Computation took too long"),
     (ComputeCancelled, 503, "cancelled", "Computation cancelled"),
     (Overloaded, 503, "overloaded", "Server busy"),
+    # Server misconfiguration: the served dataset or network, or an extra missing from the server's environment.
     (DataError, 500, "dataset-error", "Dataset error"),
+    (InvalidNetworkError, 500, "invalid-network", "Server network misconfigured"),
+    (ReadOnlyNetworkError, 500, "read-only-network", "Server network edited in place"),
+    (MissingExtraError, 500, "missing-extra", "Server dependency missing"),
+    (TransitError, 500, "internal", "Internal server error"),
 )
+#: Answered with ``Retry-After`` (seconds: the exception's ``retry_after_s``, else ``Limits.retry_after_s``).
+_RETRY = (Overloaded, ComputeCancelled)
+_DEFAULT_RETRY_AFTER_S = 2
 
 
 def problem(
@@ -102,7 +119,7 @@ def _request_id(request: Request) -> str:
 
 def _extras(exc: BaseException) -> dict[str, Any]:
     """Problem extension members for an exception."""
-    if isinstance(exc, UnknownPlaceError | UnknownNameError):
+    if isinstance(exc, UnknownPlaceError | UnknownIdError | UnknownNameError):
         return {"suggestions": list(exc.suggestions)}
     if isinstance(exc, NoRouteError):
         return {"blocking": list(exc.blocking)}
@@ -138,9 +155,18 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
             extra = _extras(exc)
             if isinstance(exc, RequestValidationError):
                 extra["errors"] = [{"field": _field(e), "message": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()[:20]]
-            headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Overloaded) else None
-            return problem(request_id, request.url.path, status, slug, title, _detail(exc), headers=headers, **extra)
+            headers = {"Retry-After": str(_retry_after_s(request, exc))} if isinstance(exc, _RETRY) else None
+            detail = _detail(exc) if status != 500 else f"{title.lower()}; quote request id {request_id} when reporting it"
+            return problem(request_id, request.url.path, status, slug, title, detail, headers=headers, **extra)
     return await _unexpected(request, exc)
+
+
+def _retry_after_s(request: Request, exc: BaseException) -> int:
+    own = getattr(exc, "retry_after_s", None)
+    if isinstance(own, int):
+        return own
+    limits = getattr(request.app.state, "limits", None)
+    return int(getattr(limits, "retry_after_s", _DEFAULT_RETRY_AFTER_S))
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
