@@ -103,7 +103,7 @@ def test_usage_error_exit_code(capsys):
 
 
 def test_console_script_is_installed():
-    exe = shutil.which("transit", path=str((__import__("pathlib").Path(sys.executable).parent)))
+    exe = shutil.which("transit", path=str(__import__("pathlib").Path(sys.executable).parent))
     if exe is None:
         pytest.skip("the transit console script is not installed in this environment")
     result = subprocess.run([exe, "routes", "--format", "csv"], capture_output=True, text=True, timeout=120, check=False)

@@ -124,7 +124,7 @@ def test_sco_route_sequences_are_routable(net):
 def test_later_departure_never_arrives_earlier_on_the_sco_network(net, origin, destination, via, regime):
     start = datetime(2017, 9, 28, 0, 0)  # a week that runs into China's Golden Week
     previous = None
-    for step in range(0, 7 * 24 * 2):
+    for step in range(7 * 24 * 2):
         when = start + timedelta(minutes=30 * step)
         arrival = transit.plan_trip(net, origin, destination, regime=regime, departure=when, via=via).arrival
         if previous is not None:

@@ -195,7 +195,7 @@ def test_later_departure_never_arrives_earlier_on_a_toy_network():
     net = line_network(km_before=420, km_after=380, schedule_cn=cn, schedule_kg=kg)
     previous = None
     start = datetime(2017, 9, 27, 0, 0)
-    for step in range(0, 10 * 24 * 4):  # every 15 min for 10 days, across a weekend and Golden Week
+    for step in range(10 * 24 * 4):  # every 15 min for 10 days, across a weekend and Golden Week
         trip = transit.plan_trip(net, "west", "east", regime="toy", departure=start + timedelta(minutes=15 * step))
         if previous is not None:
             assert trip.arrival >= previous, f"departure {start + timedelta(minutes=15 * step)} arrives earlier"

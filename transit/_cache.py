@@ -60,7 +60,10 @@ LIMITS: dict[str, int] = {
     "dataset": 4,  # load_network: graphs per (dataset path, modification time); not per network
 }
 
-_HOW_TO_EDIT = "this network is read-only (the library's caches depend on it); edit a copy: `G = transit.editable(net)`, change G, then use G (or `transit.freeze(G)` to cache it again)"
+_HOW_TO_EDIT = (
+    "this network is read-only (the library's caches depend on it); edit a copy: "
+    "`G = transit.editable(net)`, change G, then use G (or `transit.freeze(G)` to cache it again)"
+)
 
 _MISSING = object()
 T = TypeVar("T")
@@ -80,7 +83,7 @@ class LRU:
         return len(self._data)
 
     def get(self, key: Hashable, default: Any = None) -> Any:
-        """The value for ``key`` (now the most recently used), or ``default``."""
+        """Return the value for ``key`` (now the most recently used), or ``default``."""
         try:
             value = self._data[key]
             self._data.move_to_end(key)
@@ -129,7 +132,7 @@ def is_frozen(graph: nx.Graph) -> bool:
 
 
 def store(graph: nx.Graph) -> Store:
-    """The caches of ``graph``: kept while it lives if frozen, else for the current call only."""
+    """Return the caches of ``graph``: kept while it lives if frozen, else for the current call only."""
     if is_frozen(graph):
         found = _FROZEN.get(graph)
         if found is None:
@@ -153,7 +156,7 @@ def memo(graph: nx.Graph, kind: str, key: Hashable, compute: Callable[[], T]) ->
 
 
 def datasets() -> LRU:
-    """The graphs ``load_network`` has read, keyed by (dataset path, modification time)."""
+    """Return the graphs ``load_network`` has read, keyed by (dataset path, modification time)."""
     return _DATASETS
 
 
@@ -251,7 +254,7 @@ def freeze(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def editable(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """An unfrozen copy of ``graph`` with its own node, edge and graph attribute dicts."""
+    """Return an unfrozen copy of ``graph`` with its own node, edge and graph attribute dicts."""
     copy = graph.__class__()
     copy.graph.update({k: dict(v) if isinstance(v, ReadOnlyDict) else v for k, v in graph.graph.items()})
     copy.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True))

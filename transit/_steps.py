@@ -1,7 +1,7 @@
 """
-Compiled paths: the road and crossing steps a simulation walks, with the
-lower bounds that route choice prunes with. Internal; shared by the scalar
-engine (:mod:`transit.simulation`) and the vectorised one (:mod:`transit.montecarlo`).
+Compiled paths: the road and crossing steps a simulation walks, with the lower bounds that route choice prunes with.
+
+Internal; shared by the scalar engine (:mod:`transit.simulation`) and the vectorised one (:mod:`transit.montecarlo`).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, regi
 
 
 def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[float, float], ...]:
-    """The road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
+    """Return the road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
     cache = _cache.store(graph)["coords"]
     found: tuple[tuple[float, float], ...] | None = cache.get(path)
     if found is None:
@@ -189,7 +189,7 @@ def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[Any], regime: Regime, v
 
 def steps_bound(graph: nx.MultiDiGraph, steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
     """
-    A lower bound on the simulated duration of ``path``, in seconds.
+    Return a lower bound on the simulated duration of ``path``, in seconds.
 
     Driving, median queue, clearance and transshipment, plus the daily rests
     and breaks each truck's crew cannot avoid (a day holds at most the

@@ -28,10 +28,12 @@ transit.errors.ArgumentTypeError: max_speed_kph='80' is not a number; expected a
 >>> import networkx as nx
 >>> import transit
 >>> check_network(transit.load_network())
->>> check_network(nx.MultiDiGraph(crs="EPSG:4326"))
+>>> check_network(nx.MultiDiGraph(crs="EPSG:4326"))  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-transit.errors.InvalidNetworkError: this graph is not a transit network: it lacks the graph attributes 'crossings', 'regimes', 'driver_rules', 'cost_model'. Build one with transit.load_network() (the curated dataset), transit.graph_from_osm(path) (an OpenStreetMap file) or transit.build_network(...); a network saved with transit.save_network(G, path) loads with transit.load_network(path).
+transit.errors.InvalidNetworkError: this graph is not a transit network: it lacks the graph attributes 'crossings', 'regimes', 'driver_rules',
+'cost_model'. Build one with transit.load_network() (the curated dataset), transit.graph_from_osm(path) (an OpenStreetMap file) or
+transit.build_network(...); a network saved with transit.save_network(G, path) loads with transit.load_network(path).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def short_repr(value: object, *, limit: int = 60) -> str:
 
 def close_match(value: object, choices: Iterable[str]) -> str | None:
     """
-    The closest of ``choices`` to ``value`` (ignoring case), or ``None``.
+    Return the closest of ``choices`` to ``value`` (ignoring case), or ``None``.
 
     Values longer than :data:`MAX_NAME_CHARS` are not compared (the comparison is quadratic).
 
@@ -281,7 +283,7 @@ MODEL_ATTRIBUTES: dict[str, str] = {
 
 
 def _model_types() -> dict[str, type]:
-    """The class each of :data:`MODEL_ATTRIBUTES` holds (imported here: the model modules import this one)."""
+    """Return the class each of :data:`MODEL_ATTRIBUTES` holds (imported here: the model modules import this one)."""
     from .cost import CostModel
     from .crossings import Crossing
     from .drivers import DriverRules
@@ -322,10 +324,11 @@ def check_network(graph: object) -> None:
     >>> net = transit.editable(transit.load_network())
     >>> u, v, k = next(iter(net.edges(keys=True)))
     >>> del net.edges[u, v, k]["length"]
-    >>> check_network(net)  # doctest: +ELLIPSIS
+    >>> check_network(net)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidNetworkError: this graph is not a usable transit network: no 'length' on edge (-417384767, -4230510023, 0) (Kashgar – Artux). ...
+    transit.errors.InvalidNetworkError: this graph is not a usable transit network: no 'length' on edge (-417384767, -4230510023, 0)
+    (Kashgar – Artux). ...
     """
     if isinstance(graph, nx.MultiDiGraph) and _cache.store(graph)["verdict"].get("valid", False):
         return
@@ -348,8 +351,10 @@ def _graph_problems(graph: object) -> list[str]:
     attrs = graph.graph
     if attrs.get("transit:format"):
         return [
-            "this graph is a file written by transit.save_network read with another reader (osmnx.load_graphml or networkx): "
-            "its crossings, regimes and rules are still text. Load it with transit.load_network(path)"
+            (
+                "this graph is a file written by transit.save_network read with another reader (osmnx.load_graphml or networkx): "
+                "its crossings, regimes and rules are still text. Load it with transit.load_network(path)"
+            )
         ]
     missing = [key for key in MODEL_ATTRIBUTES if key not in attrs]
     if len(missing) == len(MODEL_ATTRIBUTES):
@@ -357,9 +362,11 @@ def _graph_problems(graph: object) -> list[str]:
     texts = [key for key in MODEL_ATTRIBUTES if isinstance(attrs.get(key), str)]
     if texts:
         return [
-            f"this graph's {', '.join(repr(k) for k in texts)} are text, not transit objects: it was written to GraphML and read back "
-            "with osmnx.load_graphml (or networkx), which keeps only text. Save networks with transit.save_network(G, path) "
-            "and load them with transit.load_network(path)"
+            (
+                f"this graph's {', '.join(repr(k) for k in texts)} are text, not transit objects: it was written to GraphML and read back "
+                "with osmnx.load_graphml (or networkx), which keeps only text. Save networks with transit.save_network(G, path) "
+                "and load them with transit.load_network(path)"
+            )
         ]
     problems = [f"it lacks the graph attribute {key!r} ({MODEL_ATTRIBUTES[key]})" for key in missing]
     types = _model_types()

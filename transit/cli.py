@@ -1,6 +1,8 @@
 """
-Command line: ``transit compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``,
-``crossings``, ``regimes``, ``routes``, ``validate``, ``serve``.
+Command line: ``transit`` with its commands.
+
+The commands: ``compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``, ``crossings``, ``regimes``, ``routes``,
+``validate``, ``serve``.
 
 Errors are printed as one line on stderr with exit code 2; no traceback
 (set ``TRANSIT_DEBUG=1`` to see one).
@@ -82,7 +84,7 @@ def _echo(text: str) -> None:
 
 
 def _question(origin: str, depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
-    """The network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
+    """Return the network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
     net = load_network()
     from .lookup import resolve_place
 
@@ -137,7 +139,8 @@ def compare_cmd(
     first = next(iter(cmp.trips.values()))
     via_text = f" via {', '.join(cmp.via)}" if cmp.via else ""
     _echo(
-        f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)"
+        f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, "
+        f"truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)"
     )
     _echo("")
     table = cmp.table
@@ -347,7 +350,8 @@ def profile_cmd(
         best = ok.loc[ok["total_h"].idxmin()]
         worst = ok.loc[ok["total_h"].idxmax()]
         _echo(
-            f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h"
+            f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; "
+            f"slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h"
         )
 
 

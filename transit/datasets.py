@@ -356,6 +356,7 @@ _LABEL = {"id": "id", "name": "name", "aliases": "alias"}
 
 
 def read_places(path: Path, sources: Mapping[str, Source]) -> list[Place]:
+    """Read ``places.csv`` into :class:`Place` objects, checking ids, names, aliases, coordinates and sources."""
     from .lookup import fold  # lookup imports regimes, which imports this module
 
     places: list[Place] = []
@@ -413,6 +414,7 @@ def country(row: Any, column: str) -> str:
 
 
 def read_waypoints(path: Path, sources: Mapping[str, Source]) -> dict[str, tuple[str, float, float]]:
+    """Read ``waypoints.csv`` into (country, lon, lat) by waypoint id."""
     points: dict[str, tuple[str, float, float]] = {}
     for row in read_csv(path, required=("id", "name", "country", "kind", "lon", "lat", "elevation_m", "source")):
         wid = row.str("id")
@@ -451,6 +453,7 @@ def check_keys(table: Mapping[str, Any], allowed: frozenset[str], *, file: str, 
 
 
 def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
+    """Read ``crossings.toml`` into :class:`Crossing` objects with their posts and schedules."""
     file = path.name
     doc = read_toml(path)
     out: list[Crossing] = []
@@ -518,6 +521,7 @@ def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
 
 
 def read_speeds(path: Path, sources: Mapping[str, Source]) -> dict[tuple[str, str, str], tuple[float, str]]:
+    """Read ``speeds.csv`` into (speed in km/h, source) by (country, road class, terrain); ``*`` matches any."""
     table: dict[tuple[str, str, str], tuple[float, str]] = {}
     for row in read_csv(path, required=("country", "road_class", "terrain", "speed_kph", "source")):
         key = (row.str("country"), row.str("road_class"), row.str("terrain"))
@@ -557,6 +561,7 @@ def read_segments(
     speeds: Mapping[tuple[str, str, str], tuple[float, str]],
     sources: Mapping[str, Source],
 ) -> list[Segment]:
+    """Read ``segments.csv`` into :class:`Segment` objects between known places, crossings and waypoints."""
     segments: list[Segment] = []
     seen: set[str] = set()
     pairs: set[frozenset[str]] = set()
@@ -598,7 +603,10 @@ def read_segments(
         distance = row.float("distance_km", minimum=0.1)
         straight = haversine_km(*coords[0], *coords[-1])
         if distance < straight * MIN_CIRCUITY or distance > max(straight * MAX_CIRCUITY, 15):
-            msg = f"{distance} km is implausible for ends {straight:.1f} km apart; expected {straight * MIN_CIRCUITY:.0f}-{straight * MAX_CIRCUITY:.0f} km"
+            msg = (
+                f"{distance} km is implausible for ends {straight:.1f} km apart; "
+                f"expected {straight * MIN_CIRCUITY:.0f}-{straight * MAX_CIRCUITY:.0f} km"
+            )
             raise row.error("distance_km", msg)
         country = nodes[u][3]
         found = speed_for(speeds, country, road_class, terrain)

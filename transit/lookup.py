@@ -1,6 +1,5 @@
 """
-Finding things in a network: places by name, alias or point, ``via`` waypoints,
-regimes by id, and close-match suggestions for typos.
+Finding things in a network: places by name, alias or point, ``via`` waypoints, regimes by id, and close-match suggestions for typos.
 
 Matching ignores case, accents, spaces and punctuation. Indexes are built once
 per network and kept in the per-graph cache (:mod:`transit._cache`).
@@ -244,7 +243,10 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime | None = None) -> Re
         default = graph.graph.get("default_regime")
         if default is None or default not in regimes:
             valid = ", ".join(repr(r) for r in sorted(regimes)) or "(the network has no regimes: build it with regimes=[...])"
-            msg = f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); pass regime= one of {valid}"
+            msg = (
+                f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); "
+                f"pass regime= one of {valid}"
+            )
             raise UnknownRegimeError(msg, valid=sorted(regimes))
         return regimes[default]
     if isinstance(regime, str) and regime in regimes:

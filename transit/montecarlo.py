@@ -495,8 +495,9 @@ class _Many:
         self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, split: np.ndarray, begin: np.ndarray, name: str
     ) -> None:
         """
-        Clearance for every sample: in one go from ``begin``, or split across closures where ``split``
-        (:meth:`CrossingClock.work`). Leaves each sample's clock at the end of its formalities.
+        Clear every sample: in one go from ``begin``, or split across closures where ``split`` (:meth:`CrossingClock.work`).
+
+        Leaves each sample's clock at the end of its formalities.
         """
         driver = self.driver
         one_go = ~split

@@ -99,12 +99,12 @@ def _samples(obj: Any) -> dict[str, Reliability]:
 
 
 def _crossing_name(place: str) -> str:
-    return place.split(" (")[0]
+    return place.split(" (", maxsplit=1)[0]
 
 
 def profile(trip: Trip, *, y: str = "time") -> tuple[np.ndarray, np.ndarray, list[tuple[float, float, float, str, str]]]:
     """
-    The chart's line for one trip.
+    Return the chart's line for one trip.
 
     Parameters
     ----------
@@ -185,7 +185,7 @@ def time_distance(
     figsize: tuple[float, float] = (9.0, 5.5),
 ) -> Figure:
     """
-    The UNESCAP time-distance (or cost-distance) chart of one or more trips.
+    Draw the UNESCAP time-distance (or cost-distance) chart of one or more trips.
 
     Parameters
     ----------
@@ -293,7 +293,7 @@ def _band(rel: Reliability, trip: Trip, xs: np.ndarray, band: tuple[float, float
 
 def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[float, float] = (10.0, 3.8)) -> Figure:
     """
-    A Gantt chart of one trip: driving, breaks, rests, queues, clearance, closed crossings, transshipment.
+    Draw a Gantt chart of one trip: driving, breaks, rests, queues, clearance, closed crossings, transshipment.
 
     Parameters
     ----------
@@ -391,7 +391,7 @@ def _countries_geojson(bounds: tuple[float, float, float, float]) -> dict[str, A
 
 
 def _legend(content: str) -> Any:
-    """A Leaflet control in the map's bottom-left corner holding ``content`` (plain Leaflet: works offline)."""
+    """Return a Leaflet control in the map's bottom-left corner holding ``content`` (plain Leaflet: works offline)."""
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -433,7 +433,7 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
     height: str | int = 520,
 ) -> folium.Map:
     """
-    A folium map of the routes, with each crossing passed coloured by the time spent there.
+    Draw a folium map of the routes, with each crossing passed coloured by the time spent there.
 
     Parameters
     ----------
@@ -502,7 +502,10 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
             rows = "".join(
                 f"<tr><td>{html.escape(a.replace('_', ' '))}</td><td style='text-align:right'>{h:.1f} h</td></tr>" for a, h in spent.items()
             )
-            card = f"<b>{html.escape(name)}</b> ({html.escape(label)})<table>{rows}<tr><td><b>total</b></td><td style='text-align:right'><b>{total:.1f} h</b></td></tr></table>"
+            card = (
+                f"<b>{html.escape(name)}</b> ({html.escape(label)})<table>{rows}"
+                f"<tr><td><b>total</b></td><td style='text-align:right'><b>{total:.1f} h</b></td></tr></table>"
+            )
             # A tooltip, not a popup: folium's popups need jQuery, which the offline page does not carry.
             folium.CircleMarker(
                 (lat, lon),
@@ -518,11 +521,13 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
         for (lon, lat), label_text in (((first.geometry_coords[0]), first.origin_name), ((first.geometry_coords[-1]), first.destination_name)):
             folium.CircleMarker((lat, lon), radius=5, color=colour, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=label_text).add_to(layer)
     legend = "".join(
-        f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'></span>{t}</div>"
+        f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'>"
+        f"</span>{t}</div>"
         for _, c, t in _DELAY_BINS
     )
     routes = "".join(
-        f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
+        f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};"
+        f"margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
         for i, label in enumerate(trips)
     )
     box_html = (

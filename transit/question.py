@@ -1,7 +1,7 @@
 """
-A trip question in resolved form: places as node ids, ``via`` checked, the
-vehicle, regime and departure parsed. Every public function that answers a
-trip question starts with :func:`resolve_trip`, so they all accept the same
+A trip question in resolved form: places as node ids, ``via`` checked, the vehicle, regime and departure parsed.
+
+Every public function that answers a trip question starts with :func:`resolve_trip`, so they all accept the same
 arguments and refuse bad ones with the same errors before any work.
 
 Examples

@@ -215,7 +215,7 @@ WEEKDAY_FORMS = "'daily', a range such as 'Mon-Fri', or a list such as ['Mon', '
 
 
 def _weekday(item: str, spec: object) -> int:
-    """The index of one English weekday name or abbreviation; anything else is refused."""
+    """Return the index of one English weekday name or abbreviation; anything else is refused."""
     word = item.strip().lower()
     for index, (short, full) in enumerate(zip(_WEEKDAYS, _DAY_NAMES, strict=True)):
         if word in (short, full):
@@ -232,10 +232,11 @@ def _parse_weekdays(spec: str | list[str] | tuple[str, ...]) -> frozenset[int]:
     --------
     >>> sorted(_parse_weekdays("Fri-Mon"))
     [0, 4, 5, 6]
-    >>> _parse_weekdays("Mon-Funday")
+    >>> _parse_weekdays("Mon-Funday")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidArgumentError: weekdays 'Mon-Funday': 'Funday' is not a weekday; expected 'daily', a range such as 'Mon-Fri', or a list such as ['Mon', 'Wed'] (English names or their three-letter abbreviations)
+    transit.errors.InvalidArgumentError: weekdays 'Mon-Funday': 'Funday' is not a weekday; expected 'daily', a range such as 'Mon-Fri',
+    or a list such as ['Mon', 'Wed'] (English names or their three-letter abbreviations)
     """
     if isinstance(spec, str):
         text = spec.strip().lower()
@@ -360,7 +361,10 @@ class PostSchedule:
             if value is not None and not (
                 isinstance(value, list | tuple) and all(isinstance(item, dict) and {"from", "to"} <= set(item) for item in value)
             ):
-                msg = f"{name}={short_repr(value)} is not understood; expected a list of {{'from': 'MM-DD', 'to': 'MM-DD'{', ' + repr('hours') + ': ...' if name == 'seasonal_hours' else ''}}} items"
+                msg = (
+                    f"{name}={short_repr(value)} is not understood; "
+                    f"expected a list of {{'from': 'MM-DD', 'to': 'MM-DD'{', ' + repr('hours') + ': ...' if name == 'seasonal_hours' else ''}}} items"
+                )
                 raise InvalidArgumentError(msg)
         if not isinstance(holidays, list | tuple) or not all(isinstance(c, str) for c in holidays):
             msg = f"holidays={short_repr(holidays)} is not understood; expected a list of ISO-2 country codes such as ['CN']"

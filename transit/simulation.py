@@ -566,9 +566,12 @@ def simulate_path(
 
 
 def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
-    """A warning when the trip departs before ``regime`` came into force."""
+    """Return a warning when the trip departs before ``regime`` came into force."""
     if regime.in_force_from is not None and depart.date() < regime.in_force_from:
         return (
-            f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); the trip follows its rules anyway",
+            (
+                f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); "
+                "the trip follows its rules anyway"
+            ),
         )
     return ()

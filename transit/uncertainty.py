@@ -113,7 +113,7 @@ class Reliability:
 
     def percentile_h(self, q: float) -> float:
         """
-        The ``q``-th percentile (0-100) of the door-to-door hours.
+        Return the ``q``-th percentile (0-100) of the door-to-door hours.
 
         Raises
         ------
@@ -135,7 +135,7 @@ class Reliability:
 
     def arrival_at(self, q: float) -> datetime:
         """
-        The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived.
+        Return the arrival time (destination's time zone) by which ``q`` percent of the samples have arrived.
 
         Raises
         ------
@@ -197,7 +197,7 @@ class Reliability:
         return self.trip.cost.total_usd + (self.samples_h - self.trip.total_h) * usd_per_h
 
     def summary(self) -> dict[str, Any]:
-        """The question, the deterministic total and the sample statistics as a flat, JSON-friendly dict."""
+        """Return the question, the deterministic total and the sample statistics as a flat, JSON-friendly dict."""
         p = self.percentiles_h
         return {
             "origin": self.trip.origin_name,

@@ -5,10 +5,11 @@ Examples
 --------
 >>> Vehicle(registration="cn", drivers=2)
 Vehicle(registration='CN', drivers=2, permits=None, max_speed_kph=None)
->>> Vehicle(registration="China")
+>>> Vehicle(registration="China")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 alpha-2 code; expected e.g. one of the dataset's countries AF, CN, KG, KZ, MN, RU, TJ, TM, UZ (e.g. registration='CN')
+transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 alpha-2 code; expected e.g. one of the dataset's countries
+AF, CN, KG, KZ, MN, RU, TJ, TM, UZ (e.g. registration='CN')
 """
 
 from __future__ import annotations
@@ -76,7 +77,10 @@ class Vehicle:
             permits = tuple(self.permits)
             bad = [p for p in permits if not isinstance(p, str) or not p.strip()]
             if bad:
-                msg = f"permits={short_repr(permits)} holds {short_repr(bad[0])}, which is not a permit id; expected strings such as 'sco' (see `transit regimes`)"
+                msg = (
+                    f"permits={short_repr(permits)} holds {short_repr(bad[0])}, which is not a permit id; "
+                    "expected strings such as 'sco' (see `transit regimes`)"
+                )
                 raise InvalidVehicleError(msg)
             object.__setattr__(self, "permits", frozenset(p.strip() for p in permits))
         if self.max_speed_kph is not None:
@@ -138,10 +142,11 @@ def check_permits(vehicle: Vehicle, known: Iterable[str]) -> None:
 
     Examples
     --------
-    >>> check_permits(Vehicle(permits=["SCO"]), ["sco", "bilateral"])
+    >>> check_permits(Vehicle(permits=["SCO"]), ["sco", "bilateral"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidVehicleError: permit 'SCO' is not one the regimes define; did you mean 'sco'? Known permits: 'bilateral', 'sco' (see `transit regimes`)
+    transit.errors.InvalidVehicleError: permit 'SCO' is not one the regimes define; did you mean 'sco'? Known permits: 'bilateral', 'sco'
+    (see `transit regimes`)
     """
     if not vehicle.permits:
         return
@@ -152,5 +157,8 @@ def check_permits(vehicle: Vehicle, known: Iterable[str]) -> None:
             hint = close_match_hint(permit, valid).removeprefix("; ")
             if permit.lower() == "none":
                 hint = NO_PERMITS_HINT + "."
-            msg = f"permit {short_repr(permit)} is not one the regimes define; {hint or 'no close match.'} Known permits: {listed} (see `transit regimes`)"
+            msg = (
+                f"permit {short_repr(permit)} is not one the regimes define; "
+                f"{hint or 'no close match.'} Known permits: {listed} (see `transit regimes`)"
+            )
             raise InvalidVehicleError(msg)

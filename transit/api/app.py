@@ -113,13 +113,13 @@ class _Service:
 
 
 def get_service(request: Request) -> _Service:
-    """The app's shared state (a FastAPI dependency)."""
+    """Return the app's shared state (a FastAPI dependency)."""
     service: _Service = request.app.state.service
     return service
 
 
 def get_network(service: Annotated[_Service, Depends(get_service)]) -> nx.MultiDiGraph:
-    """The network the app serves (a FastAPI dependency; override it in tests with ``app.dependency_overrides``)."""
+    """Return the network the app serves (a FastAPI dependency; override it in tests with ``app.dependency_overrides``)."""
     return service.network
 
 
@@ -135,22 +135,22 @@ def _json(model: type[BaseModel], body: dict[str, Any]) -> Response:
 
 
 def trip_response(trip: Any) -> Response:
-    """The ``POST /trips`` response for a :class:`~transit.trip.Trip`."""
+    """Return the ``POST /trips`` response for a :class:`~transit.trip.Trip`."""
     return _json(m.TripResponse, trip_to_dict(trip))
 
 
 def comparison_response(comparison: Any, *, seed: int | None) -> Response:
-    """The ``POST /compare`` response for a :class:`~transit.comparison.Comparison`."""
+    """Return the ``POST /compare`` response for a :class:`~transit.comparison.Comparison`."""
     return _json(m.CompareResponse, comparison_to_dict(comparison, seed=seed))
 
 
 def reliability_response(rel: Any, *, seed: int | None, deadline: str | None) -> Response:
-    """The ``POST /reliability`` response for a :class:`~transit.uncertainty.Reliability`."""
+    """Return the ``POST /reliability`` response for a :class:`~transit.uncertainty.Reliability`."""
     return _json(m.ReliabilityResponse, reliability_to_dict(rel, seed=seed, deadline=deadline))
 
 
 def matrix_response(table: Any, *, regime: str, departure: str, samples: int, seed: int | None) -> Response:
-    """The ``POST /matrix`` response for the frame of :func:`transit.matrix`."""
+    """Return the ``POST /matrix`` response for the frame of :func:`transit.matrix`."""
     rows = []
     for row in table.to_dict(orient="records"):
         out = {k: row[k] for k in ("origin", "destination", "status", "arrival", "route")}
@@ -203,7 +203,7 @@ async def crossings(
 
 @router.get("/regimes", response_model=list[m.RegimeInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def regimes(service: Service) -> list[dict[str, Any]]:
-    """The border regimes the network holds."""
+    """List the border regimes the network holds."""
     return service.listings.regimes
 
 
@@ -213,7 +213,7 @@ async def routes(
     country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only routes through this country."),
     route: str | None = Query(default=None, min_length=1, max_length=100, description="One route id, e.g. sco-1."),
 ) -> list[dict[str, Any]]:
-    """The designated SCO routes (reconstructions, see `status`) and the documented corridors."""
+    """List the designated SCO routes (reconstructions, see `status`) and the documented corridors."""
     listings = service.listings
     if route is not None and route not in listings.route_ids:
         close = tuple(difflib.get_close_matches(route, listings.route_ids, n=3))
@@ -237,7 +237,7 @@ async def trips(body: m.TripRequest, request: Request, service: Service, net: Ne
 
 @router.post("/compare", response_model=m.CompareResponse, responses=_POST_ERRORS, tags=["trips"])
 async def compare_endpoint(body: m.CompareRequest, request: Request, service: Service, net: Network) -> Response:
-    """The same trip under several regimes, with percentiles when `samples` > 0."""
+    """Compare the same trip under several regimes, with percentiles when `samples` > 0."""
     service.check_samples(body.samples)
 
     def work() -> Response:

@@ -1,8 +1,8 @@
 """
-Compute slots for the HTTP API: a fixed number of worker threads per process, a bounded waiting list, and
-cooperative cancellation of what a client no longer waits for.
+Compute slots for the HTTP API: a fixed number of worker threads per process and a bounded waiting list.
 
-Every computation runs in one of ``slots`` threads (anyio's pool, with its own capacity limiter: the listings and
+What a client no longer waits for is cancelled cooperatively. Every computation runs in one of ``slots`` threads
+(anyio's pool, with its own capacity limiter: the listings and
 ``/health`` never wait behind it). At most ``queue`` more requests wait for a slot; beyond that a request is refused
 at once with :class:`Overloaded` (503 with ``Retry-After``). A computation carries a
 :class:`~transit._cancel.CancelToken` whose deadline is the request's time limit and which is also cancelled when
