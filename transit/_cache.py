@@ -235,10 +235,10 @@ def freeze(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         setattr(graph, name, _refuse)
     graph.frozen = True
     graph.graph = ReadOnlyDict({k: ReadOnlyDict(v) if type(v) is dict else v for k, v in graph.graph.items()})
-    nodes = graph._node
+    nodes = graph._node  # noqa: SLF001 - networkx keeps its node dict private; freezing wraps it in place
     for n, data in nodes.items():
         nodes[n] = ReadOnlyDict(data)
-    succ, pred = graph._adj, getattr(graph, "_pred", None)
+    succ, pred = graph._adj, getattr(graph, "_pred", None)  # noqa: SLF001 - as for _node: networkx's adjacency dicts
     for u, nbrs in succ.items():
         for v, keydict in nbrs.items():
             if graph.is_multigraph():

@@ -6,6 +6,7 @@ Internal; shared by the scalar engine (:mod:`transit.simulation`) and the vector
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ def compile_path(graph: nx.MultiDiGraph, path: Sequence[Any]) -> tuple[Road | Cr
         return found
     edges = caches["edge"]
     steps = []
-    for edge in zip(key, key[1:], strict=False):
+    for edge in itertools.pairwise(key):
         step = edges.get(edge)
         if step is None:
             step = edges.put(edge, compile_edge(graph, *edge))
@@ -165,7 +166,7 @@ def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[fl
     if found is None:
         coords: list[tuple[float, float]] = []
         nodes = graph.nodes
-        for u, v in zip(path, path[1:], strict=False):
+        for u, v in itertools.pairwise(path):
             data = min(graph.get_edge_data(u, v).values(), key=lambda d: d["travel_time"])
             geometry = data.get("geometry")
             points = list(geometry.coords) if geometry is not None else [(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])]

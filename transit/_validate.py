@@ -338,7 +338,7 @@ def check_network(graph: object) -> None:
     problems = [*_node_problems(graph), *_edge_problems(graph)]  # type: ignore[arg-type]
     if problems:
         raise InvalidNetworkError(_join(problems), problems=problems)
-    _cache.store(graph)["verdict"].put("valid", True)  # type: ignore[arg-type]
+    _cache.store(graph)["verdict"].put("valid", value=True)  # type: ignore[arg-type]
 
 
 def _join(problems: list[str]) -> str:

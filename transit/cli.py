@@ -15,7 +15,7 @@ import math
 import os
 import sys
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -56,7 +56,7 @@ def _options(
     """Freight transit times on Central Asia's SCO road-permit routes: driving, rests, borders, regimes."""
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats."""
 
     table = "table"
@@ -556,22 +556,21 @@ def regimes_cmd(
                 _echo(f"\n{r.id}: {r.description}")
         return
     reg = get_regime(net, regime)
-    rows = []
-    for cid, rule in reg.rules.items():
-        for direction in rule.queue:
-            rows.append(
-                {
-                    "crossing": cid,
-                    "direction": direction,
-                    "open_to_freight": rule.open_to_freight,
-                    "through": ", ".join(f"{k}:{v}" for k, v in rule.through.items()),
-                    "queue_median_h": rule.queue[direction].median_h,
-                    "queue_p90_h": rule.queue[direction].p90_h,
-                    "clearance_median_h": rule.clearance[direction].median_h,
-                    "clearance_p90_h": rule.clearance[direction].p90_h,
-                    "transshipment_median_h": rule.transshipment.median_h,
-                }
-            )
+    rows = [
+        {
+            "crossing": cid,
+            "direction": direction,
+            "open_to_freight": rule.open_to_freight,
+            "through": ", ".join(f"{k}:{v}" for k, v in rule.through.items()),
+            "queue_median_h": rule.queue[direction].median_h,
+            "queue_p90_h": rule.queue[direction].p90_h,
+            "clearance_median_h": rule.clearance[direction].median_h,
+            "clearance_p90_h": rule.clearance[direction].p90_h,
+            "transshipment_median_h": rule.transshipment.median_h,
+        }
+        for cid, rule in reg.rules.items()
+        for direction in rule.queue
+    ]
     _print_frame(pd.DataFrame(rows).set_index(["crossing", "direction"]), fmt)
 
 

@@ -275,8 +275,7 @@ def compare(
     question = resolve_trip(
         graph, origin, destination, via=via, vehicle=vehicle, regime=regime_objs[0], departure=departure, also_regimes=regime_objs
     )
-    o, d, depart = question.origin, question.destination, question.departure
-    assert depart is not None
+    o, d, depart = question.origin, question.destination, question.departure_time
     trips: dict[str, Trip] = {}
     errors: dict[str, str] = {}
     first_error: NoRouteError | None = None

@@ -130,7 +130,7 @@ class Row:
     def float(self, column: str, *, minimum: float | None = None) -> float:
         """Return a float, optionally checked against ``minimum``."""
         value = self.parse(column, float, "a number")
-        if value != value:  # NaN
+        if math.isnan(value):
             raise self.error(column, "got NaN; expected a number")
         if minimum is not None and value < minimum:
             raise self.error(column, f"got {value}; expected a number >= {minimum}")
@@ -336,8 +336,8 @@ def check_source(text: str, sources: Mapping[str, Source], *, file: str, row: ob
     head, sep, method = text.partition("ESTIMATE")
     if sep and len(method.strip(" :-").split()) < 3:
         raise DataError("says ESTIMATE without the method; write 'ESTIMATE: <how it was derived>'", file=file, row=row, column=column)  # type: ignore[arg-type]
-    for token in head.replace(",", ";").split(";"):
-        token = token.strip()
+    for item in head.replace(",", ";").split(";"):
+        token = item.strip()
         if token and token not in sources:
             close = difflib.get_close_matches(token, list(sources), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""

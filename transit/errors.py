@@ -70,10 +70,7 @@ class UnknownPlaceError(TransitError, KeyError):
     def __init__(self, name: object, *, suggestions: Sequence[str] = ()) -> None:
         self.name = name
         self.suggestions = tuple(suggestions)
-        if self.suggestions:
-            hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
-        else:
-            hint = "no close match"
+        hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?" if self.suggestions else "no close match"
         super().__init__(f"unknown place {_shown(name)}; {hint} (see `transit places` for all names)")
 
 

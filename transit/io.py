@@ -160,7 +160,7 @@ def save_network(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
         ox.save_graphml(out, tmp)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -408,8 +408,10 @@ def _rule_tables(cid: str, rule: CrossingRule) -> list[dict[str, Any]]:
             if delay is not None:
                 by_source.setdefault(delay.source, {"source": delay.source}).update(_delay_keys(prefix, delay))
         groups[direction] = list(by_source.values())
-    for i in range(max((len(g) for g in groups.values()), default=0)):
-        tables.append({"crossings": [cid], "delays": {d: g[i] for d, g in groups.items() if i < len(g)}})
+    tables.extend(
+        {"crossings": [cid], "delays": {d: g[i] for d, g in groups.items() if i < len(g)}}
+        for i in range(max((len(g) for g in groups.values()), default=0))
+    )
     if rule.source:
         main["source"] = rule.source
     tables.append(main)
@@ -688,7 +690,7 @@ def _peek(path: Path) -> dict[str, str]:
     attrs: dict[str, str] = {}
     depth = 0
     try:
-        for event, element in ET.iterparse(path, events=("start", "end")):
+        for event, element in ET.iterparse(path, events=("start", "end")):  # noqa: S314 - the GraphML file the caller chose to load, parsed as networkx parses it
             tag = element.tag.rpartition("}")[2]
             if event == "start":
                 depth += tag in ("node", "edge")

@@ -408,7 +408,7 @@ class _Many:
                 left -= chunk
                 self.comp["driving"] += chunk
 
-    def cross(self, step: Cross, index: int, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
+    def cross(self, step: Cross, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
         crossing = step.crossing
         rule = self.regime.rule(crossing.id)
         if not rule.open_to_freight:
@@ -588,7 +588,7 @@ def simulate_many(
         if isinstance(step, Road):
             run.drive(step, rest_after)
         else:
-            run.cross(step, index, (draws or {}).get(index), rest_after)
+            run.cross(step, (draws or {}).get(index), rest_after)
     return Runs(
         departure_s=t0,
         arrival_s=run.t,

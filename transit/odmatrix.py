@@ -193,12 +193,11 @@ class _Work:
     def row(self, o: Any, d: Any, seed: int | None) -> dict[str, Any]:
         nodes = self.graph.nodes
         question = dataclasses.replace(self.questions[o], destination=d)
-        assert question.departure is not None
         row: dict[str, Any] = {
             "origin": nodes[o]["name"],
             "destination": nodes[d]["name"],
             "regime": self.regime.id,
-            "departure": question.departure.isoformat(),
+            "departure": question.departure_time.isoformat(),
         }
         try:
             trip = plan_resolved(self.graph, question, max_candidates=self.max_candidates)
@@ -226,12 +225,12 @@ class _Work:
         return row
 
 
-_SHARED: _Work | None = None  # set in the parent just before forking; read by the workers
+_SHARED: dict[str, _Work] = {}  # "work": set in the parent just before forking; read by the workers
 
 
 def _run_chunk(chunk: list[tuple[Any, Any, int | None]]) -> list[dict[str, Any]]:
-    assert _SHARED is not None
-    return [_SHARED.row(*task) for task in chunk]
+    work = _SHARED["work"]
+    return [work.row(*task) for task in chunk]
 
 
 def _workers(cpus: int | None, tasks: int) -> int:
@@ -247,10 +246,9 @@ def _workers(cpus: int | None, tasks: int) -> int:
 
 def _parallel(work: _Work, tasks: list[tuple[Any, Any, int | None]], workers: int, bar: Any) -> list[dict[str, Any]]:
     """Rows of ``tasks`` computed by ``workers`` forked processes, in task order."""
-    global _SHARED
     size = max(1, len(tasks) // (workers * 8))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    _SHARED = work
+    _SHARED["work"] = work
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             rows: list[dict[str, Any]] = []
@@ -260,7 +258,7 @@ def _parallel(work: _Work, tasks: list[tuple[Any, Any, int | None]], workers: in
                     bar.update(len(part))
             return rows
     finally:
-        _SHARED = None
+        _SHARED.clear()
 
 
 def _names(values: Iterable[str], what: str) -> list[str]:

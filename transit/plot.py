@@ -142,10 +142,9 @@ def profile(trip: Trip, *, y: str = "time") -> tuple[np.ndarray, np.ndarray, lis
     current: dict[str, Any] | None = None
     for event in trip.events:
         hours = event.duration_h
-        if y == "time":
+        if y == "time" or model is None:  # model is None only for y == "time" (checked above)
             dy = hours
         else:
-            assert model is not None
             dy = hours * model.usd_per_h + event.distance_km * model.usd_per_km(event.country)
             if event.activity == "transshipment":
                 dy += model.transshipment_usd
@@ -246,7 +245,7 @@ def time_distance(
     axes.set_title(f"{what}-distance: {first.origin_name} → {first.destination_name}, departing {first.departure:%a %d %b %Y %H:%M %Z}")
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
-    axes.grid(True, color="#dddddd", linewidth=0.6)
+    axes.grid(visible=True, color="#dddddd", linewidth=0.6)
     axes.legend(loc="upper left", fontsize=9, frameon=False)
     axes.text(
         0.99,
@@ -332,12 +331,12 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
         if e.crossing_id and e.activity in _BORDER and e.crossing_id not in labelled:
             labelled.add(e.crossing_id)
             axes.annotate(_crossing_name(e.place), xy=((e.start - t0) / HOUR_S, rows[e.activity] + 0.45), fontsize=8, va="bottom")
-    axes.set_yticks(range(len(present)), [a for a in present])
+    axes.set_yticks(range(len(present)), list(present))
     axes.invert_yaxis()
     axes.set_xlim(0, max(trip.total_h, 1e-9))
     axes.set_xlabel(f"Hours since departure ({trip.departure:%a %d %b %H:%M %Z})")
     axes.set_title(f"{trip.origin_name} → {trip.destination_name} ({trip.regime}): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M %Z}")
-    axes.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+    axes.grid(visible=True, axis="x", color="#dddddd", linewidth=0.6)
     return fig
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from ._timeutil import parse_departure
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidDepartureError
 from .lookup import get_regime, resolve_place, resolve_waypoint
 from .regimes import Regime
 from .vehicles import Vehicle, check_permits
@@ -59,6 +59,14 @@ class TripQuestion:
     vehicle: Vehicle
     regime: Regime
     departure: datetime | None
+
+    @property
+    def departure_time(self) -> datetime:
+        """The departure, for a question asked with one (else :class:`~transit.errors.InvalidDepartureError`)."""
+        if self.departure is None:
+            msg = "this trip question was asked without a departure; pass departure= (e.g. '2017-10-30T08:00')"
+            raise InvalidDepartureError(msg)
+        return self.departure
 
 
 def resolve_trip(

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -149,7 +150,7 @@ class Hours:
                 raise InvalidArgumentError(msg)
             windows.append((start, end))
         windows.sort()
-        for (_, end1), (start2, _) in zip(windows, windows[1:], strict=False):
+        for (_, end1), (start2, _) in itertools.pairwise(windows):
             if start2 < end1:
                 msg = f"opening hours {items!r} overlap"
                 raise InvalidArgumentError(msg)
@@ -489,7 +490,7 @@ class PostSchedule:
         if found is None:
             if len(self._days) > 20000:
                 self._days.clear()
-            found = (_day_windows(self, day, direction), _midnight(self, day + timedelta(days=1)))
+            found = (_day_windows(self, self._zone, day, direction), _midnight(self._zone, day + timedelta(days=1)))
             self._days[key] = found
         return found
 
@@ -518,21 +519,21 @@ class PostSchedule:
         return text
 
 
-def _midnight(schedule: PostSchedule, day: date) -> float:
-    return datetime.combine(day, time(0), tzinfo=schedule._zone).timestamp()
+def _midnight(tz: ZoneInfo, day: date) -> float:
+    return datetime.combine(day, time(0), tzinfo=tz).timestamp()
 
 
-def _day_windows(schedule: PostSchedule, day: date, direction: Direction) -> tuple[tuple[float, float], ...]:
+def _day_windows(schedule: PostSchedule, tz: ZoneInfo, day: date, direction: Direction) -> tuple[tuple[float, float], ...]:
     hours = schedule.hours_on(day, direction)
     if hours is None:
         return ()
-    midnight = datetime.combine(day, time(0), tzinfo=schedule._zone)
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
     out = []
     for start_min, end_min in hours.windows:
         # Build wall-clock times and let zoneinfo resolve the offset (DST-safe).
         start = (midnight + timedelta(minutes=start_min)).replace(tzinfo=None)
         end = (midnight + timedelta(minutes=end_min)).replace(tzinfo=None)
-        out.append((start.replace(tzinfo=schedule._zone).timestamp(), end.replace(tzinfo=schedule._zone).timestamp()))
+        out.append((start.replace(tzinfo=tz).timestamp(), end.replace(tzinfo=tz).timestamp()))
     return tuple(out)
 
 

@@ -12,6 +12,7 @@ too. CORS is off unless origins are given.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -167,7 +168,7 @@ def _num(value: Any) -> float | None:
     if value is None:
         return None
     number = float(value)
-    return None if number != number else number
+    return None if math.isnan(number) else number
 
 
 @router.api_route("/health", methods=["GET"], response_model=m.Health, responses=_GET_ERRORS, tags=["meta"])
@@ -187,7 +188,7 @@ async def health(service: Service) -> dict[str, Any]:
 
 @router.get("/places", response_model=list[m.PlaceInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def places(
-    service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. KG.")
+    service: Service, country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. KG.")] = None
 ) -> list[dict[str, Any]]:
     """Places of the network (cities, towns, junctions), optionally of one country."""
     return [p for p in service.listings.places if country is None or p["country"] == country.upper()]
@@ -195,7 +196,7 @@ async def places(
 
 @router.get("/crossings", response_model=list[m.CrossingInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def crossings(
-    service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only crossings of this country.")
+    service: Service, country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Only crossings of this country.")] = None
 ) -> list[dict[str, Any]]:
     """Border crossings with their posts and opening schedules."""
     return [c for c in service.listings.crossings if country is None or country.upper() in c["countries"]]
@@ -210,8 +211,8 @@ async def regimes(service: Service) -> list[dict[str, Any]]:
 @router.get("/routes", response_model=list[m.RouteInfo], responses={**_GET_ERRORS, **_problems(404)}, tags=["dataset"])
 async def routes(
     service: Service,
-    country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only routes through this country."),
-    route: str | None = Query(default=None, min_length=1, max_length=100, description="One route id, e.g. sco-1."),
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Only routes through this country.")] = None,
+    route: Annotated[str | None, Query(min_length=1, max_length=100, description="One route id, e.g. sco-1.")] = None,
 ) -> list[dict[str, Any]]:
     """List the designated SCO routes (reconstructions, see `status`) and the documented corridors."""
     listings = service.listings

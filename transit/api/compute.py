@@ -129,8 +129,7 @@ class ComputeGate:
 
         outcome: dict[str, Any] = {}
 
-        async def watch(scope: anyio.CancelScope) -> None:
-            assert receive is not None
+        async def watch(receive: Receive, scope: anyio.CancelScope) -> None:
             while (await receive())["type"] != "http.disconnect":
                 pass
             token.cancel("the client disconnected")
@@ -139,7 +138,7 @@ class ComputeGate:
         try:
             async with anyio.create_task_group() as tg:
                 if receive is not None:
-                    tg.start_soon(watch, tg.cancel_scope)
+                    tg.start_soon(watch, receive, tg.cancel_scope)
                 try:
                     with anyio.move_on_after(self.timeout_s):
                         outcome["value"] = await anyio.to_thread.run_sync(job, limiter=self._limiter, abandon_on_cancel=True)
