@@ -12,6 +12,7 @@ that names the file, the row and the column.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import difflib
 import io
@@ -119,7 +120,7 @@ class Row:
             raise self.error(column, "is empty; fill it in")
         return value
 
-    def parse(self, column: str, convert: Callable[[str], T], expected: str) -> T:
+    def parse(self, column: builtins.str, convert: Callable[[builtins.str], T], expected: builtins.str) -> T:
         """Return ``convert(value)`` or raise a located :class:`DataError`."""
         raw = self.str(column)
         try:
@@ -127,7 +128,7 @@ class Row:
         except (TypeError, ValueError):
             raise self.error(column, f"got {raw!r}; expected {expected}") from None
 
-    def float(self, column: str, *, minimum: float | None = None) -> float:
+    def float(self, column: builtins.str, *, minimum: builtins.float | None = None) -> builtins.float:
         """Return a float, optionally checked against ``minimum``."""
         value = self.parse(column, float, "a number")
         if math.isnan(value):
@@ -136,7 +137,7 @@ class Row:
             raise self.error(column, f"got {value}; expected a number >= {minimum}")
         return value
 
-    def optional_float(self, column: str) -> float | None:
+    def optional_float(self, column: builtins.str) -> builtins.float | None:
         """Return a float, or ``None`` when the cell is empty."""
         if not self.str(column, required=False):
             return None

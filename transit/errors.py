@@ -233,7 +233,7 @@ class InvalidNetworkError(TransitError, ValueError):
         super().__init__(message)
 
 
-class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):
+class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):  # type: ignore[misc]  # networkx ships no type information
     """An edit of a network the library returned (they are frozen); the message says how to edit a copy.
 
     Like :func:`networkx.freeze`'s error it is a :class:`networkx.NetworkXError`;

@@ -43,7 +43,7 @@ class _Index:
     refs: dict[str, int] = field(default_factory=dict)
     crossings: dict[str, str] = field(default_factory=dict)
     display: list[str] = field(default_factory=list)
-    coords: Any = None
+    coords: tuple[list[int], Any, Any] | None = None
 
 
 def _index(graph: nx.MultiDiGraph) -> _Index:
@@ -111,10 +111,11 @@ def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     transit.errors.UnknownPlaceError: unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)
     """
     check_network(graph)
-    if isinstance(name, tuple | list) and len(name) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in name):
-        return snap(graph, float(name[0]), float(name[1]))
+    given: object = name  # a (lat, lon) pair is accepted too
+    if isinstance(given, tuple | list) and len(given) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
+        return snap(graph, float(given[0]), float(given[1]))
     if not isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
-        return name  # type: ignore[return-value]
+        return name
     index = _index(graph)
     node = index.names.get(fold(name)) if isinstance(name, str) else None
     if node is None:

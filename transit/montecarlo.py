@@ -42,7 +42,7 @@ import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -51,9 +51,9 @@ from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import RestLevel, Stop, closed_to_freight
 from ._steps import Cross, Road, compile_path, remaining_driving
-from ._units import DAY_S, EPS
+from ._units import DAY_S, EPS, HOUR_S
 from .delays import sample_h
-from .drivers import HOUR_S, BreakRule, CrewRule, DriverRules
+from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import InvalidArgumentError, NoRouteError
 from .regimes import Regime
 from .schedule import CrossingClock
@@ -102,7 +102,8 @@ class Runs:
     @property
     def total_s(self) -> np.ndarray:
         """Door-to-door seconds per sample."""
-        return self.arrival_s - self.departure_s
+        total: np.ndarray = self.arrival_s - self.departure_s
+        return total
 
 
 def draw_delays(
@@ -164,7 +165,8 @@ class _Snapshot:
 
     def open_before(self, t: np.ndarray, i: np.ndarray) -> np.ndarray:
         """Open seconds from the table's start up to ``t`` (``i`` = :meth:`index` of ``t``)."""
-        return self.cum[i] + np.maximum(t - self.starts[i], 0.0)
+        seconds: np.ndarray = self.cum[i] + np.maximum(t - self.starts[i], 0.0)
+        return seconds
 
 
 class _Openings:
@@ -568,7 +570,7 @@ def simulate_many(
     path = tuple(path)
     sizes = {len(a) for d in (draws or {}).values() for a in d}
     if np.ndim(departure_s):
-        sizes.add(len(departure_s))
+        sizes.add(len(cast("np.ndarray", departure_s)))  # an array when it has dimensions
     if n is not None:
         sizes.add(n)
     if len(sizes) > 1:

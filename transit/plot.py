@@ -35,13 +35,13 @@ import html
 import json
 from collections.abc import Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from ._extras import missing_extra
+from ._units import HOUR_S
 from .comparison import Comparison
-from .drivers import HOUR_S
 from .errors import InvalidArgumentError
 from .trip import ACTIVITIES, Trip
 from .uncertainty import Reliability
@@ -53,6 +53,7 @@ except ModuleNotFoundError as _exc:  # the 'plot' extra is not installed
 
 if TYPE_CHECKING:
     import folium
+    from branca.element import Figure as HtmlFigure
     from matplotlib.axes import Axes
 
 __all__ = ["ACTIVITY_COLOURS", "PALETTE", "map", "time_distance", "timeline"]
@@ -315,7 +316,7 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()][:2]
     ['driving', 'break']
     """
-    trip = obj.trip if isinstance(obj, Reliability) else obj
+    trip: object = obj.trip if isinstance(obj, Reliability) else obj  # checked at run time: callers pass anything
     if not isinstance(trip, Trip):
         msg = f"expected a Trip; got {type(obj).__name__} (for a comparison pass cmp.trips['sco-2017'])"
         raise InvalidArgumentError(msg)
@@ -408,7 +409,7 @@ def _legend(content: str) -> Any:
         )
 
         def __init__(self, text: str) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement is not annotated
             self._name = "Legend"
             self.content = text
 
@@ -482,11 +483,11 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
             style_function=lambda _: {"fillColor": "#f4f1ea", "color": "#8a8a8a", "weight": 1, "fillOpacity": 1.0},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(fmap)
-        fmap.get_root().header.add_child(folium.Element("<style>.leaflet-container { background: #cfe3ef; }</style>"))
+        cast("HtmlFigure", fmap.get_root()).header.add_child(folium.Element("<style>.leaflet-container { background: #cfe3ef; }</style>"))
     for i, (label, trip) in enumerate(trips.items()):
         colour = PALETTE[i % len(PALETTE)]
         layer = folium.FeatureGroup(name=f"{label}: {trip.total_h:.1f} h").add_to(fmap)
-        folium.PolyLine(
+        folium.PolyLine(  # type: ignore[no-untyped-call]  # folium's PolyLine is not annotated
             [(lat, lon) for lon, lat in trip.geometry_coords],
             color=colour,
             weight=5,

@@ -132,12 +132,13 @@ def resolve_trip(
     """
     regime_obj = get_regime(graph, regime)
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    if via is None:
-        names: list[str] = []
-    elif isinstance(via, str):
-        names = [via]
-    elif isinstance(via, Sequence | tuple | list):
-        names = list(via)
+    given: object = via  # checked at run time: callers pass anything
+    if given is None:
+        names: list[object] = []
+    elif isinstance(given, str):
+        names = [given]
+    elif isinstance(given, Sequence | tuple | list):
+        names = list(given)
     else:
         msg = f"via={via!r} is not a place or crossing name nor a list of them; pass e.g. via=['Irkeshtam'], or None for no waypoints"
         raise InvalidArgumentError(msg)

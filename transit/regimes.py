@@ -233,9 +233,10 @@ class CrossingRule:
             if not isinstance(getattr(self, name), str):
                 msg = f"{name}={short_repr(getattr(self, name))} for {where} is not a string; expected text such as {name}='closed since 2020'"
                 raise ArgumentTypeError(msg)
-        if not isinstance(self.transshipment, Delay):
+        transshipment: object = self.transshipment  # checked at run time: callers pass anything
+        if not isinstance(transshipment, Delay):
             msg = (
-                f"transshipment={short_repr(self.transshipment)} for {where} is not a Delay; "
+                f"transshipment={short_repr(transshipment)} for {where} is not a Delay; "
                 "expected e.g. transshipment=Delay.fixed(5) or Delay(median_h=5, p90_h=8)"
             )
             raise ArgumentTypeError(msg)

@@ -477,7 +477,7 @@ def simulate(
 @overload
 def simulate_path(
     graph: nx.MultiDiGraph,
-    path: tuple[str, ...],
+    path: tuple[Any, ...],
     regime: Regime,
     vehicle: Vehicle,
     depart: datetime,
@@ -492,7 +492,7 @@ def simulate_path(
 @overload
 def simulate_path(
     graph: nx.MultiDiGraph,
-    path: tuple[str, ...],
+    path: tuple[Any, ...],
     regime: Regime,
     vehicle: Vehicle,
     depart: datetime,
@@ -506,7 +506,7 @@ def simulate_path(
 
 def simulate_path(
     graph: nx.MultiDiGraph,
-    path: tuple[str, ...],
+    path: tuple[Any, ...],
     regime: Regime,
     vehicle: Vehicle,
     depart: datetime,

@@ -218,7 +218,9 @@ class Reliability:
     def _repr_html_(self) -> str:
         from ._html import table
 
-        rows = [(f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()]
+        rows: list[tuple[str, float | str, str]] = [
+            (f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()
+        ]
         rows.append(("deterministic (median delays)", round(self.trip.total_h, 1), f"{self.trip.arrival:%a %d %b %H:%M %Z}"))
         rows.extend(("warning", text, "") for text in self.warnings)
         caption = (
@@ -350,7 +352,7 @@ def _best_route(
                 continue
         runs = sample_trip(graph, trip, regime, samples=samples, rng=np.random.default_rng(seed))
         hours = runs.total_s / 3600.0
-        score = float(hours.mean()) if kind == "mean" else float(np.percentile(hours, q))
+        score = float(hours.mean()) if kind == "mean" or q is None else float(np.percentile(hours, q))  # q is None only for "mean"
         results.append((score, trip, runs))
         rows.append(
             {

@@ -70,11 +70,12 @@ class Vehicle:
         if isinstance(self.drivers, bool) or self.drivers not in (1, 2):
             msg = f"drivers={self.drivers!r} is not supported; expected 1 or 2"
             raise InvalidVehicleError(msg)
-        if self.permits is not None:
-            if isinstance(self.permits, str | bytes) or not isinstance(self.permits, Iterable) or isinstance(self.permits, Mapping):
-                msg = f"permits={short_repr(self.permits)} must be a collection of permit ids, e.g. permits={{'sco'}}, or None for every permit"
+        given: object = self.permits  # checked at run time: callers pass anything
+        if given is not None:
+            if isinstance(given, str | bytes) or not isinstance(given, Iterable) or isinstance(given, Mapping):
+                msg = f"permits={short_repr(given)} must be a collection of permit ids, e.g. permits={{'sco'}}, or None for every permit"
                 raise InvalidVehicleError(msg)
-            permits = tuple(self.permits)
+            permits = tuple(given)
             bad = [p for p in permits if not isinstance(p, str) or not p.strip()]
             if bad:
                 msg = (
@@ -98,25 +99,26 @@ class Vehicle:
         ``None`` is a one-driver truck registered in ``default_registration``
         (the origin's country).
         """
-        if value is None:
+        given: object = value  # checked at run time: callers pass anything
+        if given is None:
             return cls(registration=default_registration)
-        if isinstance(value, Vehicle):
-            return value
-        if isinstance(value, str):
-            return cls(registration=value)
-        if isinstance(value, dict):
-            unknown = set(value) - {"registration", "drivers", "permits", "max_speed_kph"}
+        if isinstance(given, Vehicle):
+            return given
+        if isinstance(given, str):
+            return cls(registration=given)
+        if isinstance(given, dict):
+            unknown = set(given) - {"registration", "drivers", "permits", "max_speed_kph"}
             if unknown:
                 msg = f"unknown vehicle field(s) {sorted(unknown)}; expected registration, drivers, permits, max_speed_kph"
                 raise InvalidVehicleError(msg)
-            permits = value.get("permits")
+            permits = given.get("permits")
             return cls(
-                registration=str(value.get("registration", default_registration)),
-                drivers=value.get("drivers", 1),  # type: ignore[arg-type]
+                registration=str(given.get("registration", default_registration)),
+                drivers=given.get("drivers", 1),
                 permits=frozenset(permits) if isinstance(permits, Iterable) and not isinstance(permits, str) else permits,  # type: ignore[arg-type]
-                max_speed_kph=value.get("max_speed_kph"),  # type: ignore[arg-type]
+                max_speed_kph=given.get("max_speed_kph"),
             )
-        msg = f"vehicle={value!r} is not understood; pass transit.Vehicle(registration='CN', drivers=1)"
+        msg = f"vehicle={given!r} is not understood; pass transit.Vehicle(registration='CN', drivers=1)"
         raise InvalidVehicleError(msg)
 
 

@@ -150,7 +150,7 @@ def reliability_response(rel: Any, *, seed: int | None, deadline: str | None) ->
     return _json(m.ReliabilityResponse, reliability_to_dict(rel, seed=seed, deadline=deadline))
 
 
-def matrix_response(table: Any, *, regime: str, departure: str, samples: int, seed: int | None) -> Response:
+def matrix_response(table: Any, *, regime: str | None, departure: str, samples: int, seed: int | None) -> Response:
     """Return the ``POST /matrix`` response for the frame of :func:`transit.matrix`."""
     rows = []
     for row in table.to_dict(orient="records"):

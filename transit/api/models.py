@@ -73,7 +73,7 @@ Departure = Field(
     description="ISO 8601, e.g. '2017-10-30T08:00' (local time at the origin) or '2017-10-30T08:00+08:00'.",
     examples=["2017-10-30T08:00"],
 )
-Via = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
+Via: list[str] = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
 Regime = Field(default=None, min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'; null for the dataset's default regime.")
 Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
 

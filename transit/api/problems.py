@@ -69,7 +69,7 @@ class UnknownNameError(TransitError, KeyError):
 
 
 #: Exception class -> (HTTP status, problem slug, title). The first matching row wins, so subclasses come first.
-ERROR_TABLE: tuple[tuple[type[BaseException], int, str, str], ...] = (
+ERROR_TABLE: tuple[tuple[type[Exception], int, str, str], ...] = (
     (UnknownPlaceError, 404, "unknown-place", "Unknown place"),
     (UnknownNameError, 404, "unknown-name", "Unknown name"),
     (UnknownRegimeError, 422, "unknown-regime", "Unknown regime"),
