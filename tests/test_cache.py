@@ -126,5 +126,5 @@ def test_every_cache_kind_has_a_limit():
 def test_read_only_dicts_copy_and_pickle_as_expected():
     d = _cache.ReadOnlyDict({"a": 1})
     assert type(d.copy()) is dict and d == {"a": 1}
-    back = pickle.loads(pickle.dumps(d))
+    back = pickle.loads(pickle.dumps(d))  # noqa: S301 - a pickle this test just made
     assert isinstance(back, _cache.ReadOnlyDict) and back == d

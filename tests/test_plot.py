@@ -112,7 +112,7 @@ def test_bad_inputs_name_what_was_expected(cmp):
         tplot.time_distance(cmp, y="speed")
     with pytest.raises(transit.InvalidArgumentError, match="band="):
         tplot.time_distance(cmp, band=(90, 10))
-    with pytest.raises(transit.InvalidArgumentError, match="cmp.trips"):
+    with pytest.raises(transit.InvalidArgumentError, match=r"cmp\.trips"):
         tplot.timeline(cmp)
 
 
