@@ -6,7 +6,8 @@ follows the same conventions as the embedded one (:mod:`transit.network`), so :f
 :func:`transit.compare`, :func:`transit.reliability` and the charts work on it unchanged:
 
 1. **Read.** pyosmium reads the file once (any of the three formats) and keeps the ways a truck uses
-   (:data:`TRUCK_HIGHWAYS` by default, less those closed to trucks: ``hgv=no``, ``access=no`` and the like), the nodes they pass through, border posts (``barrier=border_control``),
+   (:data:`TRUCK_HIGHWAYS` by default, less those closed to trucks: ``hgv=no``, ``access=no`` and the like), the nodes they pass through,
+   border posts (``barrier=border_control``),
    named places (``place=city|town|village``) and national boundaries (``boundary=administrative``,
    ``admin_level=2``, assembled into polygons where the file holds them whole). The roads are written to a
    temporary OSM XML file that osmnx reads (``graph_from_xml``); osmnx's settings are changed only for that call,
@@ -54,6 +55,7 @@ Examples
 from __future__ import annotations
 
 import bz2
+import contextlib
 import dataclasses
 import functools
 import json
@@ -84,10 +86,10 @@ __all__ = [
     "DEFAULT_CONTROLLED",
     "DEFAULT_OPEN",
     "MATCH_KM",
+    "MIN_MAXSPEED_KPH",
     "TERRAIN_FACTOR",
     "TRUCK_HIGHWAYS",
     "TRUCK_SPEED_KPH",
-    "MIN_MAXSPEED_KPH",
     "ImplausibleMaxspeedWarning",
     "UnmatchedCrossingWarning",
     "UnreachablePostWarning",
@@ -254,7 +256,7 @@ _ATTR_RE = re.compile(rb"""\b(id|lat|lon)\s*=\s*["']([^"']*)["']""")
 
 
 def _node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
-    """The first node whose ``lat``/``lon`` is out of range (any format) or not a number (XML, plain or bz2)."""
+    """Return the first node whose ``lat``/``lon`` is out of range (any format) or not a number (XML, plain or bz2)."""
     import osmium
 
     found: list[tuple[str, str, str]] = []
@@ -266,10 +268,8 @@ def _node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
                 key, value = ("lat", lat) if not -90 <= lat <= 90 else ("lon", lon)
                 found.append((str(n.id), key, f"{value:g}"))
 
-    try:
+    with contextlib.suppress(Exception):  # a value osmium cannot parse at all: look for it in the XML text below
         Nodes().apply_file(str(path))
-    except Exception:  # noqa: BLE001 - a value osmium cannot parse at all: look for it in the XML text below
-        pass
     if found:
         return found[0]
     opener = bz2.open if str(path).endswith(".bz2") else open
@@ -291,7 +291,7 @@ def _node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
 
 
 def _closed_to_trucks(tags: Any) -> bool:
-    """A way a truck may not use: ``hgv=no`` (or ``goods``), or ``access``/``motor_vehicle`` ``no``/``private`` without ``hgv=yes``."""
+    """Tell whether a truck may not use a way: ``hgv=no`` (or ``goods``), or ``access``/``motor_vehicle`` ``no``/``private`` without ``hgv=yes``."""
     hgv = tags.get("hgv") or tags.get("goods")
     if hgv in ("no", "private"):
         return True
@@ -301,7 +301,7 @@ def _closed_to_trucks(tags: Any) -> bool:
 
 
 def _write_xml(extract: _Extract, target: Path) -> None:
-    """The kept roads as OSM XML for osmnx (nodes with the tags transit reads, then ways)."""
+    """Write the kept roads as OSM XML for osmnx (nodes with the tags transit reads, then ways)."""
     with target.open("w", encoding="utf-8") as f:
         f.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"transit\">\n")
         for node, (lon, lat) in extract.nodes.items():
@@ -320,7 +320,7 @@ def _write_xml(extract: _Extract, target: Path) -> None:
 
 
 def _osmnx_graph(xml: Path) -> nx.MultiDiGraph:
-    """osmnx reads the roads; its global settings are changed for this call only."""
+    """Read the roads with osmnx; its global settings are changed for this call only."""
     import osmnx as ox
 
     with _OSMNX_LOCK:
@@ -442,7 +442,7 @@ _MPH = 1.609344
 
 
 def _parse_speed(value: object) -> float | None:
-    """A ``maxspeed`` value in km/h (``"60"``, ``"40 mph"``, ``"60;80"`` takes the lower), or ``None``."""
+    """Return a ``maxspeed`` value in km/h (``"60"``, ``"40 mph"``, ``"60;80"`` takes the lower), or ``None``."""
     if isinstance(value, list):
         parsed = [s for s in (_parse_speed(v) for v in value) if s is not None]
         return min(parsed) if parsed else None
@@ -488,7 +488,7 @@ def truck_speed_kph(tags: dict[str, Any], *, terrain: str = "plain") -> float:
 
 
 def _implausible_maxspeed(tags: dict[str, Any]) -> str | None:
-    """The ``maxspeed``/``maxspeed:hgv`` value of a road that :func:`truck_speed_kph` ignores as implausible, if any."""
+    """Return the ``maxspeed``/``maxspeed:hgv`` value of a road that :func:`truck_speed_kph` ignores as implausible, if any."""
     for key in ("maxspeed:hgv", "maxspeed"):
         value = tags.get(key)
         for part in value if isinstance(value, list) else [value]:
@@ -501,7 +501,7 @@ def _implausible_maxspeed(tags: dict[str, Any]) -> str | None:
     return None
 
 
-def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
+def _terrain(tags: dict[str, Any], *, u_pass: bool, v_pass: bool) -> str:
     if u_pass or v_pass:
         return "mountain"
     if tags.get("incline") not in (None, "0", "0%"):
@@ -514,7 +514,10 @@ def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
 
 def _check_path(path: str | Path) -> Path:
     if not isinstance(path, str | Path) or not str(path):
-        msg = f"path={path!r} is not a file path; expected a str or pathlib.Path of an .osm, .osm.bz2 or .osm.pbf file, e.g. 'liechtenstein-latest.osm.pbf'"
+        msg = (
+            f"path={path!r} is not a file path; expected a str or pathlib.Path of an .osm, .osm.bz2 or .osm.pbf file, "
+            "e.g. 'liechtenstein-latest.osm.pbf'"
+        )
         raise InvalidArgumentError(msg)
     p = Path(path)
     name = p.name.lower()
@@ -658,7 +661,7 @@ def graph_from_osm(
     for u, v, _k, data in raw.edges(keys=True, data=True):
         if country[u] != country[v]:
             raw.nodes[u]["_keep"] = raw.nodes[v]["_keep"] = True
-        terrain = _terrain(data, u in extract.passes, v in extract.passes)
+        terrain = _terrain(data, u_pass=u in extract.passes, v_pass=v in extract.passes)
         speed = truck_speed_kph(data, terrain=terrain)
         data["terrain"] = terrain
         data["speed_kph"] = speed

@@ -189,7 +189,7 @@ def _posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
 
 
 def _road_time(data: dict[str, Any], cap: float | None) -> float:
-    speed = data["speed_kph"] if cap is None else min(data["speed_kph"], cap)
+    speed: float = data["speed_kph"] if cap is None else min(data["speed_kph"], cap)
     return float(data["length"]) / (speed / 3.6)
 
 
@@ -214,7 +214,7 @@ class _CrossingGraph:
 
 
 def _crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> _CrossingGraph:
-    """The crossing graph for a regime (cached per network, regime content and speed cap)."""
+    """Return the crossing graph for a regime (cached per network, regime content and speed cap)."""
     return _cache.memo(graph, "crossing_graph", (regime, cap), lambda: _build_crossing_graph(graph, regime, cap))
 
 
@@ -269,7 +269,7 @@ def resolve_waypoints(graph: nx.MultiDiGraph, via: Sequence[str]) -> tuple[Waypo
 
 
 def _targets(cg: _CrossingGraph, waypoint: Waypoint) -> list[tuple[str, str, float]]:
-    """The open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
+    """Return the open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
     return [(u, v, w) for u, v, w in cg.links if cg.crossing_of[(u, v)] == waypoint[1]]
 
 
@@ -400,7 +400,7 @@ def _astar_paths(
         return k
 
     def push(
-        g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]
+        g: float, node: Any, path: tuple[Any, ...], k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...], *, at_exit: bool
     ) -> None:
         rest = _node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
         if rest is not None:
@@ -413,7 +413,7 @@ def _astar_paths(
         return kind == "place" and country == cg.country[ident]
 
     none: frozenset[str] = frozenset()
-    push(0.0, origin, (origin,), False, advance(origin, 0), (none, none), ())
+    push(0.0, origin, (origin,), advance(origin, 0), (none, none), (), at_exit=False)
     ceiling = math.inf
     for _pops in range(MAX_SEARCH_POPS):
         check_cancelled()
@@ -436,7 +436,7 @@ def _astar_paths(
                         continue
                 nk = advance(target, k + 1 if is_waypoint else k)
                 gone = (left[0], left[1] | {here}) if nk == k else (left[0] | left[1] | {here}, none)
-                push(g + w, target, (*path, target), False, nk, gone, (*passed, cid))
+                push(g + w, target, (*path, target), nk, gone, (*passed, cid), at_exit=False)
             continue
         if node == destination and k == n:
             if ceiling == math.inf:
@@ -445,27 +445,27 @@ def _astar_paths(
             continue
         # free to drive within the country: to the destination, the next place waypoint, or a post to cross at
         if k == n and cg.country[destination] == here and destination != node:
-            w = cg.dom.time(node, destination)
-            if w is not None:
-                push(g + w, destination, (*path, destination), False, n, left, passed)
+            drive = cg.dom.time(node, destination)
+            if drive is not None:
+                push(g + drive, destination, (*path, destination), n, left, passed, at_exit=False)
         if k < n and waypoints[k][0] == "place" and cg.country[waypoints[k][1]] == here and waypoints[k][1] != node:
             target = waypoints[k][1]
-            w = cg.dom.time(node, target)
-            if w is not None:
-                push(g + w, target, (*path, target), False, advance(target, k), (left[0] | left[1], none), passed)
+            drive = cg.dom.time(node, target)
+            if drive is not None:
+                push(g + drive, target, (*path, target), advance(target, k), (left[0] | left[1], none), passed, at_exit=False)
         for post in cg.posts_by_country.get(here, ()):
             if post == node:
-                push(g, post, path, True, k, left, passed)  # cross right here (turning back only if a waypoint asks)
+                push(g, post, path, k, left, passed, at_exit=True)  # cross right here (turning back only if a waypoint asks)
                 continue
-            w = cg.dom.time(node, post)
-            if w is not None:
-                push(g + w, post, (*path, post), True, k, left, passed)
+            drive = cg.dom.time(node, post)
+            if drive is not None:
+                push(g + drive, post, (*path, post), k, left, passed, at_exit=True)
 
 
 def _expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str]) -> list[str]:
     dom = _domestic(graph, cap)
     full = [condensed[0]]
-    for u, v in zip(condensed, condensed[1:], strict=False):
+    for u, v in itertools.pairwise(condensed):
         if graph.has_edge(u, v) and graph.nodes[u]["country"] != graph.nodes[v]["country"]:
             full.append(v)  # a crossing link
         else:
@@ -545,7 +545,7 @@ def _find_candidates(
     limit: int,
 ) -> list[tuple[float, list[Any]]]:
     """
-    The ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`_astar_paths`).
+    Return the ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`_astar_paths`).
 
     Paths that pass a crossing twice or come back to a country they left are
     only used when no other path satisfies the waypoints (or when the roads
@@ -586,7 +586,7 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: str, destination: str, reg
         )
     blocking: list[str] = []
     for _, path in paths:
-        for u, v in zip(path, path[1:], strict=False):
+        for u, v in itertools.pairwise(path):
             cid = names[u].get("crossing_id")
             if cid and cid == names[v].get("crossing_id") and not regime.rule(cid).open_to_freight and cid not in blocking:
                 blocking.append(cid)
@@ -742,9 +742,7 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
                 annotated = False
     tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
     if not annotated:
-        final = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
-        assert final is not None
-        best = final
+        best = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
     search = SearchStats(
         candidates=len(candidates),
         simulated=len(trips),
@@ -770,7 +768,7 @@ def _hold_if_better(
     budget: list[int],
 ) -> Trip:
     """
-    A truck can always wait: hold it at the origin, or rest longer, when that arrives earlier.
+    Hold the truck at the origin, or rest longer, when that arrives earlier: a truck can always wait.
 
     Waiting at a closed post and waiting in a rest (or at the origin before
     leaving) can end at the same moment, but a crew whose duty day starts
