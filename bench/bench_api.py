@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import transit
 
@@ -111,7 +112,7 @@ async def load(port: int, *, clients: int, requests: int, seconds: float) -> tup
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def raw(port: int, method: str, path: str, body: dict | None = None) -> bytes:
@@ -186,7 +187,7 @@ async def mixed_load(port: int, *, clients: int, requests: int, seconds: float) 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its children that have been waited for (/proc/<pid>/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
+    with Path(f"/proc/{pid}/stat").open() as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

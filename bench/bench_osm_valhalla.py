@@ -171,7 +171,7 @@ def main() -> None:
         env = {**os.environ, "PATH": f"{bindir}:{os.environ.get('PATH', '')}"}
         start = time.perf_counter()
         built = subprocess.run(
-            [str(bindir / "valhalla_build_tiles"), "-c", f"{tmp}/v.json", args.pbf], capture_output=True, text=True, env=env, timeout=900
+            [str(bindir / "valhalla_build_tiles"), "-c", f"{tmp}/v.json", args.pbf], capture_output=True, text=True, env=env, timeout=900, check=False
         )
         valhalla_build_s = time.perf_counter() - start
         if built.returncode != 0:

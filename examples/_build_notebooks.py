@@ -353,7 +353,7 @@ print(f"safest departure by P90: {safest['departure']:%a %H:%M} ({safest['p90_h'
 _MACHINE_PATH = re.compile(r"(/work/|/tmp/|/home/|/root/|\.venv/|site-packages)")
 
 
-def build(name: str, cells: list[tuple[str, str]]):
+def build(cells: list[tuple[str, str]]):
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -390,7 +390,7 @@ def main() -> None:
 
     names = sys.argv[1:] or list(NOTEBOOKS)
     for name in names:
-        nb = execute(build(name, NOTEBOOKS[name]), cwd=HERE)
+        nb = execute(build(NOTEBOOKS[name]), cwd=HERE)
         clean(nb)
         nbformat.write(nb, HERE / name)
         print(f"wrote {name}")

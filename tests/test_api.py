@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-import transit  # noqa: E402
-from transit.api import Limits, create_app  # noqa: E402
-from transit.api import app as app_module  # noqa: E402
+import transit
+from transit.api import Limits, create_app
+from transit.api import app as app_module
 
 TRIP = {
     "origin": "Kashgar",

@@ -192,7 +192,7 @@ def test_csv_with_a_byte_order_mark_loads(tmp_path):
 def test_invalid_utf8_names_file_and_line(tmp_path):
     base = copy_routes(tmp_path)
     data = (base / "places.csv").read_bytes()
-    at = data.index("Kashgar".encode())
+    at = data.index(b"Kashgar")
     (base / "places.csv").write_bytes(data[:at] + b"Kash\xffgar" + data[at + len("Kashgar") :])
     err = load_error(base)
     assert err.file == "places.csv" and err.row == data.count(b"\n", 0, at) + 1
@@ -337,7 +337,7 @@ def test_delays_are_bounded(kwargs, match):
 
 def test_the_longest_delay_is_quick(net, sco):
     big = Delay(median_h=MAX_DELAY_H, p90_h=MAX_DELAY_H)
-    slow = sco.with_rule("irkeshtam", queue={d: big for d in sco.rule("irkeshtam").queue})
+    slow = sco.with_rule("irkeshtam", queue=dict.fromkeys(sco.rule("irkeshtam").queue, big))
     start = time.perf_counter()
     trip = transit.plan_trip(net, "Kashgar", "Osh", regime=slow, departure=DEPART, via=["Irkeshtam"])
     assert trip.total_h > MAX_DELAY_H and time.perf_counter() - start < 10

@@ -12,10 +12,14 @@ import pytest
 from transit.cli import main
 
 
+def exit_code(argv):
+    main(argv)
+    raise SystemExit(0)
+
+
 def run(capsys, *args):
     with pytest.raises(SystemExit) as info:
-        main(list(args))
-        raise SystemExit(0)
+        exit_code(list(args))
     out = capsys.readouterr()
     return info.value.code or 0, out.out, out.err
 
@@ -103,7 +107,7 @@ def test_usage_error_exit_code(capsys):
 
 
 def test_console_script_is_installed():
-    exe = shutil.which("transit", path=str((__import__("pathlib").Path(sys.executable).parent)))
+    exe = shutil.which("transit", path=str(__import__("pathlib").Path(sys.executable).parent))
     if exe is None:
         pytest.skip("the transit console script is not installed in this environment")
     result = subprocess.run([exe, "routes", "--format", "csv"], capture_output=True, text=True, timeout=120, check=False)

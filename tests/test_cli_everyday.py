@@ -12,10 +12,14 @@ from transit.cli import main
 from transit.errors import MissingExtraError
 
 
+def exit_code(argv):
+    main(argv)
+    raise SystemExit(0)
+
+
 def run(capsys, *args):
     with pytest.raises(SystemExit) as info:
-        main(list(args))
-        raise SystemExit(0)
+        exit_code(list(args))
     out = capsys.readouterr()
     return info.value.code or 0, out.out, out.err
 

@@ -1,6 +1,7 @@
 """Issue 10 section 1: routes that do not come back, absurd trips refused or flagged, via=None, no rest between
 the posts of a crossing, one trip-question helper, and the default regime from the dataset."""
 
+import contextlib
 import math
 
 import numpy as np
@@ -105,9 +106,8 @@ def test_long_waits_and_departures_before_the_regime_are_warnings(net):
 def test_warnings_reach_the_cli(capsys):
     from transit.cli import main
 
-    with pytest.raises(SystemExit):
+    with contextlib.suppress(SystemExit):
         main(["plan", "Kashgar", "Osh", "--depart", "2016-10-03T08:00"])
-        raise SystemExit(0)
     out = capsys.readouterr().out
     assert "warning: departure 2016-10-03 is before regime 'sco-2017'" in out
 

@@ -314,7 +314,7 @@ def test_an_edge_without_length_is_named(net):
         (lambda g: transit.departure_profile(g, "Kashgar", "Osh", start="2017-10-30", days=1, samples=10), "lacks the graph attributes"),
         (lambda g: transit.matrix(g, origins=["Kashgar"], destinations=["Osh"], departure=DEPARTURE), "lacks the graph attributes"),
         (lambda g: transit.simulate(g, [1, 2], regime="sco-2017", departure=DEPARTURE), "lacks the graph attributes"),
-        (lambda g: transit.to_gdfs(g), "lacks the graph attributes"),
+        (transit.to_gdfs, "lacks the graph attributes"),
         (lambda g: transit.get_regime(g, "sco-2017"), "lacks the graph attributes"),
         (lambda g: transit.resolve_place(g, "Kashgar"), "lacks the graph attributes"),
     ],

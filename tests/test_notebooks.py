@@ -54,7 +54,7 @@ def test_committed_notebook_has_outputs_and_no_machine_paths(path):
 
 def _same_sources(nb, name) -> bool:
     """The committed cells are the builder's cells (sources match), so the notebooks and their source agree."""
-    fresh = builder().build(name, builder().NOTEBOOKS[name])
+    fresh = builder().build(builder().NOTEBOOKS[name])
     return [c.source for c in nb.cells] == [c.source for c in fresh.cells]
 
 

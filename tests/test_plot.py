@@ -13,11 +13,11 @@ import pytest
 pytest.importorskip("matplotlib")
 pytest.importorskip("folium")
 
-import matplotlib.image  # noqa: E402
+import matplotlib.image
 
-import transit  # noqa: E402
-import transit.plot as tplot  # noqa: E402
-from transit.trip import ACTIVITIES  # noqa: E402
+import transit
+import transit.plot as tplot
+from transit.trip import ACTIVITIES
 
 DEPARTURE = "2017-10-30T08:00"
 
@@ -112,7 +112,7 @@ def test_bad_inputs_name_what_was_expected(cmp):
         tplot.time_distance(cmp, y="speed")
     with pytest.raises(transit.InvalidArgumentError, match="band="):
         tplot.time_distance(cmp, band=(90, 10))
-    with pytest.raises(transit.InvalidArgumentError, match="cmp.trips"):
+    with pytest.raises(transit.InvalidArgumentError, match=r"cmp\.trips"):
         tplot.timeline(cmp)
 
 

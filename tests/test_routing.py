@@ -122,9 +122,9 @@ def test_sco_route_sequences_are_routable(net):
 )
 @pytest.mark.parametrize("regime", ["sco-2017", "pre-2017"])
 def test_later_departure_never_arrives_earlier_on_the_sco_network(net, origin, destination, via, regime):
-    start = datetime(2017, 9, 28, 0, 0)  # a week that runs into China's Golden Week
+    start = datetime(2017, 9, 28, 0, 0)  # noqa: DTZ001 - naive on purpose: local time at the origin; a week that runs into China's Golden Week
     previous = None
-    for step in range(0, 7 * 24 * 2):
+    for step in range(7 * 24 * 2):
         when = start + timedelta(minutes=30 * step)
         arrival = transit.plan_trip(net, origin, destination, regime=regime, departure=when, via=via).arrival
         if previous is not None:
@@ -133,13 +133,13 @@ def test_later_departure_never_arrives_earlier_on_the_sco_network(net, origin, d
 
 
 def test_lower_bound_never_exceeds_the_simulated_trip(net):
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - seeded choice of test cases, not cryptography
     cities = sorted(n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port"))
     for _ in range(60):
         a, b = rng.sample(cities, 2)
         regime = rng.choice(["sco-2017", "pre-2017"])
         vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=rng.choice([1, 2]))
-        when = datetime(2017, 10, 25) + timedelta(hours=rng.randrange(24 * 14))
+        when = datetime(2017, 10, 25) + timedelta(hours=rng.randrange(24 * 14))  # noqa: DTZ001 - naive on purpose: local time at the origin
         trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
         assert lower_bound_s(net, trip.path, transit.get_regime(net, regime), vehicle) <= trip.total_h * 3600
         assert trip.search.simulated >= 1 and trip.search.candidates >= 1

@@ -1,5 +1,6 @@
 """The time-true simulation on toy networks built in code."""
 
+import itertools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ def check_invariants(trip):
     events = trip.events
     assert events[0].start == pytest.approx(trip.departure.timestamp())
     assert events[-1].end == pytest.approx(trip.arrival.timestamp())
-    for a, b in zip(events, events[1:]):
+    for a, b in itertools.pairwise(events):
         assert a.end == pytest.approx(b.start)
         assert a.end >= a.start
     assert trip.timeline["duration_h"].sum() == pytest.approx(trip.total_h)
@@ -107,7 +108,7 @@ def test_crossing_closed_under_one_regime_only():
     closed = Regime(id="closed", name="closed", rules={"x": rule("x", ("KG>CN", "CN>KG"), open_to_freight=False, reason="test closure")})
     net = line_network(extra_regimes=(closed,))
     assert transit.plan_trip(net, "west", "east", regime="toy", departure="2017-11-01T08:00").crossings == ("x",)
-    with pytest.raises(transit.NoRouteError, match="X.*test closure") as info:
+    with pytest.raises(transit.NoRouteError, match=r"X.*test closure") as info:
         transit.plan_trip(net, "west", "east", regime="closed", departure="2017-11-01T08:00")
     assert info.value.blocking == ("x",)
     with pytest.raises(transit.NoRouteError, match="closed to international freight"):
@@ -178,7 +179,7 @@ def test_vehicle_speed_cap():
         ("2017-11-01T08:00", 2),  # naive: local time at the origin (Bishkek, UTC+6)
         ("2017-11-01T08:00+08:00", 0),
         ("2017-11-01T02:00Z", 2),
-        (datetime(2017, 11, 1, 8, 0), 2),
+        (datetime(2017, 11, 1, 8, 0), 2),  # noqa: DTZ001 - the naive case under test
         (datetime(2017, 11, 1, 8, 0, tzinfo=ZoneInfo("UTC")), 8),
     ],
 )
@@ -194,8 +195,8 @@ def test_later_departure_never_arrives_earlier_on_a_toy_network():
     kg = PostSchedule.build(tz="Asia/Bishkek", weekdays="Mon-Fri", hours="08:00-18:00")
     net = line_network(km_before=420, km_after=380, schedule_cn=cn, schedule_kg=kg)
     previous = None
-    start = datetime(2017, 9, 27, 0, 0)
-    for step in range(0, 10 * 24 * 4):  # every 15 min for 10 days, across a weekend and Golden Week
+    start = datetime(2017, 9, 27, 0, 0)  # noqa: DTZ001 - naive on purpose: local time at the origin
+    for step in range(10 * 24 * 4):  # every 15 min for 10 days, across a weekend and Golden Week
         trip = transit.plan_trip(net, "west", "east", regime="toy", departure=start + timedelta(minutes=15 * step))
         if previous is not None:
             assert trip.arrival >= previous, f"departure {start + timedelta(minutes=15 * step)} arrives earlier"

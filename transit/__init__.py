@@ -79,10 +79,11 @@ from .uncertainty import Reliability, departure_profile, reliability
 from .vehicles import Vehicle
 
 __all__ = [
+    "ArgumentTypeError",
     "BreakRule",
     "CalibrationReport",
-    "ComputeCancelled",
     "Comparison",
+    "ComputeCancelled",
     "CostBreakdown",
     "CostModel",
     "CrewRule",
@@ -93,7 +94,6 @@ __all__ = [
     "DesignatedRoute",
     "DriverRules",
     "Event",
-    "ArgumentTypeError",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidNetworkError",
@@ -112,8 +112,8 @@ __all__ = [
     "Source",
     "TransitError",
     "Trip",
-    "UnknownPlaceError",
     "UnknownIdError",
+    "UnknownPlaceError",
     "UnknownRegimeError",
     "Vehicle",
     "__version__",

@@ -56,13 +56,16 @@ LIMITS: dict[str, int] = {
     "remaining": 200_000,  # driving left after each step, per (path, speed cap)
     "bound": 200_000,  # lower bounds per (path, start, regime, vehicle)
     "coords": 200_000,  # road geometry per path
-    "openings": 10_000,
-    "schedule_day": 20_000,  # a post's open windows per (local day, direction); per schedule, not per network  # Monte Carlo opening tables per (regime, crossing, direction)
+    "openings": 10_000,  # Monte Carlo opening tables per (regime, crossing, direction)
+    "schedule_day": 20_000,  # a post's open windows per (local day, direction); per schedule, not per network
     "verdict": 1,  # _validate.check_network: whether the network has what transit needs
     "dataset": 4,  # load_network: graphs per (dataset path, modification time); not per network
 }
 
-_HOW_TO_EDIT = "this network is read-only (the library's caches depend on it); edit a copy: `G = transit.editable(net)`, change G, then use G (or `transit.freeze(G)` to cache it again)"
+_HOW_TO_EDIT = (
+    "this network is read-only (the library's caches depend on it); edit a copy: "
+    "`G = transit.editable(net)`, change G, then use G (or `transit.freeze(G)` to cache it again)"
+)
 
 _MISSING = object()
 T = TypeVar("T")
@@ -82,7 +85,7 @@ class LRU:
         return len(self._data)
 
     def get(self, key: Hashable, default: Any = None) -> Any:
-        """The value for ``key`` (now the most recently used), or ``default``."""
+        """Return the value for ``key`` (now the most recently used), or ``default``."""
         try:
             value = self._data[key]
             self._data.move_to_end(key)
@@ -131,7 +134,7 @@ def is_frozen(graph: nx.Graph) -> bool:
 
 
 def store(graph: nx.Graph) -> Store:
-    """The caches of ``graph``: kept while it lives if frozen, else for the current call only."""
+    """Return the caches of ``graph``: kept while it lives if frozen, else for the current call only."""
     if is_frozen(graph):
         found = _FROZEN.get(graph)
         if found is None:
@@ -155,7 +158,7 @@ def memo(graph: nx.Graph, kind: str, key: Hashable, compute: Callable[[], T]) ->
 
 
 def datasets() -> LRU:
-    """The graphs ``load_network`` has read, keyed by (dataset path, modification time)."""
+    """Return the graphs ``load_network`` has read, keyed by (dataset path, modification time)."""
     return _DATASETS
 
 
@@ -234,10 +237,10 @@ def freeze(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         setattr(graph, name, _refuse)
     graph.frozen = True
     graph.graph = ReadOnlyDict({k: ReadOnlyDict(v) if type(v) is dict else v for k, v in graph.graph.items()})
-    nodes = graph._node
+    nodes = graph._node  # noqa: SLF001 - networkx keeps its node dict private; freezing wraps it in place
     for n, data in nodes.items():
         nodes[n] = ReadOnlyDict(data)
-    succ, pred = graph._adj, getattr(graph, "_pred", None)
+    succ, pred = graph._adj, getattr(graph, "_pred", None)  # noqa: SLF001 - as for _node: networkx's adjacency dicts
     for u, nbrs in succ.items():
         for v, keydict in nbrs.items():
             if graph.is_multigraph():
@@ -253,7 +256,7 @@ def freeze(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def editable(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """An unfrozen copy of ``graph`` with its own node, edge and graph attribute dicts."""
+    """Return an unfrozen copy of ``graph`` with its own node, edge and graph attribute dicts."""
     copy = graph.__class__()
     copy.graph.update({k: dict(v) if isinstance(v, ReadOnlyDict) else v for k, v in graph.graph.items()})
     copy.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True))

@@ -10,12 +10,13 @@ __all__ = ["table"]
 
 def table(caption: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """
-    A compact HTML table; numbers right-aligned.
+    Return a compact HTML table; numbers right-aligned.
 
     Examples
     --------
-    >>> table("t", ["a", "b"], [[1, "x"]])
-    '<table><caption style="text-align:left"><b>t</b></caption><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td style="text-align:right">1</td><td>x</td></tr></tbody></table>'
+    >>> table("t", ["a", "b"], [[1, "x"]])  # doctest: +NORMALIZE_WHITESPACE
+    '<table><caption style="text-align:left"><b>t</b></caption><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td
+    style="text-align:right">1</td><td>x</td></tr></tbody></table>'
     """
 
     def cell(value: object) -> str:

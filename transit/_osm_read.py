@@ -1,5 +1,7 @@
 """
-Reading OpenStreetMap files for :func:`transit.graph_from_osm`: pyosmium passes over the file
+Read OpenStreetMap files for :func:`transit.graph_from_osm`.
+
+pyosmium passes over the file
 (roads a truck may use, border posts, named places, country boundaries), the osmnx graph made
 from them, and the country and time zone of every point. Internal; plain names, used by
 :mod:`transit.osm` only.
@@ -8,6 +10,7 @@ from them, and the country and time zone of every point. Internal; plain names, 
 from __future__ import annotations
 
 import bz2
+import contextlib
 import dataclasses
 import functools
 import json
@@ -133,7 +136,7 @@ ATTR_RE = re.compile(rb"""\b(id|lat|lon)\s*=\s*["']([^"']*)["']""")
 
 
 def node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
-    """The first node whose ``lat``/``lon`` is out of range (any format) or not a number (XML, plain or bz2)."""
+    """Return the first node whose ``lat``/``lon`` is out of range (any format) or not a number (XML, plain or bz2)."""
     import osmium
 
     found: list[tuple[str, str, str]] = []
@@ -145,10 +148,8 @@ def node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
                 key, value = ("lat", lat) if not -90 <= lat <= 90 else ("lon", lon)
                 found.append((str(n.id), key, f"{value:g}"))
 
-    try:
+    with contextlib.suppress(Exception):  # a value osmium cannot parse at all: look for it in the XML text below
         Nodes().apply_file(str(path))
-    except Exception:  # noqa: BLE001 - a value osmium cannot parse at all: look for it in the XML text below
-        pass
     if found:
         return found[0]
     opener = bz2.open if str(path).endswith(".bz2") else open
@@ -170,7 +171,7 @@ def node_with_bad_coordinate(path: Path) -> tuple[str, str, str] | None:
 
 
 def closed_to_trucks(tags: Any) -> bool:
-    """A way a truck may not use: ``hgv=no`` (or ``goods``), or ``access``/``motor_vehicle`` ``no``/``private`` without ``hgv=yes``."""
+    """Tell whether a truck may not use a way: ``hgv=no`` (or ``goods``), or ``access``/``motor_vehicle`` ``no``/``private`` without ``hgv=yes``."""
     hgv = tags.get("hgv") or tags.get("goods")
     if hgv in ("no", "private"):
         return True
@@ -180,7 +181,7 @@ def closed_to_trucks(tags: Any) -> bool:
 
 
 def write_xml(extract: Extract, target: Path) -> None:
-    """The kept roads as OSM XML for osmnx (nodes with the tags transit reads, then ways)."""
+    """Write the kept roads as OSM XML for osmnx (nodes with the tags transit reads, then ways)."""
     with target.open("w", encoding="utf-8") as f:
         f.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"transit\">\n")
         for node, (lon, lat) in extract.nodes.items():
@@ -199,7 +200,7 @@ def write_xml(extract: Extract, target: Path) -> None:
 
 
 def osmnx_graph(xml: Path) -> nx.MultiDiGraph:
-    """osmnx reads the roads; its global settings are changed for this call only."""
+    """Osmnx reads the roads; its global settings are changed for this call only."""
     import osmnx as ox
 
     with OSMNX_LOCK:

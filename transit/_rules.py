@@ -62,7 +62,7 @@ MESSAGES = {
 
 
 def closed_to_freight(name: str, crossing_id: str, regime_id: str, reason: str = "", *, in_via: bool = False) -> str:
-    """The message for a crossing the regime closes to freight (``in_via``: the user asked for it as a waypoint)."""
+    """Return the message for a crossing the regime closes to freight (``in_via``: the user asked for it as a waypoint)."""
     return MESSAGES["closed_to_freight"].format(
         name=name, crossing_id=crossing_id, given=", given in via," if in_via else "", regime_id=regime_id, why=f": {reason}" if reason else ""
     )

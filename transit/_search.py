@@ -1,6 +1,7 @@
 """
-The static search behind route choice: a small **crossing graph** per regime and speed cap
-(border posts joined by the fastest domestic road, plus the crossing links the regime keeps
+Find crossing sequences in order of static time: the search behind route choice.
+
+A small **crossing graph** per regime and speed cap (border posts joined by the fastest domestic road, plus the crossing links the regime keeps
 open, weighted by their median delays) and one best-first (A*) search over (post, waypoints
 passed) that yields crossing sequences in order of static time. Internal; plain names, used by
 :mod:`transit.routing`.
@@ -157,7 +158,7 @@ class CrossingGraph:
 
 
 def crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> CrossingGraph:
-    """The crossing graph for a regime (cached per network, regime content and speed cap)."""
+    """Return the crossing graph for a regime (cached per network, regime content and speed cap)."""
     return _cache.memo(graph, "crossing_graph", (regime, cap), lambda: build_crossing_graph(graph, regime, cap))
 
 
@@ -212,7 +213,7 @@ def resolve_waypoints(graph: nx.MultiDiGraph, via: Sequence[str]) -> tuple[Waypo
 
 
 def targets(cg: CrossingGraph, waypoint: Waypoint) -> list[tuple[str, str, float]]:
-    """The open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
+    """Return the open links ``(exit_post, entry_post, weight)`` of a crossing waypoint."""
     return [(u, v, w) for u, v, w in cg.links if cg.crossing_of[(u, v)] == waypoint[1]]
 
 
@@ -233,7 +234,7 @@ def layered_heuristic(cg: CrossingGraph, destination: Any, waypoints: tuple[Wayp
     with the length of ``via``). An admissible and consistent A* heuristic.
     """
     key = (destination, waypoints)
-    found = cg.heuristics.get(key)
+    found: list[Layer] | None = cg.heuristics.get(key)
     if found is not None:
         return found
     layers: list[Layer] = [reverse_dijkstra(cg, {destination: 0.0})]
@@ -341,7 +342,7 @@ def astar_paths(
         return k
 
     def push(
-        g: float, node: Any, path: tuple[Any, ...], at_exit: bool, k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...]
+        g: float, node: Any, path: tuple[Any, ...], k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...], *, at_exit: bool
     ) -> None:
         rest = node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
         if rest is not None:
@@ -354,7 +355,7 @@ def astar_paths(
         return kind == "place" and country == cg.country[ident]
 
     none: frozenset[str] = frozenset()
-    push(0.0, origin, (origin,), False, advance(origin, 0), (none, none), ())
+    push(0.0, origin, (origin,), advance(origin, 0), (none, none), (), at_exit=False)
     ceiling = math.inf
     for _pops in range(MAX_SEARCH_POPS):
         check_cancelled()
@@ -377,7 +378,7 @@ def astar_paths(
                         continue
                 nk = advance(target, k + 1 if is_waypoint else k)
                 gone = (left[0], left[1] | {here}) if nk == k else (left[0] | left[1] | {here}, none)
-                push(g + w, target, (*path, target), False, nk, gone, (*passed, cid))
+                push(g + w, target, (*path, target), nk, gone, (*passed, cid), at_exit=False)
             continue
         if node == destination and k == n:
             if ceiling == math.inf:
@@ -386,27 +387,27 @@ def astar_paths(
             continue
         # free to drive within the country: to the destination, the next place waypoint, or a post to cross at
         if k == n and cg.country[destination] == here and destination != node:
-            w = cg.dom.time(node, destination)
-            if w is not None:
-                push(g + w, destination, (*path, destination), False, n, left, passed)
+            to_destination = cg.dom.time(node, destination)
+            if to_destination is not None:
+                push(g + to_destination, destination, (*path, destination), n, left, passed, at_exit=False)
         if k < n and waypoints[k][0] == "place" and cg.country[waypoints[k][1]] == here and waypoints[k][1] != node:
             target = waypoints[k][1]
-            w = cg.dom.time(node, target)
-            if w is not None:
-                push(g + w, target, (*path, target), False, advance(target, k), (left[0] | left[1], none), passed)
+            to_place = cg.dom.time(node, target)
+            if to_place is not None:
+                push(g + to_place, target, (*path, target), advance(target, k), (left[0] | left[1], none), passed, at_exit=False)
         for post in cg.posts_by_country.get(here, ()):
             if post == node:
-                push(g, post, path, True, k, left, passed)  # cross right here (turning back only if a waypoint asks)
+                push(g, post, path, k, left, passed, at_exit=True)  # cross right here (turning back only if a waypoint asks)
                 continue
-            w = cg.dom.time(node, post)
-            if w is not None:
-                push(g + w, post, (*path, post), True, k, left, passed)
+            to_post = cg.dom.time(node, post)
+            if to_post is not None:
+                push(g + to_post, post, (*path, post), k, left, passed, at_exit=True)
 
 
 def expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str]) -> list[str]:
     dom = domestic(graph, cap)
     full = [condensed[0]]
-    for u, v in zip(condensed, condensed[1:], strict=False):
+    for u, v in itertools.pairwise(condensed):
         if graph.has_edge(u, v) and graph.nodes[u]["country"] != graph.nodes[v]["country"]:
             full.append(v)  # a crossing link
         else:

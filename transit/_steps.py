@@ -1,11 +1,12 @@
 """
-Compiled paths: the road and crossing steps a simulation walks, with the
-lower bounds that route choice prunes with. Internal; shared by the scalar
-engine (:mod:`transit.simulation`) and the vectorised one (:mod:`transit.montecarlo`).
+Compiled paths: the road and crossing steps a simulation walks, with the lower bounds that route choice prunes with.
+
+Internal; shared by the scalar engine (:mod:`transit.simulation`) and the vectorised one (:mod:`transit.montecarlo`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ def compile_path(graph: nx.MultiDiGraph, path: Sequence[Any]) -> tuple[Road | Cr
         return found
     edges = caches["edge"]
     steps = []
-    for edge in zip(key, key[1:], strict=False):
+    for edge in itertools.pairwise(key):
         step = edges.get(edge)
         if step is None:
             step = edges.put(edge, compile_edge(graph, *edge))
@@ -159,13 +160,13 @@ def suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, regi
 
 
 def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[float, float], ...]:
-    """The road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
+    """Return the road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
     cache = _cache.store(graph)["coords"]
     found: tuple[tuple[float, float], ...] | None = cache.get(path)
     if found is None:
         coords: list[tuple[float, float]] = []
         nodes = graph.nodes
-        for u, v in zip(path, path[1:], strict=False):
+        for u, v in itertools.pairwise(path):
             data = min(graph.get_edge_data(u, v).values(), key=lambda d: d["travel_time"])
             geometry = data.get("geometry")
             points = list(geometry.coords) if geometry is not None else [(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])]
@@ -189,7 +190,7 @@ def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[Any], regime: Regime, v
 
 def steps_bound(graph: nx.MultiDiGraph, steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
     """
-    A lower bound on the simulated duration of ``path``, in seconds.
+    Return a lower bound on the simulated duration of ``path``, in seconds.
 
     Driving, median queue, clearance and transshipment, plus the daily rests
     and breaks each truck's crew cannot avoid (a day holds at most the

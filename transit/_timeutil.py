@@ -35,10 +35,11 @@ def parse_departure(value: object, tz: str, *, what: str = "departure") -> datet
     --------
     >>> parse_departure("2017-10-30T08:00", "Asia/Tashkent").isoformat()
     '2017-10-30T08:00:00+05:00'
-    >>> parse_departure("30/10/2017", "Asia/Tashkent")
+    >>> parse_departure("30/10/2017", "Asia/Tashkent")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidDepartureError: departure '30/10/2017' is not an ISO 8601 date-time; expected e.g. '2017-10-30T08:00' (local time at the origin) or '2017-10-30T08:00+05:00'
+    transit.errors.InvalidDepartureError: departure '30/10/2017' is not an ISO 8601 date-time; expected e.g. '2017-10-30T08:00'
+    (local time at the origin) or '2017-10-30T08:00+05:00'
     """
     if isinstance(value, str):
         text = value.strip()

@@ -107,7 +107,7 @@ def _emit(table: Mapping[str, Any], path: tuple[str, ...], lines: list[str], *, 
 
 
 def dumps(doc: Mapping[str, Any], *, header: str = "") -> str:
-    """
+    r'''
     Write a document as TOML text.
 
     Parameters
@@ -131,15 +131,15 @@ def dumps(doc: Mapping[str, Any], *, header: str = "") -> str:
 
     Examples
     --------
-    >>> print(dumps({"name": "a\\nb", "border": {"KG": Inline({"usd": 23.0})}}, header="costs"), end="")
+    >>> print(dumps({"name": "a\nb", "border": {"KG": Inline({"usd": 23.0})}}, header="costs"), end="")
     # costs
-    name = \"\"\"
+    name = """
     a
-    b\"\"\"
+    b"""
     <BLANKLINE>
     [border]
     KG = { usd = 23.0 }
-    """
+    '''
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     _emit(doc, (), lines, array=False)
     return "\n".join(lines) + "\n"

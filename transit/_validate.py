@@ -28,10 +28,12 @@ transit.errors.ArgumentTypeError: max_speed_kph='80' is not a number; expected a
 >>> import networkx as nx
 >>> import transit
 >>> check_network(transit.load_network())
->>> check_network(nx.MultiDiGraph(crs="EPSG:4326"))
+>>> check_network(nx.MultiDiGraph(crs="EPSG:4326"))  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-transit.errors.InvalidNetworkError: this graph is not a transit network: it lacks the graph attributes 'crossings', 'regimes', 'driver_rules', 'cost_model'. Build one with transit.load_network() (the curated dataset), transit.graph_from_osm(path) (an OpenStreetMap file) or transit.build_network(...); a network saved with transit.save_network(G, path) loads with transit.load_network(path).
+transit.errors.InvalidNetworkError: this graph is not a transit network: it lacks the graph attributes 'crossings', 'regimes', 'driver_rules',
+'cost_model'. Build one with transit.load_network() (the curated dataset), transit.graph_from_osm(path) (an OpenStreetMap file) or
+transit.build_network(...); a network saved with transit.save_network(G, path) loads with transit.load_network(path).
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from numbers import Real
+from typing import TypeGuard
 
 import networkx as nx
 
 from . import _cache
-from .errors import ArgumentTypeError, InvalidArgumentError, InvalidNetworkError
+from .errors import ArgumentTypeError, InvalidArgumentError, InvalidNetworkError, InvalidVehicleError
 
 __all__ = [
     "EDGE_ATTRIBUTES",
@@ -90,7 +93,7 @@ def short_repr(value: object, *, limit: int = 60) -> str:
 
 def close_match(value: object, choices: Iterable[str]) -> str | None:
     """
-    The closest of ``choices`` to ``value`` (ignoring case), or ``None``.
+    Return the closest of ``choices`` to ``value`` (ignoring case), or ``None``.
 
     Values longer than :data:`MAX_NAME_CHARS` are not compared (the comparison is quadratic).
 
@@ -124,7 +127,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -144,7 +147,7 @@ def check_number(
     name: str,
     low: float | None = None,
     high: float | None = None,
-    error: type[InvalidArgumentError] = InvalidArgumentError,
+    error: type[InvalidArgumentError | InvalidVehicleError] = InvalidArgumentError,
     unit: str = "",
     example: float | None = None,
 ) -> float:
@@ -192,7 +195,7 @@ def check_int(
     name: str,
     low: int | None = None,
     high: int | None = None,
-    error: type[InvalidArgumentError] = InvalidArgumentError,
+    error: type[InvalidArgumentError | InvalidVehicleError] = InvalidArgumentError,
     example: int | None = None,
 ) -> int:
     """
@@ -210,14 +213,14 @@ def check_int(
         kind = ArgumentTypeError if error is InvalidArgumentError else error
         msg = f"{name}={short_repr(value)} is not a whole number; expected {expected}, e.g. {name}={example}"
         raise kind(msg)
-    number = int(value)  # type: ignore[call-overload]
+    number = int(value)
     if (low is not None and number < low) or (high is not None and number > high):
         msg = f"{name}={number!r} is out of range; expected {expected}, e.g. {name}={example}"
         raise error(msg)
     return number
 
 
-def check_bool(value: object, *, name: str, error: type[InvalidArgumentError] = InvalidArgumentError) -> bool:
+def check_bool(value: object, *, name: str, error: type[InvalidArgumentError | InvalidVehicleError] = InvalidArgumentError) -> bool:
     """
     Return ``value`` if it is ``True`` or ``False`` (not ``"no"``, not ``0``).
 
@@ -235,7 +238,9 @@ def check_bool(value: object, *, name: str, error: type[InvalidArgumentError] = 
     raise kind(msg)
 
 
-def check_str(value: object, *, name: str, max_chars: int = MAX_NAME_CHARS, error: type[InvalidArgumentError] = InvalidArgumentError) -> str:
+def check_str(
+    value: object, *, name: str, max_chars: int = MAX_NAME_CHARS, error: type[InvalidArgumentError | InvalidVehicleError] = InvalidArgumentError
+) -> str:
     """
     Return ``value`` if it is a string of at most ``max_chars`` characters.
 
@@ -263,10 +268,10 @@ def check_samples(samples: object) -> int:
     InvalidArgumentError
         Otherwise, with an example.
     """
-    if not _is_int(samples) or not 1 <= samples <= MAX_SAMPLES:  # type: ignore[operator]
+    if not _is_int(samples) or not 1 <= int(samples) <= MAX_SAMPLES:
         msg = f"samples={short_repr(samples)} must be a whole number from 1 to {MAX_SAMPLES:,}; e.g. samples=10_000"
         raise InvalidArgumentError(msg)
-    return int(samples)  # type: ignore[call-overload]
+    return int(samples)
 
 
 # -- graphs ----------------------------------------------------------------------------------------
@@ -281,7 +286,7 @@ MODEL_ATTRIBUTES: dict[str, str] = {
 
 
 def _model_types() -> dict[str, type]:
-    """The class each of :data:`MODEL_ATTRIBUTES` holds (imported here: the model modules import this one)."""
+    """Return the class each of :data:`MODEL_ATTRIBUTES` holds (imported here: the model modules import this one)."""
     from .cost import CostModel
     from .crossings import Crossing
     from .drivers import DriverRules
@@ -322,20 +327,21 @@ def check_network(graph: object) -> None:
     >>> net = transit.editable(transit.load_network())
     >>> u, v, k = next(iter(net.edges(keys=True)))
     >>> del net.edges[u, v, k]["length"]
-    >>> check_network(net)  # doctest: +ELLIPSIS
+    >>> check_network(net)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidNetworkError: this graph is not a usable transit network: no 'length' on edge (-417384767, -4230510023, 0) (Kashgar – Artux). ...
+    transit.errors.InvalidNetworkError: this graph is not a usable transit network: no 'length' on edge (-417384767, -4230510023, 0)
+    (Kashgar – Artux). ...
     """
     if isinstance(graph, nx.MultiDiGraph) and _cache.store(graph)["verdict"].get("valid", False):
         return
     problems = _graph_problems(graph)
     if problems:
         raise InvalidNetworkError(problems[0] if len(problems) == 1 and problems[0].startswith("this graph") else _join(problems), problems=problems)
-    problems = [*_node_problems(graph), *_edge_problems(graph)]  # type: ignore[arg-type]
+    problems = [*_node_problems(graph), *_edge_problems(graph)]
     if problems:
         raise InvalidNetworkError(_join(problems), problems=problems)
-    _cache.store(graph)["verdict"].put("valid", True)  # type: ignore[arg-type]
+    _cache.store(graph)["verdict"].put("valid", value=True)
 
 
 def _join(problems: list[str]) -> str:
@@ -348,8 +354,10 @@ def _graph_problems(graph: object) -> list[str]:
     attrs = graph.graph
     if attrs.get("transit:format"):
         return [
-            "this graph is a file written by transit.save_network read with another reader (osmnx.load_graphml or networkx): "
-            "its crossings, regimes and rules are still text. Load it with transit.load_network(path)"
+            (
+                "this graph is a file written by transit.save_network read with another reader (osmnx.load_graphml or networkx): "
+                "its crossings, regimes and rules are still text. Load it with transit.load_network(path)"
+            )
         ]
     missing = [key for key in MODEL_ATTRIBUTES if key not in attrs]
     if len(missing) == len(MODEL_ATTRIBUTES):
@@ -357,9 +365,11 @@ def _graph_problems(graph: object) -> list[str]:
     texts = [key for key in MODEL_ATTRIBUTES if isinstance(attrs.get(key), str)]
     if texts:
         return [
-            f"this graph's {', '.join(repr(k) for k in texts)} are text, not transit objects: it was written to GraphML and read back "
-            "with osmnx.load_graphml (or networkx), which keeps only text. Save networks with transit.save_network(G, path) "
-            "and load them with transit.load_network(path)"
+            (
+                f"this graph's {', '.join(repr(k) for k in texts)} are text, not transit objects: it was written to GraphML and read back "
+                "with osmnx.load_graphml (or networkx), which keeps only text. Save networks with transit.save_network(G, path) "
+                "and load them with transit.load_network(path)"
+            )
         ]
     problems = [f"it lacks the graph attribute {key!r} ({MODEL_ATTRIBUTES[key]})" for key in missing]
     types = _model_types()
@@ -387,7 +397,7 @@ def _graph_problems(graph: object) -> list[str]:
 
 
 def _real(value: object) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    return not isinstance(value, bool) and isinstance(value, Real) and math.isfinite(value)
 
 
 def _collect(found: dict[str, list[str]], what: str, where: str) -> None:
@@ -414,7 +424,7 @@ def _node_problems(graph: nx.MultiDiGraph) -> list[str]:
         if "x" in data and "y" in data:
             if not (_real(x) and _real(y)):
                 _collect(found, "'x'/'y' that are not finite numbers (expected degrees)", where)
-            elif not (-180 <= x <= 180 and -90 <= y <= 90):  # type: ignore[operator]
+            elif not (-180 <= x <= 180 and -90 <= y <= 90):
                 _collect(
                     found, "'x'/'y' outside -180..180 / -90..90 (a projected graph? unproject it with osmnx.project_graph(G, to_latlong=True))", where
                 )
@@ -435,10 +445,10 @@ def _edge_problems(graph: nx.MultiDiGraph) -> list[str]:
                 _collect(found, f"no {attr!r}", where)
         for attr in ("length", "travel_time"):
             value = data.get(attr)
-            if attr in data and not (_real(value) and value >= 0):  # type: ignore[operator]
+            if attr in data and not (_real(value) and value >= 0):
                 _collect(found, f"{attr!r} that is not a number >= 0", where)
         speed = data.get("speed_kph")
-        if "speed_kph" in data and not (_real(speed) and speed > 0):  # type: ignore[operator]
+        if "speed_kph" in data and not (_real(speed) and speed > 0):
             _collect(found, "'speed_kph' that is not a number > 0", where)
         if data.get("kind") == "crossing" and data.get("crossing_id") not in crossings:
             _collect(found, "a 'crossing_id' that graph.graph['crossings'] does not hold", where)

@@ -1,6 +1,8 @@
 """
-Command line: ``transit compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``,
-``crossings``, ``regimes``, ``routes``, ``validate``, ``serve``.
+Command line: ``transit`` with its commands.
+
+The commands: ``compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``, ``crossings``, ``regimes``, ``routes``,
+``validate``, ``serve``.
 
 Errors are printed as one line on stderr with exit code 2; no traceback
 (set ``TRANSIT_DEBUG=1`` to see one).
@@ -14,7 +16,7 @@ import os
 import re
 import sys
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -55,7 +57,7 @@ def _options(
     """Freight transit times on Central Asia's SCO road-permit routes: driving, rests, borders, regimes."""
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats."""
 
     table = "table"
@@ -108,7 +110,7 @@ def _warning_notes(warnings_by_row: dict[str, tuple[str, ...]]) -> list[str]:
 
 
 def _question(origin: str | tuple[float, float], depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
-    """The network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
+    """Return the network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
     net = load_network()
     from .lookup import resolve_place
 
@@ -164,7 +166,8 @@ def compare_cmd(
     first = next(iter(cmp.trips.values()))
     via_text = f" via {', '.join(cmp.via)}" if cmp.via else ""
     _echo(
-        f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)"
+        f"{cmp.origin} → {cmp.destination}{via_text}, departing {cmp.departure:%Y-%m-%d %H:%M %Z (%a)}, "
+        f"truck {first.vehicle.registration} × {first.vehicle.drivers} driver(s)"
     )
     _echo("")
     table = cmp.table
@@ -398,7 +401,8 @@ def profile_cmd(
         best = ok.loc[ok["total_h"].idxmin()]
         worst = ok.loc[ok["total_h"].idxmax()]
         _echo(
-            f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h"
+            f"\nFastest departure: {best['departure']} ({best['weekday']}), {best['total_h']:.1f} h; "
+            f"slowest: {worst['departure']} ({worst['weekday']}), {worst['total_h']:.1f} h"
         )
 
 
@@ -603,22 +607,21 @@ def regimes_cmd(
                 _echo(f"\n{r.id}: {r.description}")
         return
     reg = get_regime(net, regime)
-    rows = []
-    for cid, rule in reg.rules.items():
-        for direction in rule.queue:
-            rows.append(
-                {
-                    "crossing": cid,
-                    "direction": direction,
-                    "open_to_freight": rule.open_to_freight,
-                    "through": ", ".join(f"{k}:{v}" for k, v in rule.through.items()),
-                    "queue_median_h": rule.queue[direction].median_h,
-                    "queue_p90_h": rule.queue[direction].p90_h,
-                    "clearance_median_h": rule.clearance[direction].median_h,
-                    "clearance_p90_h": rule.clearance[direction].p90_h,
-                    "transshipment_median_h": rule.transshipment.median_h,
-                }
-            )
+    rows = [
+        {
+            "crossing": cid,
+            "direction": direction,
+            "open_to_freight": rule.open_to_freight,
+            "through": ", ".join(f"{k}:{v}" for k, v in rule.through.items()),
+            "queue_median_h": rule.queue[direction].median_h,
+            "queue_p90_h": rule.queue[direction].p90_h,
+            "clearance_median_h": rule.clearance[direction].median_h,
+            "clearance_p90_h": rule.clearance[direction].p90_h,
+            "transshipment_median_h": rule.transshipment.median_h,
+        }
+        for cid, rule in reg.rules.items()
+        for direction in rule.queue
+    ]
     _print_frame(pd.DataFrame(rows).set_index(["crossing", "direction"]), fmt)
 
 

@@ -32,6 +32,7 @@ from ._validate import check_network, check_samples
 from .delays import as_generator
 from .errors import NoRouteError, UnknownRegimeError
 from .lookup import get_regime
+from .model import PlaceRef
 from .regimes import Regime
 from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
 from .trip import Trip
@@ -209,8 +210,8 @@ class Comparison:
 @_cache.per_call
 def compare(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: PlaceRef,
+    destination: PlaceRef,
     *,
     regimes: Sequence[str | Regime] | None = None,
     departure: datetime | str,
@@ -279,8 +280,7 @@ def compare(
     question = resolve_trip(
         graph, origin, destination, via=via, vehicle=vehicle, regime=regime_objs[0], departure=departure, also_regimes=regime_objs
     )
-    o, d, depart = question.origin, question.destination, question.departure
-    assert depart is not None
+    o, d, depart = question.origin, question.destination, question.departure_time
     trips: dict[str, Trip] = {}
     errors: dict[str, str] = {}
     first_error: NoRouteError | None = None

@@ -12,6 +12,7 @@ that names the file, the row and the column.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import difflib
 import io
@@ -119,7 +120,7 @@ class Row:
             raise self.error(column, "is empty; fill it in")
         return value
 
-    def parse(self, column: str, convert: Callable[[str], T], expected: str) -> T:
+    def parse(self, column: builtins.str, convert: Callable[[builtins.str], T], expected: builtins.str) -> T:
         """Return ``convert(value)`` or raise a located :class:`DataError`."""
         raw = self.str(column)
         try:
@@ -127,16 +128,16 @@ class Row:
         except (TypeError, ValueError):
             raise self.error(column, f"got {raw!r}; expected {expected}") from None
 
-    def float(self, column: str, *, minimum: float | None = None) -> float:
+    def float(self, column: builtins.str, *, minimum: builtins.float | None = None) -> builtins.float:
         """Return a float, optionally checked against ``minimum``."""
         value = self.parse(column, float, "a number")
-        if value != value:  # NaN
+        if math.isnan(value):
             raise self.error(column, "got NaN; expected a number")
         if minimum is not None and value < minimum:
             raise self.error(column, f"got {value}; expected a number >= {minimum}")
         return value
 
-    def optional_float(self, column: str) -> float | None:
+    def optional_float(self, column: builtins.str) -> builtins.float | None:
         """Return a float, or ``None`` when the cell is empty."""
         if not self.str(column, required=False):
             return None
@@ -336,8 +337,8 @@ def check_source(text: str, sources: Mapping[str, Source], *, file: str, row: ob
     head, sep, method = text.partition("ESTIMATE")
     if sep and len(method.strip(" :-").split()) < 3:
         raise DataError("says ESTIMATE without the method; write 'ESTIMATE: <how it was derived>'", file=file, row=row, column=column)  # type: ignore[arg-type]
-    for token in head.replace(",", ";").split(";"):
-        token = token.strip()
+    for item in head.replace(",", ";").split(";"):
+        token = item.strip()
         if token and token not in sources:
             close = difflib.get_close_matches(token, list(sources), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -356,6 +357,7 @@ _LABEL = {"id": "id", "name": "name", "aliases": "alias"}
 
 
 def read_places(path: Path, sources: Mapping[str, Source]) -> list[Place]:
+    """Read ``places.csv`` into :class:`Place` objects, checking ids, names, aliases, coordinates and sources."""
     from .lookup import fold  # lookup imports regimes, which imports this module
 
     places: list[Place] = []
@@ -413,6 +415,7 @@ def country(row: Any, column: str) -> str:
 
 
 def read_waypoints(path: Path, sources: Mapping[str, Source]) -> dict[str, tuple[str, float, float]]:
+    """Read ``waypoints.csv`` into (country, lon, lat) by waypoint id."""
     points: dict[str, tuple[str, float, float]] = {}
     for row in read_csv(path, required=("id", "name", "country", "kind", "lon", "lat", "elevation_m", "source")):
         wid = row.str("id")
@@ -451,6 +454,7 @@ def check_keys(table: Mapping[str, Any], allowed: frozenset[str], *, file: str, 
 
 
 def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
+    """Read ``crossings.toml`` into :class:`Crossing` objects with their posts and schedules."""
     file = path.name
     doc = read_toml(path)
     out: list[Crossing] = []
@@ -518,6 +522,7 @@ def read_crossings(path: Path, sources: Mapping[str, Source]) -> list[Crossing]:
 
 
 def read_speeds(path: Path, sources: Mapping[str, Source]) -> dict[tuple[str, str, str], tuple[float, str]]:
+    """Read ``speeds.csv`` into (speed in km/h, source) by (country, road class, terrain); ``*`` matches any."""
     table: dict[tuple[str, str, str], tuple[float, str]] = {}
     for row in read_csv(path, required=("country", "road_class", "terrain", "speed_kph", "source")):
         key = (row.str("country"), row.str("road_class"), row.str("terrain"))
@@ -557,6 +562,7 @@ def read_segments(
     speeds: Mapping[tuple[str, str, str], tuple[float, str]],
     sources: Mapping[str, Source],
 ) -> list[Segment]:
+    """Read ``segments.csv`` into :class:`Segment` objects between known places, crossings and waypoints."""
     segments: list[Segment] = []
     seen: set[str] = set()
     pairs: set[frozenset[str]] = set()
@@ -598,7 +604,10 @@ def read_segments(
         distance = row.float("distance_km", minimum=0.1)
         straight = haversine_km(*coords[0], *coords[-1])
         if distance < straight * MIN_CIRCUITY or distance > max(straight * MAX_CIRCUITY, 15):
-            msg = f"{distance} km is implausible for ends {straight:.1f} km apart; expected {straight * MIN_CIRCUITY:.0f}-{straight * MAX_CIRCUITY:.0f} km"
+            msg = (
+                f"{distance} km is implausible for ends {straight:.1f} km apart; "
+                f"expected {straight * MIN_CIRCUITY:.0f}-{straight * MAX_CIRCUITY:.0f} km"
+            )
             raise row.error("distance_km", msg)
         country = nodes[u][3]
         found = speed_for(speeds, country, road_class, terrain)

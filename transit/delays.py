@@ -130,7 +130,7 @@ def sample_h(delay: Delay, size: int, rng: np.random.Generator) -> np.ndarray:
 
 def quantile_h(delay: Delay, q: float) -> float:
     """
-    The ``q`` quantile (0-1) of a delay, in hours.
+    Return the ``q`` quantile (0-1) of a delay, in hours.
 
     Examples
     --------

@@ -278,7 +278,7 @@ class DriverClock:
         return self._red_s if self.reductions_used < self._max_red else self._rest_s
 
     def _level(self, rule: BreakRule) -> RestLevel:
-        """What the current stationary stretch amounts to."""
+        """Return what the current stationary stretch amounts to."""
         idle = self.idle_s + EPS
         if idle >= self._week_s and self.periods > 0:
             return RestLevel.WEEKLY_REST
@@ -314,7 +314,7 @@ class DriverClock:
         self.applied = level
 
     def rest_label(self, rule: BreakRule) -> str:
-        """What the current stationary stretch counts as (``""`` if nothing)."""
+        """Return what the current stationary stretch counts as (``""`` if nothing)."""
         return self._level(rule).label
 
     def work(self, rule: BreakRule) -> None:
@@ -361,13 +361,12 @@ class DriverClock:
         day_left = limit - today
         if self.duty_start is not None:
             duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t
-            if duty_left < day_left:
-                day_left = duty_left
+            day_left = min(day_left, duty_left)
         if self.crew.breaks:
             break_left = rule.break_after_h * HOUR_S - self.since_break_s
             if break_left < day_left:
-                return (break_left if break_left > 0.0 else 0.0, Stop.BREAK.activity)
-        return (day_left if day_left > 0.0 else 0.0, (Stop.WEEKLY_REST if weekly_due else Stop.DAILY_REST).activity)
+                return (max(0.0, break_left), Stop.BREAK.activity)
+        return (max(0.0, day_left), (Stop.WEEKLY_REST if weekly_due else Stop.DAILY_REST).activity)
 
     def stop_needed_s(self, stop: str, rule: BreakRule) -> float:
         """Return how much longer than the current idle time a ``stop`` must last."""

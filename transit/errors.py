@@ -70,10 +70,7 @@ class UnknownPlaceError(TransitError, KeyError):
     def __init__(self, name: object, *, suggestions: Sequence[str] = ()) -> None:
         self.name = name
         self.suggestions = tuple(suggestions)
-        if self.suggestions:
-            hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
-        else:
-            hint = "no close match"
+        hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?" if self.suggestions else "no close match"
         super().__init__(f"unknown place {_shown(name)}; {hint} (see `transit places` for all names)")
 
 
@@ -236,7 +233,7 @@ class InvalidNetworkError(TransitError, ValueError):
         super().__init__(message)
 
 
-class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):
+class ReadOnlyNetworkError(TransitError, nx.NetworkXError, TypeError):  # type: ignore[misc]  # networkx ships no type information
     """An edit of a network the library returned (they are frozen); the message says how to edit a copy.
 
     Like :func:`networkx.freeze`'s error it is a :class:`networkx.NetworkXError`;

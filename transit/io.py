@@ -160,7 +160,7 @@ def save_network(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
         ox.save_graphml(out, tmp)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -168,7 +168,7 @@ def save_network(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
 
 
 def _kind(value: Any) -> str:
-    """The type tag of an attribute value, or ``""`` for one the file cannot keep."""
+    """Return the type tag of an attribute value, or ``""`` for one the file cannot keep."""
     import numpy as np
 
     if value is None:
@@ -219,7 +219,7 @@ def _text(value: Any, kind: str) -> str:
 
 
 def _text_graph(graph: nx.MultiDiGraph, header: dict[str, str]) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with every attribute as text, its types recorded in ``header``."""
+    """Return a copy of ``graph`` with every attribute as text, its types recorded in ``header``."""
     node_kinds: dict[str, set[str]] = {}
     edge_kinds: dict[str, set[str]] = {}
     node_text: dict[Any, str] = {}
@@ -238,7 +238,10 @@ def _text_graph(graph: nx.MultiDiGraph, header: dict[str, str]) -> nx.MultiDiGra
         raise InvalidArgumentError(msg)
     for u, v, key, data in graph.edges(keys=True, data=True):
         if _kind(key) != "int":
-            msg = f"edge ({u!r}, {v!r}, {key!r}) has a {type(key).__name__} key; save_network keeps integer edge keys (as osmnx makes them): relabel the edges"
+            msg = (
+                f"edge ({u!r}, {v!r}, {key!r}) has a {type(key).__name__} key; "
+                "save_network keeps integer edge keys (as osmnx makes them): relabel the edges"
+            )
             raise InvalidArgumentError(msg)
         out.add_edge(node_text[u], node_text[v], key=int(key), **_encode(data, edge_kinds, where=f"edge ({u!r}, {v!r}, {key!r})", geometry=True))
     header[f"{_P}node_id_type"] = next(iter(id_kinds), "int")
@@ -318,7 +321,7 @@ def _header(graph: nx.MultiDiGraph, files: dict[str, str], fixups: dict[str, Any
 
 
 def _src(text: str) -> str:
-    return text if text else NO_SOURCE
+    return text or NO_SOURCE
 
 
 def _hours(hours: Hours) -> list[str]:
@@ -330,7 +333,7 @@ def _season(season: Season) -> dict[str, str]:
 
 
 def _schedule(schedule: PostSchedule) -> Inline:
-    """A post schedule as the ``schedule`` table of ``crossings.toml`` (what :meth:`PostSchedule.build` takes)."""
+    """Return a post schedule as the ``schedule`` table of ``crossings.toml`` (what :meth:`PostSchedule.build` takes)."""
     spec = Inline(weekdays=[_WEEKDAYS[d] for d in sorted(schedule.weekdays)], hours=_hours(schedule.hours))
     if schedule.hours_out is not None:
         spec["hours_out"] = _hours(schedule.hours_out)
@@ -405,8 +408,10 @@ def _rule_tables(cid: str, rule: CrossingRule) -> list[dict[str, Any]]:
             if delay is not None:
                 by_source.setdefault(delay.source, {"source": delay.source}).update(_delay_keys(prefix, delay))
         groups[direction] = list(by_source.values())
-    for i in range(max((len(g) for g in groups.values()), default=0)):
-        tables.append({"crossings": [cid], "delays": {d: g[i] for d, g in groups.items() if i < len(g)}})
+    tables.extend(
+        {"crossings": [cid], "delays": {d: g[i] for d, g in groups.items() if i < len(g)}}
+        for i in range(max((len(g) for g in groups.values()), default=0))
+    )
     if rule.source:
         main["source"] = rule.source
     tables.append(main)
@@ -426,7 +431,10 @@ def _regime_toml(regime: Regime, crossings: Iterable[str]) -> str:
     doc["rule"] = [table for cid in crossings if cid in regime.rules for table in _rule_tables(cid, regime.rules[cid])]
     return dumps(
         doc,
-        header=f"Regime {regime.id!r} of a network saved by transit.save_network (format of routes/regimes/), resolved:\nevery crossing's rule is given in full.",
+        header=(
+            f"Regime {regime.id!r} of a network saved by transit.save_network (format of routes/regimes/), resolved:\n"
+            "every crossing's rule is given in full."
+        ),
     )
 
 
@@ -496,7 +504,7 @@ def _cited(text: str) -> list[str]:
 
 
 def _rules_to_files(graph: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, Any]]:
-    """The network's rules as dataset files (name -> text), and the facts the formats cannot say."""
+    """Return the network's rules as dataset files (name -> text), and the facts the formats cannot say."""
     g = graph.graph
     crossings: Mapping[str, Crossing] = g["crossings"]
     regimes: Mapping[str, Regime] = g["regimes"]
@@ -530,7 +538,10 @@ def _rules_to_files(graph: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, A
     )
     for rid, regime in regimes.items():
         if rid != regime.id or not rid or "/" in rid or "\\" in rid or rid.startswith("."):
-            msg = f"regime {rid!r} cannot be saved: its id must be a file name (no '/', not starting with '.') and equal the key it is stored under (it is {regime.id!r})"
+            msg = (
+                f"regime {rid!r} cannot be saved: its id must be a file name (no '/', not starting with '.') "
+                f"and equal the key it is stored under (it is {regime.id!r})"
+            )
             raise InvalidArgumentError(msg)
         files[f"regimes/{rid}.toml"] = _regime_toml(regime, crossings)
         for cid, crossing in crossings.items():
@@ -640,7 +651,7 @@ def _difference(a: Any, b: Any) -> str:
 
 
 def _decode(text: str, kinds: Iterable[str], *, osmnx_eval: bool = False) -> Any:
-    """The value a text attribute had, given the types its attribute takes (osmnx evaluates ``[...]`` and ``{...}``)."""
+    """Return the value a text attribute had, given the types its attribute takes (osmnx evaluates ``[...]`` and ``{...}``)."""
     kinds = set(kinds)
     if osmnx_eval and ((text.startswith("[") and text.endswith("]")) or (text.startswith("{") and text.endswith("}"))):
         with contextlib.suppress(SyntaxError, ValueError):
@@ -674,12 +685,12 @@ def _unchanged(value: Any) -> Any:
 
 
 def _peek(path: Path) -> dict[str, str]:
-    """The graph attributes of a GraphML file (networkx writes them after the edges: one streaming pass, little memory)."""
+    """Return the graph attributes of a GraphML file (networkx writes them after the edges: one streaming pass, little memory)."""
     names: dict[str, str] = {}
     attrs: dict[str, str] = {}
     depth = 0
     try:
-        for event, element in ET.iterparse(path, events=("start", "end")):
+        for event, element in ET.iterparse(path, events=("start", "end")):  # noqa: S314 - the GraphML file the caller chose to load, parsed as networkx parses it
             tag = element.tag.rpartition("}")[2]
             if event == "start":
                 depth += tag in ("node", "edge")

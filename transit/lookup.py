@@ -1,6 +1,5 @@
 """
-Finding things in a network: places by name, alias or point, ``via`` waypoints,
-regimes by id, and close-match suggestions for typos.
+Finding things in a network: places by name, alias or point, ``via`` waypoints, regimes by id, and close-match suggestions for typos.
 
 Matching ignores case, accents, spaces and punctuation. Indexes are built once
 per network and kept in the per-graph cache (:mod:`transit._cache`).
@@ -17,9 +16,9 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -27,6 +26,7 @@ from . import _cache
 from ._validate import MAX_NAME_CHARS, check_network
 from .errors import UnknownPlaceError, UnknownRegimeError
 from .geo import haversine_km_to_many
+from .model import PlaceRef
 from .regimes import Regime
 
 __all__ = ["SNAP_KM", "fold", "get_regime", "node_of", "resolve_place", "resolve_waypoint", "snap", "suggest"]
@@ -44,7 +44,7 @@ class _Index:
     refs: dict[str, int] = field(default_factory=dict)
     crossings: dict[str, str] = field(default_factory=dict)
     display: list[str] = field(default_factory=list)
-    coords: Any = None
+    coords: tuple[list[int], Any, Any] | None = None
 
 
 def _index(graph: nx.MultiDiGraph) -> _Index:
@@ -78,7 +78,7 @@ def node_of(graph: nx.MultiDiGraph, ref: object) -> int:
     return node
 
 
-def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
+def resolve_place(graph: nx.MultiDiGraph, name: PlaceRef) -> int:
     """
     Return the node id of a place given by dataset id, name, alias, node id or ``(lat, lon)``.
 
@@ -112,10 +112,16 @@ def resolve_place(graph: nx.MultiDiGraph, name: str | int) -> int:
     transit.errors.UnknownPlaceError: unknown place 'Tashkentt'; did you mean 'Tashkent'? (see `transit places` for all names)
     """
     check_network(graph)
-    if isinstance(name, tuple | list) and len(name) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in name):
-        return snap(graph, float(name[0]), float(name[1]))
-    if not isinstance(name, str) and name in graph and graph.nodes[name].get("kind") != "border_post":
-        return name  # type: ignore[return-value]
+    given: object = name  # a (lat, lon) pair is accepted too
+    if isinstance(given, tuple | list) and len(given) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
+        return snap(graph, float(given[0]), float(given[1]))
+    if (
+        isinstance(given, Hashable)
+        and not isinstance(given, str | tuple | bool)
+        and given in graph
+        and graph.nodes[given].get("kind") != "border_post"
+    ):
+        return cast("int", given)  # a node id: an int, or a numpy integer from a DataFrame
     index = _index(graph)
     node = index.names.get(fold(name)) if isinstance(name, str) else None
     if node is None:
@@ -244,7 +250,10 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime | None = None) -> Re
         default = graph.graph.get("default_regime")
         if default is None or default not in regimes:
             valid = ", ".join(repr(r) for r in sorted(regimes)) or "(the network has no regimes: build it with regimes=[...])"
-            msg = f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); pass regime= one of {valid}"
+            msg = (
+                f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); "
+                f"pass regime= one of {valid}"
+            )
             raise UnknownRegimeError(msg, valid=sorted(regimes))
         return regimes[default]
     if isinstance(regime, str) and regime in regimes:

@@ -1,8 +1,7 @@
 """
-The model objects a network is built from: places, road segments, designated
-routes and sources (crossings and their posts are in :mod:`transit.crossings`).
+The model objects a network is built from: places, road segments, designated routes and sources.
 
-Build a network by hand with :func:`transit.build_network` from these.
+Crossings and their posts are in :mod:`transit.crossings`. Build a network by hand with :func:`transit.build_network` from these.
 
 Examples
 --------
@@ -16,7 +15,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["NODE_KINDS", "NodeId", "PlaceRef", "ROAD_CLASSES", "TERRAINS", "DesignatedRoute", "Place", "Segment", "Source", "node_id"]
+__all__ = ["NODE_KINDS", "ROAD_CLASSES", "TERRAINS", "DesignatedRoute", "NodeId", "Place", "PlaceRef", "Segment", "Source", "node_id"]
 
 #: A node id: an int, as in osmnx (negative for curated places and posts, see :func:`node_id`).
 NodeId = int
@@ -110,7 +109,7 @@ class Source:
 
 def node_id(ref: str) -> int:
     """
-    The integer node id of a dataset id (osmnx graphs have integer node ids).
+    Return the integer node id of a dataset id (osmnx graphs have integer node ids).
 
     Stable across releases: a negative number derived from the id text, so it
     never collides with OpenStreetMap's positive node ids.

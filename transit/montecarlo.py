@@ -42,7 +42,7 @@ import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -51,9 +51,9 @@ from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import RestLevel, Stop, closed_to_freight
 from ._steps import Cross, Road, compile_path, remaining_driving
-from ._units import DAY_S, EPS
+from ._units import DAY_S, EPS, HOUR_S
 from .delays import sample_h
-from .drivers import HOUR_S, BreakRule, CrewRule, DriverRules
+from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import InvalidArgumentError, NoRouteError
 from .regimes import Regime
 from .schedule import CrossingClock
@@ -102,7 +102,8 @@ class Runs:
     @property
     def total_s(self) -> np.ndarray:
         """Door-to-door seconds per sample."""
-        return self.arrival_s - self.departure_s
+        total: np.ndarray = self.arrival_s - self.departure_s
+        return total
 
 
 def draw_delays(
@@ -164,7 +165,8 @@ class _Snapshot:
 
     def open_before(self, t: np.ndarray, i: np.ndarray) -> np.ndarray:
         """Open seconds from the table's start up to ``t`` (``i`` = :meth:`index` of ``t``)."""
-        return self.cum[i] + np.maximum(t - self.starts[i], 0.0)
+        seconds: np.ndarray = self.cum[i] + np.maximum(t - self.starts[i], 0.0)
+        return seconds
 
 
 class _Openings:
@@ -408,7 +410,7 @@ class _Many:
                 left -= chunk
                 self.comp["driving"] += chunk
 
-    def cross(self, step: Cross, index: int, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
+    def cross(self, step: Cross, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
         crossing = step.crossing
         rule = self.regime.rule(crossing.id)
         if not rule.open_to_freight:
@@ -495,8 +497,9 @@ class _Many:
         self, table: _Openings, ready: np.ndarray, clearance_s: np.ndarray, rule: BreakRule, split: np.ndarray, begin: np.ndarray, name: str
     ) -> None:
         """
-        Clearance for every sample: in one go from ``begin``, or split across closures where ``split``
-        (:meth:`CrossingClock.work`). Leaves each sample's clock at the end of its formalities.
+        Clear every sample: in one go from ``begin``, or split across closures where ``split`` (:meth:`CrossingClock.work`).
+
+        Leaves each sample's clock at the end of its formalities.
         """
         driver = self.driver
         one_go = ~split
@@ -567,7 +570,7 @@ def simulate_many(
     path = tuple(path)
     sizes = {len(a) for d in (draws or {}).values() for a in d}
     if np.ndim(departure_s):
-        sizes.add(len(departure_s))
+        sizes.add(len(cast("np.ndarray", departure_s)))  # an array when it has dimensions
     if n is not None:
         sizes.add(n)
     if len(sizes) > 1:
@@ -587,7 +590,7 @@ def simulate_many(
         if isinstance(step, Road):
             run.drive(step, rest_after)
         else:
-            run.cross(step, index, (draws or {}).get(index), rest_after)
+            run.cross(step, (draws or {}).get(index), rest_after)
     return Runs(
         departure_s=t0,
         arrival_s=run.t,

@@ -213,10 +213,10 @@ def build_network(
         length_m = segment.distance_km * 1000
         travel_time = travel_time_s(length_m, segment.speed_kph)
         name_u, name_v = graph.nodes[u]["name"], graph.nodes[v]["name"]
-        for p, q, coords in ((u, v, segment.geometry), (v, u, segment.geometry[::-1])):
+        for src, dst, coords in ((u, v, segment.geometry), (v, u, segment.geometry[::-1])):
             graph.add_edge(
-                p,
-                q,
+                src,
+                dst,
                 key=0,
                 kind="road",
                 segment_id=segment.id,
@@ -230,7 +230,7 @@ def build_network(
                 source=segment.source,
                 speed_source=segment.speed_source,
                 via=segment.via,
-                name=f"{name_u} – {name_v}" if p == u else f"{name_v} – {name_u}",
+                name=f"{name_u} – {name_v}" if src == u else f"{name_v} – {name_u}",
             )
     if driver_rules is None or cost_model is None:
         base = routes_dir()

@@ -33,6 +33,7 @@ from ._validate import check_int, check_network, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime, resolve_place
+from .model import PlaceRef
 from .regimes import Regime
 from .routing import MAX_CANDIDATES, MAX_CANDIDATES_LIMIT, TripQuestion, plan_resolved, resolve_trip
 from .uncertainty import PERCENTILES, sample_trip
@@ -82,8 +83,8 @@ def cities(graph: nx.MultiDiGraph) -> list[str]:
 @_cache.per_call
 def matrix(
     graph: nx.MultiDiGraph,
-    origins: Iterable[str] | None = None,
-    destinations: Iterable[str] | None = None,
+    origins: Iterable[PlaceRef] | None = None,
+    destinations: Iterable[PlaceRef] | None = None,
     *,
     regime: str | Regime | None = None,
     departure: datetime | str,
@@ -196,12 +197,11 @@ class _Work:
     def row(self, o: Any, d: Any, seed: int | None) -> dict[str, Any]:
         nodes = self.graph.nodes
         question = dataclasses.replace(self.questions[o], destination=d)
-        assert question.departure is not None
         row: dict[str, Any] = {
             "origin": nodes[o]["name"],
             "destination": nodes[d]["name"],
             "regime": self.regime.id,
-            "departure": question.departure.isoformat(),
+            "departure": question.departure_time.isoformat(),
         }
         try:
             trip = plan_resolved(self.graph, question, max_candidates=self.max_candidates)
@@ -230,12 +230,12 @@ class _Work:
         return row
 
 
-_SHARED: _Work | None = None  # set in the parent just before forking; read by the workers
+_SHARED: dict[str, _Work] = {}  # "work": set in the parent just before forking; read by the workers
 
 
 def _run_chunk(chunk: list[tuple[Any, Any, int | None]]) -> list[dict[str, Any]]:
-    assert _SHARED is not None
-    return [_SHARED.row(*task) for task in chunk]
+    work = _SHARED["work"]
+    return [work.row(*task) for task in chunk]
 
 
 def _workers(cpus: int | None, tasks: int) -> int:
@@ -251,10 +251,9 @@ def _workers(cpus: int | None, tasks: int) -> int:
 
 def _parallel(work: _Work, tasks: list[tuple[Any, Any, int | None]], workers: int, bar: Any) -> list[dict[str, Any]]:
     """Rows of ``tasks`` computed by ``workers`` forked processes, in task order."""
-    global _SHARED
     size = max(1, len(tasks) // (workers * 8))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    _SHARED = work
+    _SHARED["work"] = work
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             rows: list[dict[str, Any]] = []
@@ -264,10 +263,10 @@ def _parallel(work: _Work, tasks: list[tuple[Any, Any, int | None]], workers: in
                     bar.update(len(part))
             return rows
     finally:
-        _SHARED = None
+        _SHARED.clear()
 
 
-def _names(values: Iterable[str], what: str) -> list[str]:
+def _names(values: Iterable[PlaceRef], what: str) -> list[PlaceRef]:
     if isinstance(values, str):
         return [values]
     out = list(values)

@@ -6,7 +6,8 @@ follows the same conventions as the embedded one (:mod:`transit.network`), so :f
 :func:`transit.compare`, :func:`transit.reliability` and the charts work on it unchanged:
 
 1. **Read.** pyosmium reads the file once (any of the three formats) and keeps the ways a truck uses
-   (:data:`TRUCK_HIGHWAYS` by default, less those closed to trucks: ``hgv=no``, ``access=no`` and the like), the nodes they pass through, border posts (``barrier=border_control``),
+   (:data:`TRUCK_HIGHWAYS` by default, less those closed to trucks: ``hgv=no``, ``access=no`` and the like), the
+   nodes they pass through, border posts (``barrier=border_control``),
    named places (``place=city|town|village``) and national boundaries (``boundary=administrative``,
    ``admin_level=2``, assembled into polygons where the file holds them whole). The roads are written to a
    temporary OSM XML file that osmnx reads (``graph_from_xml``); osmnx's settings are changed only for that call,
@@ -81,10 +82,10 @@ __all__ = [
     "DEFAULT_CONTROLLED",
     "DEFAULT_OPEN",
     "MATCH_KM",
+    "MIN_MAXSPEED_KPH",
     "TERRAIN_FACTOR",
     "TRUCK_HIGHWAYS",
     "TRUCK_SPEED_KPH",
-    "MIN_MAXSPEED_KPH",
     "ImplausibleMaxspeedWarning",
     "UnmatchedCrossingWarning",
     "UnreachablePostWarning",
@@ -164,7 +165,7 @@ _MPH = 1.609344
 
 
 def _parse_speed(value: object) -> float | None:
-    """A ``maxspeed`` value in km/h (``"60"``, ``"40 mph"``, ``"60;80"`` takes the lower), or ``None``."""
+    """Return a ``maxspeed`` value in km/h (``"60"``, ``"40 mph"``, ``"60;80"`` takes the lower), or ``None``."""
     if isinstance(value, list):
         parsed = [s for s in (_parse_speed(v) for v in value) if s is not None]
         return min(parsed) if parsed else None
@@ -210,7 +211,7 @@ def truck_speed_kph(tags: dict[str, Any], *, terrain: str = "plain") -> float:
 
 
 def _implausible_maxspeed(tags: dict[str, Any]) -> str | None:
-    """The ``maxspeed``/``maxspeed:hgv`` value of a road that :func:`truck_speed_kph` ignores as implausible, if any."""
+    """Return the ``maxspeed``/``maxspeed:hgv`` value of a road that :func:`truck_speed_kph` ignores as implausible, if any."""
     for key in ("maxspeed:hgv", "maxspeed"):
         value = tags.get(key)
         for part in value if isinstance(value, list) else [value]:
@@ -223,7 +224,7 @@ def _implausible_maxspeed(tags: dict[str, Any]) -> str | None:
     return None
 
 
-def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
+def _terrain(tags: dict[str, Any], *, u_pass: bool, v_pass: bool) -> str:
     if u_pass or v_pass:
         return "mountain"
     if tags.get("incline") not in (None, "0", "0%"):
@@ -236,7 +237,10 @@ def _terrain(tags: dict[str, Any], u_pass: bool, v_pass: bool) -> str:
 
 def _check_path(path: str | Path) -> Path:
     if not isinstance(path, str | Path) or not str(path):
-        msg = f"path={path!r} is not a file path; expected a str or pathlib.Path of an .osm, .osm.bz2 or .osm.pbf file, e.g. 'liechtenstein-latest.osm.pbf'"
+        msg = (
+            f"path={path!r} is not a file path; expected a str or pathlib.Path of an .osm, .osm.bz2 or .osm.pbf file, "
+            "e.g. 'liechtenstein-latest.osm.pbf'"
+        )
         raise InvalidArgumentError(msg)
     p = Path(path)
     name = p.name.lower()
@@ -380,7 +384,7 @@ def graph_from_osm(
     for u, v, _k, data in raw.edges(keys=True, data=True):
         if country[u] != country[v]:
             raw.nodes[u]["_keep"] = raw.nodes[v]["_keep"] = True
-        terrain = _terrain(data, u in extract.passes, v in extract.passes)
+        terrain = _terrain(data, u_pass=u in extract.passes, v_pass=v in extract.passes)
         speed = truck_speed_kph(data, terrain=terrain)
         data["terrain"] = terrain
         data["speed_kph"] = speed

@@ -35,13 +35,13 @@ import html
 import json
 from collections.abc import Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from ._extras import missing_extra
+from ._units import HOUR_S
 from .comparison import Comparison
-from .drivers import HOUR_S
 from .errors import InvalidArgumentError
 from .trip import ACTIVITIES, Trip
 from .uncertainty import Reliability
@@ -53,6 +53,7 @@ except ModuleNotFoundError as _exc:  # the 'plot' extra is not installed
 
 if TYPE_CHECKING:
     import folium
+    from branca.element import Figure as HtmlFigure
     from matplotlib.axes import Axes
 
 __all__ = ["ACTIVITY_COLOURS", "PALETTE", "map", "time_distance", "timeline"]
@@ -99,12 +100,12 @@ def _samples(obj: Any) -> dict[str, Reliability]:
 
 
 def _crossing_name(place: str) -> str:
-    return place.split(" (")[0]
+    return place.split(" (", maxsplit=1)[0]
 
 
 def profile(trip: Trip, *, y: str = "time") -> tuple[np.ndarray, np.ndarray, list[tuple[float, float, float, str, str]]]:
     """
-    The chart's line for one trip.
+    Return the chart's line for one trip.
 
     Parameters
     ----------
@@ -142,10 +143,9 @@ def profile(trip: Trip, *, y: str = "time") -> tuple[np.ndarray, np.ndarray, lis
     current: dict[str, Any] | None = None
     for event in trip.events:
         hours = event.duration_h
-        if y == "time":
+        if y == "time" or model is None:  # model is None only for y == "time" (checked above)
             dy = hours
         else:
-            assert model is not None
             dy = hours * model.usd_per_h + event.distance_km * model.usd_per_km(event.country)
             if event.activity == "transshipment":
                 dy += model.transshipment_usd
@@ -185,7 +185,7 @@ def time_distance(
     figsize: tuple[float, float] = (9.0, 5.5),
 ) -> Figure:
     """
-    The UNESCAP time-distance (or cost-distance) chart of one or more trips.
+    Draw the UNESCAP time-distance (or cost-distance) chart of one or more trips.
 
     Parameters
     ----------
@@ -246,7 +246,7 @@ def time_distance(
     axes.set_title(f"{what}-distance: {first.origin_name} → {first.destination_name}, departing {first.departure:%a %d %b %Y %H:%M %Z}")
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
-    axes.grid(True, color="#dddddd", linewidth=0.6)
+    axes.grid(visible=True, color="#dddddd", linewidth=0.6)
     axes.legend(loc="upper left", fontsize=9, frameon=False)
     axes.text(
         0.99,
@@ -293,7 +293,7 @@ def _band(rel: Reliability, trip: Trip, xs: np.ndarray, band: tuple[float, float
 
 def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[float, float] = (10.0, 3.8)) -> Figure:
     """
-    A Gantt chart of one trip: driving, breaks, rests, queues, clearance, closed crossings, transshipment.
+    Draw a Gantt chart of one trip: driving, breaks, rests, queues, clearance, closed crossings, transshipment.
 
     Parameters
     ----------
@@ -316,7 +316,7 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()][:2]
     ['driving', 'break']
     """
-    trip = obj.trip if isinstance(obj, Reliability) else obj
+    trip: object = obj.trip if isinstance(obj, Reliability) else obj  # checked at run time: callers pass anything
     if not isinstance(trip, Trip):
         msg = f"expected a Trip; got {type(obj).__name__} (for a comparison pass cmp.trips['sco-2017'])"
         raise InvalidArgumentError(msg)
@@ -332,12 +332,12 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
         if e.crossing_id and e.activity in _BORDER and e.crossing_id not in labelled:
             labelled.add(e.crossing_id)
             axes.annotate(_crossing_name(e.place), xy=((e.start - t0) / HOUR_S, rows[e.activity] + 0.45), fontsize=8, va="bottom")
-    axes.set_yticks(range(len(present)), [a for a in present])
+    axes.set_yticks(range(len(present)), list(present))
     axes.invert_yaxis()
     axes.set_xlim(0, max(trip.total_h, 1e-9))
     axes.set_xlabel(f"Hours since departure ({trip.departure:%a %d %b %H:%M %Z})")
     axes.set_title(f"{trip.origin_name} → {trip.destination_name} ({trip.regime}): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M %Z}")
-    axes.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+    axes.grid(visible=True, axis="x", color="#dddddd", linewidth=0.6)
     return fig
 
 
@@ -391,7 +391,7 @@ def _countries_geojson(bounds: tuple[float, float, float, float]) -> dict[str, A
 
 
 def _legend(content: str) -> Any:
-    """A Leaflet control in the map's bottom-left corner holding ``content`` (plain Leaflet: works offline)."""
+    """Return a Leaflet control in the map's bottom-left corner holding ``content`` (plain Leaflet: works offline)."""
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -409,7 +409,7 @@ def _legend(content: str) -> Any:
         )
 
         def __init__(self, text: str) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement is not annotated
             self._name = "Legend"
             self.content = text
 
@@ -433,7 +433,7 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
     height: str | int = 520,
 ) -> folium.Map:
     """
-    A folium map of the routes, with each crossing passed coloured by the time spent there.
+    Draw a folium map of the routes, with each crossing passed coloured by the time spent there.
 
     Parameters
     ----------
@@ -483,11 +483,11 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
             style_function=lambda _: {"fillColor": "#f4f1ea", "color": "#8a8a8a", "weight": 1, "fillOpacity": 1.0},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(fmap)
-        fmap.get_root().header.add_child(folium.Element("<style>.leaflet-container { background: #cfe3ef; }</style>"))
+        cast("HtmlFigure", fmap.get_root()).header.add_child(folium.Element("<style>.leaflet-container { background: #cfe3ef; }</style>"))
     for i, (label, trip) in enumerate(trips.items()):
         colour = PALETTE[i % len(PALETTE)]
         layer = folium.FeatureGroup(name=f"{label}: {trip.total_h:.1f} h").add_to(fmap)
-        folium.PolyLine(
+        folium.PolyLine(  # type: ignore[no-untyped-call]  # folium's PolyLine is not annotated
             [(lat, lon) for lon, lat in trip.geometry_coords],
             color=colour,
             weight=5,
@@ -502,7 +502,10 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
             rows = "".join(
                 f"<tr><td>{html.escape(a.replace('_', ' '))}</td><td style='text-align:right'>{h:.1f} h</td></tr>" for a, h in spent.items()
             )
-            card = f"<b>{html.escape(name)}</b> ({html.escape(label)})<table>{rows}<tr><td><b>total</b></td><td style='text-align:right'><b>{total:.1f} h</b></td></tr></table>"
+            card = (
+                f"<b>{html.escape(name)}</b> ({html.escape(label)})<table>{rows}"
+                f"<tr><td><b>total</b></td><td style='text-align:right'><b>{total:.1f} h</b></td></tr></table>"
+            )
             # A tooltip, not a popup: folium's popups need jQuery, which the offline page does not carry.
             folium.CircleMarker(
                 (lat, lon),
@@ -518,11 +521,13 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
         for (lon, lat), label_text in (((first.geometry_coords[0]), first.origin_name), ((first.geometry_coords[-1]), first.destination_name)):
             folium.CircleMarker((lat, lon), radius=5, color=colour, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=label_text).add_to(layer)
     legend = "".join(
-        f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'></span>{t}</div>"
+        f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'>"
+        f"</span>{t}</div>"
         for _, c, t in _DELAY_BINS
     )
     routes = "".join(
-        f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
+        f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};"
+        f"margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
         for i, label in enumerate(trips)
     )
     box_html = (

@@ -1,7 +1,7 @@
 """
-A trip question in resolved form: places as node ids, ``via`` checked, the
-vehicle, regime and departure parsed. Every public function that answers a
-trip question starts with :func:`resolve_trip`, so they all accept the same
+A trip question in resolved form: places as node ids, ``via`` checked, the vehicle, regime and departure parsed.
+
+Every public function that answers a trip question starts with :func:`resolve_trip`, so they all accept the same
 arguments and refuse bad ones with the same errors before any work.
 
 Examples
@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from ._timeutil import parse_departure
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidDepartureError
 from .lookup import get_regime, resolve_place, resolve_waypoint
 from .model import PlaceRef
 from .regimes import Regime
@@ -60,6 +60,14 @@ class TripQuestion:
     vehicle: Vehicle
     regime: Regime
     departure: datetime | None
+
+    @property
+    def departure_time(self) -> datetime:
+        """The departure, for a question asked with one (else :class:`~transit.errors.InvalidDepartureError`)."""
+        if self.departure is None:
+            msg = "this trip question was asked without a departure; pass departure= (e.g. '2017-10-30T08:00')"
+            raise InvalidDepartureError(msg)
+        return self.departure
 
 
 def resolve_trip(
@@ -125,12 +133,13 @@ def resolve_trip(
     """
     regime_obj = get_regime(graph, regime)
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
-    if via is None:
-        names: list[str] = []
-    elif isinstance(via, str):
-        names = [via]
-    elif isinstance(via, Sequence | tuple | list):
-        names = list(via)
+    given: object = via  # checked at run time: callers pass anything
+    if given is None:
+        names: list[object] = []
+    elif isinstance(given, str):
+        names = [given]
+    elif isinstance(given, Sequence | tuple | list):
+        names = list(given)
     else:
         msg = f"via={via!r} is not a place or crossing name nor a list of them; pass e.g. via=['Irkeshtam'], or None for no waypoints"
         raise InvalidArgumentError(msg)

@@ -123,12 +123,12 @@ class Delay:
 
     @classmethod
     def fixed(cls, hours: float, *, source: str = "") -> Delay:
-        """A delay that is always ``hours``."""
+        """Return a delay that is always ``hours``."""
         return cls(median_h=float(hours), p90_h=float(hours), source=source, distribution="fixed")
 
     @classmethod
     def empirical(cls, values_h: Iterable[float], *, source: str = "") -> Delay:
-        """A delay resampled from observations; median and P90 by linear interpolation (numpy's default)."""
+        """Return a delay resampled from observations; median and P90 by linear interpolation (numpy's default)."""
         import numpy as np
 
         values = tuple(check_number(v, name="values_h item", low=0, high=MAX_DELAY_H, unit=" hours") for v in values_h)
@@ -140,7 +140,7 @@ class Delay:
 
     def __add__(self, other: Delay) -> Delay:
         """
-        The delay of two stages one after the other.
+        Return the delay of two stages one after the other.
 
         Quantiles are added, which is exact when the two stages are perfectly
         correlated (a busy day is busy at both posts) and an overestimate of
@@ -237,8 +237,12 @@ class CrossingRule:
             if not isinstance(getattr(self, name), str):
                 msg = f"{name}={short_repr(getattr(self, name))} for {where} is not a string; expected text such as {name}='closed since 2020'"
                 raise ArgumentTypeError(msg)
-        if not isinstance(self.transshipment, Delay):
-            msg = f"transshipment={short_repr(self.transshipment)} for {where} is not a Delay; expected e.g. transshipment=Delay.fixed(5) or Delay(median_h=5, p90_h=8)"
+        transshipment: object = self.transshipment  # checked at run time: callers pass anything
+        if not isinstance(transshipment, Delay):
+            msg = (
+                f"transshipment={short_repr(transshipment)} for {where} is not a Delay; "
+                "expected e.g. transshipment=Delay.fixed(5) or Delay(median_h=5, p90_h=8)"
+            )
             raise ArgumentTypeError(msg)
         for name, kind, example in (
             ("through", str, "{'*': 'sco', 'KG': 'none'}"),
@@ -256,7 +260,10 @@ class CrossingRule:
                 if good and name == "sides":
                     good = len(item) == 2 and all(isinstance(d, Delay) for d in item)
                 if not good:
-                    msg = f"{name}[{short_repr(key)}]={short_repr(item)} for {where} is not a {kind.__name__} keyed by a string; expected e.g. {name}={example}"
+                    msg = (
+                        f"{name}[{short_repr(key)}]={short_repr(item)} for {where} is not a {kind.__name__} keyed by a string; "
+                        f"expected e.g. {name}={example}"
+                    )
                     raise ArgumentTypeError(msg)
             object.__setattr__(self, name, MappingProxyType(dict(value)))
 
@@ -407,7 +414,10 @@ class Regime:
         names = [f.name for f in dataclasses.fields(CrossingRule) if f.name != "crossing_id"]
         for key in changes:
             if key not in names:
-                msg = f"with_rule({crossing_id!r}, {key}=...): {key!r} is not a field of CrossingRule{close_match_hint(key, names)} (fields: {', '.join(names)})"
+                msg = (
+                    f"with_rule({crossing_id!r}, {key}=...): {key!r} is not a field of CrossingRule{close_match_hint(key, names)} "
+                    f"(fields: {', '.join(names)})"
+                )
                 raise ArgumentTypeError(msg)
         new = dataclasses.replace(current, **changes)
         _check_directions(new, current, self.permits)
@@ -439,7 +449,10 @@ def _check_directions(new: CrossingRule, current: CrossingRule, permits: Mapping
     for registration, permit in new.through.items():
         if permit != NO_PERMIT and permit not in permits:
             hint = close_match_hint(permit, [*permits, NO_PERMIT])
-            msg = f"through[{registration!r}]={permit!r} for {where} is not a permit of the regime{hint} (expected one of {sorted(permits)} or {NO_PERMIT!r})"
+            msg = (
+                f"through[{registration!r}]={permit!r} for {where} is not a permit of the regime{hint} "
+                f"(expected one of {sorted(permits)} or {NO_PERMIT!r})"
+            )
             raise InvalidArgumentError(msg)
 
 
@@ -558,7 +571,10 @@ def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, sou
         raise DataError(msg, file=file, row=where, column=f"{prefix}_median_h")
     for key, value in ((f"{prefix}_median_h", median), (f"{prefix}_p90_h", p90)):
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= MAX_DELAY_H:
-            msg = f"got {value!r}; expected a finite number of hours from 0 to {MAX_DELAY_H:g} (30 days; a longer wait is a closure: open_to_freight = false)"
+            msg = (
+                f"got {value!r}; expected a finite number of hours from 0 to {MAX_DELAY_H:g} "
+                "(30 days; a longer wait is a closure: open_to_freight = false)"
+            )
             raise DataError(msg, file=file, row=where, column=key)
     try:
         return Delay(median_h=float(median), p90_h=float(p90), source=the_source, distribution=distribution)
@@ -632,7 +648,10 @@ def load_regime(
         for key, codes in (("pairs", [c for pair in spec.get("pairs", ()) for c in pair]), ("countries", spec.get("countries", []))):
             for code in codes if isinstance(codes, list) else [codes]:
                 if code not in countries:
-                    msg = f"names country {code!r}{close_match_hint(code, countries)}, which no crossing borders; expected ISO codes among {sorted(countries)}"
+                    msg = (
+                        f"names country {code!r}{close_match_hint(code, countries)}, which no crossing borders; "
+                        f"expected ISO codes among {sorted(countries)}"
+                    )
                     raise DataError(msg, file=file, row=where, column=key)
         if "open_to_freight" in spec and not isinstance(spec["open_to_freight"], bool):
             msg = f"got {spec['open_to_freight']!r}; expected a TOML boolean, open_to_freight = true or false (no quotes)"
@@ -700,7 +719,10 @@ def _resolve(
             through: dict[str, str] = {}
             keys = {str(k) for k in spec["through"]}
             if NEIGHBOURS in keys and keys & set(crossing.countries):
-                msg = f"gives {sorted(keys & set(crossing.countries))} and 'neighbours' for crossing {crossing.id!r}; neighbours are {crossing.countries}, set them once"
+                msg = (
+                    f"gives {sorted(keys & set(crossing.countries))} and 'neighbours' for crossing {crossing.id!r}; "
+                    f"neighbours are {crossing.countries}, set them once"
+                )
                 raise DataError(msg, file=file, row=where, column="through")
             for key, permit in spec["through"].items():
                 for registration in crossing.countries if key == NEIGHBOURS else (key,):

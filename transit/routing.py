@@ -170,7 +170,7 @@ def _find_candidates(
     limit: int,
 ) -> list[tuple[float, list[Any]]]:
     """
-    The ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`astar_paths`).
+    Return the ``limit`` best paths by static time through ``waypoints``, in one search (see :func:`astar_paths`).
 
     Paths that pass a crossing twice or come back to a country they left are
     only used when no other path satisfies the waypoints (or when the roads
@@ -211,7 +211,7 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: NodeId, destination: NodeI
         )
     blocking: list[str] = []
     for _, path in paths:
-        for u, v in zip(path, path[1:], strict=False):
+        for u, v in itertools.pairwise(path):
             cid = names[u].get("crossing_id")
             if cid and cid == names[v].get("crossing_id") and not regime.rule(cid).open_to_freight and cid not in blocking:
                 blocking.append(cid)
@@ -367,9 +367,7 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
                 annotated = False
     tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
     if not annotated:
-        final = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
-        assert final is not None
-        best = final
+        best = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
     search = SearchStats(
         candidates=len(candidates),
         simulated=len(trips),
@@ -395,7 +393,7 @@ def _hold_if_better(
     budget: list[int],
 ) -> Trip:
     """
-    A truck can always wait: hold it at the origin, or rest longer, when that arrives earlier.
+    Hold the truck at the origin, or rest longer, when that arrives earlier (a truck can always wait).
 
     Waiting at a closed post and waiting in a rest (or at the origin before
     leaving) can end at the same moment, but a crew whose duty day starts

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -151,7 +152,7 @@ class Hours:
                 raise InvalidArgumentError(msg)
             windows.append((start, end))
         windows.sort()
-        for (_, end1), (start2, _) in zip(windows, windows[1:], strict=False):
+        for (_, end1), (start2, _) in itertools.pairwise(windows):
             if start2 < end1:
                 msg = f"opening hours {items!r} overlap"
                 raise InvalidArgumentError(msg)
@@ -217,7 +218,7 @@ WEEKDAY_FORMS = "'daily', a range such as 'Mon-Fri', or a list such as ['Mon', '
 
 
 def _weekday(item: str, spec: object) -> int:
-    """The index of one English weekday name or abbreviation; anything else is refused."""
+    """Return the index of one English weekday name or abbreviation; anything else is refused."""
     word = item.strip().lower()
     for index, (short, full) in enumerate(zip(_WEEKDAYS, _DAY_NAMES, strict=True)):
         if word in (short, full):
@@ -234,10 +235,11 @@ def _parse_weekdays(spec: str | list[str] | tuple[str, ...]) -> frozenset[int]:
     --------
     >>> sorted(_parse_weekdays("Fri-Mon"))
     [0, 4, 5, 6]
-    >>> _parse_weekdays("Mon-Funday")
+    >>> _parse_weekdays("Mon-Funday")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidArgumentError: weekdays 'Mon-Funday': 'Funday' is not a weekday; expected 'daily', a range such as 'Mon-Fri', or a list such as ['Mon', 'Wed'] (English names or their three-letter abbreviations)
+    transit.errors.InvalidArgumentError: weekdays 'Mon-Funday': 'Funday' is not a weekday; expected 'daily', a range such as 'Mon-Fri',
+    or a list such as ['Mon', 'Wed'] (English names or their three-letter abbreviations)
     """
     if isinstance(spec, str):
         text = spec.strip().lower()
@@ -362,7 +364,10 @@ class PostSchedule:
             if value is not None and not (
                 isinstance(value, list | tuple) and all(isinstance(item, dict) and {"from", "to"} <= set(item) for item in value)
             ):
-                msg = f"{name}={short_repr(value)} is not understood; expected a list of {{'from': 'MM-DD', 'to': 'MM-DD'{', ' + repr('hours') + ': ...' if name == 'seasonal_hours' else ''}}} items"
+                msg = (
+                    f"{name}={short_repr(value)} is not understood; "
+                    f"expected a list of {{'from': 'MM-DD', 'to': 'MM-DD'{', ' + repr('hours') + ': ...' if name == 'seasonal_hours' else ''}}} items"
+                )
                 raise InvalidArgumentError(msg)
         if not isinstance(holidays, list | tuple) or not all(isinstance(c, str) for c in holidays):
             msg = f"holidays={short_repr(holidays)} is not understood; expected a list of ISO-2 country codes such as ['CN']"
@@ -485,7 +490,7 @@ class PostSchedule:
         key = (day, direction)
         found: tuple[tuple[tuple[float, float], ...], float] | None = self._days.get(key)
         if found is None:
-            found = self._days.put(key, (_day_windows(self, day, direction), _midnight(self, day + timedelta(days=1))))
+            found = self._days.put(key, (_day_windows(self, self._zone, day, direction), _midnight(self._zone, day + timedelta(days=1))))
         return found
 
     def describe(self) -> str:
@@ -513,21 +518,21 @@ class PostSchedule:
         return text
 
 
-def _midnight(schedule: PostSchedule, day: date) -> float:
-    return datetime.combine(day, time(0), tzinfo=schedule._zone).timestamp()
+def _midnight(tz: ZoneInfo, day: date) -> float:
+    return datetime.combine(day, time(0), tzinfo=tz).timestamp()
 
 
-def _day_windows(schedule: PostSchedule, day: date, direction: Direction) -> tuple[tuple[float, float], ...]:
+def _day_windows(schedule: PostSchedule, tz: ZoneInfo, day: date, direction: Direction) -> tuple[tuple[float, float], ...]:
     hours = schedule.hours_on(day, direction)
     if hours is None:
         return ()
-    midnight = datetime.combine(day, time(0), tzinfo=schedule._zone)
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
     out = []
     for start_min, end_min in hours.windows:
         # Build wall-clock times and let zoneinfo resolve the offset (DST-safe).
         start = (midnight + timedelta(minutes=start_min)).replace(tzinfo=None)
         end = (midnight + timedelta(minutes=end_min)).replace(tzinfo=None)
-        out.append((start.replace(tzinfo=schedule._zone).timestamp(), end.replace(tzinfo=schedule._zone).timestamp()))
+        out.append((start.replace(tzinfo=tz).timestamp(), end.replace(tzinfo=tz).timestamp()))
     return tuple(out)
 
 

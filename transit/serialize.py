@@ -51,7 +51,7 @@ _PERCENTILE_COLUMNS = ("p50_h", "p90_h", "p95_h")
 
 
 def _num(value: Any) -> float | None:
-    """A plain float, or ``None`` for a missing value (``None`` or NaN)."""
+    """Return a plain float, or ``None`` for a missing value (``None`` or NaN)."""
     if value is None:
         return None
     number = float(value)
@@ -121,7 +121,7 @@ def trip_to_dict(trip: Trip) -> dict[str, Any]:
 
 def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> dict[str, Any]:
     """
-    The same trip under several regimes: the question and one row per regime.
+    Return the same trip under several regimes: the question and one row per regime.
 
     Parameters
     ----------

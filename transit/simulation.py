@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import networkx as nx
 
@@ -473,10 +473,37 @@ def simulate(
         raise NoRouteError(msg)
     nodes = [node_of(graph, node) for node in path]
     question = resolve_trip(graph, nodes[0], nodes[-1], vehicle=vehicle, regime=regime, departure=departure)
-    assert question.departure is not None
-    trip = simulate_path(graph, tuple(nodes), question.regime, question.vehicle, question.departure)
-    assert trip is not None  # no abort_after given
-    return trip
+    return simulate_path(graph, tuple(nodes), question.regime, question.vehicle, question.departure_time)
+
+
+@overload
+def simulate_path(
+    graph: nx.MultiDiGraph,
+    path: tuple[Any, ...],
+    regime: Regime,
+    vehicle: Vehicle,
+    depart: datetime,
+    *,
+    extensions: tuple[float, ...] = ...,
+    annotate: bool = ...,
+    abort_after: None = ...,
+    draws: Mapping[int, tuple[float, float, float]] | None = ...,
+) -> Trip: ...
+
+
+@overload
+def simulate_path(
+    graph: nx.MultiDiGraph,
+    path: tuple[Any, ...],
+    regime: Regime,
+    vehicle: Vehicle,
+    depart: datetime,
+    *,
+    extensions: tuple[float, ...] = ...,
+    annotate: bool = ...,
+    abort_after: float | None = ...,
+    draws: Mapping[int, tuple[float, float, float]] | None = ...,
+) -> Trip | None: ...
 
 
 def simulate_path(
@@ -569,9 +596,12 @@ def simulate_path(
 
 
 def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
-    """A warning when the trip departs before ``regime`` came into force."""
+    """Return a warning when the trip departs before ``regime`` came into force."""
     if regime.in_force_from is not None and depart.date() < regime.in_force_from:
         return (
-            f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); the trip follows its rules anyway",
+            (
+                f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); "
+                "the trip follows its rules anyway"
+            ),
         )
     return ()

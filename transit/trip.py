@@ -1,6 +1,5 @@
 """
-The result of a simulated truck trip: :class:`Trip`, its timeline :class:`Event` rows
-and how its route was chosen (:class:`SearchStats`).
+The result of a simulated truck trip: :class:`Trip`, its timeline :class:`Event` rows and how its route was chosen (:class:`SearchStats`).
 
 A trip shows itself as a table in a notebook and converts to pandas
 (``trip.timeline``) and geopandas (``trip.to_geodataframe()``).
@@ -284,7 +283,7 @@ class Trip:
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         """
-        The trip's road geometry as a one-row GeoDataFrame in EPSG:4326, with its totals.
+        Return the trip's road geometry as a one-row GeoDataFrame in EPSG:4326, with its totals.
 
         Columns: the keys of :meth:`summary` and ``geometry`` (a LineString along the roads driven).
         """

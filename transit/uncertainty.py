@@ -54,6 +54,7 @@ from ._timeutil import parse_departure
 from ._validate import check_network, check_number, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
+from .model import PlaceRef
 from .montecarlo import Runs, draw_delays, simulate_many
 from .regimes import Regime
 from .routing import MAX_CANDIDATES, TripQuestion, plan_resolved, resolve_trip, search_candidates
@@ -113,7 +114,7 @@ class Reliability:
 
     def percentile_h(self, q: float) -> float:
         """
-        The ``q``-th percentile (0-100) of the door-to-door hours.
+        Return the ``q``-th percentile (0-100) of the door-to-door hours.
 
         Raises
         ------
@@ -135,7 +136,7 @@ class Reliability:
 
     def arrival_at(self, q: float) -> datetime:
         """
-        The arrival time (destination's time zone) by which ``q`` percent of the samples have arrived.
+        Return the arrival time (destination's time zone) by which ``q`` percent of the samples have arrived.
 
         Raises
         ------
@@ -197,7 +198,7 @@ class Reliability:
         return self.trip.cost.total_usd + (self.samples_h - self.trip.total_h) * usd_per_h
 
     def summary(self) -> dict[str, Any]:
-        """The question, the deterministic total and the sample statistics as a flat, JSON-friendly dict."""
+        """Return the question, the deterministic total and the sample statistics as a flat, JSON-friendly dict."""
         p = self.percentiles_h
         return {
             "origin": self.trip.origin_name,
@@ -218,7 +219,9 @@ class Reliability:
     def _repr_html_(self) -> str:
         from ._html import table
 
-        rows = [(f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()]
+        rows: list[tuple[str, float | str, str]] = [
+            (f"P{q}", round(v, 1), f"{self.arrival_at(q):%a %d %b %H:%M %Z}") for q, v in self.percentiles_h.items()
+        ]
         rows.append(("deterministic (median delays)", round(self.trip.total_h, 1), f"{self.trip.arrival:%a %d %b %H:%M %Z}"))
         rows.extend(("warning", text, "") for text in self.warnings)
         caption = (
@@ -258,8 +261,8 @@ def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: 
 @_cache.per_call
 def reliability(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: PlaceRef,
+    destination: PlaceRef,
     *,
     regime: str | Regime | None = None,
     departure: datetime | str,
@@ -330,8 +333,7 @@ def _best_route(
     import pandas as pd
 
     regime, vehicle, via = question.regime, question.vehicle, question.via
-    depart = question.departure
-    assert depart is not None
+    depart = question.departure_time
     seed = int(gen.integers(2**63))  # one seed for all candidates: common random numbers
     candidates = [
         tuple(path) for _, path in search_candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)
@@ -343,16 +345,15 @@ def _best_route(
     for path in candidates:
         check_cancelled()
         if path == planned.path:
-            trip: Trip | None = planned
+            trip: Trip = planned
         else:
             try:
                 trip = simulate_path(graph, path, regime, vehicle, depart)
             except NoRouteError:
                 continue
-        assert trip is not None
         runs = sample_trip(graph, trip, regime, samples=samples, rng=np.random.default_rng(seed))
         hours = runs.total_s / 3600.0
-        score = float(hours.mean()) if kind == "mean" else float(np.percentile(hours, q))
+        score = float(hours.mean()) if kind == "mean" or q is None else float(np.percentile(hours, q))  # q is None only for "mean"
         results.append((score, trip, runs))
         rows.append(
             {
@@ -374,8 +375,8 @@ def _best_route(
 @_cache.per_call
 def departure_profile(
     graph: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
+    origin: PlaceRef,
+    destination: PlaceRef,
     *,
     regime: str | Regime | None = None,
     start: datetime | str,
@@ -435,7 +436,7 @@ def departure_profile(
     if not (isinstance(step_h, int | float) and step_h >= 0.25):
         msg = f"step_h={step_h!r} must be at least 0.25 hours"
         raise InvalidArgumentError(msg)
-    count = int(math.floor(days * 24 / step_h + 1e-9))
+    count = math.floor(days * 24 / step_h + 1e-9)
     if count > 20_000:
         msg = f"days={days} with step_h={step_h} gives {count:,} departures; the limit is 20,000 (use a larger step_h)"
         raise InvalidArgumentError(msg)
@@ -445,8 +446,7 @@ def departure_profile(
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=start, departure_field="start")
     regime_obj = question.regime
     origin_tz = zone(graph.nodes[question.origin]["tz"])
-    first = question.departure
-    assert first is not None
+    first = question.departure_time
     rows = []
     for k in range(count):
         check_cancelled()
@@ -472,8 +472,7 @@ def departure_profile(
             status="ok",
             warnings=tuple(trip.warnings),
         )
-        if samples:
-            assert gen is not None
+        if gen is not None:  # samples > 0
             rel = Reliability(trip=trip, runs=sample_trip(graph, trip, regime_obj, samples=samples, rng=gen))
             row.update(p50_h=rel.percentile_h(50), p90_h=rel.percentile_h(90), p90_arrival=rel.arrival_at(90))
         rows.append(row)

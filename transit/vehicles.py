@@ -5,10 +5,11 @@ Examples
 --------
 >>> Vehicle(registration="cn", drivers=2)
 Vehicle(registration='CN', drivers=2, permits=None, max_speed_kph=None)
->>> Vehicle(registration="China")
+>>> Vehicle(registration="China")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 alpha-2 code; expected e.g. one of the dataset's countries AF, CN, KG, KZ, MN, RU, TJ, TM, UZ (e.g. registration='CN')
+transit.errors.InvalidVehicleError: registration 'China' is not an ISO 3166-1 alpha-2 code; expected e.g. one of the dataset's countries
+AF, CN, KG, KZ, MN, RU, TJ, TM, UZ (e.g. registration='CN')
 """
 
 from __future__ import annotations
@@ -69,14 +70,18 @@ class Vehicle:
         if isinstance(self.drivers, bool) or self.drivers not in (1, 2):
             msg = f"drivers={self.drivers!r} is not supported; expected 1 or 2"
             raise InvalidVehicleError(msg)
-        if self.permits is not None:
-            if isinstance(self.permits, str | bytes) or not isinstance(self.permits, Iterable) or isinstance(self.permits, Mapping):
-                msg = f"permits={short_repr(self.permits)} must be a collection of permit ids, e.g. permits={{'sco'}}, or None for every permit"
+        given: object = self.permits  # checked at run time: callers pass anything
+        if given is not None:
+            if isinstance(given, str | bytes) or not isinstance(given, Iterable) or isinstance(given, Mapping):
+                msg = f"permits={short_repr(given)} must be a collection of permit ids, e.g. permits={{'sco'}}, or None for every permit"
                 raise InvalidVehicleError(msg)
-            permits = tuple(self.permits)
+            permits = tuple(given)
             bad = [p for p in permits if not isinstance(p, str) or not p.strip()]
             if bad:
-                msg = f"permits={short_repr(permits)} holds {short_repr(bad[0])}, which is not a permit id; expected strings such as 'sco' (see `transit regimes`)"
+                msg = (
+                    f"permits={short_repr(permits)} holds {short_repr(bad[0])}, which is not a permit id; "
+                    "expected strings such as 'sco' (see `transit regimes`)"
+                )
                 raise InvalidVehicleError(msg)
             object.__setattr__(self, "permits", frozenset(p.strip() for p in permits))
         if self.max_speed_kph is not None:
@@ -94,25 +99,26 @@ class Vehicle:
         ``None`` is a one-driver truck registered in ``default_registration``
         (the origin's country).
         """
-        if value is None:
+        given: object = value  # checked at run time: callers pass anything
+        if given is None:
             return cls(registration=default_registration)
-        if isinstance(value, Vehicle):
-            return value
-        if isinstance(value, str):
-            return cls(registration=value)
-        if isinstance(value, dict):
-            unknown = set(value) - {"registration", "drivers", "permits", "max_speed_kph"}
+        if isinstance(given, Vehicle):
+            return given
+        if isinstance(given, str):
+            return cls(registration=given)
+        if isinstance(given, dict):
+            unknown = set(given) - {"registration", "drivers", "permits", "max_speed_kph"}
             if unknown:
                 msg = f"unknown vehicle field(s) {sorted(unknown)}; expected registration, drivers, permits, max_speed_kph"
                 raise InvalidVehicleError(msg)
-            permits = value.get("permits")
+            permits = given.get("permits")
             return cls(
-                registration=str(value.get("registration", default_registration)),
-                drivers=value.get("drivers", 1),  # type: ignore[arg-type]
+                registration=str(given.get("registration", default_registration)),
+                drivers=given.get("drivers", 1),
                 permits=frozenset(permits) if isinstance(permits, Iterable) and not isinstance(permits, str) else permits,  # type: ignore[arg-type]
-                max_speed_kph=value.get("max_speed_kph"),  # type: ignore[arg-type]
+                max_speed_kph=given.get("max_speed_kph"),
             )
-        msg = f"vehicle={value!r} is not understood; pass transit.Vehicle(registration='CN', drivers=1)"
+        msg = f"vehicle={given!r} is not understood; pass transit.Vehicle(registration='CN', drivers=1)"
         raise InvalidVehicleError(msg)
 
 
@@ -138,10 +144,11 @@ def check_permits(vehicle: Vehicle, known: Iterable[str]) -> None:
 
     Examples
     --------
-    >>> check_permits(Vehicle(permits=["SCO"]), ["sco", "bilateral"])
+    >>> check_permits(Vehicle(permits=["SCO"]), ["sco", "bilateral"])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    transit.errors.InvalidVehicleError: permit 'SCO' is not one the regimes define; did you mean 'sco'? Known permits: 'bilateral', 'sco' (see `transit regimes`)
+    transit.errors.InvalidVehicleError: permit 'SCO' is not one the regimes define; did you mean 'sco'? Known permits: 'bilateral', 'sco'
+    (see `transit regimes`)
     """
     if not vehicle.permits:
         return
@@ -152,5 +159,8 @@ def check_permits(vehicle: Vehicle, known: Iterable[str]) -> None:
             hint = close_match_hint(permit, valid).removeprefix("; ")
             if permit.lower() == "none":
                 hint = NO_PERMITS_HINT + "."
-            msg = f"permit {short_repr(permit)} is not one the regimes define; {hint or 'no close match.'} Known permits: {listed} (see `transit regimes`)"
+            msg = (
+                f"permit {short_repr(permit)} is not one the regimes define; "
+                f"{hint or 'no close match.'} Known permits: {listed} (see `transit regimes`)"
+            )
             raise InvalidVehicleError(msg)

@@ -12,6 +12,7 @@ too. CORS is off unless origins are given.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -125,13 +126,13 @@ class _Service:
 # The dependencies are coroutines: FastAPI runs a plain ``def`` dependency in its thread pool, two thread hops per
 # request that, under load, wait for the GIL behind the compute thread (most of /health's latency at p99).
 async def get_service(request: Request) -> _Service:
-    """The app's shared state (a FastAPI dependency)."""
+    """Return the app's shared state (a FastAPI dependency)."""
     service: _Service = request.app.state.service
     return service
 
 
 async def get_network(service: Annotated[_Service, Depends(get_service)]) -> nx.MultiDiGraph:
-    """The network the app serves (a FastAPI dependency; override it in tests with ``app.dependency_overrides``)."""
+    """Return the network the app serves (a FastAPI dependency; override it in tests with ``app.dependency_overrides``)."""
     return service.network
 
 
@@ -147,22 +148,22 @@ def _json(model: type[BaseModel], body: dict[str, Any]) -> Response:
 
 
 def trip_response(trip: Any) -> Response:
-    """The ``POST /trips`` response for a :class:`~transit.trip.Trip`."""
+    """Return the ``POST /trips`` response for a :class:`~transit.trip.Trip`."""
     return _json(m.TripResponse, trip_to_dict(trip))
 
 
 def comparison_response(comparison: Any, *, seed: int | None) -> Response:
-    """The ``POST /compare`` response for a :class:`~transit.comparison.Comparison`."""
+    """Return the ``POST /compare`` response for a :class:`~transit.comparison.Comparison`."""
     return _json(m.CompareResponse, comparison_to_dict(comparison, seed=seed))
 
 
 def reliability_response(rel: Any, *, seed: int | None, deadline: str | None) -> Response:
-    """The ``POST /reliability`` response for a :class:`~transit.uncertainty.Reliability`."""
+    """Return the ``POST /reliability`` response for a :class:`~transit.uncertainty.Reliability`."""
     return _json(m.ReliabilityResponse, reliability_to_dict(rel, seed=seed, deadline=deadline))
 
 
-def matrix_response(table: Any, *, regime: str, departure: str, samples: int, seed: int | None) -> Response:
-    """The ``POST /matrix`` response for the frame of :func:`transit.matrix`."""
+def matrix_response(table: Any, *, regime: str | None, departure: str, samples: int, seed: int | None) -> Response:
+    """Return the ``POST /matrix`` response for the frame of :func:`transit.matrix`."""
     rows = []
     for row in table.to_dict(orient="records"):
         out = {k: row[k] for k in ("origin", "destination", "status", "arrival", "route")}
@@ -180,7 +181,7 @@ def _num(value: Any) -> float | None:
     if value is None:
         return None
     number = float(value)
-    return None if number != number else number
+    return None if math.isnan(number) else number
 
 
 @router.api_route("/health", methods=["GET"], response_model=m.Health, responses=_GET_ERRORS, tags=["meta"])
@@ -194,7 +195,7 @@ async def health(service: Service) -> Response:
 
 @router.get("/places", response_model=list[m.PlaceInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def places(
-    service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. KG.")
+    service: Service, country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. KG.")] = None
 ) -> list[dict[str, Any]]:
     """Places of the network (cities, towns, junctions), optionally of one country."""
     return [p for p in service.listings.places if country is None or p["country"] == country.upper()]
@@ -202,7 +203,7 @@ async def places(
 
 @router.get("/crossings", response_model=list[m.CrossingInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def crossings(
-    service: Service, country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only crossings of this country.")
+    service: Service, country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Only crossings of this country.")] = None
 ) -> list[dict[str, Any]]:
     """Border crossings with their posts and opening schedules."""
     return [c for c in service.listings.crossings if country is None or country.upper() in c["countries"]]
@@ -210,17 +211,17 @@ async def crossings(
 
 @router.get("/regimes", response_model=list[m.RegimeInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def regimes(service: Service) -> list[dict[str, Any]]:
-    """The border regimes the network holds."""
+    """List the border regimes the network holds."""
     return service.listings.regimes
 
 
 @router.get("/routes", response_model=list[m.RouteInfo], responses={**_GET_ERRORS, **_problems(404)}, tags=["dataset"])
 async def routes(
     service: Service,
-    country: str | None = Query(default=None, pattern=r"^[A-Za-z]{2}$", description="Only routes through this country."),
-    route: str | None = Query(default=None, min_length=1, max_length=100, description="One route id, e.g. sco-1."),
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Only routes through this country.")] = None,
+    route: Annotated[str | None, Query(min_length=1, max_length=100, description="One route id, e.g. sco-1.")] = None,
 ) -> list[dict[str, Any]]:
-    """The designated SCO routes (reconstructions, see `status`) and the documented corridors."""
+    """List the designated SCO routes (reconstructions, see `status`) and the documented corridors."""
     listings = service.listings
     if route is not None and route not in listings.route_ids:
         close = tuple(difflib.get_close_matches(route, listings.route_ids, n=3))
@@ -244,7 +245,7 @@ async def trips(body: m.TripRequest, request: Request, service: Service, net: Ne
 
 @router.post("/compare", response_model=m.CompareResponse, responses=_POST_ERRORS, tags=["trips"])
 async def compare_endpoint(body: m.CompareRequest, request: Request, service: Service, net: Network) -> Response:
-    """The same trip under several regimes, with percentiles when `samples` > 0."""
+    """Compare the same trip under several regimes, with percentiles when `samples` > 0."""
     service.check_samples(body.samples)
 
     def work() -> Response:

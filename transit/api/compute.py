@@ -1,8 +1,8 @@
 """
-Compute slots for the HTTP API: a fixed number of worker threads per process, a bounded waiting list, and
-cooperative cancellation of what a client no longer waits for.
+Compute slots for the HTTP API: a fixed number of worker threads per process and a bounded waiting list.
 
-Every computation runs in one of ``slots`` threads (anyio's pool, with its own capacity limiter: the listings and
+What a client no longer waits for is cancelled cooperatively. Every computation runs in one of ``slots`` threads
+(anyio's pool, with its own capacity limiter: the listings and
 ``/health`` never wait behind it). At most ``queue`` more requests wait for a slot; beyond that a request is refused
 at once with :class:`Overloaded` (503 with ``Retry-After``). A computation carries a
 :class:`~transit._cancel.CancelToken` whose deadline is the request's time limit and which is also cancelled when
@@ -129,8 +129,7 @@ class ComputeGate:
 
         outcome: dict[str, Any] = {}
 
-        async def watch(scope: anyio.CancelScope) -> None:
-            assert receive is not None
+        async def watch(receive: Receive, scope: anyio.CancelScope) -> None:
             while (await receive())["type"] != "http.disconnect":
                 pass
             token.cancel("the client disconnected")
@@ -139,7 +138,7 @@ class ComputeGate:
         try:
             async with anyio.create_task_group() as tg:
                 if receive is not None:
-                    tg.start_soon(watch, tg.cancel_scope)
+                    tg.start_soon(watch, receive, tg.cancel_scope)
                 try:
                     with anyio.move_on_after(self.timeout_s):
                         outcome["value"] = await anyio.to_thread.run_sync(job, limiter=self._limiter, abandon_on_cancel=True)

@@ -51,7 +51,10 @@ def _offset_within_14_h(value: str | None) -> str | None:
         sign, hours, minutes = found.groups()
         total = int(hours) * 60 + int(minutes)
         if total > _MAX_OFFSET_MIN:
-            msg = f"the UTC offset {sign}{hours}:{minutes} of {value!r} is outside -14:00..+14:00; give a real offset (e.g. +08:00) or none for local time"
+            msg = (
+                f"the UTC offset {sign}{hours}:{minutes} of {value!r} is outside -14:00..+14:00; "
+                "give a real offset (e.g. +08:00) or none for local time"
+            )
             raise ValueError(msg)
     return value
 
@@ -70,7 +73,7 @@ Departure = Field(
     description="ISO 8601, e.g. '2017-10-30T08:00' (local time at the origin) or '2017-10-30T08:00+08:00'.",
     examples=["2017-10-30T08:00"],
 )
-Via = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
+Via: list[str] = Field(default_factory=list, description="Places or crossings to pass, in order, e.g. ['Irkeshtam']; null or [] for none.")
 Regime = Field(default=None, min_length=1, max_length=100, description="Regime id, e.g. 'sco-2017'; null for the dataset's default regime.")
 _WARNINGS = "Why the trip may not be what was meant: long closed waits, seasonal closures, a departure before the regime was in force."
 Seed = Field(default=None, ge=0, le=2**63 - 1, description="Random seed: the same seed gives the same percentiles.")
@@ -107,6 +110,8 @@ class HealthLimits(BaseModel):
 
 
 class Health(BaseModel):
+    """The ``GET /health`` response: the server's version, dataset and limits."""
+
     status: Literal["ok"]
     version: str
     dataset_version: str
@@ -127,6 +132,8 @@ class VehicleModel(BaseModel):
 
 
 class TripRequest(BaseModel):
+    """The ``POST /trips`` request: one trip question."""
+
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
@@ -152,6 +159,8 @@ class TripRequest(BaseModel):
 
 
 class TimelineEvent(BaseModel):
+    """One row of a trip's timeline: driving, a rest, a queue, clearance, a closed wait or transshipment."""
+
     activity: str
     place: str
     country: str
@@ -166,6 +175,8 @@ class TimelineEvent(BaseModel):
 
 
 class CostOut(BaseModel):
+    """A trip's cost, in US dollars, by kind."""
+
     distance_usd: float
     time_usd: float
     border_usd: float
@@ -174,6 +185,8 @@ class CostOut(BaseModel):
 
 
 class LineGeometry(BaseModel):
+    """A GeoJSON LineString (RFC 7946)."""
+
     type: Literal["LineString"]
     coordinates: list[list[float]] = Field(description="[lon, lat] pairs, EPSG:4326.")
 
@@ -187,6 +200,8 @@ class Feature(BaseModel):
 
 
 class TripResponse(BaseModel):
+    """The ``POST /trips`` response: the trip's totals, cost, timeline and road geometry."""
+
     origin: str
     destination: str
     regime: str
@@ -219,6 +234,8 @@ class TripResponse(BaseModel):
 
 
 class CompareRequest(BaseModel):
+    """The ``POST /compare`` request: one trip question under several regimes."""
+
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
@@ -252,6 +269,8 @@ class CompareRequest(BaseModel):
 
 
 class CompareRow(BaseModel):
+    """One regime's row of a comparison; the totals are null when the regime has no route."""
+
     regime: str
     status: str = Field(description="'ok', or why the regime has no route.")
     total_h: float | None
@@ -275,6 +294,8 @@ class CompareRow(BaseModel):
 
 
 class CompareResponse(BaseModel):
+    """The ``POST /compare`` response: the question and one row per regime."""
+
     origin: str
     destination: str
     departure: str
@@ -286,6 +307,8 @@ class CompareResponse(BaseModel):
 
 
 class ReliabilityRequest(BaseModel):
+    """The ``POST /reliability`` request: one trip question and the Monte Carlo settings."""
+
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
@@ -317,6 +340,8 @@ class ReliabilityRequest(BaseModel):
 
 
 class CrossingStat(BaseModel):
+    """The sampled hours spent at one crossing."""
+
     crossing_id: str
     p50_h: float
     p90_h: float
@@ -324,6 +349,8 @@ class CrossingStat(BaseModel):
 
 
 class RouteChoice(BaseModel):
+    """One candidate route of a reliability question, with its sampled hours."""
+
     route: str
     deterministic_h: float
     p50_h: float
@@ -333,6 +360,8 @@ class RouteChoice(BaseModel):
 
 
 class ReliabilityResponse(BaseModel):
+    """The ``POST /reliability`` response: the sampled door-to-door hours and arrival times."""
+
     origin: str
     destination: str
     regime: str
@@ -354,6 +383,8 @@ class ReliabilityResponse(BaseModel):
 
 
 class MatrixRequest(BaseModel):
+    """The ``POST /matrix`` request: every origin to every destination."""
+
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
@@ -370,6 +401,8 @@ class MatrixRequest(BaseModel):
 
 
 class MatrixRow(BaseModel):
+    """One origin-destination pair of a matrix."""
+
     origin: str
     destination: str
     status: str
@@ -385,6 +418,8 @@ class MatrixRow(BaseModel):
 
 
 class MatrixResponse(BaseModel):
+    """The ``POST /matrix`` response: one row per origin-destination pair."""
+
     regime: str
     departure: str
     samples: int
@@ -393,6 +428,8 @@ class MatrixResponse(BaseModel):
 
 
 class PlaceInfo(BaseModel):
+    """A place of the network (``GET /places``)."""
+
     id: str
     name: str
     country: str
@@ -404,6 +441,8 @@ class PlaceInfo(BaseModel):
 
 
 class CrossingInfo(BaseModel):
+    """A border crossing of the network (``GET /crossings``)."""
+
     id: str
     name: str
     countries: list[str]
@@ -414,6 +453,8 @@ class CrossingInfo(BaseModel):
 
 
 class RegimeInfo(BaseModel):
+    """A border regime of the network (``GET /regimes``)."""
+
     id: str
     name: str
     in_force_from: str | None
@@ -422,6 +463,8 @@ class RegimeInfo(BaseModel):
 
 
 class RouteInfo(BaseModel):
+    """A designated SCO route or documented corridor (``GET /routes``)."""
+
     id: str
     name: str
     kind: str

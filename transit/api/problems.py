@@ -76,7 +76,7 @@ class UnknownNameError(TransitError, KeyError):
 #: Exception class -> (HTTP status, problem slug, title). The first matching row wins, so subclasses come first. Every
 #: class of :mod:`transit.errors` has its own row. A 5xx answer never shows the exception's message (it may name files
 #: or modules of the server): the client gets the title and the request id, the log gets the rest.
-ERROR_TABLE: tuple[tuple[type[BaseException], int, str, str], ...] = (
+ERROR_TABLE: tuple[tuple[type[Exception], int, str, str], ...] = (
     (UnknownPlaceError, 404, "unknown-place", "Unknown place"),
     (UnknownIdError, 404, "unknown-id", "Unknown id"),
     (UnknownNameError, 404, "unknown-name", "Unknown name"),
@@ -106,7 +106,7 @@ _DEFAULT_RETRY_AFTER_S = 2
 def problem(
     request_id: str, path: str, status: int, slug: str, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    """A problem+json response that carries the request id in its body and its X-Request-ID header."""
+    """Return a problem+json response that carries the request id in its body and its X-Request-ID header."""
     body = {"type": f"urn:transit:problem:{slug}", "title": title, "status": status, "detail": detail, "instance": path, "request_id": request_id}
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers={"X-Request-ID": request_id, **(headers or {})})
@@ -221,6 +221,7 @@ class RequestGuard:
         self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection: guard an HTTP request, pass anything else through."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

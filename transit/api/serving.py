@@ -30,12 +30,15 @@ CONFIG_ENV = "TRANSIT_API_CONFIG"
 #: GIL switch interval in a worker process, s (CPython's default is 0.005).
 SWITCH_INTERVAL_S = 0.001
 HEADER_TIMEOUT_ENV = "TRANSIT_API_HEADER_TIMEOUT_S"
-_REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain\r\ncontent-length: 40\r\nconnection: close\r\n\r\nrequest headers did not arrive in time\r\n"
+_REQUEST_TIMEOUT = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain\r\ncontent-length: 40\r\n"
+    b"connection: close\r\n\r\nrequest headers did not arrive in time\r\n"
+)
 
 
 def app_from_env() -> Any:
     """
-    The app of one worker process, from the JSON in ``TRANSIT_API_CONFIG`` (``limits``, ``cors_origins``).
+    Return the app of one worker process, from the JSON in ``TRANSIT_API_CONFIG`` (``limits``, ``cors_origins``).
 
     Returns
     -------
