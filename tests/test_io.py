@@ -125,8 +125,8 @@ def test_saved_dataset_files_read_with_the_dataset_readers(saved, tmp_path, net)
     """The embedded texts, written out as a folder, are a dataset folder the readers accept."""
     import osmnx as ox
 
+    from transit._regime_files import load_country_clearance, load_regime
     from transit.network import read_crossings, read_sources
-    from transit.regimes import load_country_clearance, load_regime
 
     path, _ = saved
     raw = ox.load_graphml(path)

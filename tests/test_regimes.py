@@ -6,8 +6,9 @@ import pytest
 
 import transit
 from tests.conftest import crossing
+from transit._regime_files import load_regime
 from transit.errors import DataError
-from transit.regimes import CountryClearance, Delay, load_regime
+from transit.regimes import CountryClearance, Delay
 
 
 def clearance(**values):

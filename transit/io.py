@@ -68,6 +68,7 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
+from ._regime_files import load_country_clearance, load_regime
 from ._toml import Inline, dumps
 from ._validate import check_network
 from .cost import CostModel, load_cost_model
@@ -76,7 +77,7 @@ from .datasets import read_crossings, read_routes, read_sources
 from .drivers import DriverRules, load_driver_rules
 from .errors import DataError, InvalidArgumentError, InvalidNetworkError
 from .model import DesignatedRoute, Source
-from .regimes import ZERO_DELAY, CrossingRule, Delay, Regime, load_country_clearance, load_regime
+from .regimes import ZERO_DELAY, CrossingRule, Delay, Regime
 from .schedule import Hours, PostSchedule, Season
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "NO_SOURCE", "STUB_NOTE", "load_saved_network", "save_network"]

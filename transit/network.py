@@ -46,6 +46,7 @@ import networkx as nx
 from shapely.geometry import LineString
 
 from . import _cache
+from ._regime_files import load_country_clearance, load_regime
 from ._units import travel_time_s
 from ._validate import check_number
 from .cost import CostModel, load_cost_model
@@ -66,7 +67,7 @@ from .drivers import DriverRules, load_driver_rules
 from .errors import DataError
 from .lookup import fold
 from .model import DesignatedRoute, Place, Segment, Source, node_id
-from .regimes import Regime, load_country_clearance, load_regime
+from .regimes import Regime
 
 __all__ = ["DEFAULT_LINK_SPEED_KPH", "LINK_SPEED_RANGE_KPH", "build_network", "editable", "freeze", "load_network"]
 
