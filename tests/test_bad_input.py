@@ -6,7 +6,6 @@ import ast
 import builtins
 import math
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -338,19 +337,30 @@ def test_delays_are_bounded(kwargs, match):
 def test_the_longest_delay_is_quick(net, sco):
     big = Delay(median_h=MAX_DELAY_H, p90_h=MAX_DELAY_H)
     slow = sco.with_rule("irkeshtam", queue=dict.fromkeys(sco.rule("irkeshtam").queue, big))
-    start = time.perf_counter()
     trip = transit.plan_trip(net, "Kashgar", "Osh", regime=slow, departure=DEPART, via=["Irkeshtam"])
-    assert trip.total_h > MAX_DELAY_H and time.perf_counter() - start < 10
+    assert trip.total_h > MAX_DELAY_H
+    # Bounded work, not a timing: a 30-day queue is one stretch of waiting, not thousands of steps.
+    assert len(trip.events) < 100 and trip.search is not None and trip.search.hold_simulations <= 16
 
 
-def test_a_huge_place_name_fails_fast(net):
+def test_a_huge_place_name_fails_fast(net, monkeypatch):
+    import difflib
+
     name = "a" * 1_000_000
-    start = time.perf_counter()
+    compared: list[int] = []
+    real = difflib.SequenceMatcher
+
+    def counting(isjunk=None, a="", b="", autojunk=True):
+        compared.append(max(len(a), len(b)))
+        return real(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", counting)
     with pytest.raises(transit.UnknownPlaceError) as info:
         transit.plan_trip(net, "Kashgar", name, departure=DEPART)
     with pytest.raises(transit.UnknownPlaceError):
         transit.plan_trip(net, "Kashgar", "Osh", departure=DEPART, via=[name])
-    assert time.perf_counter() - start < 5
+    # Bounded work, not a timing: the name is never compared with the known ones.
+    assert all(size < 1_000 for size in compared)
     assert len(str(info.value)) < 300 and "1,000,000 characters" in str(info.value)
 
 
