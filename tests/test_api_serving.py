@@ -349,3 +349,29 @@ def test_workers_serve_and_head_works_over_http(server):
             assert r.status == 200 and json.load(r)["crossings"] == ["irkeshtam", "dostuk"]
     with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{server}/health", method="HEAD"), timeout=10) as r:
         assert r.status == 200 and r.read() == b""
+
+
+def test_worker_connections_have_nagle_off():
+    # uvicorn's own listening socket for workers > 1 has protocol number 0: asyncio then leaves TCP_NODELAY off on
+    # the accepted connections, and every response waited ~40 ms for the client's delayed ACK.
+    import socket
+
+    from transit.api.serving import no_delay
+
+    listener = socket.socket(family=socket.AF_INET, type=socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+        class Transport:
+            def get_extra_info(self, name):
+                return accepted if name == "socket" else None
+
+        no_delay(Transport())
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        for sock in (client, accepted, listener):
+            sock.close()

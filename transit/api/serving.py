@@ -14,8 +14,10 @@ by :class:`~transit.api.problems.RequestGuard` (``Limits.body_timeout_s``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import sys
 from dataclasses import asdict
 from typing import Any
@@ -24,7 +26,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import Limits, create_app
 
-__all__ = ["CONFIG_ENV", "HEADER_TIMEOUT_ENV", "HeaderTimeoutH11Protocol", "app_from_env", "serve"]
+__all__ = ["CONFIG_ENV", "HEADER_TIMEOUT_ENV", "HeaderTimeoutH11Protocol", "app_from_env", "no_delay", "serve"]
 
 CONFIG_ENV = "TRANSIT_API_CONFIG"
 #: GIL switch interval in a worker process, s (CPython's default is 0.005).
@@ -49,6 +51,21 @@ def app_from_env() -> Any:
     # every 5 ms so that /health and the listings are answered while a computation runs.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     return create_app(limits=Limits(**config.get("limits", {})), cors_origins=config.get("cors_origins") or None)
+
+
+def no_delay(transport: Any) -> None:
+    """
+    Turn Nagle's algorithm off on a connection's TCP socket (``TCP_NODELAY``).
+
+    With ``workers > 1`` uvicorn binds the listening socket itself, with protocol number 0, and asyncio then leaves
+    the accepted connections with Nagle's algorithm on: a response written in two pieces (headers, then body) waits
+    for the client's delayed ACK, about 40 ms on Linux, on every request. One worker (asyncio's own listening
+    socket) never had the delay.
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class HeaderTimeoutH11Protocol(H11Protocol):
@@ -77,6 +94,7 @@ class HeaderTimeoutH11Protocol(H11Protocol):
             self.transport.close()
 
     def connection_made(self, transport: Any) -> None:  # noqa: D102
+        no_delay(transport)
         super().connection_made(transport)
         self._arm_header_timer()
 
