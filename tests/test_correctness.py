@@ -243,3 +243,15 @@ def test_snapped_km_is_in_the_summary_and_the_serialized_trip(net):
     assert trip.summary()["snapped_km"] == [round(trip.snapped_km[0], 2), 0.0]
     assert trip_to_dict(trip)["snapped_km"] == trip.summary()["snapped_km"]
     assert transit.plan_trip(net, "Kashgar", "Osh", departure=DEPARTURE).summary()["snapped_km"] == [0.0, 0.0]
+
+
+def test_a_route_that_must_leave_and_reenter_a_country_says_so():
+    # The dataset has no Russian road from Kazan to Yekaterinburg: the only route runs through Kazakhstan. It is
+    # returned (the no-re-entry rule is lifted when nothing else routes), with a warning naming both crossings.
+    net = transit.load_network()
+    trip = transit.plan_trip(net, "Kazan", "Yekaterinburg", departure="2019-05-06T08:00")
+    countries = [net.nodes[n]["country"] for n in trip.path]
+    assert countries[0] == countries[-1] == "RU" and "KZ" in countries
+    assert any("leaves RU" in w and "enters it again" in w for w in trip.warnings)
+    ordinary = transit.plan_trip(net, "Kashgar", "Tashkent", departure="2019-05-06T08:00")
+    assert not any("enters it again" in w for w in ordinary.warnings)

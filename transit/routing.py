@@ -374,7 +374,26 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
         hold_simulations=spent,
         cap_reached=exhausted and len(candidates) >= max_candidates,
     )
-    return dataclasses.replace(best, alternatives=tried, search=search)
+    reentry = () if via else _reentry_warnings(graph, best)
+    return dataclasses.replace(best, alternatives=tried, search=search, warnings=best.warnings + reentry)
+
+
+def _reentry_warnings(graph: nx.MultiDiGraph, trip: Trip) -> tuple[str, ...]:
+    """Say so when a route leaves a country and comes back: only when the network has no road that stays inside."""
+    crossings = graph.graph["crossings"]
+    left: dict[str, str] = {}  # country -> crossing where the route left it
+    out = []
+    country = graph.nodes[trip.origin]["country"]
+    for cid in trip.crossings:
+        exit_country, entry_country = country, next(c for c in crossings[cid].countries if c != country)
+        left.setdefault(exit_country, cid)
+        if entry_country in left:
+            out.append(
+                f"the route leaves {entry_country} at {crossings[left[entry_country]].name} and enters it again at "
+                f"{crossings[cid].name}: this network has no road between these places that stays in {entry_country}"
+            )
+        country = entry_country
+    return tuple(out)
 
 
 #: Upper limit on the extra simulations spent per candidate path looking for a better time to leave.
