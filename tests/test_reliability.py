@@ -87,16 +87,16 @@ def test_fixed_and_empirical_delays():
 
 
 def test_regime_toml_reads_distribution_kinds(tmp_path):
-    from transit.regimes import _delay
+    from transit._regime_files import read_delay
 
-    d = _delay({"queue_values_h": [1, 2, 3], "queue_distribution": "empirical"}, "queue", file="f.toml", where="rule 1", source="s")
+    d = read_delay({"queue_values_h": [1, 2, 3], "queue_distribution": "empirical"}, "queue", file="f.toml", where="rule 1", source="s")
     assert d.distribution == "empirical" and d.median_h == 2.0
-    d = _delay({"queue_median_h": 2, "queue_distribution": "fixed"}, "queue", file="f.toml", where="rule 1", source="s")
+    d = read_delay({"queue_median_h": 2, "queue_distribution": "fixed"}, "queue", file="f.toml", where="rule 1", source="s")
     assert d.distribution == "fixed" and d.p90_h == 2.0
     with pytest.raises(transit.DataError, match="expected one of lognormal, fixed, empirical"):
-        _delay({"queue_median_h": 2, "queue_p90_h": 3, "queue_distribution": "normal"}, "queue", file="f.toml", where="rule 1", source="s")
+        read_delay({"queue_median_h": 2, "queue_p90_h": 3, "queue_distribution": "normal"}, "queue", file="f.toml", where="rule 1", source="s")
     with pytest.raises(transit.DataError, match="queue_values_h"):
-        _delay({"queue_values_h": [1, -2], "queue_distribution": "empirical"}, "queue", file="f.toml", where="rule 1", source="s")
+        read_delay({"queue_values_h": [1, -2], "queue_distribution": "empirical"}, "queue", file="f.toml", where="rule 1", source="s")
 
 
 def test_rng_accepts_seeds_and_generators_and_leaves_global_state_alone():

@@ -21,7 +21,7 @@ from .errors import DataError, InvalidArgumentError
 from .regimes import DISTRIBUTIONS, MAX_DELAY_H, NO_PERMIT, CountryClearance, CrossingRule, Delay, Permit, Regime
 from .schedule import PostSchedule
 
-__all__ = ["NEIGHBOURS", "load_country_clearance", "load_regime"]
+__all__ = ["NEIGHBOURS", "load_country_clearance", "load_regime", "read_delay"]
 
 _RULE_KEYS = {
     "countries",
@@ -101,7 +101,7 @@ def load_country_clearance(path: Path) -> dict[str, CountryClearance]:
     return table
 
 
-def _delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, source: str) -> Delay | None:
+def read_delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str, source: str) -> Delay | None:
     median, p90 = values.get(f"{prefix}_median_h"), values.get(f"{prefix}_p90_h")
     distribution = values.get(f"{prefix}_distribution", "lognormal")
     observed = values.get(f"{prefix}_values_h")
@@ -295,11 +295,11 @@ def _resolve(
             fields["through"] = through
         if source:
             fields["source"] = source
-        transshipment = _delay(spec, "transshipment", file=file, where=where, source=source)
+        transshipment = read_delay(spec, "transshipment", file=file, where=where, source=source)
         if transshipment is not None:
             fields["transshipment"] = transshipment
-        formalities = _delay(spec, "clearance", file=file, where=where, source=source) or formalities
-        rule_queue = _delay(spec, "queue", file=file, where=where, source=source)
+        formalities = read_delay(spec, "clearance", file=file, where=where, source=source) or formalities
+        rule_queue = read_delay(spec, "queue", file=file, where=where, source=source)
         if rule_queue is not None:
             both_queue = rule_queue
             queue.clear()  # a later both-direction queue overrides earlier per-direction ones
@@ -315,11 +315,11 @@ def _resolve(
                 raise DataError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_DIRECTION_KEYS)}", file=file, row=dwhere)
             dsource = str(per.get("source", source))
             for name, target in (("queue", queue), ("clearance", clearance)):
-                value = _delay(per, name, file=file, where=dwhere, source=dsource)
+                value = read_delay(per, name, file=file, where=dwhere, source=dsource)
                 if value is not None:
                     target[direction] = value
             for side in ("exit_side", "entry_side"):
-                value = _delay(per, side, file=file, where=dwhere, source=dsource)
+                value = read_delay(per, side, file=file, where=dwhere, source=dsource)
                 if value is not None:
                     sides[direction][side] = value
         for country, sched in spec.get("schedules", {}).items():
