@@ -330,6 +330,19 @@ def test_a_node_outside_the_globe_is_named_with_its_file(tmp_path, attrs, shown)
     assert isinstance(info.value, transit.TransitError) and info.value.row == "node 2"
 
 
+def test_a_node_outside_the_globe_in_a_pbf_file_is_named(tmp_path):
+    import osmium
+
+    path = tmp_path / "bad.osm.pbf"
+    writer = osmium.SimpleWriter(str(path))
+    writer.add_node(osmium.osm.mutable.Node(id=1, location=osmium.osm.Location(9.50, 47.10), tags={}))
+    writer.add_node(osmium.osm.mutable.Node(id=2, location=osmium.osm.Location(9.51, 95.0), tags={}))
+    writer.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={"highway": "primary"}))
+    writer.close()
+    with pytest.raises(transit.DataError, match=r"file .*bad.osm.pbf, row node 2: node 2 has lat=95.*expected lat -90..90"):
+        graph_from_osm(path)
+
+
 def test_implausible_maxspeed_gets_the_default_speed_and_a_warning(tmp_path):
     path = _write_osm(tmp_path, _TOWNS.replace('<tag k="highway" v="secondary"/>', '<tag k="highway" v="secondary"/><tag k="maxspeed" v="1"/>'))
     with pytest.warns(transit.osm.ImplausibleMaxspeedWarning, match=r"maxspeed below 10 km/h.*default truck speed.*way 11 maxspeed='1'"):
