@@ -132,3 +132,27 @@ def line_network(
 def net():
     """The embedded SCO network (loaded once; tests must not modify it)."""
     return transit.load_network()
+
+
+#: The trip question the API tests send (``POST /trips``).
+API_TRIP = {
+    "origin": "Kashgar",
+    "destination": "Tashkent",
+    "via": ["Irkeshtam"],
+    "regime": "sco-2017",
+    "departure": "2017-10-30T08:00",
+    "vehicle": {"registration": "UZ", "drivers": 1},
+}
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int | str, str, str]:
+    """Run ``transit ARGS...`` in-process; return its exit code, stdout and stderr."""
+    from transit.cli import main
+
+    code: int | str | None = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code or 0, out.out, out.err

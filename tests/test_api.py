@@ -18,17 +18,11 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 import transit
+from tests.conftest import API_TRIP
 from transit.api import Limits, create_app
 from transit.api import app as app_module
 
-TRIP = {
-    "origin": "Kashgar",
-    "destination": "Tashkent",
-    "via": ["Irkeshtam"],
-    "regime": "sco-2017",
-    "departure": "2017-10-30T08:00",
-    "vehicle": {"registration": "UZ", "drivers": 1},
-}
+TRIP = API_TRIP
 PROBLEM = "application/problem+json"
 
 

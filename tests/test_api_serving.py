@@ -19,6 +19,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 import transit
+from tests.conftest import API_TRIP
 from transit import _cancel
 from transit.api import Limits, create_app
 from transit.api import app as app_module
@@ -26,14 +27,7 @@ from transit.api.compute import ComputeGate
 from transit.cli import main as cli_main
 from transit.errors import ComputeCancelled, TransitError
 
-TRIP = {
-    "origin": "Kashgar",
-    "destination": "Tashkent",
-    "via": ["Irkeshtam"],
-    "regime": "sco-2017",
-    "departure": "2017-10-30T08:00",
-    "vehicle": {"registration": "UZ", "drivers": 1},
-}
+TRIP = API_TRIP
 PROBLEM = "application/problem+json"
 
 

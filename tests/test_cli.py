@@ -9,19 +9,7 @@ import sys
 
 import pytest
 
-from transit.cli import main
-
-
-def exit_code(argv):
-    main(argv)
-    raise SystemExit(0)
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        exit_code(list(args))
-    out = capsys.readouterr()
-    return info.value.code or 0, out.out, out.err
+from tests.conftest import run_cli as run
 
 
 def test_compare_table(capsys):

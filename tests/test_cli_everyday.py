@@ -8,20 +8,8 @@ import sys
 import pytest
 
 import transit
-from transit.cli import main
+from tests.conftest import run_cli as run
 from transit.errors import MissingExtraError
-
-
-def exit_code(argv):
-    main(argv)
-    raise SystemExit(0)
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        exit_code(list(args))
-    out = capsys.readouterr()
-    return info.value.code or 0, out.out, out.err
 
 
 def test_version(capsys):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import line_network
 
 import transit
+from tests.conftest import line_network
 from transit._toml import Inline, dumps
 from transit._validate import check_network
 from transit.io import FORMAT_VERSION, NO_SOURCE, STUB_NOTE, load_saved_network

@@ -48,7 +48,7 @@ from typing import TypeGuard
 import networkx as nx
 
 from . import _cache
-from .errors import ArgumentTypeError, InvalidArgumentError, InvalidNetworkError, InvalidVehicleError
+from .errors import ArgumentTypeError, InvalidArgumentError, InvalidNetworkError, InvalidVehicleError, short_repr
 
 __all__ = [
     "EDGE_ATTRIBUTES",
@@ -73,22 +73,6 @@ __all__ = [
 MAX_SAMPLES = 2_000_000
 #: Longest name (of a place, a crossing, a permit) worth comparing with the known ones.
 MAX_NAME_CHARS = 200
-
-
-def short_repr(value: object, *, limit: int = 60) -> str:
-    """
-    ``repr(value)``, shortened to about ``limit`` characters for messages.
-
-    Examples
-    --------
-    >>> short_repr("x" * 1000)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1,000 characters)"
-    """
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
-    return f"{text[: limit - 1]}…{size}"
 
 
 def close_match(value: object, choices: Iterable[str]) -> str | None:

@@ -39,12 +39,19 @@ __all__ = [
 ]
 
 
-def _shown(name: object, limit: int = 60) -> str:
-    """``repr(name)``, cut to about ``limit`` characters (a megabyte of name is not echoed back)."""
-    text = repr(name)
+def short_repr(value: object, *, limit: int = 60) -> str:
+    """
+    Return ``repr(value)``, shortened to about ``limit`` characters for messages (a megabyte of name is not echoed).
+
+    Examples
+    --------
+    >>> short_repr("x" * 1000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1,000 characters)"
+    """
+    text = repr(value)
     if len(text) <= limit:
         return text
-    size = f" ({len(name):,} characters)" if isinstance(name, str) else ""
+    size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
     return f"{text[: limit - 1]}…{size}"
 
 
@@ -71,7 +78,7 @@ class UnknownPlaceError(TransitError, KeyError):
         self.name = name
         self.suggestions = tuple(suggestions)
         hint = "did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?" if self.suggestions else "no close match"
-        super().__init__(f"unknown place {_shown(name)}; {hint} (see `transit places` for all names)")
+        super().__init__(f"unknown place {short_repr(name)}; {hint} (see `transit places` for all names)")
 
 
 class NoRouteError(TransitError, LookupError):

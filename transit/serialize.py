@@ -24,6 +24,7 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .comparison import TABLE_COLUMNS
 from .schedule import zone
 
 if TYPE_CHECKING:
@@ -33,20 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["comparison_to_dict", "reliability_to_dict", "trip_to_dict"]
 
-#: The totals of a comparison row, in hours, kilometres and US dollars.
-_ROW_NUMBERS = (
-    "total_h",
-    "total_days",
-    "driving_h",
-    "rest_h",
-    "border_h",
-    "transshipment_h",
-    "closed_wait_h",
-    "distance_km",
-    "cost_usd",
-    "saving_h",
-    "saving_usd",
-)
+#: The totals of a comparison row, in hours, kilometres and US dollars: :data:`~transit.comparison.TABLE_COLUMNS`
+#: less ``saving_days`` (``saving_h`` says it).
+_ROW_NUMBERS = tuple(c for c in TABLE_COLUMNS if c != "saving_days")
 _PERCENTILE_COLUMNS = ("p50_h", "p90_h", "p95_h")
 
 
