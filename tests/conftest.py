@@ -194,6 +194,16 @@ capacity_trucks_per_day = 76
 source = "fpri-2020"
 
 [[event]]
+id = "kordai-closed-2019"
+title = "Kordai closed for a week, to the minute"
+from = 2019-03-01T12:00:00+06:00
+to = 2019-03-08T12:00:00+06:00
+crossings = ["kordai"]
+open_to_freight = false
+reason = "test closure"
+source = "fpri-2020"
+
+[[event]]
 id = "kg-cn-closed"
 title = "China-Kyrgyzstan closed"
 from = 2020-02-02
@@ -222,7 +232,7 @@ exit_side_p90_h = 40
 
 
 @pytest.fixture(scope="session")
-def history_dataset(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a Path
+def history_dataset(tmp_path_factory: pytest.TempPathFactory):
     """A copy of the embedded dataset with :data:`TEST_TIMELINE` as its timeline."""
     import shutil
 
@@ -235,6 +245,6 @@ def history_dataset(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 -
 
 
 @pytest.fixture(scope="session")
-def history_net(history_dataset):  # noqa: ANN001, ANN201
+def history_net(history_dataset):
     """The network of :func:`history_dataset`."""
     return transit.load_network(history_dataset)

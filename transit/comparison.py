@@ -33,8 +33,8 @@ from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError, UnknownRegimeError
 from .lookup import get_regime
 from .model import PlaceRef
-from .regimes import Regime
 from .question import TripQuestion
+from .regimes import Regime
 from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
 from .trip import Trip
 from .uncertainty import Reliability, sample_trip

@@ -56,7 +56,7 @@ from .delays import sample_h
 from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import InvalidArgumentError, NoRouteError
 from .regimes import CrossingRule, Regime
-from .schedule import CrossingClock
+from .schedule import Clock
 from .trip import ACTIVITIES
 from .vehicles import Vehicle
 
@@ -151,7 +151,7 @@ def draw_delays(
         if not isinstance(step, Cross):
             continue
         if not regime.dated:
-            keyed = [(index, regime.rule(step.crossing.id))]
+            keyed: list[tuple[Any, CrossingRule]] = [(index, regime.rule(step.crossing.id))]
         else:
             lo = -np.inf if departure_s is None else departure_s
             hi = np.inf if departure_s is None else departure_s + DRAW_WINDOW_S
@@ -200,7 +200,7 @@ class _Openings:
 
     __slots__ = ("_ends", "_lock", "_snapshot", "_starts", "clock", "exhausted", "lo")
 
-    def __init__(self, clock: CrossingClock) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._lock = threading.Lock()
         self.lo = np.inf
@@ -490,7 +490,7 @@ class _Many:
             return rule, hours(rule, draws.get(index))
         snap = table.cover(float(arrival.min()), float(arrival.max()) + 2 * DAY_S)
         opens = np.maximum(snap.starts[self._lookup(snap, arrival, crossing.name)], arrival)
-        segments = np.searchsorted(np.asarray(regime.segment_starts(crossing.id)), opens, side="right") - 1
+        segments = np.searchsorted(np.asarray(regime.segment_starts(crossing.id), dtype=float), np.asarray(opens, dtype=float), side="right") - 1
         kinds = [int(k) for k in np.unique(segments)]
         rules = {k: regime.segment_rule(crossing.id, k) for k in kinds}
         admitted = {k: r.admits(self.vehicle.registration, permits=self.vehicle.permits) for k, r in rules.items()}
@@ -647,7 +647,7 @@ def simulate_many(
         return _merge(runs, parts, size)
 
 
-class _Split(Exception):  # noqa: N818 - control flow inside simulate_many, never seen by callers
+class _Split(Exception):  # control flow inside simulate_many, never seen by callers
     def __init__(self, mask: np.ndarray) -> None:
         super().__init__("split")
         self.mask = mask

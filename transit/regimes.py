@@ -30,6 +30,7 @@ False
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -445,6 +446,10 @@ class Regime:
     def segment_rule(self, crossing_id: str, segment: int) -> CrossingRule:  # noqa: ARG002 - a time-dependent regime uses it
         """Return the crossing's dated rule number ``segment`` (:meth:`segment_at`); the one rule for a plain regime."""
         return self.rule(crossing_id)
+
+    def segment_starts(self, crossing_id: str) -> tuple[float, ...]:  # noqa: ARG002 - a time-dependent regime uses it
+        """Return when each of the crossing's dated rules comes into force: one rule, for ever, for a plain regime."""
+        return (-math.inf,)
 
     def segments_between(self, crossing_id: str, lo: float, hi: float) -> tuple[int, ...]:  # noqa: ARG002
         """Return the dated rules of ``crossing_id`` in force at some time in ``[lo, hi]`` (``(0,)`` for a plain regime)."""

@@ -319,6 +319,7 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
     search_regime = regime
     pinned = {ident for kind, ident in resolve_waypoints(graph, via) if kind == "crossing"}
     excluded: set[str] = set()
+    errors: list[NoRouteError] = []
     for _ in range(MAX_REROUTES + 1):
         candidates = search_candidates(graph, origin, destination, search_regime, vehicle.max_speed_kph, via, max_candidates)
         if not candidates:
@@ -360,7 +361,7 @@ MAX_REROUTES = 3
 
 
 def _without(regime: Regime, crossings: set[str]) -> Regime:
-    """The regime for route search with ``crossings`` closed (the engines keep using the regime itself)."""
+    """Return the regime for route search with ``crossings`` closed (the engines keep using the regime itself)."""
     rules = dict(regime.rules)
     for cid in crossings:
         rules[cid] = dataclasses.replace(rules[cid], open_to_freight=False)

@@ -120,7 +120,7 @@ class _Run:
         annotate: bool = True,
         graph: nx.MultiDiGraph | None = None,
         path: tuple[Any, ...] = (),
-        draws: Mapping[int, tuple[float, float, float]] | None = None,
+        draws: Mapping[Any, tuple[float, float, float]] | None = None,
     ) -> None:
         self.annotate = annotate
         self.draws = draws or {}
@@ -292,7 +292,9 @@ class _Run:
                 step.entry_country,
                 self.t + round(transshipment_h * HOUR_S),
                 step.entry_tz,
-                note=f"{why}; cargo moved to a {step.entry_country} truck",
+                note=f"{why}; trailer swap: a {step.entry_country} tractor hauls the trailer on"
+                if rule.transfer == "trailer"
+                else f"{why}; cargo moved to a {step.entry_country} truck",
                 source=rule.transshipment.source,
                 **common,
             )
@@ -489,7 +491,7 @@ def simulate_path(
     extensions: tuple[float, ...] = ...,
     annotate: bool = ...,
     abort_after: None = ...,
-    draws: Mapping[int, tuple[float, float, float]] | None = ...,
+    draws: Mapping[Any, tuple[float, float, float]] | None = ...,
 ) -> Trip: ...
 
 
@@ -504,7 +506,7 @@ def simulate_path(
     extensions: tuple[float, ...] = ...,
     annotate: bool = ...,
     abort_after: float | None = ...,
-    draws: Mapping[int, tuple[float, float, float]] | None = ...,
+    draws: Mapping[Any, tuple[float, float, float]] | None = ...,
 ) -> Trip | None: ...
 
 
@@ -518,7 +520,7 @@ def simulate_path(
     extensions: tuple[float, ...] = (),
     annotate: bool = True,
     abort_after: float | None = None,
-    draws: Mapping[int, tuple[float, float, float]] | None = None,
+    draws: Mapping[Any, tuple[float, float, float]] | None = None,
 ) -> Trip | None:
     """
     Simulate ``path`` (node ids). Internal: arguments are trusted.
@@ -603,18 +605,24 @@ def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
     if regime.dated:
         if regime.in_force_from is not None and day < regime.in_force_from:
             return (
-                f"departure {day:%Y-%m-%d} is before the corridor's dated history starts ({regime.in_force_from:%Y-%m-%d}); "
-                f"the trip follows the rules of {regime.in_force_from:%Y-%m-%d}",
+                (
+                    f"departure {day:%Y-%m-%d} is before the corridor's dated history starts ({regime.in_force_from:%Y-%m-%d}); "
+                    f"the trip follows the rules of {regime.in_force_from:%Y-%m-%d}"
+                ),
             )
         return ()
     if regime.in_force_from is not None and day < regime.in_force_from:
         return (
-            f"departure {day:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); "
-            "the trip follows its rules anyway: use regime='history' for the rules in force on that date",
+            (
+                f"departure {day:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); "
+                "the trip follows its rules anyway: use regime='history' for the rules in force on that date"
+            ),
         )
     if regime.valid_until is not None and day >= regime.valid_until:
         return (
-            f"regime {regime.id!r} holds the rules as they were when it came into force; the corridor's dated history changes them "
-            f"from {regime.valid_until:%Y-%m-%d}: use regime='history' for the rules in force on {day:%Y-%m-%d}",
+            (
+                f"regime {regime.id!r} holds the rules as they were when it came into force; the corridor's dated history changes them "
+                f"from {regime.valid_until:%Y-%m-%d}: use regime='history' for the rules in force on {day:%Y-%m-%d}"
+            ),
         )
     return ()
