@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -71,7 +71,7 @@ def test_a_bad_timeline_is_refused_naming_the_event_and_key(history_dataset, tmp
     base = tmp_path / "routes"
     shutil.copytree(history_dataset, base)
     (base / "timeline.toml").write_text(TEST_TIMELINE.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(DataError, match="timeline.toml") as info:
+    with pytest.raises(DataError, match=r"timeline\.toml") as info:
         transit.load_network(base)
     assert expected in str(info.value)
 
@@ -215,7 +215,7 @@ def test_history_before_its_start_warns_and_named_regimes_say_when_to_use_histor
     sco = transit.get_regime(history_net, "sco-2017")
     old = transit.plan_trip(history_net, "Almaty", "Bishkek", regime="sco-2017", departure="2015-06-01T08:00")
     assert any("regime='history'" in w for w in old.warnings)
-    bounded = dataclasses.replace(sco, valid_until=datetime(2017, 9, 5).date())
+    bounded = dataclasses.replace(sco, valid_until=date(2017, 9, 5))
     later = transit.plan_trip(history_net, "Almaty", "Bishkek", regime=bounded, departure="2021-06-01T08:00")
     assert any("changes them from 2017-09-05" in w and "regime='history'" in w for w in later.warnings)
     inside = transit.plan_trip(history_net, "Almaty", "Bishkek", regime=bounded, departure="2017-06-01T08:00")
