@@ -156,3 +156,95 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int | str, 
         code = exc.code
     out = capsys.readouterr()
     return code or 0, out.out, out.err
+
+
+#: A small dated history for the tests, independent of the curated routes/timeline.toml: its events are made up to
+#: exercise each kind of change at known moments (the sources are real ids of routes/sources.csv, cited only so the
+#: file loads; the figures are not theirs).
+TEST_TIMELINE = """
+[[period]]
+regime = "pre-2017"
+from = 2010-01-01
+to = 2017-01-20
+source = "sco-in-force"
+
+[[period]]
+regime = "sco-2017"
+from = 2017-01-20
+source = "sco-in-force"
+
+[[event]]
+id = "dostuk-closed"
+title = "Dostuk closed to freight"
+from = 2010-06-14
+to = 2017-09-05
+crossings = ["dostuk"]
+open_to_freight = false
+reason = "closed by Uzbekistan"
+source = "timesca-dostuk"
+
+[[event]]
+id = "kordai-queue"
+title = "A queue at Kordai from counts"
+from = 2017-10-10T18:00:00+06:00
+to = 2017-12-15
+crossings = ["kordai"]
+queue_trucks = 400
+capacity_trucks_per_day = 76
+source = "fpri-2020"
+
+[[event]]
+id = "kordai-closed-2019"
+title = "Kordai closed for a week, to the minute"
+from = 2019-03-01T12:00:00+06:00
+to = 2019-03-08T12:00:00+06:00
+crossings = ["kordai"]
+open_to_freight = false
+reason = "test closure"
+source = "fpri-2020"
+
+[[event]]
+id = "kg-cn-closed"
+title = "China-Kyrgyzstan closed"
+from = 2020-02-02
+to = 2020-04-15
+pairs = [["KG", "CN"]]
+open_to_freight = false
+reason = "test closure"
+source = "fpri-2020"
+
+[[event]]
+id = "kg-cn-one-way"
+title = "One way with trailer swaps"
+from = 2020-04-15
+to = 2022-12-16
+pairs = [["KG", "CN"]]
+one_way = "CN>KG"
+transfer = "trailer"
+transshipment_median_h = 6
+transshipment_p90_h = 12
+schedules = { KG = { weekdays = "Mon-Fri", hours = "09:00-21:00" } }
+source = "fpri-2020"
+[event.delays."CN>KG"]
+exit_side_median_h = 20
+exit_side_p90_h = 40
+"""
+
+
+@pytest.fixture(scope="session")
+def history_dataset(tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the embedded dataset with :data:`TEST_TIMELINE` as its timeline."""
+    import shutil
+
+    from transit.datasets import routes_dir
+
+    base = tmp_path_factory.mktemp("history") / "routes"
+    shutil.copytree(routes_dir(), base)
+    (base / "timeline.toml").write_text(TEST_TIMELINE, encoding="utf-8")
+    return base
+
+
+@pytest.fixture(scope="session")
+def history_net(history_dataset):
+    """The network of :func:`history_dataset`."""
+    return transit.load_network(history_dataset)

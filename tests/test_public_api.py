@@ -19,6 +19,9 @@ PUBLIC = [
     "DesignatedRoute",
     "DriverRules",
     "Event",
+    "History",
+    "Timeline",
+    "TimelineEvent",
     "Place",
     "Post",
     "PostSchedule",
@@ -63,6 +66,8 @@ PUBLIC = [
     "resolve_place",
     "simulate",
     "snap",
+    "regime_on",
+    "timeline",
     "to_gdfs",
     "validate",
     # modules

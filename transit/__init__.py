@@ -37,6 +37,7 @@ from . import (
     routing,
     schedule,
     simulation,
+    timeline,
     trip,
     uncertainty,
 )
@@ -74,6 +75,7 @@ from .regimes import CrossingRule, Delay, Regime
 from .routing import plan_trip
 from .schedule import PostSchedule
 from .simulation import simulate
+from .timeline import History, Timeline, TimelineEvent, regime_on
 from .trip import Event, SearchStats, Trip
 from .uncertainty import Reliability, departure_profile, reliability
 from .vehicles import Vehicle
@@ -94,6 +96,7 @@ __all__ = [
     "DesignatedRoute",
     "DriverRules",
     "Event",
+    "History",
     "InvalidArgumentError",
     "InvalidDepartureError",
     "InvalidNetworkError",
@@ -110,6 +113,8 @@ __all__ = [
     "SearchStats",
     "Segment",
     "Source",
+    "Timeline",
+    "TimelineEvent",
     "TransitError",
     "Trip",
     "UnknownIdError",
@@ -141,6 +146,7 @@ __all__ = [
     "odmatrix",
     "osm",
     "plan_trip",
+    "regime_on",
     "regimes",
     "reliability",
     "resolve_place",
@@ -150,6 +156,7 @@ __all__ = [
     "simulate",
     "simulation",
     "snap",
+    "timeline",
     "to_gdfs",
     "trip",
     "uncertainty",

@@ -10,7 +10,7 @@ derived as the regime files document (see ``routes/README.md``). Used by
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from ._validate import close_match_hint, short_repr
 from .crossings import Crossing
 from .datasets import read_csv, read_toml
 from .errors import DataError, InvalidArgumentError
-from .regimes import DISTRIBUTIONS, MAX_DELAY_H, NO_PERMIT, CountryClearance, CrossingRule, Delay, Permit, Regime
+from .regimes import DISTRIBUTIONS, MAX_DELAY_H, NO_PERMIT, TRANSFERS, CountryClearance, CrossingRule, Delay, Permit, Regime
 from .schedule import PostSchedule
 
 __all__ = ["NEIGHBOURS", "load_country_clearance", "load_regime", "read_delay"]
@@ -44,6 +44,8 @@ _RULE_KEYS = {
     "clearance_values_h",
     "delays",
     "schedules",
+    "closed_directions",
+    "transfer",
     "source",
 }
 _DIRECTION_KEYS = {
@@ -232,9 +234,15 @@ def load_regime(
                 raise DataError(msg, file=file, row=where, column="through")
 
     rules = {cid: _resolve(crossing, rules_spec, country_clearance, file=file) for cid, crossing in crossings.items()}
-    in_force = doc.get("in_force_from")
-    if in_force is not None and not isinstance(in_force, date):
-        raise DataError(f"got {in_force!r}; expected a TOML date such as 2017-01-20", file=file, column="in_force_from")
+    dates = {}
+    for key in ("in_force_from", "valid_until"):
+        value = doc.get(key)
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            raise DataError(f"got {value!r}; expected a TOML date such as 2017-01-20", file=file, column=key)
+        dates[key] = value
+    in_force = dates["in_force_from"]
+    if in_force is not None and dates["valid_until"] is not None and dates["valid_until"] <= in_force:
+        raise DataError(f"valid_until {dates['valid_until']} is not after in_force_from {in_force}", file=file, column="valid_until")
     return Regime(
         id=regime_id,
         name=str(doc["name"]),
@@ -242,6 +250,7 @@ def load_regime(
         rules=rules,
         permits=permits,
         in_force_from=in_force,
+        valid_until=dates["valid_until"],
         source=str(doc.get("source", "")),
     )
 
@@ -280,6 +289,16 @@ def _resolve(
         for key in ("open_to_freight", "reason"):
             if key in spec:
                 fields[key] = spec[key]
+        if "closed_directions" in spec:
+            closed = spec["closed_directions"]
+            if not isinstance(closed, list) or not set(closed) <= set(crossing.directions):
+                msg = f"got {closed!r}; expected a list of directions of crossing {crossing.id!r} among {crossing.directions} (one-way operation)"
+                raise DataError(msg, file=file, row=where, column="closed_directions")
+            fields["closed_directions"] = frozenset(closed)
+        if "transfer" in spec:
+            if spec["transfer"] not in TRANSFERS:
+                raise DataError(f"got {spec['transfer']!r}; expected one of {TRANSFERS}", file=file, row=where, column="transfer")
+            fields["transfer"] = spec["transfer"]
         if "through" in spec:
             through: dict[str, str] = {}
             keys = {str(k) for k in spec["through"]}

@@ -178,9 +178,10 @@ def build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | No
         if data.get("kind") != "crossing":
             continue
         rule = regime.rule(data["crossing_id"])
-        if not rule.open_to_freight:
+        direction = f"{cg.country[u]}>{cg.country[v]}"
+        if not rule.open_in(direction):
             continue
-        weight = road_time(data, cap) + rule.expected_delay_h(f"{cg.country[u]}>{cg.country[v]}") * HOUR_S
+        weight = road_time(data, cap) + rule.expected_delay_h(direction) * HOUR_S
         cg.cross_out.setdefault(u, []).append((v, weight))
         cg.cross_in.setdefault(v, []).append((u, weight))
         cg.crossing_of[(u, v)] = data["crossing_id"]

@@ -15,14 +15,28 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
+from ._rules import closed_to_freight
 from ._units import HOUR_S
 from .crossings import Crossing
 from .drivers import BreakRule, DriverRules
 from .errors import NoRouteError
-from .regimes import Regime
+from .regimes import CrossingRule, Regime
+from .schedule import Clock
 from .vehicles import Vehicle
 
-__all__ = ["ROUNDING_SLACK_S", "Cross", "Road", "compile_path", "crossing_point", "lower_bound_s", "remaining_driving", "road_coords", "suffix_bound"]
+__all__ = [
+    "ROUNDING_SLACK_S",
+    "Cross",
+    "Road",
+    "compile_path",
+    "crossing_point",
+    "lower_bound_s",
+    "remaining_driving",
+    "road_coords",
+    "rule_in_force",
+    "suffix_bound",
+    "why_closed",
+]
 
 #: The simulation rounds every event to whole seconds; bounds leave this much room for it.
 ROUNDING_SLACK_S = 60.0
@@ -228,7 +242,7 @@ def steps_bound(graph: nx.MultiDiGraph, steps: Sequence[Road | Cross], regime: R
             countries.add(step.country)
             continue
         rule = regime.rule(step.crossing.id)
-        if not rule.open_to_freight:
+        if not rule.open_in(step.direction):
             return math.inf
         queue_s = rule.queue[step.direction].median_h * HOUR_S
         link_s = step.link_km / step.link_speed_kph * HOUR_S
@@ -243,3 +257,42 @@ def steps_bound(graph: nx.MultiDiGraph, steps: Sequence[Road | Cross], regime: R
             countries = set()
     stops += stint_stops(stint)
     return total + max(stops - overlap, 0.0) - ROUNDING_SLACK_S
+
+
+def rule_in_force(regime: Regime, clock: Clock, crossing: Crossing, direction: str, arrival: float) -> tuple[CrossingRule, int]:
+    """
+    Return the rule for a truck reaching ``crossing`` at ``arrival``, and which of the crossing's dated rules it is.
+
+    Under a dated regime (``history``) that is the rule in force when the crossing next takes freight in
+    ``direction``: at arrival, or when a dated closure ends (the truck waits for it like for a weekend).
+
+    Raises
+    ------
+    NoRouteError
+        If the regime closes the crossing to freight in ``direction`` then, or for longer than the search horizon.
+    """
+    if not regime.dated:
+        rule = regime.rule(crossing.id)
+        if not rule.open_in(direction):
+            raise NoRouteError(closed_to_freight(crossing.name, crossing.id, regime.id, why_closed(rule, direction)), blocking=[crossing.id])
+        return rule, 0
+    try:
+        opens = clock.next_open(arrival)
+    except NoRouteError:
+        reason = clock.closed_by(arrival)
+        if reason is None:
+            raise
+        raise NoRouteError(
+            closed_to_freight(crossing.name, crossing.id, regime.id, f"{reason}, and it does not reopen within the horizon"), blocking=[crossing.id]
+        ) from None
+    rule = regime.rule_at(crossing.id, opens)
+    return rule, regime.segment_at(crossing.id, opens)
+
+
+def why_closed(rule: CrossingRule, direction: str) -> str:
+    """Say why ``rule`` closes ``direction`` (one-way operation, or its reason)."""
+    if rule.open_to_freight and direction in rule.closed_directions:
+        return f"one-way operation, open to freight only {', '.join(d for d in rule.queue if d not in rule.closed_directions)}" + (
+            f" ({rule.reason})" if rule.reason else ""
+        )
+    return rule.reason

@@ -30,9 +30,10 @@ from . import _cache
 from ._pickle import reduce_frozen
 from ._validate import check_network, check_samples
 from .delays import as_generator
-from .errors import NoRouteError, UnknownRegimeError
+from .errors import InvalidArgumentError, NoRouteError, UnknownRegimeError
 from .lookup import get_regime
 from .model import PlaceRef
+from .question import TripQuestion
 from .regimes import Regime
 from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
 from .trip import Trip
@@ -59,32 +60,45 @@ TABLE_COLUMNS = (
     "saving_h",
     "saving_days",
     "saving_usd",
+    "saving_vs_previous_h",
 )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Comparison:
-    """Trips of one question under several regimes.
+    """Trips of one question under several regimes, or at several departures (dates), side by side.
+
+    Each row is one scenario: a regime and a departure. Rows are labelled by the regime id when the comparison has
+    one departure (``cmp.trips["sco-2017"]``), and by ``"<date> <regime>"`` when it has several
+    (``cmp.trips["2017-10-30 history"]``).
 
     Attributes
     ----------
     origin, destination
         Display names.
     departure
-        Aware departure time.
+        Aware departure time (the first, when there are several).
     via
         Waypoints as given.
+    rows
+        Row labels, in order: the keys of :attr:`trips`.
+    regimes
+        The regime ids compared (each once, in order).
+    departures
+        The departures compared (each once, in order).
+    row_regimes, row_departures
+        Row label mapped to its regime id and its departure.
     trips
-        Regime id mapped to its :class:`~transit.trip.Trip` (regimes with
-        no allowed route are missing here and listed in :attr:`errors`).
+        Row label mapped to its :class:`~transit.trip.Trip` (rows with no
+        allowed route are missing here and listed in :attr:`errors`).
     errors
-        Regime id mapped to the reason it has no route.
+        Row label mapped to the reason it has no route.
     baseline
-        Regime the savings are measured against (the first one given).
+        Row the savings are measured against (the first one).
     reliability
-        With ``samples``: regime id mapped to its
+        With ``samples``: row label mapped to its
         :class:`~transit.uncertainty.Reliability` (samples along that
-        regime's trip).
+        row's trip).
     """
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -94,13 +108,21 @@ class Comparison:
     destination: str
     departure: datetime
     via: tuple[str, ...]
-    regimes: tuple[str, ...]
+    rows: tuple[str, ...]
+    regimes: tuple[str, ...] = ()
+    departures: tuple[datetime, ...] = ()
+    row_regimes: Mapping[str, str] = field(default_factory=dict)
+    row_departures: Mapping[str, datetime] = field(default_factory=dict)
     trips: Mapping[str, Trip] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     baseline: str = ""
     reliability: Mapping[str, Reliability] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "row_regimes", MappingProxyType(dict(self.row_regimes) or {r: r for r in self.rows}))
+        object.__setattr__(self, "row_departures", MappingProxyType(dict(self.row_departures) or dict.fromkeys(self.rows, self.departure)))
+        object.__setattr__(self, "regimes", self.regimes or tuple(dict.fromkeys(self.row_regimes.values())))
+        object.__setattr__(self, "departures", self.departures or tuple(dict.fromkeys(self.row_departures.values())))
         object.__setattr__(self, "trips", MappingProxyType(dict(self.trips)))
         object.__setattr__(self, "errors", MappingProxyType(dict(self.errors)))
         object.__setattr__(self, "reliability", MappingProxyType(dict(self.reliability)))
@@ -108,28 +130,33 @@ class Comparison:
     @functools.cached_property
     def table(self) -> pd.DataFrame:
         """
-        One row per regime.
+        One row per scenario (regime, or date and regime).
 
         Columns: ``total_h, total_days, driving_h, rest_h, border_h,
-        transshipment_h, closed_wait_h, distance_km, cost_usd`` and the
-        saving against :attr:`baseline` (``saving_h, saving_days, saving_usd``,
-        positive when faster or cheaper), then ``arrival``, ``route``
-        (crossings passed), ``transshipments`` and ``status``. With samples,
-        ``p50_h``, ``p90_h`` and ``p95_h`` follow ``total_h``.
+        transshipment_h, closed_wait_h, distance_km, cost_usd``, the saving
+        against :attr:`baseline` (``saving_h, saving_days, saving_usd``,
+        positive when faster or cheaper) and against the row before
+        (``saving_vs_previous_h``), then ``arrival``, ``route`` (crossings
+        passed), ``transshipments``, ``status``, ``regime`` and
+        ``departure``. With samples, ``p50_h``, ``p90_h`` and ``p95_h``
+        follow ``total_h``.
         """
         import pandas as pd
 
         base = self.trips.get(self.baseline)
         rows = []
-        for regime in self.regimes:
-            trip = self.trips.get(regime)
+        previous: Trip | None = None
+        for label in self.rows:
+            trip = self.trips.get(label)
+            common = {"regime": self.row_regimes[label], "departure": self.row_departures[label].isoformat()}
             if trip is None:
                 row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, math.nan)
-                row.update(regime=regime, arrival=None, route="", transshipments="", status=self.errors.get(regime, "no route"))
+                row.update(row=label, arrival=None, route="", transshipments="", status=self.errors.get(label, "no route"), **common)
                 rows.append(row)
+                previous = None
                 continue
             row = {
-                "regime": regime,
+                "row": label,
                 "total_h": trip.total_h,
                 "total_days": trip.total_days,
                 "driving_h": trip.driving_h,
@@ -142,13 +169,17 @@ class Comparison:
                 "saving_h": base.total_h - trip.total_h if base else math.nan,
                 "saving_days": (base.total_h - trip.total_h) / 24 if base else math.nan,
                 "saving_usd": base.cost_usd - trip.cost_usd if base else math.nan,
+                "saving_vs_previous_h": previous.total_h - trip.total_h if previous else math.nan,
                 "arrival": trip.arrival.isoformat(),
                 "route": " / ".join(trip.crossings) or "(domestic)",
                 "transshipments": " / ".join(trip.transshipments),
                 "status": "ok",
+                **common,
             }
             rows.append(row)
-        table = pd.DataFrame(rows).set_index("regime")
+            previous = trip
+        table = pd.DataFrame(rows).set_index("row")
+        table.index.name = "regime" if len(self.departures) == 1 else "scenario"
         if self.reliability:
             for offset, q in enumerate((50, 90, 95), start=1):
                 values = [self.reliability[r].percentile_h(q) if r in self.reliability else math.nan for r in table.index]
@@ -162,8 +193,8 @@ class Comparison:
 
     @property
     def saving_h(self) -> float:
-        """Hours saved by the last regime against the baseline (NaN if either has no route)."""
-        last, base = self.trips.get(self.regimes[-1]), self.trips.get(self.baseline)
+        """Hours saved by the last row against the baseline (NaN if either has no route)."""
+        last, base = self.trips.get(self.rows[-1]), self.trips.get(self.baseline)
         return base.total_h - last.total_h if last and base else math.nan
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,7 +205,8 @@ class Comparison:
             "departure": self.departure.isoformat(),
             "via": list(self.via),
             "baseline": self.baseline,
-            "regimes": {r: self.trips[r].summary() for r in self.regimes if r in self.trips},
+            "rows": {r: {"regime": self.row_regimes[r], "departure": self.row_departures[r].isoformat()} for r in self.rows},
+            "regimes": {r: self.trips[r].summary() for r in self.rows if r in self.trips},
             "reliability": {r: rel.summary() for r, rel in self.reliability.items()},
             "saving_h": None if math.isnan(self.saving_h) else round(self.saving_h, 2),
             "errors": dict(self.errors),
@@ -195,15 +227,14 @@ class Comparison:
             "status",
         ]
         frame = self.table
-        rows = [[regime, *(round(v, 1) if isinstance(v, float) else v for v in (frame.loc[regime, c] for c in columns))] for regime in frame.index]
+        rows = [[label, *(round(v, 1) if isinstance(v, float) else v for v in (frame.loc[label, c] for c in columns))] for label in frame.index]
         rows.extend([f"{regime}: warning", text, *[""] * (len(columns) - 1)] for regime, texts in self.warnings.items() for text in texts)
-        caption = f"{self.origin} → {self.destination}, departing {self.departure:%a %d %b %Y %H:%M %Z}" + (
-            f" via {', '.join(self.via)}" if self.via else ""
-        )
-        return table(caption, ["regime", *columns], rows)
+        when = f"departing {self.departure:%a %d %b %Y %H:%M %Z}" if len(self.departures) == 1 else f"{len(self.departures)} departures"
+        caption = f"{self.origin} → {self.destination}, {when}" + (f" via {', '.join(self.via)}" if self.via else "")
+        return table(caption, [str(frame.index.name), *columns], rows)
 
     def __repr__(self) -> str:
-        parts = [f"{r}: {self.trips[r].total_h:.1f} h" if r in self.trips else f"{r}: no route" for r in self.regimes]
+        parts = [f"{r}: {self.trips[r].total_h:.1f} h" if r in self.trips else f"{r}: no route" for r in self.rows]
         return f"<Comparison {self.origin} -> {self.destination}: {', '.join(parts)}>"
 
 
@@ -213,8 +244,9 @@ def compare(
     origin: PlaceRef,
     destination: PlaceRef,
     *,
-    regimes: Sequence[str | Regime] | None = None,
-    departure: datetime | str,
+    regimes: Sequence[str | Regime] | str | Regime | None = None,
+    departure: datetime | str | None = None,
+    departures: Sequence[datetime | str] | None = None,
     via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     max_candidates: int = MAX_CANDIDATES,
@@ -222,9 +254,10 @@ def compare(
     rng: int | np.random.Generator | None = None,
 ) -> Comparison:
     """
-    Plan the same trip under each regime.
+    Plan the same trip under each regime, at each departure: one row per (departure, regime).
 
-    Each regime chooses its own best route unless ``via`` pins it.
+    Each row chooses its own best route unless ``via`` pins it. With ``departures``, the same trip is compared
+    across dates (under ``regime="history"`` each date gets the rules in force then).
 
     Parameters
     ----------
@@ -234,10 +267,13 @@ def compare(
         Place names.
     regimes
         Regime ids or objects; the first is the baseline for savings.
-        ``None`` (default): every regime of the network, by id, with the
-        network's default regime last (``pre-2017``, ``sco-2017``).
+        ``None`` (default): with one departure, every regime of the network, by id, with the network's default
+        regime last (``pre-2017``, ``sco-2017``, ``history``); with several, the network's default regime only.
     departure
-        As for :func:`transit.plan_trip`.
+        As for :func:`transit.plan_trip`: one departure.
+    departures
+        Several departures instead (dates or times, local to the origin when naive): rows go date by date, regimes
+        within a date, and each row's ``saving_vs_previous_h`` compares it with the row before.
     via
         Places or crossings to pass, in order; ``None`` for none.
     vehicle
@@ -245,9 +281,9 @@ def compare(
     max_candidates
         As for :func:`transit.plan_trip`.
     samples
-        If positive, sample each regime's trip this many times
+        If positive, sample each row's trip this many times
         (:mod:`transit.uncertainty`) and add percentile columns to the table.
-        The samples follow the route each regime's deterministic plan chose.
+        The samples follow the route each row's deterministic plan chose.
     rng
         Seed or :class:`numpy.random.Generator` for the samples; the same
         seed gives the same table.
@@ -259,17 +295,40 @@ def compare(
     Raises
     ------
     NoRouteError
-        Only if no regime has a route (otherwise the regime's row says why).
+        Only if no row has a route (otherwise the row says why).
     UnknownPlaceError, UnknownRegimeError, InvalidDepartureError, InvalidVehicleError
-        For bad arguments.
+        For bad arguments; :class:`~transit.errors.InvalidArgumentError` for both or neither of ``departure`` and
+        ``departures``.
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.load_network()
+    >>> cmp = transit.compare(net, "Tashkent", "Kashgar", regimes="history", departures=["2016-10-31", "2024-06-03"])
+    >>> cmp.rows
+    ('2016-10-31 history', '2024-06-03 history')
+    >>> bool(cmp.table.loc["2024-06-03 history", "saving_vs_previous_h"] > 0)
+    True
     """
     check_network(graph)
     if samples:
         check_samples(samples)
+    if (departure is None) == (departures is None):
+        msg = (
+            "give either departure= (one trip) or departures= (a list, to compare dates), not "
+            + ("both" if departure is not None else "neither")
+            + "; e.g. departures=['2016-10-31', '2024-06-03']"
+        )
+        raise InvalidArgumentError(msg)
+    given = [departure] if departures is None else _departure_list(departures)
     gen = as_generator(rng) if samples else None
     if regimes is None:
         default = graph.graph.get("default_regime")
-        regimes = sorted(graph.graph.get("regimes", {}), key=lambda r: (r == default, r))
+        if len(given) > 1 and default is not None:
+            regimes = [default]
+        else:
+            known = [*graph.graph.get("regimes", {}), *(["history"] if graph.graph.get("timeline") is not None else [])]
+            regimes = sorted(known, key=lambda r: (r == default, r == "history", r))
     elif isinstance(regimes, str | Regime):
         regimes = [regimes]
     if not regimes:
@@ -277,35 +336,76 @@ def compare(
         msg = f"regimes is empty; expected one or more of {valid}"
         raise UnknownRegimeError(msg, valid=sorted(graph.graph.get("regimes", {})))
     regime_objs = [get_regime(graph, r) for r in regimes]
-    question = resolve_trip(
-        graph, origin, destination, via=via, vehicle=vehicle, regime=regime_objs[0], departure=departure, also_regimes=regime_objs
-    )
-    o, d, depart = question.origin, question.destination, question.departure_time
+    if len({r.id for r in regime_objs}) != len(regime_objs):
+        msg = f"regimes {[r.id for r in regime_objs]} name one regime twice; give each once"
+        raise InvalidArgumentError(msg)
+    field_name = "departure" if departures is None else "departures"
+    questions = [
+        resolve_trip(
+            graph,
+            origin,
+            destination,
+            via=via,
+            vehicle=vehicle,
+            regime=regime_objs[0],
+            departure=d,
+            also_regimes=regime_objs,
+            departure_field=field_name,
+        )
+        for d in given
+    ]
+    times = [q.departure_time for q in questions]
+    if len(set(times)) != len(times):
+        msg = f"departures {[t.isoformat() for t in times]} give one time twice; give each once"
+        raise InvalidArgumentError(msg)
+    same_day = len({t.date() for t in times}) != len(times)
+    plan: list[tuple[str, Regime, datetime, TripQuestion]] = []
+    for question, depart in zip(questions, times, strict=True):
+        for regime in regime_objs:
+            label = regime.id if len(times) == 1 else f"{depart:%Y-%m-%dT%H:%M}" if same_day else f"{depart:%Y-%m-%d}"
+            if len(times) > 1:
+                label = f"{label} {regime.id}"
+            plan.append((label, regime, depart, question))
     trips: dict[str, Trip] = {}
     errors: dict[str, str] = {}
     first_error: NoRouteError | None = None
-    for regime in regime_objs:
+    for label, regime, depart, question in plan:
         try:
-            trips[regime.id] = plan_resolved(graph, dataclasses.replace(question, regime=regime), max_candidates=max_candidates)
+            trips[label] = plan_resolved(
+                graph, dataclasses.replace(question, regime=regime.around(depart.timestamp())), max_candidates=max_candidates
+            )
         except NoRouteError as exc:
-            errors[regime.id] = str(exc)
+            errors[label] = str(exc)
             first_error = first_error or exc
     if not trips and first_error is not None:
         raise first_error
     sampled = {}
     if gen is not None:
-        for regime, stream in zip(regime_objs, gen.spawn(len(regime_objs)), strict=True):
-            if regime.id in trips:
-                trip = trips[regime.id]
-                sampled[regime.id] = Reliability(trip=trip, runs=sample_trip(graph, trip, regime, samples=samples, rng=stream))
+        for (label, regime, depart, _), stream in zip(plan, gen.spawn(len(plan)), strict=True):
+            if label in trips:
+                trip = trips[label]
+                runs = sample_trip(graph, trip, regime.around(depart.timestamp()), samples=samples, rng=stream)
+                sampled[label] = Reliability(trip=trip, runs=runs)
+    first = questions[0]
     return Comparison(
-        origin=graph.nodes[o]["name"],
-        destination=graph.nodes[d]["name"],
-        departure=depart,
-        via=question.via,
+        origin=graph.nodes[first.origin]["name"],
+        destination=graph.nodes[first.destination]["name"],
+        departure=times[0],
+        via=first.via,
+        rows=tuple(label for label, *_ in plan),
         regimes=tuple(r.id for r in regime_objs),
+        departures=tuple(times),
+        row_regimes={label: regime.id for label, regime, _, _ in plan},
+        row_departures={label: depart for label, _, depart, _ in plan},
         trips=trips,
         errors=errors,
-        baseline=regime_objs[0].id,
+        baseline=plan[0][0],
         reliability=sampled,
     )
+
+
+def _departure_list(departures: object) -> list[Any]:
+    if isinstance(departures, str | datetime) or not isinstance(departures, Sequence) or not departures:
+        msg = f"departures={departures!r:.80} is not a non-empty list of departures; pass e.g. departures=['2016-10-31T08:00', '2024-06-03T08:00']"
+        raise InvalidArgumentError(msg)
+    return list(departures)

@@ -79,6 +79,7 @@ from .errors import DataError, InvalidArgumentError, InvalidNetworkError
 from .model import DesignatedRoute, Source
 from .regimes import ZERO_DELAY, CrossingRule, Delay, Regime
 from .schedule import Hours, PostSchedule, Season
+from .timeline import Timeline, read_timeline
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "NO_SOURCE", "STUB_NOTE", "load_saved_network", "save_network"]
 
@@ -92,7 +93,7 @@ NO_SOURCE = "ESTIMATE: no source was recorded on the saved network"
 STUB_NOTE = "stub written by transit.save_network: cited by the rules, not listed in the network's sources"
 
 #: Graph attributes that hold the model objects, written as dataset files.
-MODEL_KEYS = ("crossings", "regimes", "driver_rules", "cost_model", "routes", "sources")
+MODEL_KEYS = ("crossings", "regimes", "driver_rules", "cost_model", "routes", "sources", "timeline")
 _P = "transit:"
 _FILE = f"{_P}file:"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -391,6 +392,10 @@ def _rule_tables(cid: str, rule: CrossingRule) -> list[dict[str, Any]]:
         main["reason"] = rule.reason
     if rule.through:
         main["through"] = Inline(rule.through)
+    if rule.closed_directions:
+        main["closed_directions"] = sorted(rule.closed_directions)
+    if rule.transfer != "cargo":
+        main["transfer"] = rule.transfer
     if rule.schedules:
         main["schedules"] = Inline({country: _schedule(schedule) for country, schedule in rule.schedules.items()})
     if rule.transshipment != ZERO_DELAY:
@@ -425,6 +430,8 @@ def _regime_toml(regime: Regime, crossings: Iterable[str]) -> str:
         doc["description"] = regime.description
     if regime.in_force_from is not None:
         doc["in_force_from"] = regime.in_force_from
+    if regime.valid_until is not None:
+        doc["valid_until"] = regime.valid_until
     if regime.source:
         doc["source"] = regime.source
     doc["permits"] = {pid: {"name": p.name, "routes": list(p.routes), "source": p.source} for pid, p in regime.permits.items()}
@@ -550,6 +557,12 @@ def _rules_to_files(graph: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, A
                 fixups["missing_rules"].append([rid, cid])
             elif set(regime.rules[cid].sides) != set(crossing.directions):
                 fixups["sides"].append([rid, cid, sorted(regime.rules[cid].sides)])
+    timeline: Timeline | None = g.get("timeline")
+    if timeline is not None:
+        if not timeline.raw:
+            msg = "the network's timeline was not read from a timeline.toml file, so it cannot be saved; load it with transit.timeline.read_timeline"
+            raise InvalidArgumentError(msg)
+        files["timeline.toml"] = timeline.raw
     files["drivers.toml"] = _drivers_toml(g["driver_rules"])
     files["costs.toml"] = _costs_toml(g["cost_model"])
     files["routes.toml"] = _routes_toml(routes.values())
@@ -586,6 +599,7 @@ def _read_model(files: Mapping[str, str], fixups: Mapping[str, Any], keys: Itera
         driver_rules = load_driver_rules(base / "drivers.toml")
         cost_model = load_cost_model(base / "costs.toml")
         routes = {r.id: replace(r, source=_unmark(r.source)) for r in read_routes(base / "routes.toml", listed)}
+        timeline = read_timeline(base / "timeline.toml", crossings=crossings, regimes=regimes) if "timeline.toml" in files else None
     cost_sources = {k: v for k, v in cost_model.sources.items() if v != NO_SOURCE}
     if len(cost_sources) != len(cost_model.sources):
         cost_model = replace(cost_model, sources=cost_sources)
@@ -595,7 +609,15 @@ def _read_model(files: Mapping[str, str], fixups: Mapping[str, Any], keys: Itera
         rules = dict(regimes[rid].rules)
         rules[cid] = replace(rules[cid], sides={d: s for d, s in rules[cid].sides.items() if d in directions})
         regimes[rid] = replace(regimes[rid], rules=rules)
-    model = {"crossings": crossings, "regimes": regimes, "driver_rules": driver_rules, "cost_model": cost_model, "routes": routes, "sources": sources}
+    model = {
+        "crossings": crossings,
+        "regimes": regimes,
+        "driver_rules": driver_rules,
+        "cost_model": cost_model,
+        "routes": routes,
+        "sources": sources,
+        "timeline": timeline,
+    }
     return {k: model[k] for k in keys}
 
 
@@ -629,7 +651,13 @@ def _verify(graph: nx.MultiDiGraph, files: Mapping[str, str], fixups: Mapping[st
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Regime) and isinstance(b, Regime):
-        return a == b and (a.name, a.description.strip(), a.in_force_from, a.source) == (b.name, b.description.strip(), b.in_force_from, b.source)
+        return a == b and (a.name, a.description.strip(), a.in_force_from, a.valid_until, a.source) == (
+            b.name,
+            b.description.strip(),
+            b.in_force_from,
+            b.valid_until,
+            b.source,
+        )
     return bool(a == b)
 
 

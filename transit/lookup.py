@@ -28,6 +28,7 @@ from .errors import UnknownPlaceError, UnknownRegimeError
 from .geo import haversine_km_to_many
 from .model import PlaceRef
 from .regimes import Regime
+from .timeline import HISTORY, history_of
 
 __all__ = ["SNAP_KM", "fold", "get_regime", "node_of", "resolve_place", "resolve_waypoint", "snap", "suggest"]
 
@@ -225,7 +226,8 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime | None = None) -> Re
     Return the :class:`~transit.regimes.Regime` for an id, or pass a Regime through.
 
     ``None`` means the network's default regime (``graph.graph["default_regime"]``,
-    from ``default_regime`` in the dataset's ``dataset.toml``).
+    from ``default_regime`` in the dataset's ``dataset.toml``). ``"history"`` is the
+    regime that follows the network's dated timeline (:class:`transit.timeline.History`).
 
     Raises
     ------
@@ -236,30 +238,33 @@ def get_regime(graph: nx.MultiDiGraph, regime: str | Regime | None = None) -> Re
     --------
     >>> from transit import load_network
     >>> get_regime(load_network()).id
-    'sco-2017'
+    'history'
     >>> get_regime(load_network(), "sco2017")
     Traceback (most recent call last):
     ...
-    transit.errors.UnknownRegimeError: unknown regime 'sco2017'; expected one of 'pre-2017', 'sco-2017' (did you mean 'sco-2017'?)
+    transit.errors.UnknownRegimeError: unknown regime 'sco2017'; expected one of 'pre-2017', 'sco-2017', 'history' (did you mean 'sco-2017'?)
     """
     check_network(graph)
     if isinstance(regime, Regime):
         return regime
     regimes: Mapping[str, Regime] = graph.graph.get("regimes", {})
+    valid_ids = sorted(regimes) + ([HISTORY] if graph.graph.get("timeline") is not None else [])
     if regime is None:
         default = graph.graph.get("default_regime")
-        if default is None or default not in regimes:
-            valid = ", ".join(repr(r) for r in sorted(regimes)) or "(the network has no regimes: build it with regimes=[...])"
+        if default is None or default not in valid_ids:
+            valid = ", ".join(repr(r) for r in valid_ids) or "(the network has no regimes: build it with regimes=[...])"
             msg = (
                 f"regime=None means the network's default regime, but this network has no default regime (graph['default_regime'] is {default!r}); "
                 f"pass regime= one of {valid}"
             )
-            raise UnknownRegimeError(msg, valid=sorted(regimes))
-        return regimes[default]
+            raise UnknownRegimeError(msg, valid=valid_ids)
+        regime = default
+    if regime == HISTORY:
+        return history_of(graph)
     if isinstance(regime, str) and regime in regimes:
         return regimes[regime]
-    valid = ", ".join(repr(r) for r in sorted(regimes))
-    close = difflib.get_close_matches(str(regime), list(regimes), n=1)
+    valid = ", ".join(repr(r) for r in valid_ids)
+    close = difflib.get_close_matches(str(regime), valid_ids, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     msg = f"unknown regime {regime!r}; expected one of {valid}{hint}"
-    raise UnknownRegimeError(msg, valid=sorted(regimes))
+    raise UnknownRegimeError(msg, valid=valid_ids)

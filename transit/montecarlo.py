@@ -50,15 +50,18 @@ import numpy as np
 from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import RestLevel, Stop, closed_to_freight
-from ._steps import Cross, Road, compile_path, remaining_driving
+from ._steps import Cross, Road, compile_path, remaining_driving, why_closed
 from ._units import DAY_S, EPS, HOUR_S
 from .delays import sample_h
 from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import InvalidArgumentError, NoRouteError
-from .regimes import Regime
-from .schedule import CrossingClock
+from .regimes import CrossingRule, Regime
+from .schedule import Clock
 from .trip import ACTIVITIES
 from .vehicles import Vehicle
+
+#: Queue, clearance and transshipment hours at one crossing, one element per sample.
+Draw = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 __all__ = ["Runs", "draw_delays", "simulate_many"]
 
@@ -112,7 +115,9 @@ def draw_delays(
     regime: Regime,
     n: int,
     rng: np.random.Generator,
-) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    *,
+    departure_s: float | None = None,
+) -> dict[Any, Draw]:
     """
     Draw queue, clearance and transshipment hours at each crossing of ``path``.
 
@@ -129,23 +134,39 @@ def draw_delays(
     rng
         Generator. Draws are made crossing by crossing along the path, queue
         then clearance then transshipment, so a seed fixes them all.
+    departure_s
+        Under a dated regime (``history``), the departure: each crossing gets
+        draws for every dated rule in force in the weeks after it, in date order.
 
     Returns
     -------
     dict
-        Step index of each crossing mapped to ``(queue_h, clearance_h,
-        transshipment_h)`` arrays of shape ``(n,)``.
+        Step index of each crossing (``(index, rule number)`` under a dated
+        regime) mapped to ``(queue_h, clearance_h, transshipment_h)`` arrays of
+        shape ``(n,)``. A dated regime with one rule in the window draws exactly
+        what the frozen regime would.
     """
-    out = {}
+    out: dict[Any, Draw] = {}
     for index, step in enumerate(compile_path(graph, tuple(path))):
-        if isinstance(step, Cross):
-            rule = regime.rule(step.crossing.id)
-            out[index] = (
+        if not isinstance(step, Cross):
+            continue
+        if not regime.dated:
+            keyed: list[tuple[Any, CrossingRule]] = [(index, regime.rule(step.crossing.id))]
+        else:
+            lo = -np.inf if departure_s is None else departure_s
+            hi = np.inf if departure_s is None else departure_s + DRAW_WINDOW_S
+            keyed = [((index, k), regime.segment_rule(step.crossing.id, k)) for k in regime.segments_between(step.crossing.id, lo, hi)]
+        for key, rule in keyed:
+            out[key] = (
                 sample_h(rule.queue[step.direction], n, rng),
                 sample_h(rule.clearance[step.direction], n, rng),
                 sample_h(rule.transshipment, n, rng),
             )
     return out
+
+
+#: How far after departure the samples of a dated regime draw delays for (dated rules later than that use medians).
+DRAW_WINDOW_S = 90 * DAY_S
 
 
 # -- opening hours as a table ----------------------------------------------------------------------
@@ -179,7 +200,7 @@ class _Openings:
 
     __slots__ = ("_ends", "_lock", "_snapshot", "_starts", "clock", "exhausted", "lo")
 
-    def __init__(self, clock: CrossingClock) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._lock = threading.Lock()
         self.lo = np.inf
@@ -221,10 +242,8 @@ class _Openings:
 
 
 def _openings(graph: nx.MultiDiGraph, regime: Regime, step: Cross) -> _Openings:
-    key = (regime, step.crossing.id, step.direction)  # the regime by content: its what-if schedules count
-    return _cache.memo(
-        graph, "openings", key, lambda: _Openings(step.crossing.clock(step.direction, schedules=dict(regime.rule(step.crossing.id).schedules)))
-    )
+    key = (regime, step.crossing.id, step.direction)  # the regime by content: its what-if schedules (and dated rules) count
+    return _cache.memo(graph, "openings", key, lambda: _Openings(regime.clock(step.crossing, step.direction)))
 
 
 # -- drivers' hours as arrays ----------------------------------------------------------------------
@@ -410,24 +429,16 @@ class _Many:
                 left -= chunk
                 self.comp["driving"] += chunk
 
-    def cross(self, step: Cross, draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None, remaining_after_s: float) -> None:
+    def cross(self, step: Cross, draws: Mapping[Any, Draw], index: int, remaining_after_s: float) -> None:
         crossing = step.crossing
-        rule = self.regime.rule(crossing.id)
-        if not rule.open_to_freight:
-            raise NoRouteError(closed_to_freight(crossing.name, crossing.id, self.regime.id, rule.reason), blocking=[crossing.id])
-        if draws is None:
-            queue_h, clearance_h, transshipment_h = (
-                np.full(self.n, d.median_h) for d in (rule.queue[step.direction], rule.clearance[step.direction], rule.transshipment)
-            )
-        else:
-            queue_h, clearance_h, transshipment_h = draws
+        table = _openings(self.graph, self.regime, step)
+        arrival = self.t
+        rule, (queue_h, clearance_h, transshipment_h) = self._rules_in_force(step, table, arrival, draws, index)
         exit_rule = self.rules.break_rule(step.exit_country)
         driver = self.driver
-        arrival = self.t
         self.reach[crossing.id] = arrival - self.t0
         queued = arrival + np.round(queue_h * HOUR_S)
         clearance_s = np.round(clearance_h * HOUR_S)
-        table = _openings(self.graph, self.regime, step)
         if table.clock.always_open:
             ready, closed = queued, np.zeros(self.n)
             begin, done = ready, ready + clearance_s
@@ -454,6 +465,43 @@ class _Many:
             self.vehicle = self.vehicle.transshipped(step.entry_country)
             self.driver = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
         self.passage[crossing.id] = self.t - self.t0
+
+    def _rules_in_force(self, step: Cross, table: _Openings, arrival: np.ndarray, draws: Mapping[Any, Draw], index: int) -> tuple[CrossingRule, Draw]:
+        """
+        :func:`transit._steps.rule_in_force` for every sample: the rule (one for all) and the delay hours per sample.
+
+        Under a dated regime samples may reach the crossing under different dated rules; each takes its rule's draws
+        (or medians). If the rules disagree on whether the vehicle drives on, the run splits (:class:`_Split`).
+        """
+        crossing = step.crossing
+        regime = self.regime
+
+        def hours(rule: CrossingRule, found: Draw | None) -> Draw:
+            if found is not None:
+                return found
+            delays = (rule.queue[step.direction], rule.clearance[step.direction], rule.transshipment)
+            q, c, t = (np.full(self.n, d.median_h) for d in delays)
+            return (q, c, t)
+
+        if not regime.dated:
+            rule = regime.rule(crossing.id)
+            if not rule.open_in(step.direction):
+                raise NoRouteError(closed_to_freight(crossing.name, crossing.id, regime.id, why_closed(rule, step.direction)), blocking=[crossing.id])
+            return rule, hours(rule, draws.get(index))
+        snap = table.cover(float(arrival.min()), float(arrival.max()) + 2 * DAY_S)
+        opens = np.maximum(snap.starts[self._lookup(snap, arrival, crossing.name)], arrival)
+        segments = np.searchsorted(np.asarray(regime.segment_starts(crossing.id), dtype=float), np.asarray(opens, dtype=float), side="right") - 1
+        kinds = [int(k) for k in np.unique(segments)]
+        rules = {k: regime.segment_rule(crossing.id, k) for k in kinds}
+        admitted = {k: r.admits(self.vehicle.registration, permits=self.vehicle.permits) for k, r in rules.items()}
+        if len(set(admitted.values())) > 1:
+            raise _Split(np.isin(segments, [k for k, yes in admitted.items() if yes]))
+        out = tuple(np.empty(self.n) for _ in range(3))
+        for k, rule in rules.items():
+            mask = segments == k
+            for target, values in zip(out, hours(rule, draws.get((index, k), draws.get(index))), strict=True):
+                target[mask] = values[mask]
+        return rules[kinds[0]], (out[0], out[1], out[2])
 
     @staticmethod
     def _lookup(snap: _Snapshot, t: np.ndarray, name: str) -> np.ndarray:
@@ -535,7 +583,7 @@ def simulate_many(
     regime: Regime,
     vehicle: Vehicle,
     departure_s: float | np.ndarray,
-    draws: Mapping[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    draws: Mapping[Any, Draw] | None = None,
     n: int | None = None,
     extensions: Sequence[float] = (),
 ) -> Runs:
@@ -568,7 +616,8 @@ def simulate_many(
     Runs
     """
     path = tuple(path)
-    sizes = {len(a) for d in (draws or {}).values() for a in d}
+    draws = draws or {}
+    sizes = {len(a) for d in draws.values() for a in d}
     if np.ndim(departure_s):
         sizes.add(len(cast("np.ndarray", departure_s)))  # an array when it has dimensions
     if n is not None:
@@ -578,6 +627,67 @@ def simulate_many(
         raise InvalidArgumentError(msg)
     size = sizes.pop() if sizes else 1
     t0 = np.round(np.broadcast_to(np.asarray(departure_s, dtype=float), (size,)))
+    try:
+        return _simulate_many(graph, path, regime, vehicle, t0, draws, extensions)
+    except _Split as split:
+        # Samples met dated rules that disagree on whether the truck drives on: simulate each group on its own.
+        parts = [np.flatnonzero(split.mask), np.flatnonzero(~split.mask)]
+        runs = [
+            simulate_many(
+                graph,
+                path,
+                regime=regime,
+                vehicle=vehicle,
+                departure_s=t0[rows],
+                draws={k: (d[0][rows], d[1][rows], d[2][rows]) for k, d in draws.items()},
+                extensions=extensions,
+            )
+            for rows in parts
+        ]
+        return _merge(runs, parts, size)
+
+
+class _Split(Exception):  # control flow inside simulate_many, never seen by callers
+    def __init__(self, mask: np.ndarray) -> None:
+        super().__init__("split")
+        self.mask = mask
+
+
+def _merge(runs: Sequence[Runs], parts: Sequence[np.ndarray], size: int) -> Runs:
+    """Put the runs of groups of samples back in sample order."""
+
+    def join(arrays: Sequence[np.ndarray]) -> np.ndarray:
+        out = np.zeros(size)
+        for rows, values in zip(parts, arrays, strict=True):
+            out[rows] = values
+        return out
+
+    def join_all(name: str) -> dict[str, np.ndarray]:
+        keys = dict.fromkeys(k for run in runs for k in getattr(run, name))
+        return {k: join([getattr(run, name).get(k, np.zeros(len(rows))) for run, rows in zip(runs, parts, strict=True)]) for k in keys}
+
+    crossings = max((run.crossings for run in runs), key=len)
+    return Runs(
+        departure_s=join([r.departure_s for r in runs]),
+        arrival_s=join([r.arrival_s for r in runs]),
+        components_s=join_all("components_s"),
+        crossing_s=join_all("crossing_s"),
+        crossings=crossings,
+        reach_s=join_all("reach_s"),
+        passage_s=join_all("passage_s"),
+    )
+
+
+def _simulate_many(
+    graph: nx.MultiDiGraph,
+    path: tuple[Any, ...],
+    regime: Regime,
+    vehicle: Vehicle,
+    t0: np.ndarray,
+    draws: Mapping[Any, Draw],
+    extensions: Sequence[float],
+) -> Runs:
+    size = len(t0)
     run = _Many(graph, regime, vehicle, t0, extensions)
     if extensions and extensions[0] > 0:
         hold = float(round(extensions[0]))
@@ -590,7 +700,7 @@ def simulate_many(
         if isinstance(step, Road):
             run.drive(step, rest_after)
         else:
-            run.cross(step, (draws or {}).get(index), rest_after)
+            run.cross(step, draws, index, rest_after)
     return Runs(
         departure_s=t0,
         arrival_s=run.t,

@@ -68,6 +68,7 @@ from .errors import DataError
 from .lookup import fold
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .regimes import Regime
+from .timeline import HISTORY, Timeline, read_timeline
 
 __all__ = ["DEFAULT_LINK_SPEED_KPH", "LINK_SPEED_RANGE_KPH", "build_network", "editable", "freeze", "load_network"]
 
@@ -90,6 +91,7 @@ def build_network(
     dataset_version: str = "custom",
     link_speed_kph: float = DEFAULT_LINK_SPEED_KPH,
     default_regime: str | None = None,
+    timeline: Timeline | None = None,
 ) -> nx.MultiDiGraph:
     """
     Assemble a network graph from model objects.
@@ -110,6 +112,10 @@ def build_network(
         Id of the regime that ``regime=None`` means in :func:`transit.plan_trip`
         and the other public functions (``graph.graph["default_regime"]``).
         Default: the first regime given, or ``None`` if there are none.
+        ``"history"`` needs a ``timeline``.
+    timeline
+        The corridor's dated history (:func:`transit.timeline.read_timeline`), which
+        ``regime="history"`` and :func:`transit.regime_on` follow; ``None`` for none.
 
     Returns
     -------
@@ -128,7 +134,7 @@ def build_network(
     regimes = list(regimes)
     if default_regime is None and regimes:
         default_regime = regimes[0].id
-    if default_regime is not None and default_regime not in {r.id for r in regimes}:
+    if default_regime is not None and default_regime not in {r.id for r in regimes} and not (default_regime == HISTORY and timeline is not None):
         valid = ", ".join(repr(r.id) for r in regimes) or "none"
         raise DataError(
             f"default_regime {default_regime!r} is not among the regimes given ({valid}); pass one of them or add its regime", column="default_regime"
@@ -246,6 +252,8 @@ def build_network(
         routes={r.id: r for r in routes},
         sources={s.id: s for s in sources},
     )
+    if timeline is not None:
+        graph.graph["timeline"] = timeline
     return _cache.freeze(graph)
 
 
@@ -314,10 +322,13 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     regimes = [load_regime(p, crossings=crossing_map, country_clearance=clearance) for p in sorted((base / "regimes").glob("*.toml"))]
     if not regimes:
         raise DataError("holds no regime files", file="regimes/")
+    timeline = None
+    if (base / "timeline.toml").exists():
+        timeline = read_timeline(base / "timeline.toml", crossings=crossing_map, regimes={r.id: r for r in regimes}, sources=sources)
     meta = read_toml(base / "dataset.toml")
     default_regime = meta.get("default_regime")
-    if default_regime is not None and default_regime not in {r.id for r in regimes}:
-        valid = ", ".join(repr(r.id) for r in regimes)
+    if default_regime is not None and default_regime not in {r.id for r in regimes} and not (default_regime == HISTORY and timeline is not None):
+        valid = ", ".join(repr(r.id) for r in regimes) + (", 'history'" if timeline is not None else "")
         raise DataError(f"got {default_regime!r}; expected the id of a regime in regimes/ ({valid})", file="dataset.toml", column="default_regime")
     link_speed = DEFAULT_LINK_SPEED_KPH
     if "crossing_link_speed_kph" in meta:
@@ -341,6 +352,7 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         dataset_version=str(meta.get("version", "unversioned")),
         link_speed_kph=link_speed,
         default_regime=default_regime,
+        timeline=timeline,
     )
     return _cache.datasets().put(key, graph)
 

@@ -82,7 +82,7 @@ def _trips(obj: Any) -> dict[str, Trip]:
     if isinstance(obj, Reliability):
         return {obj.trip.regime: obj.trip}
     if isinstance(obj, Comparison):
-        return {r: obj.trips[r] for r in obj.regimes if r in obj.trips}
+        return {r: obj.trips[r] for r in obj.rows if r in obj.trips}
     if isinstance(obj, Mapping) and obj and all(isinstance(v, Trip | Reliability) for v in obj.values()):
         return {str(k): v.trip if isinstance(v, Reliability) else v for k, v in obj.items()}
     msg = f"expected a Trip, Comparison, Reliability or a dict of trips; got {type(obj).__name__}"

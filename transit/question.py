@@ -129,7 +129,7 @@ def resolve_trip(
     >>> net = transit.load_network()
     >>> q = resolve_trip(net, "Kashgar", "Osh", via=["Irkeshtam", "irkeshtam"], departure="2017-10-30T08:00")
     >>> q.via, q.regime.id, q.vehicle.registration, q.departure.isoformat()
-    (('Irkeshtam',), 'sco-2017', 'CN', '2017-10-30T08:00:00+08:00')
+    (('Irkeshtam',), 'history', 'CN', '2017-10-30T08:00:00+08:00')
     """
     regime_obj = get_regime(graph, regime)
     o, d = resolve_place(graph, origin), resolve_place(graph, destination)
@@ -158,4 +158,6 @@ def resolve_trip(
     vehicle_obj = Vehicle.coerce(vehicle, default_registration=graph.nodes[o]["country"])
     known = {p for r in (*graph.graph.get("regimes", {}).values(), regime_obj, *also_regimes) for p in r.permits}
     check_permits(vehicle_obj, known)
+    if depart is not None:
+        regime_obj = regime_obj.around(depart.timestamp())  # a dated regime: route search looks at the rules of the weeks after departure
     return TripQuestion(origin=o, destination=d, via=tuple(kept), vehicle=vehicle_obj, regime=regime_obj, departure=depart)

@@ -30,20 +30,29 @@ False
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._pickle import reduce_frozen
 from ._validate import check_bool, check_number, close_match, close_match_hint, short_repr
 from .errors import ArgumentTypeError, InvalidArgumentError, UnknownIdError
 from .schedule import PostSchedule
 
-__all__ = ["MAX_DELAY_H", "CountryClearance", "CrossingRule", "Delay", "Permit", "Regime"]
+if TYPE_CHECKING:
+    from .crossings import Crossing
+    from .schedule import CrossingClock, SplicedClock
+
+__all__ = ["MAX_DELAY_H", "NOT_ADMITTED", "TRANSFERS", "CountryClearance", "CrossingRule", "Delay", "Permit", "Regime"]
 
 NO_PERMIT = "none"
+#: ``through`` value saying trucks of that registration may not drive on (a dated event's way to revoke a ``"*"``).
+NOT_ADMITTED = "transship"
+#: How a load continues when its truck may not drive on: ``"cargo"`` (unloaded and reloaded) or ``"trailer"`` (swapped).
+TRANSFERS = ("cargo", "trailer")
 #: Longest delay a :class:`Delay` may describe, in hours (30 days); longer is a closure.
 MAX_DELAY_H = 720.0
 #: Delay distributions the stochastic model can sample.
@@ -202,6 +211,13 @@ class CrossingRule:
         wall-clock time from arrival; clearance only while both posts are open.
     transshipment
         Time to move the cargo onto a truck of the next country.
+    closed_directions
+        Directions (``"KG>CN"``) closed to freight while the crossing is open
+        the other way: one-way operation.
+    transfer
+        How the load continues when the vehicle may not drive on: ``"cargo"``
+        (transshipped onto a truck of the next country, the default) or
+        ``"trailer"`` (a trailer swap: a tractor of the next country hauls it on).
     schedules
         Country mapped to a replacement opening schedule of that country's post.
     sides
@@ -222,6 +238,8 @@ class CrossingRule:
     queue: Mapping[str, Delay] = field(default_factory=dict)
     clearance: Mapping[str, Delay] = field(default_factory=dict)
     transshipment: Delay = ZERO_DELAY
+    closed_directions: frozenset[str] = frozenset()
+    transfer: str = "cargo"
     schedules: Mapping[str, PostSchedule] = field(default_factory=dict)
     sides: Mapping[str, tuple[Delay, Delay]] = field(default_factory=dict)
     reason: str = ""
@@ -234,6 +252,16 @@ class CrossingRule:
             if not isinstance(getattr(self, name), str):
                 msg = f"{name}={short_repr(getattr(self, name))} for {where} is not a string; expected text such as {name}='closed since 2020'"
                 raise ArgumentTypeError(msg)
+        closed: object = self.closed_directions
+        if isinstance(closed, str) or not isinstance(closed, Iterable) or not all(isinstance(d, str) and ">" in d for d in closed):
+            msg = f"closed_directions={short_repr(closed)} for {where} is not a set of directions; expected e.g. closed_directions={{'KG>CN'}}"
+            raise ArgumentTypeError(msg)
+        object.__setattr__(self, "closed_directions", frozenset(closed))
+        if self.transfer not in TRANSFERS:
+            msg = (
+                f"transfer={short_repr(self.transfer)} for {where}; expected one of {TRANSFERS}: 'cargo' (transshipment) or 'trailer' (trailer swap)"
+            )
+            raise InvalidArgumentError(msg)
         transshipment: object = self.transshipment  # checked at run time: callers pass anything
         if not isinstance(transshipment, Delay):
             msg = (
@@ -266,7 +294,20 @@ class CrossingRule:
 
     def permit_needed(self, registration: str) -> str | None:
         """Return the permit a vehicle of ``registration`` needs to pass, or ``None`` if none admits it."""
-        return self.through.get(registration, self.through.get(ANY_REGISTRATION))
+        needed = self.through.get(registration, self.through.get(ANY_REGISTRATION))
+        return None if needed == NOT_ADMITTED else needed
+
+    def open_in(self, direction: str) -> bool:
+        """
+        Return whether freight may cross in ``direction`` (``"KG>CN"``).
+
+        Examples
+        --------
+        >>> rule = CrossingRule(crossing_id="torugart", closed_directions={"KG>CN"})
+        >>> rule.open_in("CN>KG"), rule.open_in("KG>CN")
+        (True, False)
+        """
+        return self.open_to_freight and direction not in self.closed_directions
 
     def admits(self, registration: str, *, permits: frozenset[str] | None) -> bool:
         """
@@ -299,6 +340,8 @@ class CrossingRule:
                 frozenset(self.queue.items()),
                 frozenset(self.clearance.items()),
                 self.transshipment,
+                self.closed_directions,
+                self.transfer,
                 frozenset(self.schedules),
             )
         )
@@ -322,6 +365,10 @@ class Regime:
         Permit id mapped to :class:`Permit`.
     in_force_from
         Date the regime took effect, if it is a historical one.
+    valid_until
+        First date on which the corridor's dated history (``timeline.toml``)
+        changes these rules, if the regime describes one moment; a later
+        departure gets a warning naming ``regime="history"``.
     source
         Source ids for the regime as a whole.
     """
@@ -335,6 +382,7 @@ class Regime:
     rules: Mapping[str, CrossingRule] = field(default_factory=dict)
     permits: Mapping[str, Permit] = field(default_factory=dict)
     in_force_from: date | None = None
+    valid_until: date | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -377,6 +425,39 @@ class Regime:
             hint = f"; did you mean {close!r}?" if close else ""
             msg = f"regime {self.id!r} has no rule for crossing {short_repr(crossing_id)}{hint} (crossing ids: {', '.join(sorted(self.rules))})"
             raise UnknownIdError(msg, suggestions=[close] if close else []) from None
+
+    @property
+    def dated(self) -> bool:
+        """True for a regime whose rules change with the date (:class:`transit.timeline.History`)."""
+        return False
+
+    def around(self, t: float) -> Regime:  # noqa: ARG002 - a time-dependent regime uses t
+        """Return the regime for a trip departing at POSIX time ``t``: ``self`` unless the rules change with the date."""
+        return self
+
+    def rule_at(self, crossing_id: str, t: float) -> CrossingRule:  # noqa: ARG002 - a time-dependent regime uses t
+        """Return the rule for ``crossing_id`` in force at POSIX time ``t``: the same at every time for a plain regime."""
+        return self.rule(crossing_id)
+
+    def segment_at(self, crossing_id: str, t: float) -> int:  # noqa: ARG002 - a time-dependent regime uses them
+        """Return which of the crossing's dated rules is in force at ``t`` (always 0 for a plain regime)."""
+        return 0
+
+    def segment_rule(self, crossing_id: str, segment: int) -> CrossingRule:  # noqa: ARG002 - a time-dependent regime uses it
+        """Return the crossing's dated rule number ``segment`` (:meth:`segment_at`); the one rule for a plain regime."""
+        return self.rule(crossing_id)
+
+    def segment_starts(self, crossing_id: str) -> tuple[float, ...]:  # noqa: ARG002 - a time-dependent regime uses it
+        """Return when each of the crossing's dated rules comes into force: one rule, for ever, for a plain regime."""
+        return (-math.inf,)
+
+    def segments_between(self, crossing_id: str, lo: float, hi: float) -> tuple[int, ...]:  # noqa: ARG002
+        """Return the dated rules of ``crossing_id`` in force at some time in ``[lo, hi]`` (``(0,)`` for a plain regime)."""
+        return (0,)
+
+    def clock(self, crossing: Crossing, direction: str) -> CrossingClock | SplicedClock:
+        """Return the opening clock of ``crossing`` in ``direction`` under this regime (its what-if schedules)."""
+        return crossing.clock(direction, schedules=dict(self.rule(crossing.id).schedules))
 
     def with_rule(self, crossing_id: str, **changes: Any) -> Regime:
         """

@@ -67,7 +67,7 @@ from . import _cache
 from ._cancel import check as check_cancelled
 from ._rules import closed_to_freight
 from ._search import Waypoint, astar_paths, crossing_graph, expand, resolve_waypoints
-from ._steps import lower_bound_s
+from ._steps import lower_bound_s, why_closed
 from ._units import HOUR_S
 from ._validate import check_int, check_network
 from .errors import InvalidArgumentError, NoRouteError
@@ -209,17 +209,16 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: NodeId, destination: NodeI
         return NoRouteError(
             f"no road in the dataset connects {names[origin]['name']!r} and {names[destination]['name']!r}" + (f" via {list(via)}" if via else "")
         )
-    blocking: list[str] = []
+    blocking: dict[str, str] = {}
     for _, path in paths:
         for u, v in itertools.pairwise(path):
             cid = names[u].get("crossing_id")
-            if cid and cid == names[v].get("crossing_id") and not regime.rule(cid).open_to_freight and cid not in blocking:
-                blocking.append(cid)
-    details = "; ".join(
-        f"{graph.graph['crossings'][cid].name} ({cid})" + (f": {regime.rule(cid).reason}" if regime.rule(cid).reason else "") for cid in blocking
-    )
+            direction = f"{names[u]['country']}>{names[v]['country']}"
+            if cid and cid == names[v].get("crossing_id") and not regime.rule(cid).open_in(direction) and cid not in blocking:
+                blocking[cid] = why_closed(regime.rule(cid), direction)
+    details = "; ".join(f"{graph.graph['crossings'][cid].name} ({cid})" + (f": {why}" if why else "") for cid, why in blocking.items())
     msg = f"no route {route} under regime {regime.id!r}: the road needs crossing(s) closed to international freight — {details}"
-    return NoRouteError(msg, blocking=blocking)
+    return NoRouteError(msg, blocking=list(blocking))
 
 
 @_cache.per_call
@@ -315,9 +314,64 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
     if origin == destination and not via:
         msg = f"origin and destination are the same place ({graph.nodes[origin]['name']!r})"
         raise NoRouteError(msg)
-    candidates = search_candidates(graph, origin, destination, regime, vehicle.max_speed_kph, via, max_candidates)
-    if not candidates:
-        raise _explain_no_route(graph, origin, destination, regime, via)
+    # Candidates that cannot pass (a crossing closed for longer than the horizon, e.g. a dated closure or a winter
+    # season) are left out of the next search, so that the answer is a route that runs rather than an error.
+    search_regime = regime
+    pinned = {ident for kind, ident in resolve_waypoints(graph, via) if kind == "crossing"}
+    excluded: set[str] = set()
+    errors: list[NoRouteError] = []
+    for _ in range(MAX_REROUTES + 1):
+        candidates = search_candidates(graph, origin, destination, search_regime, vehicle.max_speed_kph, via, max_candidates)
+        if not candidates:
+            raise _explain_no_route(graph, origin, destination, regime, via) if not excluded else errors[0]
+        best, annotated, trips, errors, exhausted = _simulate_candidates(graph, candidates, regime, vehicle, depart)
+        blocking = {cid for exc in errors for cid in exc.blocking} - pinned - excluded
+        if best is not None or not blocking:
+            break
+        excluded |= blocking
+        search_regime = _without(regime, excluded)
+    if best is None:
+        raise errors[0]
+    # Holding the truck or lengthening a rest can only bring a path down to its bound:
+    # try it on every path that could still win, best first, within a shared budget.
+    spent = 0
+    for trip, bound in sorted(trips, key=lambda item: item[0].arrival):
+        if trip.later_departures and depart.timestamp() + bound < best.arrival.timestamp():
+            budget = [MAX_HOLD_SIMULATIONS]
+            held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), bound_s=bound, budget=budget)
+            spent += MAX_HOLD_SIMULATIONS - budget[0]
+            if held.arrival < best.arrival:
+                best = held
+                annotated = False
+    tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
+    if not annotated:
+        best = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
+    search = SearchStats(
+        candidates=len(candidates),
+        simulated=len(trips),
+        hold_simulations=spent,
+        cap_reached=exhausted and len(candidates) >= max_candidates,
+    )
+    reentry = () if via else _reentry_warnings(graph, best)
+    return dataclasses.replace(best, alternatives=tried, search=search, warnings=best.warnings + reentry)
+
+
+#: How many times route search leaves out crossings that blocked every candidate and searches again.
+MAX_REROUTES = 3
+
+
+def _without(regime: Regime, crossings: set[str]) -> Regime:
+    """Return the regime for route search with ``crossings`` closed (the engines keep using the regime itself)."""
+    rules = dict(regime.rules)
+    for cid in crossings:
+        rules[cid] = dataclasses.replace(rules[cid], open_to_freight=False)
+    return dataclasses.replace(regime, id=f"{regime.id}+rerouted", rules=rules)
+
+
+def _simulate_candidates(
+    graph: nx.MultiDiGraph, candidates: Sequence[tuple[float, Sequence[NodeId]]], regime: Regime, vehicle: Vehicle, depart: datetime
+) -> tuple[Trip | None, bool, list[tuple[Trip, float]], list[NoRouteError], bool]:
+    """Simulate candidates in order of static time, pruning with bounds: ``(best, annotated, trips, errors, exhausted)``."""
     best: Trip | None = None
     annotated = False
     trips: list[tuple[Trip, float]] = []
@@ -352,30 +406,7 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
         if best is None or trip.arrival < best.arrival:
             best = trip
             annotated = first
-    if best is None:
-        raise errors[0]
-    # Holding the truck or lengthening a rest can only bring a path down to its bound:
-    # try it on every path that could still win, best first, within a shared budget.
-    spent = 0
-    for trip, bound in sorted(trips, key=lambda item: item[0].arrival):
-        if trip.later_departures and depart.timestamp() + bound < best.arrival.timestamp():
-            budget = [MAX_HOLD_SIMULATIONS]
-            held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), bound_s=bound, budget=budget)
-            spent += MAX_HOLD_SIMULATIONS - budget[0]
-            if held.arrival < best.arrival:
-                best = held
-                annotated = False
-    tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
-    if not annotated:
-        best = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
-    search = SearchStats(
-        candidates=len(candidates),
-        simulated=len(trips),
-        hold_simulations=spent,
-        cap_reached=exhausted and len(candidates) >= max_candidates,
-    )
-    reentry = () if via else _reentry_warnings(graph, best)
-    return dataclasses.replace(best, alternatives=tried, search=search, warnings=best.warnings + reentry)
+    return best, annotated, trips, errors, exhausted
 
 
 def _reentry_warnings(graph: nx.MultiDiGraph, trip: Trip) -> tuple[str, ...]:

@@ -25,13 +25,14 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -42,11 +43,13 @@ from ._validate import short_repr
 from .errors import InvalidArgumentError, NoRouteError
 
 __all__ = [
+    "Clock",
     "CrossingClock",
     "Direction",
     "Hours",
     "PostSchedule",
     "Season",
+    "SplicedClock",
     "holiday_name",
 ]
 
@@ -536,57 +539,18 @@ def _day_windows(schedule: PostSchedule, tz: ZoneInfo, day: date, direction: Dir
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class CrossingClock:
-    """The joint open intervals of a crossing's two posts for one direction.
+class _OpenTime:
+    """Waiting and working against a clock's open intervals: shared by :class:`CrossingClock` and :class:`SplicedClock`."""
 
-    Twin of ``montecarlo._Openings``, which lays these intervals out as arrays
-    for many samples at once (see :mod:`transit._rules`); the parity tests in
-    ``tests/test_reliability.py`` and ``tests/test_twins.py`` hold them equal.
+    __slots__ = ()
 
-    Parameters
-    ----------
-    exit
-        Schedule of the post the truck leaves through (its direction is ``"out"``).
-    entry
-        Schedule of the post the truck enters through (``"in"``).
-    """
+    if TYPE_CHECKING:
 
-    exit: PostSchedule
-    entry: PostSchedule
+        def interval_at(self, t: float) -> tuple[float, float]: ...
 
-    @property
-    def always_open(self) -> bool:
-        """True if both posts never close."""
-        return self.exit.always_open and self.entry.always_open
-
-    def interval_at(self, t: float) -> tuple[float, float]:
-        """
-        Return the joint open interval containing ``t`` or the next one.
-
-        Examples
-        --------
-        A Chinese post open 10:00-20:00 Beijing time and a Kyrgyz post open
-        09:00-18:00 Bishkek time (two hours behind) are both open from
-        11:00 to 18:00 Bishkek time:
-
-        >>> cn = PostSchedule.build(tz="Asia/Shanghai", hours="10:00-20:00")
-        >>> kg = PostSchedule.build(tz="Asia/Bishkek", hours="09:00-18:00")
-        >>> t = datetime(2017, 10, 30, 6, 0, tzinfo=ZoneInfo("Asia/Bishkek")).timestamp()
-        >>> s, e = CrossingClock(kg, cn).interval_at(t)
-        >>> [datetime.fromtimestamp(x, ZoneInfo("Asia/Bishkek")).strftime("%H:%M") for x in (s, e)]
-        ['09:00', '18:00']
-        """
-        probe = t
-        for _ in range(4 * SEARCH_HORIZON_DAYS):
-            s1, e1 = self.exit.interval_at(probe, "out")
-            s2, e2 = self.entry.interval_at(probe, "in")
-            start, end = max(s1, s2), min(e1, e2)
-            if start < end:
-                return (start, end)
-            probe = start
-        msg = "the two posts are never open at the same time"
-        raise NoRouteError(msg)
+    def closed_by(self, t: float) -> str | None:  # noqa: ARG002 - a dated clock uses t
+        """Return why the crossing is closed to freight at ``t`` by a dated event (never, for opening hours alone)."""
+        return None
 
     def next_open(self, t: float) -> float:
         """Return the earliest time ``>= t`` at which both posts are open."""
@@ -649,3 +613,149 @@ class CrossingClock:
             pieces.append(("open", t, end))
             remaining -= end - t
             t = end
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingClock(_OpenTime):
+    """The joint open intervals of a crossing's two posts for one direction.
+
+    Twin of ``montecarlo._Openings``, which lays these intervals out as arrays
+    for many samples at once (see :mod:`transit._rules`); the parity tests in
+    ``tests/test_reliability.py`` and ``tests/test_twins.py`` hold them equal.
+
+    Parameters
+    ----------
+    exit
+        Schedule of the post the truck leaves through (its direction is ``"out"``).
+    entry
+        Schedule of the post the truck enters through (``"in"``).
+    """
+
+    exit: PostSchedule
+    entry: PostSchedule
+
+    @property
+    def always_open(self) -> bool:
+        """True if both posts never close."""
+        return self.exit.always_open and self.entry.always_open
+
+    def interval_at(self, t: float) -> tuple[float, float]:
+        """
+        Return the joint open interval containing ``t`` or the next one.
+
+        Examples
+        --------
+        A Chinese post open 10:00-20:00 Beijing time and a Kyrgyz post open
+        09:00-18:00 Bishkek time (two hours behind) are both open from
+        11:00 to 18:00 Bishkek time:
+
+        >>> cn = PostSchedule.build(tz="Asia/Shanghai", hours="10:00-20:00")
+        >>> kg = PostSchedule.build(tz="Asia/Bishkek", hours="09:00-18:00")
+        >>> t = datetime(2017, 10, 30, 6, 0, tzinfo=ZoneInfo("Asia/Bishkek")).timestamp()
+        >>> s, e = CrossingClock(kg, cn).interval_at(t)
+        >>> [datetime.fromtimestamp(x, ZoneInfo("Asia/Bishkek")).strftime("%H:%M") for x in (s, e)]
+        ['09:00', '18:00']
+        """
+        probe = t
+        for _ in range(4 * SEARCH_HORIZON_DAYS):
+            s1, e1 = self.exit.interval_at(probe, "out")
+            s2, e2 = self.entry.interval_at(probe, "in")
+            start, end = max(s1, s2), min(e1, e2)
+            if start < end:
+                return (start, end)
+            probe = start
+        msg = "the two posts are never open at the same time"
+        raise NoRouteError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class SplicedClock(_OpenTime):
+    """Crossing clocks that follow one another in time: the opening hours of a crossing under a dated history.
+
+    ``clocks[i]`` is in force from ``starts[i]`` until ``starts[i + 1]`` (the
+    last one for ever); ``None`` means the crossing is closed to freight in
+    this direction then, for ``reasons[i]``. Built by
+    :class:`transit.timeline.History`; has the interface of
+    :class:`CrossingClock` that both engines use (:meth:`interval_at`,
+    :meth:`next_open`, :meth:`work_in_one_go`, :meth:`work`), so waits for a
+    dated closure are waits like any other (and count towards the closed-wait
+    horizon).
+
+    Examples
+    --------
+    A post open 09:00-18:00, closed from 1 Feb until 15 Apr:
+
+    >>> tz = ZoneInfo("Asia/Bishkek")
+    >>> kg = PostSchedule.build(tz="Asia/Bishkek", hours="09:00-18:00")
+    >>> day = CrossingClock(kg, kg)
+    >>> closed, reopened = (datetime(2020, m, d, tzinfo=tz).timestamp() for m, d in ((2, 1), (4, 15)))
+    >>> clock = SplicedClock((-math.inf, closed, reopened), (day, None, day), ("", "COVID closure", ""))
+    >>> datetime.fromtimestamp(clock.next_open(closed - 3600), tz).isoformat()
+    '2020-04-15T09:00:00+06:00'
+    >>> clock.closed_by(closed + 1)
+    'COVID closure'
+    """
+
+    starts: tuple[float, ...]
+    clocks: tuple[CrossingClock | None, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def always_open(self) -> bool:
+        """True if the crossing never closes."""
+        return len(self.clocks) == 1 and self.clocks[0] is not None and self.clocks[0].always_open
+
+    def _end(self, i: int) -> float:
+        return self.starts[i + 1] if i + 1 < len(self.starts) else math.inf
+
+    def closed_by(self, t: float) -> str | None:
+        """Return why the crossing is closed to freight at ``t`` by a dated event, or ``None``."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        return self.reasons[max(i, 0)] if self.clocks[max(i, 0)] is None else None
+
+    def interval_at(self, t: float) -> tuple[float, float]:
+        """
+        Return the open interval containing ``t`` or the next one, across the pieces.
+
+        Raises
+        ------
+        NoRouteError
+            If the crossing does not open again within :data:`SEARCH_HORIZON_DAYS` (a ``LookupError``).
+        """
+        i = max(bisect.bisect_right(self.starts, t) - 1, 0)
+        probe = t
+        while True:
+            end = self._end(i)
+            clock = self.clocks[i]
+            if clock is not None:
+                try:
+                    s, e = clock.interval_at(max(probe, self.starts[i]))
+                except LookupError:
+                    s, e = math.inf, math.inf
+                if s < end:
+                    return (max(s, self.starts[i]), self._extend(i, min(e, end)))
+            if end == math.inf or end - t > SEARCH_HORIZON_DAYS * DAY_S:
+                why = self.reasons[i] if clock is None else "no opening hours"
+                msg = (
+                    f"closed to freight ({why}) for more than {SEARCH_HORIZON_DAYS} days after {datetime.fromtimestamp(t, ZoneInfo('UTC')):%Y-%m-%d}"
+                )
+                raise NoRouteError(msg)
+            probe = end
+            i += 1
+
+    def _extend(self, i: int, e: float) -> float:
+        """Continue an interval ending at a piece boundary into the next piece when that one is open then."""
+        while i + 1 < len(self.starts) and e == self.starts[i + 1] and (clock := self.clocks[i + 1]) is not None:
+            try:
+                s2, e2 = clock.interval_at(e)
+            except LookupError:
+                return e
+            if s2 > e:
+                return e
+            i += 1
+            e = min(e2, self._end(i))
+        return e
+
+
+#: Either clock: what the engines wait against.
+Clock = CrossingClock | SplicedClock

@@ -111,7 +111,7 @@ def trip_to_dict(trip: Trip) -> dict[str, Any]:
 
 def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> dict[str, Any]:
     """
-    Return the same trip under several regimes: the question and one row per regime.
+    Return the same trip under several regimes or at several departures: the question and one row per scenario.
 
     Parameters
     ----------
@@ -123,18 +123,19 @@ def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> di
     Returns
     -------
     dict
-        ``origin, destination, departure, via, baseline, samples, seed`` and ``rows``: per regime, ``regime``,
-        ``status`` (``"ok"`` or why there is no route), the totals (``total_h`` ... ``cost_usd``, ``None`` without a
-        route), ``saving_h`` and ``saving_usd`` against the baseline, ``arrival``, ``crossings``,
+        ``origin, destination, departure, departures, via, baseline, samples, seed`` and ``rows``: per scenario,
+        ``row`` (its label), ``regime``, ``departure``, ``status`` (``"ok"`` or why there is no route), the totals
+        (``total_h`` ... ``cost_usd``, ``None`` without a route), ``saving_h`` and ``saving_usd`` against the
+        baseline, ``saving_vs_previous_h`` against the row before, ``arrival``, ``crossings``,
         ``transshipments``, ``warnings`` (the regime's trip's :attr:`~transit.trip.Trip.warnings`; none without a
         route) and, with samples, ``p50_h, p90_h, p95_h``.
     """
     table = comparison.table
     samples = next(iter(comparison.reliability.values())).samples if comparison.reliability else 0
     rows = []
-    for regime, row in table.iterrows():
-        trip = comparison.trips.get(str(regime))
-        out: dict[str, Any] = {"regime": str(regime), "status": str(row["status"])}
+    for label, row in table.iterrows():
+        trip = comparison.trips.get(str(label))
+        out: dict[str, Any] = {"row": str(label), "regime": str(row["regime"]), "departure": str(row["departure"]), "status": str(row["status"])}
         out.update({k: _num(row[k]) for k in _ROW_NUMBERS})
         out["arrival"] = trip.arrival.isoformat() if trip else None
         out["crossings"] = list(trip.crossings) if trip else []
@@ -147,6 +148,7 @@ def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> di
         "origin": comparison.origin,
         "destination": comparison.destination,
         "departure": comparison.departure.isoformat(),
+        "departures": [d.isoformat() for d in comparison.departures],
         "via": list(comparison.via),
         "baseline": comparison.baseline,
         "samples": samples,

@@ -49,7 +49,6 @@ import networkx as nx
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._rules import closed_to_freight
 from ._steps import (
     Cross,
     Road,
@@ -57,6 +56,7 @@ from ._steps import (
     crossing_point,
     remaining_driving,
     road_coords,
+    rule_in_force,
     suffix_bound,
 )
 from ._units import DAY_S, EPS, HOUR_S
@@ -67,8 +67,8 @@ from .errors import NoRouteError
 from .lookup import node_of
 from .model import NodeId
 from .question import resolve_trip
-from .regimes import CrossingRule, Regime
-from .schedule import CrossingClock, zone
+from .regimes import Regime
+from .schedule import Clock, zone
 from .trip import Event, Trip
 from .vehicles import Vehicle
 
@@ -120,7 +120,7 @@ class _Run:
         annotate: bool = True,
         graph: nx.MultiDiGraph | None = None,
         path: tuple[Any, ...] = (),
-        draws: Mapping[int, tuple[float, float, float]] | None = None,
+        draws: Mapping[Any, tuple[float, float, float]] | None = None,
     ) -> None:
         self.annotate = annotate
         self.draws = draws or {}
@@ -134,7 +134,7 @@ class _Run:
         self.events: list[Event] = []
         self.crossed: list[str] = []
         self.transshipped: list[str] = []
-        self.clocks: dict[tuple[str, str], CrossingClock] = {}
+        self.clocks: dict[tuple[str, str], Clock] = {}
         self.avoidable: list[tuple[int, str, tuple[tuple[float, float], ...]]] = []
         self.extensions = extensions
         self.rests = 0  # rests taken so far; rest k (1-based) may be extended, 0 is a hold at the origin
@@ -211,31 +211,30 @@ class _Run:
 
     def cross(self, step: Cross, *, remaining_after_s: float, index: int = -1) -> None:
         crossing = step.crossing
-        rule: CrossingRule = self.regime.rule(crossing.id)
-        if not rule.open_to_freight:
-            raise NoRouteError(closed_to_freight(crossing.name, crossing.id, self.regime.id, rule.reason), blocking=[crossing.id])
         key = (crossing.id, step.direction)
         clock = self.clocks.get(key)
         if clock is None:
-            clock = crossing.clock(step.direction, schedules=dict(rule.schedules))
+            clock = self.regime.clock(crossing, step.direction)
             self.clocks[key] = clock
+        arrival = self.t
+        rule, segment = rule_in_force(self.regime, clock, crossing, step.direction, arrival)
         exit_rule = self.rules.break_rule(step.exit_country)
         place = f"{crossing.name} ({step.exit_country} post)"
         common = {"crossing_id": crossing.id}
         queue = rule.queue[step.direction]
         clearance = rule.clearance[step.direction]
-        arrival = self.t
-        queue_h, clearance_h, transshipment_h = self.draws.get(index, (queue.median_h, clearance.median_h, rule.transshipment.median_h))
+        medians = (queue.median_h, clearance.median_h, rule.transshipment.median_h)
+        queue_h, clearance_h, transshipment_h = self.draws.get((index, segment), self.draws.get(index, medians))
         clearance_s = round(clearance_h * HOUR_S)
         try:
             queued = arrival + round(queue_h * HOUR_S)
             ready = clock.next_open(queued)
             waits = _split(clock, arrival, ready)
             pieces = clock.work_in_one_go(ready, clearance_s)
-            self._check_closed(step, [piece for piece in (*waits, *pieces) if piece[0] == "closed"])
+            self._check_closed(step, [piece for piece in (*waits, *pieces) if piece[0] == "closed"], clock)
             for kind, start, end in waits:
                 activity = "queue" if kind == "open" else "closed_wait"
-                note = "" if kind == "open" or not self.annotate else _closed_note(crossing, step, start)
+                note = "" if kind == "open" or not self.annotate else _closed_note(crossing, step, start, clock)
                 self.t = start
                 self.emit(
                     activity,
@@ -276,7 +275,7 @@ class _Run:
                     step.exit_country,
                     end,
                     step.exit_tz,
-                    note=_closed_note(crossing, step, start) if self.annotate else "",
+                    note=_closed_note(crossing, step, start, clock) if self.annotate else "",
                     source=crossing.source,
                     **common,
                 )
@@ -293,7 +292,9 @@ class _Run:
                 step.entry_country,
                 self.t + round(transshipment_h * HOUR_S),
                 step.entry_tz,
-                note=f"{why}; cargo moved to a {step.entry_country} truck",
+                note=f"{why}; trailer swap: a {step.entry_country} tractor hauls the trailer on"
+                if rule.transfer == "trailer"
+                else f"{why}; cargo moved to a {step.entry_country} truck",
                 source=rule.transshipment.source,
                 **common,
             )
@@ -301,7 +302,7 @@ class _Run:
             self.vehicle = self.vehicle.transshipped(step.entry_country)
             self.driver = DriverClock(self.rules.crew(self.vehicle.drivers))
 
-    def _check_closed(self, step: Cross, closed: list[tuple[str, float, float]]) -> None:
+    def _check_closed(self, step: Cross, closed: list[tuple[str, float, float]], clock: Clock) -> None:
         """
         Add this crossing's closed waits to the trip's; warn about long and seasonal ones, refuse past the horizon.
 
@@ -318,14 +319,14 @@ class _Run:
         if self.closed_s > MAX_CLOSED_WAIT_DAYS * DAY_S:
             reopens = datetime.fromtimestamp(end, zone(step.exit_tz))
             msg = (
-                f"crossing {crossing.name!r} ({crossing.id}) is closed ({_closed_note(crossing, step, start).removeprefix('closed: ')}) "
+                f"crossing {crossing.name!r} ({crossing.id}) is closed ({_closed_note(crossing, step, start, clock).removeprefix('closed: ')}) "
                 f"and opens again {reopens:%Y-%m-%d %H:%M %Z}: the trip would wait {self.closed_s / DAY_S:.1f} days at closed crossings, "
                 f"more than the {MAX_CLOSED_WAIT_DAYS}-day horizon; depart later, or pass another crossing (via)"
             )
             raise NoRouteError(msg, blocking=[crossing.id])
         if not self.annotate:
             return
-        note = _closed_note(crossing, step, start).removeprefix("closed: ")
+        note = _closed_note(crossing, step, start, clock).removeprefix("closed: ")
         when = datetime.fromtimestamp(end, zone(step.exit_tz))
         if "seasonal closure" in note:
             self.warnings.append(f"{crossing.name} is in its seasonal closure ({note}); the truck waits until {when:%Y-%m-%d %H:%M %Z}")
@@ -339,7 +340,7 @@ class _Run:
         ready: float,
         pieces: list[tuple[str, float, float]],
         rule: BreakRule,
-        clock: CrossingClock,
+        clock: Clock,
         remaining_s: float,
         clearance_s: float,
         after_s: float,
@@ -394,7 +395,7 @@ class _Run:
             self.events[i] = dataclasses.replace(event, note=note)
 
 
-def _split(clock: CrossingClock, start: float, end: float) -> list[tuple[str, float, float]]:
+def _split(clock: Clock, start: float, end: float) -> list[tuple[str, float, float]]:
     """Split ``[start, end]`` into pieces during which the crossing is open or closed."""
     pieces: list[tuple[str, float, float]] = []
     t = start
@@ -411,8 +412,11 @@ def _split(clock: CrossingClock, start: float, end: float) -> list[tuple[str, fl
     return pieces
 
 
-def _closed_note(crossing: Crossing, step: Cross, t: float) -> str:
-    """Say which post is closed at ``t`` and why (holiday, weekend, season or hours)."""
+def _closed_note(crossing: Crossing, step: Cross, t: float, clock: Clock) -> str:
+    """Say which post is closed at ``t`` and why (a dated closure, holiday, weekend, season or hours)."""
+    dated = clock.closed_by(t)
+    if dated is not None:
+        return f"closed to freight: {dated}"
     reasons = []
     for country, direction in ((step.exit_country, "out"), (step.entry_country, "in")):
         schedule = crossing.post(country).schedule
@@ -487,7 +491,7 @@ def simulate_path(
     extensions: tuple[float, ...] = ...,
     annotate: bool = ...,
     abort_after: None = ...,
-    draws: Mapping[int, tuple[float, float, float]] | None = ...,
+    draws: Mapping[Any, tuple[float, float, float]] | None = ...,
 ) -> Trip: ...
 
 
@@ -502,7 +506,7 @@ def simulate_path(
     extensions: tuple[float, ...] = ...,
     annotate: bool = ...,
     abort_after: float | None = ...,
-    draws: Mapping[int, tuple[float, float, float]] | None = ...,
+    draws: Mapping[Any, tuple[float, float, float]] | None = ...,
 ) -> Trip | None: ...
 
 
@@ -516,7 +520,7 @@ def simulate_path(
     extensions: tuple[float, ...] = (),
     annotate: bool = True,
     abort_after: float | None = None,
-    draws: Mapping[int, tuple[float, float, float]] | None = None,
+    draws: Mapping[Any, tuple[float, float, float]] | None = None,
 ) -> Trip | None:
     """
     Simulate ``path`` (node ids). Internal: arguments are trusted.
@@ -596,12 +600,29 @@ def simulate_path(
 
 
 def _regime_warnings(regime: Regime, depart: datetime) -> tuple[str, ...]:
-    """Return a warning when the trip departs before ``regime`` came into force."""
-    if regime.in_force_from is not None and depart.date() < regime.in_force_from:
+    """Return a warning when the trip departs outside the dates ``regime`` describes, naming the regime to use."""
+    day = depart.date()
+    if regime.dated:
+        if regime.in_force_from is not None and day < regime.in_force_from:
+            return (
+                (
+                    f"departure {day:%Y-%m-%d} is before the corridor's dated history starts ({regime.in_force_from:%Y-%m-%d}); "
+                    f"the trip follows the rules of {regime.in_force_from:%Y-%m-%d}"
+                ),
+            )
+        return ()
+    if regime.in_force_from is not None and day < regime.in_force_from:
         return (
             (
-                f"departure {depart:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); "
-                "the trip follows its rules anyway"
+                f"departure {day:%Y-%m-%d} is before regime {regime.id!r} came into force ({regime.in_force_from:%Y-%m-%d}); "
+                "the trip follows its rules anyway: use regime='history' for the rules in force on that date"
+            ),
+        )
+    if regime.valid_until is not None and day >= regime.valid_until:
+        return (
+            (
+                f"regime {regime.id!r} holds the rules as they were when it came into force; the corridor's dated history changes them "
+                f"from {regime.valid_until:%Y-%m-%d}: use regime='history' for the rules in force on {day:%Y-%m-%d}"
             ),
         )
     return ()

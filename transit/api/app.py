@@ -245,7 +245,7 @@ async def trips(body: m.TripRequest, request: Request, service: Service, net: Ne
 
 @router.post("/compare", response_model=m.CompareResponse, responses=_POST_ERRORS, tags=["trips"])
 async def compare_endpoint(body: m.CompareRequest, request: Request, service: Service, net: Network) -> Response:
-    """Compare the same trip under several regimes, with percentiles when `samples` > 0."""
+    """Compare the same trip under several regimes, or at several departures (dates), with percentiles when `samples` > 0."""
     service.check_samples(body.samples)
 
     def work() -> Response:
@@ -255,6 +255,7 @@ async def compare_endpoint(body: m.CompareRequest, request: Request, service: Se
             body.destination,
             regimes=body.regimes,
             departure=body.departure,
+            departures=body.departures,
             via=body.via,
             vehicle=_vehicle(body.vehicle),
             samples=body.samples,

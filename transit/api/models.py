@@ -234,7 +234,7 @@ class TripResponse(BaseModel):
 
 
 class CompareRequest(BaseModel):
-    """The ``POST /compare`` request: one trip question under several regimes."""
+    """The ``POST /compare`` request: one trip question under several regimes, at one departure or several (dates)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -249,7 +249,13 @@ class CompareRequest(BaseModel):
                     "departure": "2017-10-30T08:00",
                     "samples": 1000,
                     "seed": 42,
-                }
+                },
+                {
+                    "origin": "Tashkent",
+                    "destination": "Kashgar",
+                    "regimes": ["history"],
+                    "departures": ["2016-10-31T08:00", "2017-10-30T08:00", "2021-06-01T08:00", "2024-06-03T08:00"],
+                },
             ]
         },
     )
@@ -260,18 +266,35 @@ class CompareRequest(BaseModel):
         default=None,
         min_length=1,
         max_length=10,
-        description="The first is the baseline; null for every regime of the dataset, its default regime last.",
+        description=(
+            "The first is the baseline; null for every regime of the dataset, its default regime last "
+            "(with several departures: the default regime only)."
+        ),
     )
-    departure: DateTime = Departure
+    departure: DateTime | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="One departure: ISO 8601, e.g. '2017-10-30T08:00' (local time at the origin). Give it or departures.",
+        examples=["2017-10-30T08:00"],
+    )
+    departures: list[DateTime] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=12,
+        description="Several departures to compare (dates), instead of departure; rows go date by date, regimes within a date.",
+    )
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
     seed: int | None = Seed
 
 
 class CompareRow(BaseModel):
-    """One regime's row of a comparison; the totals are null when the regime has no route."""
+    """One row of a comparison (a regime at a departure); the totals are null when it has no route."""
 
+    row: str = Field(description="The row's label: the regime id, or '<date> <regime>' when comparing departures.")
     regime: str
+    departure: str
     status: str = Field(description="'ok', or why the regime has no route.")
     total_h: float | None
     total_days: float | None
@@ -284,6 +307,7 @@ class CompareRow(BaseModel):
     cost_usd: float | None
     saving_h: float | None
     saving_usd: float | None
+    saving_vs_previous_h: float | None
     arrival: str | None
     crossings: list[str]
     transshipments: list[str]
@@ -299,6 +323,7 @@ class CompareResponse(BaseModel):
     origin: str
     destination: str
     departure: str
+    departures: list[str]
     via: list[str]
     baseline: str
     samples: int
