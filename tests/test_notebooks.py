@@ -25,12 +25,13 @@ def builder():
     return module
 
 
-def test_the_four_stories_are_there():
+def test_the_stories_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01_kashgar_tashkent_regimes.ipynb",
         "02_route_alternatives.ipynb",
         "03_what_if.ipynb",
         "04_reliability.ipynb",
+        "06_history.ipynb",
     ]
     assert sorted(builder().NOTEBOOKS) == [p.name for p in NOTEBOOKS]
 
