@@ -340,7 +340,7 @@ p = rel.percentiles_h
 assert p[50] <= p[80] <= p[90] <= p[95]
 assert p[50] >= rel.trip.total_h
 print(f"median-delay plan {rel.trip.total_h:.1f} h; P50 {p[50]:.1f} h; P90 {p[90]:.1f} h, arriving by {rel.arrival_at(90):%a %d %b %H:%M}")
-print(f"on time by Wednesday 7 March 18:00 in Tashkent: {rel.on_time_probability('2018-03-07T18:00'):.1%}")
+print(f"on time for a morning delivery, Wednesday 7 March 08:00 in Tashkent: {rel.on_time_probability('2018-03-07T08:00'):.1%}")
 rel.crossings_h.round(1)""",
         ),
         (
