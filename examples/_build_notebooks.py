@@ -293,8 +293,11 @@ assert two.total_h < one.total_h""",
         ("code", 'tplot.time_distance({"one driver": one, "two drivers": two})'),
         (
             "md",
-            "## 4. Leaving in China's Golden Week\n\nThe Chinese posts close on Chinese public holidays; National Day week 2017 ran from 1 to 8 October, "
-            "and at Irkeshtam the weekend closure follows it. The route search weighs the waits against the detours.",
+            """\
+## 4. Leaving in China's Golden Week
+
+The Chinese posts close on Chinese public holidays; National Day week 2017 ran from 1 to 8 October, and at Irkeshtam
+the weekend closure follows it. The route search weighs the waits against the detours.""",
         ),
         (
             "code",

@@ -21,8 +21,9 @@ what_if = transit.plan_trip(net, "Bishkek", "Kashgar", regime=torugart_247, depa
 print(f"Bishkek -> Kashgar via Torugart, Friday 14:00: {base.total_h:.1f} h under the rules of 3 Nov 2017, {what_if.total_h:.1f} h if it ran 24/7")
 
 # 2. A two-driver crew on a long haul (the pilot week's rules).
-one = transit.plan_trip(net, "Urumqi", "Tashkent", regime="history", departure="2017-10-30T08:00", vehicle=transit.Vehicle(registration="CN", drivers=1))
-two = transit.plan_trip(net, "Urumqi", "Tashkent", regime="history", departure="2017-10-30T08:00", vehicle=transit.Vehicle(registration="CN", drivers=2))
+monday = "2017-10-30T08:00"
+one = transit.plan_trip(net, "Urumqi", "Tashkent", regime="history", departure=monday, vehicle=transit.Vehicle(registration="CN", drivers=1))
+two = transit.plan_trip(net, "Urumqi", "Tashkent", regime="history", departure=monday, vehicle=transit.Vehicle(registration="CN", drivers=2))
 print(f"Urumqi -> Tashkent: {one.total_h:.1f} h with one driver, {two.total_h:.1f} h with two")
 
 # 3. Leaving in China's Golden Week: the Chinese posts are closed on Chinese public holidays.
