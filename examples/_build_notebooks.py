@@ -428,7 +428,7 @@ operation, queues, CPMM's border times year by year).
 
 Every departure is at 08:00, local time at the origin, on a Monday (1 June 2021 was a Tuesday). Beside each date:
 `pre-2017`, the documented road counterfactual (the old rules on today's network, Dostuk kept open), whose rules do
-not change with the date (its total does, with the weekday and the season's opening hours).""",
+not change with the date (its total does, with the weekday, the season's opening hours and the holidays).""",
         ),
         (
             "code",
@@ -516,7 +516,8 @@ by_date(to_tashkent, pre_tashkent)""",
             """\
 Towards Kyrgyzstan the COVID "special algorithm" let freight through, so the Chinese truck keeps the pilot's road in
 2020 and 2021, with CPMM's long Chinese exit times of those years. The closed waits of the later years are the
-Chinese post's hours and holidays; the cell below prints them (2 June 2025 was the Dragon Boat Festival holiday).""",
+Chinese post's hours and holidays (2 June 2025 was the Dragon Boat Festival holiday) and, where it pays, the truck
+held at the origin to reach the post at a better time; the cell below prints them.""",
         ),
         (
             "code",
@@ -667,10 +668,11 @@ assert closure_tk["closure cost (h)"].max() < tk["2016-10-31"].total_h - tk["201
         (
             "md",
             """\
-The hours the closure cost come in steps of a day: with the old queues and cargo transfers, both roads reach
-Irkeshtam's Chinese post at times its opening hours (and its weekend closure) round to the same or the next working
-day. What the closure always cost is distance: about 680 km of detour through Kazakhstan, and the money that goes
-with it. Most of the days saved by 2017 came from the trucks being allowed to drive through.
+The hours the closure cost depend on the day: with the old queues and cargo transfers, both roads are at the mercy
+of the Chinese posts' opening hours and weekend closures, which round an arrival to the same or the next working day,
+so towards Kashgar the closure cost nothing on some days and days on others. What it always cost is distance (the
+detour through Kazakhstan) and the money that goes with it. Most of what the pilot week saved came from the rest of
+the change: trucks allowed to drive through instead of handing their cargo over, and the old rules' queues gone.
 
 ## The seed's claims beside the model
 
@@ -693,7 +695,7 @@ claims = pd.DataFrame(
         ("Pilot convoy Tashkent → Kashgar (30 Oct – 3 Nov 2017): distance", "920 km (900 km in vesti-convoy)",
          "kabar-convoy; vesti-convoy", f"{pilot.distance_km:.0f} km"),
         ("Pilot convoy: time", "31 h, of which 16 h moving", "24kg-convoy",
-         f"{pilot.total_h:.0f} h, of which {pilot.driving_h:.0f} h driving (leaving Mon 08:00)"),
+         f"{pilot.total_h:.0f} h, of which {pilot.driving_h:.0f} h driving at {pilot.distance_km / pilot.driving_h:.0f} km/h (leaving Mon 08:00)"),
         ("Before: 8–10 days (\\"the usual ten days\\")", "8–10 days", "tashkenttimes-convoy; fpri-2020",
          f"{tk['2016-10-31'].total_days:.1f} days (history, 31 Oct 2016); "
          f"{pre_kashgar.trips['2017-10-30 pre-2017'].total_days:.1f} days (pre-2017, 30 Oct 2017)"),
@@ -715,9 +717,10 @@ Why they differ:
 
 * **920 km.** The model's road is a few percent longer: about 200 km of it is an ESTIMATE (great circle × 1.2), and
   the sources themselves give 900, 920 and (IRU) 950 km.
-* **31 h, 16 h moving.** The model plans one driver with a daily rest and AETR breaks, and drives the mountain roads
-  at CPMM-derived speeds, slower than the convoy's reported 50–60 km/h; the convoy's 15 h standing still were 3.5 h
-  at the borders and about 11.5 h of other stops (rest and ceremonies). The start hour is not known: `transit validate`
+* **31 h, 16 h moving.** The model plans one driver with a daily rest and AETR breaks, and drives at speeds derived
+  from CPMM's (an ESTIMATE by country and terrain), at the low end of the convoy's reported 50–60 km/h (920 km in 16 h
+  is 57.5 km/h); the convoy's 15 h standing still were 3.5 h at the borders and about 11.5 h of other stops (rest and
+  ceremonies). The start hour is not known: `transit validate`
   lets it vary from 06:00 to 12:00 and checks the total within ±20% (notebook 01). IRU reported 20 h over 950 km.
 * **8–10 days before.** The published figure was mainly **rail through Kazakhstan** (trend-uz-cn-rail), which the
   dataset does not model. The model's numbers are what a *road* truck would have taken: in 2016 round through
