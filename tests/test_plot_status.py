@@ -164,6 +164,12 @@ def test_bad_arguments_raise_the_library_errors_with_close_matches(history_net, 
     assert info.value.suggestions == ("irkeshtam",)
     with pytest.raises(transit.InvalidArgumentError, match="end=2015-01-01 is before start=2016-01-01"):
         tplot.corridor_status(history_net, start="2016-01-01", end="2015-01-01")
+    with pytest.raises(transit.InvalidArgumentError, match="crossings is empty"):
+        tplot.corridor_status(history_net, crossings=[])
+    with pytest.raises(transit.ArgumentTypeError, match="crossings=5 is not a list"):
+        tplot.corridor_status(history_net, crossings=5)
+    with pytest.raises(transit.InvalidNetworkError):
+        tplot.corridor_status("not a network")
     with pytest.raises(transit.InvalidDepartureError, match="start='2016' is not a date"):
         tplot.corridor_status(history_net, start="2016")
     plain = tmp_path / "routes"

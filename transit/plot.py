@@ -34,7 +34,7 @@ import functools
 import html
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
@@ -44,9 +44,10 @@ import numpy as np
 from ._extras import missing_extra
 from ._history_query import as_day, check_range, resolve_crossing, timeline_of
 from ._units import HOUR_S
+from ._validate import check_network
 from .comparison import Comparison
 from .crossings import Crossing
-from .errors import InvalidArgumentError
+from .errors import ArgumentTypeError, InvalidArgumentError, short_repr
 from .regimes import CrossingRule
 from .timeline import History, TimelineEvent, history_of
 from .trip import ACTIVITIES, Trip
@@ -437,7 +438,7 @@ def corridor_status(
         For a crossing the network does not have, with close matches.
     InvalidDepartureError, InvalidArgumentError
         For a date that cannot be read, or ``end`` before ``start``; InvalidArgumentError also for a network without
-        a timeline.
+        a timeline or no crossing to draw, and its ArgumentTypeError for ``crossings`` that are not a list of names.
 
     Examples
     --------
@@ -451,6 +452,7 @@ def corridor_status(
     import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
+    check_network(net)
     timeline = timeline_of(net)
     first = as_day(start, "start") or HISTORY_START
     last = as_day(end, "end") or date.today()  # noqa: DTZ011 - the default end: today where the chart is drawn
@@ -459,16 +461,19 @@ def corridor_status(
     if crossings is None:
         touched = {c for e in timeline.events for c in e.crossings}
         lanes = [cid for cid in all_crossings if cid in touched]
-    else:
+    elif isinstance(crossings, str) or (isinstance(crossings, Iterable) and not isinstance(crossings, Mapping)):
         asked = [crossings] if isinstance(crossings, str) else list(crossings)
         lanes = list(dict.fromkeys(resolve_crossing(net, c) for c in asked))
+    else:
+        msg = f"crossings={short_repr(crossings)} is not a list of crossing ids or names; pass e.g. crossings=['irkeshtam', 'dostuk']"
+        raise ArgumentTypeError(msg)
     if not lanes:
-        msg = "there is no crossing to draw: the timeline has no events; pass crossings=['irkeshtam', ...]"
+        why = "the timeline has no events" if crossings is None else "crossings is empty"
+        msg = f"there is no crossing to draw: {why}; pass crossings=['irkeshtam', ...]"
         raise InvalidArgumentError(msg)
     history = history_of(net)
     events = {e.id: e for e in timeline.events}
-    fig, axes = _axes(ax, (11.0, 1.2 + 0.7 * len(lanes)))
-    del fig
+    _, axes = _axes(ax, (11.0, 1.2 + 0.7 * len(lanes)))
 
     def when(t: float) -> float:
         return float(mdates.date2num(datetime.fromtimestamp(t, UTC)))  # type: ignore[no-untyped-call]  # matplotlib.dates is not annotated
