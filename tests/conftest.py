@@ -184,6 +184,14 @@ reason = "closed by Uzbekistan"
 source = "timesca-dostuk"
 
 [[event]]
+id = "dostuk-open"
+title = "Dostuk open to freight"
+from = 2017-09-05
+crossings = ["dostuk"]
+open_to_freight = true
+source = "timesca-dostuk"
+
+[[event]]
 id = "kordai-queue"
 title = "A queue at Kordai from counts"
 from = 2017-10-10T18:00:00+06:00

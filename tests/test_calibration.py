@@ -60,3 +60,27 @@ def test_validate_command_prints_inputs_in_a_section_of_their_own(capsys):
     main(["validate", "--format", "csv"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("id,kind,") and sum(",input," in line for line in lines) == len(INPUT_CHECKS)
+
+
+def test_a_saving_is_split_into_parts_that_add_up(net):
+    """The detail of a saving (shown by `transit validate` under the row) is the model's figure, part by part."""
+    import re
+
+    report = transit.validate(net)
+    usd = report.table.loc["cost-saving-per-lot"]
+    parts = re.search(r"time \$([\d,]+) .*transshipment fees \$([\d,]+), border payments \$(-?[\d,]+), distance \$(-?[\d,]+)", usd["detail"])
+    assert parts, usd["detail"]
+    assert sum(float(p.replace(",", "")) for p in parts.groups()) == pytest.approx(usd["model"], abs=2)
+    days = report.table.loc["days-saved"]
+    hours = [float(h) for h in re.findall(r"([+-][\d.]+) h", days["detail"])]
+    assert len(hours) == 5 and sum(hours) / 24 == pytest.approx(days["model"], abs=0.02)  # five parts rounded to 0.1 h
+    assert report.table.loc["pilot-total", "detail"] == ""
+
+
+def test_validate_command_says_why_a_figure_is_only_reported(capsys):
+    from transit.cli import main
+
+    main(["validate"])
+    out = capsys.readouterr().out
+    row = out.index("cost-saving-per-lot")
+    assert out.index("a different quantity", row) < out.index("USD saved: time $", row) < out.index("distance-shymkent-aktobe")

@@ -41,7 +41,7 @@ def test_the_test_timeline_loads_in_order_with_its_periods(history_net):
     starts = [transit.timeline.posix(e.start, "UTC") for e in timeline.events]
     assert starts == sorted(starts)
     assert timeline.events_between(crossing="kordai", start="2019-01-01", end="2019-12-31")[0].id == "kordai-closed-2019"
-    assert [e.id for e in timeline.events_between(crossing="dostuk")] == ["dostuk-closed"]
+    assert [e.id for e in timeline.events_between(crossing="dostuk")] == ["dostuk-closed", "dostuk-open"]
     assert timeline.to_frame().loc["kordai-queue", "status"] == "delays"
     assert timeline.to_frame().loc["kg-cn-one-way", "status"] == "one-way"
 

@@ -10,6 +10,7 @@ delay keys).
 from __future__ import annotations
 
 import itertools
+import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -19,14 +20,14 @@ from typing import Any
 from ._regime_files import NEIGHBOURS, read_delay
 from ._validate import close_match_hint, short_repr
 from .crossings import Crossing
-from .datasets import check_source, read_toml
+from .datasets import check_source, read_text
 from .errors import DataError
 from .model import Source
 from .regimes import MAX_DELAY_H, NO_PERMIT, NOT_ADMITTED, TRANSFERS, Delay, Regime
 from .schedule import PostSchedule
 from .timeline import STATUSES, Moment, Patch, Period, Timeline, TimelineEvent, day_of, posix
 
-__all__ = ["load_timeline"]
+__all__ = ["load_timeline", "timeline_from_text"]
 
 _TARGET_KEYS = {"crossings", "pairs", "directions"}
 _CHANGE_KEYS = {
@@ -49,7 +50,12 @@ _DIRECTION_KEYS = {
 
 
 def load_timeline(
-    path: Path, *, crossings: Mapping[str, Crossing], regimes: Mapping[str, Regime], sources: Mapping[str, Source] | None = None
+    path: Path,
+    *,
+    crossings: Mapping[str, Crossing],
+    regimes: Mapping[str, Regime],
+    sources: Mapping[str, Source] | None = None,
+    only_known: bool = False,
 ) -> Timeline:
     """
     Read ``timeline.toml`` and check every reference in it.
@@ -64,6 +70,9 @@ def load_timeline(
         The network's regimes by id (the periods name them; permits in ``through`` must be theirs).
     sources
         The dataset's sources by id; when given, every ``source`` must cite them or say ESTIMATE.
+    only_known
+        Leave out the crossings the network does not have (and events left with none) instead of refusing them:
+        the curated timeline applied to a network that holds some of its crossings (an OSM extract).
 
     Returns
     -------
@@ -74,8 +83,23 @@ def load_timeline(
     DataError
         Naming the file, the event and the key at fault.
     """
-    file = path.name
-    doc = read_toml(path)
+    return timeline_from_text(read_text(path), file=path.name, crossings=crossings, regimes=regimes, sources=sources, only_known=only_known)
+
+
+def timeline_from_text(
+    text: str,
+    *,
+    file: str = "timeline.toml",
+    crossings: Mapping[str, Crossing],
+    regimes: Mapping[str, Regime],
+    sources: Mapping[str, Source] | None = None,
+    only_known: bool = False,
+) -> Timeline:
+    """:func:`load_timeline` for the text of a ``timeline.toml`` (as a saved network or an OSM network carries it)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"is not valid TOML: {exc}", file=file) from None
     unknown = set(doc) - {"period", "event"}
     if unknown:
         raise DataError(f"unknown top-level key(s) {sorted(unknown)}; expected [[period]] and [[event]] tables", file=file)
@@ -103,12 +127,14 @@ def load_timeline(
     events = []
     seen: set[str] = set()
     for index, spec in enumerate(doc.get("event", [])):
-        event = _read_event(spec, index, file=file, crossings=crossings, permits=permits, seen=seen)
+        event = _read_event(spec, index, file=file, crossings=crossings, permits=permits, seen=seen, only_known=only_known)
+        if event is None:
+            continue
         if sources is not None:
             check_source(event.source, sources, file=file, row=f"event {event.id!r}", column="source")
         events.append(event)
     order = sorted(range(len(events)), key=lambda i: (posix(events[i].start, "UTC"), i))  # then file order
-    return Timeline(periods=tuple(periods), events=tuple(events[i] for i in order), source_file=file, raw=path.read_text(encoding="utf-8-sig"))
+    return Timeline(periods=tuple(periods), events=tuple(events[i] for i in order), source_file=file, raw=text)
 
 
 def _read_moment(value: object, *, file: str, where: str, key: str, dates_only: bool = False) -> Moment:
@@ -125,8 +151,8 @@ def _read_moment(value: object, *, file: str, where: str, key: str, dates_only: 
 
 
 def _read_event(
-    spec: Mapping[str, Any], index: int, *, file: str, crossings: Mapping[str, Crossing], permits: set[str], seen: set[str]
-) -> TimelineEvent:
+    spec: Mapping[str, Any], index: int, *, file: str, crossings: Mapping[str, Crossing], permits: set[str], seen: set[str], only_known: bool
+) -> TimelineEvent | None:
     where = f"event {index + 1}"
     event_id = spec.get("id")
     if not isinstance(event_id, str) or not event_id or event_id != event_id.lower() or " " in event_id:
@@ -149,7 +175,9 @@ def _read_event(
     end = _read_moment(spec["to"], file=file, where=where, key="to") if "to" in spec else None
     if end is not None and _compare_key(end) <= _compare_key(start):
         raise DataError(f"ends ({end}) no later than it starts ({start})", file=file, row=where, column="to")
-    targets = _targets(spec, file=file, where=where, crossings=crossings)
+    targets = _targets(spec, file=file, where=where, crossings=crossings, only_known=only_known)
+    if not targets and only_known:
+        return None
     if not targets:
         raise DataError("applies to no crossing: give crossings = [ids] or pairs = [['UZ', 'KG']]", file=file, row=where, column="crossings")
     directions = tuple(str(d) for d in spec.get("directions", ()))
@@ -181,18 +209,22 @@ def _compare_key(moment: Moment) -> float:
     return posix(moment, "UTC")
 
 
-def _targets(spec: Mapping[str, Any], *, file: str, where: str, crossings: Mapping[str, Crossing]) -> list[str]:
+def _targets(spec: Mapping[str, Any], *, file: str, where: str, crossings: Mapping[str, Crossing], only_known: bool) -> list[str]:
     found: list[str] = []
     for cid in spec.get("crossings", ()):
+        if cid not in crossings and only_known:
+            continue
         if cid not in crossings:
             raise DataError(f"names unknown crossing {cid!r}{close_match_hint(str(cid), crossings)}", file=file, row=where, column="crossings")
         found.append(cid)
     countries = {c for crossing in crossings.values() for c in crossing.countries}
     for pair in spec.get("pairs", ()):
+        if only_known and isinstance(pair, list) and len(pair) == 2 and not all(c in countries for c in pair):
+            continue
         if not (isinstance(pair, list) and len(pair) == 2 and all(c in countries for c in pair)):
             raise DataError(f"pairs entry {pair!r} is not two country codes of crossings such as ['KZ', 'KG']", file=file, row=where, column="pairs")
         matched = [cid for cid, crossing in crossings.items() if set(crossing.countries) == set(pair)]
-        if not matched:
+        if not matched and not only_known:
             raise DataError(f"pairs entry {pair!r} matches no crossing", file=file, row=where, column="pairs")
         found.extend(cid for cid in matched if cid not in found)
     return found
@@ -254,9 +286,13 @@ def _patch(spec: Mapping[str, Any], crossing: Crossing, directions: Sequence[str
         fields["transshipment"] = transshipment
     queue: dict[str, Delay] = {}
     clearance: dict[str, Delay] = {}
-    both_queue = read_delay(spec, "queue", file=file, where=where, source=source)
     if "queue_trucks" in spec or "capacity_trucks_per_day" in spec:
-        both_queue = _queue_from_counts(spec, file=file, where=where, source=source)
+        if "queue_median_h" in spec:
+            msg = "give either queue_median_h or queue_trucks with capacity_trucks_per_day (from which the median is derived), not both"
+            raise DataError(msg, file=file, row=where, column="queue_median_h")
+        both_queue: Delay | None = _queue_from_counts(spec, file=file, where=where, source=source)
+    else:
+        both_queue = read_delay(spec, "queue", file=file, where=where, source=source)
     both_clearance = read_delay(spec, "clearance", file=file, where=where, source=source)
     for d in wanted:
         if both_queue is not None:

@@ -104,9 +104,11 @@ class CalibrationReport:
     ----------
     rows
         One dict per check: ``id, kind, check, unit, published, model, error,
-        error_pct, low, high, within, tolerance, source``; ``kind`` is
+        error_pct, low, high, within, tolerance, source, detail``; ``kind`` is
         ``"fit"`` (the model against a published figure) or ``"input"`` (a
-        dataset input against the figure it was taken from).
+        dataset input against the figure it was taken from); ``detail``
+        splits a saving into its parts (hours by activity, USD by cost
+        component) and is empty for other metrics.
     trips
         Scenario name mapped to its simulated trip.
     """
@@ -240,6 +242,35 @@ def _metric(graph: nx.MultiDiGraph, check: Check, trips: Mapping[str, Trip]) -> 
     raise DataError(msg, file="calibration.toml", row=check.id, column="metric")
 
 
+#: Activities grouped as the saving's detail reports them.
+_HOUR_GROUPS = (
+    ("queue and clearance", ("queue", "clearance")),
+    ("closed crossings", ("closed_wait",)),
+    ("transshipment", ("transshipment",)),
+    ("rests", ("break", "daily_rest", "weekly_rest")),
+    ("driving", ("driving",)),
+)
+
+
+def _detail(check: Check, trips: Mapping[str, Trip]) -> str:
+    """Split a ``saving_days``/``saving_usd`` metric into its parts: hours by activity, and USD by cost component."""
+    name, _, other = check.metric.partition(":")
+    if name not in ("saving_days", "saving_usd"):
+        return ""
+    base, trip = trips[other], trips[check.scenario]
+    hours = ", ".join(f"{label} {sum(base.breakdown_h[a] - trip.breakdown_h[a] for a in acts):+.1f} h" for label, acts in _HOUR_GROUPS)
+    if name == "saving_days":
+        return f"hours saved by activity: {hours}"
+    saved = {key: base.cost.as_dict()[key] - trip.cost.as_dict()[key] for key in ("time_usd", "transshipment_usd", "border_usd", "distance_usd")}
+    model = trip.cost.model
+    rate = f" at ${model.usd_per_h:g}/h" if model is not None else ""
+    return (
+        f"USD saved: time ${saved['time_usd']:,.0f} ({base.total_h - trip.total_h:+.1f} h{rate}: {hours}), "
+        f"transshipment fees ${saved['transshipment_usd']:,.0f}, border payments ${saved['border_usd']:,.0f}, "
+        f"distance ${saved['distance_usd']:,.0f}"
+    )
+
+
 @_cache.per_call
 def validate(graph: nx.MultiDiGraph, *, path: str | Path | None = None) -> CalibrationReport:
     """
@@ -280,6 +311,7 @@ def validate(graph: nx.MultiDiGraph, *, path: str | Path | None = None) -> Calib
                 "within": within,
                 "tolerance": check.tolerance,
                 "source": check.source,
+                "detail": _detail(check, trips),
             }
         )
     return CalibrationReport(rows=tuple(rows), trips=trips)

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -727,6 +728,10 @@ def validate_cmd(fmt: FormatOption = Format.table) -> None:
                 rng = f"[{row['low']:g}, {row['high']:g}]" if row["within"] is not None else "(reported, not asserted)"
                 figures = f"published {row['published']:>8g} {row['unit']:<5} model {row['model']:>8g}  error {row['error_pct']:+6.1f}%"
                 _echo(f"{status} {check_id:28} {figures}  {rng}")
+                if row["within"] is None:  # why it is not asserted, and what the model's figure is made of
+                    for text in (row["tolerance"], row["detail"]):
+                        if text:
+                            _echo(textwrap.fill(text, width=140, initial_indent="     ", subsequent_indent="     "))
             within = part["within"].tolist()
             counts = (sum(w is True for w in within), sum(w is False for w in within), sum(w is None for w in within))
             _echo("{} within tolerance, {} outside, {} reported only.".format(*counts))

@@ -599,7 +599,7 @@ def _read_model(files: Mapping[str, str], fixups: Mapping[str, Any], keys: Itera
         driver_rules = load_driver_rules(base / "drivers.toml")
         cost_model = load_cost_model(base / "costs.toml")
         routes = {r.id: replace(r, source=_unmark(r.source)) for r in read_routes(base / "routes.toml", listed)}
-        timeline = read_timeline(base / "timeline.toml", crossings=crossings, regimes=regimes) if "timeline.toml" in files else None
+        timeline = read_timeline(base / "timeline.toml", crossings=crossings, regimes=regimes, only_known=True) if "timeline.toml" in files else None
     cost_sources = {k: v for k, v in cost_model.sources.items() if v != NO_SOURCE}
     if len(cost_sources) != len(cost_model.sources):
         cost_model = replace(cost_model, sources=cost_sources)

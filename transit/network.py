@@ -429,6 +429,6 @@ def editable(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     >>> g = transit.editable(net)
     >>> g.remove_edges_from([(u, v) for u, v, d in net.edges(data=True) if d.get("crossing_id") == "irkeshtam"])
     >>> transit.plan_trip(g, "Kashgar", "Osh", departure="2017-10-30T08:00").crossings
-    ('torugart',)
+    ('kulma', 'kyzyl-art')
     """
     return _cache.editable(graph)

@@ -70,12 +70,14 @@ import numpy as np
 from . import _cache
 from ._extras import missing_extra
 from ._osm_read import PLACE_KINDS, Extract, countries_at, osmnx_graph, read_extract, tz_of, write_xml
+from ._timeline_files import timeline_from_text
 from ._units import KPH_PER_MPS, travel_time_s
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
 from .geo import haversine_km, haversine_km_to_many
 from .regimes import CrossingRule, Delay
 from .schedule import PostSchedule
+from .timeline import Timeline
 
 __all__ = [
     "CLUSTER_KM",
@@ -637,10 +639,15 @@ def _attach(
     for rid, template in templates.items():
         merged = {cid: (template.rule(cid) if cid in matched_from else rules[cid]) for cid in crossings}
         regimes[rid] = dataclasses.replace(template, rules=merged)
+    template = curated if curated is not None else embedded
+    timeline: Timeline | None = template.graph.get("timeline")
+    if timeline is not None:
+        # The curated history, for the crossings this extract has (matched crossings keep their curated ids).
+        graph.graph["timeline"] = timeline_from_text(timeline.raw, file=timeline.source_file, crossings=crossings, regimes=regimes, only_known=True)
     graph.graph.update(
         crossings=crossings,
         regimes=regimes,
-        default_regime=(curated if curated is not None else embedded).graph.get("default_regime"),
+        default_regime=template.graph.get("default_regime"),
         driver_rules=embedded.graph["driver_rules"],
         cost_model=embedded.graph["cost_model"],
         routes={},

@@ -22,7 +22,7 @@ Examples
 ...                       departure="2017-10-30T08:00", via=["Irkeshtam"])
 >>> fig = time_distance(cmp)
 >>> [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
-['pre-2017: 129.5 h', 'sco-2017: 33.6 h']
+['pre-2017: 130.4 h', 'sco-2017: 33.7 h']
 >>> fig.axes[0].get_xlabel()
 'Distance (km)'
 """

@@ -320,7 +320,12 @@ def apply_patch(rule: CrossingRule, patch: Patch, crossing: Crossing) -> Crossin
 
 
 def read_timeline(
-    path: Path, *, crossings: Mapping[str, Crossing], regimes: Mapping[str, Regime], sources: Mapping[str, Source] | None = None
+    path: Path,
+    *,
+    crossings: Mapping[str, Crossing],
+    regimes: Mapping[str, Regime],
+    sources: Mapping[str, Source] | None = None,
+    only_known: bool = False,
 ) -> Timeline:
     """
     Read ``timeline.toml`` and check every reference in it (the work is in :mod:`transit._timeline_files`).
@@ -335,6 +340,8 @@ def read_timeline(
         The network's regimes by id (the periods name them; permits in ``through`` must be theirs).
     sources
         The dataset's sources by id; when given, every ``source`` must cite them or say ESTIMATE.
+    only_known
+        Leave out crossings the network does not have (and events left with none) instead of refusing them.
 
     Returns
     -------
@@ -347,7 +354,7 @@ def read_timeline(
     """
     from ._timeline_files import load_timeline
 
-    return load_timeline(path, crossings=crossings, regimes=regimes, sources=sources)
+    return load_timeline(path, crossings=crossings, regimes=regimes, sources=sources, only_known=only_known)
 
 
 # -- the regime that follows the timeline ----------------------------------------------------------
