@@ -139,7 +139,7 @@ API_TRIP = {
     "origin": "Kashgar",
     "destination": "Tashkent",
     "via": ["Irkeshtam"],
-    "regime": "sco-2017",
+    "regime": "history",
     "departure": "2017-10-30T08:00",
     "vehicle": {"registration": "UZ", "drivers": 1},
 }

@@ -84,7 +84,7 @@ def test_trip_matches_the_library_and_carries_timeline_and_geojson(client, net):
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     body = response.json()
     trip = transit.plan_trip(
-        net, "Kashgar", "Tashkent", regime="sco-2017", departure="2017-10-30T08:00", via=["Irkeshtam"], vehicle={"registration": "UZ"}
+        net, "Kashgar", "Tashkent", regime="history", departure="2017-10-30T08:00", via=["Irkeshtam"], vehicle={"registration": "UZ"}
     )
     assert body["total_h"] == pytest.approx(trip.total_h, abs=0.01)
     assert body["crossings"] == list(trip.crossings) and body["registration"] == "UZ"
@@ -104,9 +104,9 @@ def test_compare_with_samples_is_seeded(client):
     first, again = client.post("/compare", json=request).json(), client.post("/compare", json=request).json()
     assert first == again
     rows = {r["regime"]: r for r in first["rows"]}
-    assert set(rows) == {"pre-2017", "sco-2017"} and first["baseline"] == "pre-2017"
-    assert rows["sco-2017"]["p90_h"] >= rows["sco-2017"]["p50_h"] > 0
-    assert rows["pre-2017"]["p50_h"] > rows["sco-2017"]["p95_h"]
+    assert list(rows) == ["pre-2017", "sco-2017", "history"] and first["baseline"] == "pre-2017"  # the default regime last
+    assert rows["history"]["p90_h"] >= rows["history"]["p50_h"] > 0
+    assert rows["pre-2017"]["p50_h"] > rows["history"]["p95_h"]
     plain = client.post("/compare", json={k: v for k, v in request.items() if k not in ("samples", "seed")}).json()
     assert plain["rows"][0]["p50_h"] is None
 
@@ -145,16 +145,18 @@ def test_matrix_and_its_limits(client):
 def test_compare_reliability_and_matrix_carry_the_warnings_of_their_trips(client, net):
     early = {"origin": "Kashgar", "destination": "Osh", "departure": "2016-10-03T08:00"}
     trip = transit.plan_trip(net, "Kashgar", "Osh", departure="2016-10-03T08:00")
-    assert trip.warnings  # before sco-2017 came into force, and a long closed wait
-    compared = client.post("/compare", json={**early, "regimes": ["sco-2017"]}).json()
+    assert trip.warnings  # a long closed wait
+    compared = client.post("/compare", json={**early, "regimes": ["history"]}).json()
     assert compared["rows"][0]["warnings"] == list(trip.warnings)
     rel = client.post("/reliability", json={**early, "samples": 200, "seed": 1}).json()
     assert rel["warnings"] == list(trip.warnings)
     body = client.post("/matrix", json={"origins": ["Kashgar"], "destinations": ["Osh", "Almaty"], "departure": "2016-10-03T08:00"}).json()
     rows = {r["destination"]: r for r in body["rows"]}
     assert rows["Osh"]["warnings"] == list(trip.warnings) and all(isinstance(w, str) for w in rows["Almaty"]["warnings"])
-    calm = client.post("/compare", json={**early, "departure": "2017-10-30T08:00"}).json()
+    calm = client.post("/compare", json={**early, "departure": "2017-10-30T08:00", "regimes": ["pre-2017", "history"]}).json()
     assert all(row["warnings"] == [] for row in calm["rows"])
+    named = client.post("/compare", json={**early, "departure": "2017-10-30T08:00", "regimes": ["sco-2017"]}).json()
+    assert "use regime='history'" in named["rows"][0]["warnings"][0]  # sco-2017 is the rules of 20 Jan 2017
 
 
 def test_trip_response_reports_how_far_a_point_was_snapped(client):
@@ -225,7 +227,7 @@ def test_invalid_datetime_unknown_regime_and_no_route(client):
     body = assert_problem(client.post("/trips", json={**TRIP, "departure": "30/10/2017"}), 422, "invalid-time")
     assert "departure '30/10/2017'" in body["detail"] and body["errors"][0]["field"] == "departure"
     body = assert_problem(client.post("/trips", json={**TRIP, "regime": "sco2017"}), 422, "unknown-regime")
-    assert body["valid"] == ["pre-2017", "sco-2017"]
+    assert body["valid"] == ["pre-2017", "sco-2017", "history"]
     body = assert_problem(client.post("/trips", json={**TRIP, "via": ["Kara-Suu"]}), 422, "no-route")
     assert body["blocking"] == ["kara-suu"]
     body = assert_problem(client.post("/reliability", json={**TRIP, "samples": 10, "deadline": "soon"}), 422, "invalid-time")

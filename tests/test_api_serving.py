@@ -220,12 +220,22 @@ def test_cli_reliability_json_and_post_reliability_return_the_same_body(client, 
             "best_p90",
             "--deadline",
             "2016-10-20T00:00",
+            "--regime",
+            "sco-2017",
             "--format",
             "json",
         ]
     )
     from_cli = json.loads(capsys.readouterr().out)
-    request = {**TRIP, "departure": "2016-10-03T08:00", "samples": 300, "seed": 5, "route": "best_p90", "deadline": "2016-10-20T00:00"}
+    request = {
+        **TRIP,
+        "regime": "sco-2017",
+        "departure": "2016-10-03T08:00",
+        "samples": 300,
+        "seed": 5,
+        "route": "best_p90",
+        "deadline": "2016-10-20T00:00",
+    }
     from_api = client.post("/reliability", json=request).json()
     assert from_cli == from_api
     assert any("came into force" in w for w in from_api["warnings"])

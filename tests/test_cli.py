@@ -39,7 +39,7 @@ def test_compare_json_and_csv(capsys):
     )
     data = json.loads(out)
     rows = {row["regime"]: row for row in data["rows"]}
-    assert code == 0 and set(rows) == {"pre-2017", "sco-2017"} and data["baseline"] == "pre-2017"
+    assert code == 0 and set(rows) == {"pre-2017", "sco-2017", "history"} and data["baseline"] == "pre-2017"
     assert rows["sco-2017"]["status"] == "ok" and rows["sco-2017"]["total_h"] > 0 and data["via"] == ["Irkeshtam"]
     code, out, _ = run(capsys, "compare", "Kashgar", "Tashkent", "--depart", "2017-10-30T08:00", "--format", "csv", "--regimes", "sco-2017")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -178,11 +178,11 @@ def test_warnings_in_every_output_of_compare_reliability_profile_and_matrix(caps
     assert code == 0 and BEFORE in next(csv.DictReader(io.StringIO(out)))["warnings"]
     code, out, _ = run(capsys, "compare", *EARLY, "--regimes", "sco-2017")
     assert code == 0 and f"warning (sco-2017): departure 2016-10-03 is {BEFORE}" in out
-    code, out, _ = run(capsys, "reliability", *EARLY, "--samples", "100", "--seed", "1")
+    code, out, _ = run(capsys, "reliability", *EARLY, "--regime", "sco-2017", "--samples", "100", "--seed", "1")
     assert code == 0 and f"warning: departure 2016-10-03 is {BEFORE}" in out
-    code, out, err = run(capsys, "reliability", *EARLY, "--samples", "100", "--seed", "1", "--format", "csv")
+    code, out, err = run(capsys, "reliability", *EARLY, "--regime", "sco-2017", "--samples", "100", "--seed", "1", "--format", "csv")
     assert code == 0 and BEFORE in err and BEFORE not in out
-    profile = ("profile", "Kashgar", "Osh", "--start", "2016-10-03T08:00", "--days", "0.5", "--step-h", "6")
+    profile = ("profile", "Kashgar", "Osh", "--start", "2016-10-03T08:00", "--days", "0.5", "--step-h", "6", "--regime", "sco-2017")
     code, out, _ = run(capsys, *profile, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and all(BEFORE in r["warnings"] for r in rows)
@@ -191,7 +191,9 @@ def test_warnings_in_every_output_of_compare_reliability_profile_and_matrix(caps
     code, out, _ = run(capsys, *profile)
     assert code == 0 and out.count(BEFORE) == 1  # one note under the table for both departures
     assert "warning (2016-10-03T08:00:00+08:00, 2016-10-03T14:00:00+08:00): departure 2016-10-03" in out
-    code, out, _ = run(capsys, "matrix", "--origins", "Kashgar", "--destinations", "Osh", "--depart", "2016-10-03T08:00", "--cpus", "1")
+    code, out, _ = run(
+        capsys, "matrix", "--origins", "Kashgar", "--destinations", "Osh", "--depart", "2016-10-03T08:00", "--regime", "sco-2017", "--cpus", "1"
+    )
     (row,) = csv.DictReader(io.StringIO(out))
     assert code == 0 and BEFORE in row["warnings"] and " | " in row["warnings"]
 

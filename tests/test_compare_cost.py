@@ -12,15 +12,15 @@ from transit.regimes import Regime
 
 
 def test_compare_table_has_one_row_per_regime_and_the_saving(net):
-    cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure="2017-10-30T08:00", via=["Irkeshtam"])
+    cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "history"], departure="2017-10-30T08:00", via=["Irkeshtam"])
     table = cmp.table
-    assert list(table.index) == ["pre-2017", "sco-2017"]
+    assert list(table.index) == ["pre-2017", "history"]
     assert set(TABLE_COLUMNS) <= set(table.columns)
-    pre, sco = cmp.trips["pre-2017"], cmp.trips["sco-2017"]
-    assert table.loc["sco-2017", "saving_h"] == pytest.approx(pre.total_h - sco.total_h)
+    pre, sco = cmp.trips["pre-2017"], cmp.trips["history"]
+    assert table.loc["history", "saving_h"] == pytest.approx(pre.total_h - sco.total_h)
     assert table.loc["pre-2017", "saving_h"] == 0
-    assert table.loc["sco-2017", "total_days"] == pytest.approx(sco.total_h / 24)
-    assert table.loc["pre-2017", "transshipment_h"] > 0 and table.loc["sco-2017", "transshipment_h"] == 0
+    assert table.loc["history", "total_days"] == pytest.approx(sco.total_h / 24)
+    assert table.loc["pre-2017", "transshipment_h"] > 0 and table.loc["history", "transshipment_h"] == 0
     assert pre.total_h > sco.total_h + 48  # the old regime costs days, not hours
     for regime in cmp.regimes:
         row = table.loc[regime]
@@ -40,8 +40,8 @@ def test_compare_reports_a_regime_without_route_instead_of_failing():
 
 
 def test_each_regime_chooses_its_own_route(net):
-    cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure="2017-10-30T08:00")
-    assert cmp.trips["sco-2017"].crossings[0] == "irkeshtam"
+    cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "history"], departure="2017-10-30T08:00")
+    assert cmp.trips["history"].crossings[0] == "irkeshtam"
     assert (
         cmp.trips["pre-2017"].total_h
         <= transit.plan_trip(net, "Kashgar", "Tashkent", regime="pre-2017", departure="2017-10-30T08:00", via=["Irkeshtam"]).total_h + 1e-9

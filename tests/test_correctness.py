@@ -96,8 +96,8 @@ def test_a_seasonal_closure_within_the_horizon_is_a_warning(net):
 
 
 def test_long_waits_and_departures_before_the_regime_are_warnings(net):
-    trip = transit.plan_trip(net, "Kashgar", "Osh", departure="2016-10-03T08:00")
-    assert any("before regime 'sco-2017' came into force (2017-01-20)" in w for w in trip.warnings)
+    trip = transit.plan_trip(net, "Kashgar", "Osh", departure="2016-10-03T08:00", regime="sco-2017")
+    assert any("before regime 'sco-2017' came into force (2017-01-20)" in w and "regime='history'" in w for w in trip.warnings)
     assert any(w.startswith(("65.0 h wait at closed", f"{LONG_WAIT_H}")) or " h wait at closed " in w for w in trip.warnings)
     ordinary = transit.plan_trip(net, "Kashgar", "Osh", departure=DEPARTURE)
     assert ordinary.warnings == ()
@@ -107,7 +107,7 @@ def test_warnings_reach_the_cli(capsys):
     from transit.cli import main
 
     with contextlib.suppress(SystemExit):
-        main(["plan", "Kashgar", "Osh", "--depart", "2016-10-03T08:00"])
+        main(["plan", "Kashgar", "Osh", "--depart", "2016-10-03T08:00", "--regime", "sco-2017"])
     out = capsys.readouterr().out
     assert "warning: departure 2016-10-03 is before regime 'sco-2017'" in out
 
@@ -173,7 +173,7 @@ def test_no_stop_on_a_link_and_the_vectorised_engine_agrees(net, origin, destina
 def test_resolve_trip_resolves_every_part_once(net):
     q = resolve_trip(net, "Kashi", "Osh", via="Irkeshtam", vehicle="KG", departure=DEPARTURE)
     assert (net.nodes[q.origin]["name"], net.nodes[q.destination]["name"]) == ("Kashgar", "Osh")
-    assert q.via == ("Irkeshtam",) and q.vehicle.registration == "KG" and q.regime.id == "sco-2017"
+    assert q.via == ("Irkeshtam",) and q.vehicle.registration == "KG" and q.regime.id == "history"
     assert q.departure.utcoffset().total_seconds() == 8 * 3600
     assert resolve_trip(net, "Kashgar", "Osh").departure is None
     with pytest.raises(transit.InvalidDepartureError):
@@ -184,14 +184,14 @@ def test_resolve_trip_resolves_every_part_once(net):
 
 
 def test_default_regime_comes_from_dataset_toml(net):
-    assert net.graph["default_regime"] == "sco-2017"
-    assert transit.get_regime(net).id == "sco-2017"
+    assert net.graph["default_regime"] == "history"  # the rules in force on the departure's date
+    assert transit.get_regime(net).id == "history"
     plain = transit.plan_trip(net, "Kashgar", "Osh", departure=DEPARTURE)
-    assert plain.regime == "sco-2017"
-    assert plain.total_h == transit.plan_trip(net, "Kashgar", "Osh", departure=DEPARTURE, regime="sco-2017").total_h
-    assert transit.compare(net, "Kashgar", "Osh", departure=DEPARTURE).regimes == ("pre-2017", "sco-2017")
+    assert plain.regime == "history"
+    assert plain.total_h == transit.plan_trip(net, "Kashgar", "Osh", departure=DEPARTURE, regime="history").total_h
+    assert transit.compare(net, "Kashgar", "Osh", departure=DEPARTURE).regimes == ("pre-2017", "sco-2017", "history")
     path = plain.path
-    assert transit.simulate(net, path, departure=DEPARTURE).regime == "sco-2017"
+    assert transit.simulate(net, path, departure=DEPARTURE).regime == "history"
 
 
 def test_build_network_default_regime():
@@ -214,8 +214,14 @@ def test_dataset_default_regime_must_exist(tmp_path):
     copy = tmp_path / "routes"
     shutil.copytree(routes_dir(), copy)
     toml = copy / "dataset.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('default_regime = "sco-2017"', 'default_regime = "sco-2099"'), encoding="utf-8")
+    text = toml.read_text(encoding="utf-8")
+    assert 'default_regime = "history"' in text
+    toml.write_text(text.replace('default_regime = "history"', 'default_regime = "sco-2099"'), encoding="utf-8")
     with pytest.raises(DataError, match=r"dataset.toml.*sco-2099"):
+        transit.load_network(copy)
+    (copy / "timeline.toml").unlink()  # "history" needs a timeline
+    toml.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"dataset.toml.*'history'"):
         transit.load_network(copy)
 
 
@@ -229,8 +235,8 @@ def test_api_trip_defaults_and_warnings(net):
     body = client.post("/trips", json={"origin": "Kashgar", "destination": "Osh", "via": None, "departure": "2016-10-03T08:00"})
     assert body.status_code == 200, body.text
     data = body.json()
-    assert data["regime"] == "sco-2017"
-    assert any("came into force" in w for w in data["warnings"])
+    assert data["regime"] == "history"
+    assert any("wait at closed" in w for w in data["warnings"])
     ok = client.post("/trips", json={"origin": "Kashgar", "destination": "Osh", "departure": DEPARTURE}).json()
     assert ok["warnings"] == [] and not math.isnan(ok["total_h"])
 

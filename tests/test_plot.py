@@ -24,7 +24,7 @@ DEPARTURE = "2017-10-30T08:00"
 
 @pytest.fixture(scope="module")
 def cmp(net):
-    return transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"], departure=DEPARTURE, via=["Irkeshtam"], samples=2_000, rng=7)
+    return transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "history"], departure=DEPARTURE, via=["Irkeshtam"], samples=2_000, rng=7)
 
 
 def png(fig) -> np.ndarray:
@@ -52,12 +52,12 @@ def test_time_distance_draws_one_line_per_regime_with_steps_at_the_crossings(cmp
     fig = tplot.time_distance(cmp)
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-    assert labels == [f"pre-2017: {cmp.trips['pre-2017'].total_h:,.1f} h", f"sco-2017: {cmp.trips['sco-2017'].total_h:,.1f} h"]
+    assert labels == [f"pre-2017: {cmp.trips['pre-2017'].total_h:,.1f} h", f"history: {cmp.trips['history'].total_h:,.1f} h"]
     assert ax.get_xlabel() == "Distance (km)" and ax.get_ylabel() == "Time since departure (h)"
     assert "Kashgar → Tashkent" in ax.get_title()
     colours = [line.get_color() for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert colours == list(tplot.PALETTE[:2])
-    trip = cmp.trips["sco-2017"]
+    trip = cmp.trips["history"]
     x, t, steps = tplot.profile(trip)
     assert [name for *_, name, _ in steps] == ["Irkeshtam", "Dostuk/Dustlik"]
     assert x[-1] == pytest.approx(trip.distance_km) and t[-1] == pytest.approx(trip.total_h)
@@ -99,7 +99,7 @@ def test_timeline_has_a_row_per_activity_and_a_bar_per_event(cmp):
 
 
 def test_charts_render_to_non_trivial_png(cmp):
-    for fig in (tplot.time_distance(cmp), tplot.time_distance(cmp, y="cost"), tplot.timeline(cmp.trips["sco-2017"])):
+    for fig in (tplot.time_distance(cmp), tplot.time_distance(cmp, y="cost"), tplot.timeline(cmp.trips["history"])):
         image = png(fig)
         assert_not_blank(image, min_size=(250, 600))
         assert has_colour(image, tplot.PALETTE[0]) or has_colour(image, tplot.ACTIVITY_COLOURS["driving"])
@@ -127,11 +127,11 @@ def test_offline_map_needs_no_network(cmp):
 
 
 def test_repr_html_summaries(cmp):
-    trip_html = cmp.trips["sco-2017"]._repr_html_()
+    trip_html = cmp.trips["history"]._repr_html_()
     assert "Kashgar → Tashkent" in trip_html and "irkeshtam / dostuk" in trip_html
     cmp_html = cmp._repr_html_()
     assert "<th>p90_h</th>" in cmp_html and "pre-2017" in cmp_html
-    assert "P90" in cmp.reliability["sco-2017"]._repr_html_()
+    assert "P90" in cmp.reliability["history"]._repr_html_()
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -123,8 +123,10 @@ def test_with_rule_returns_an_edited_copy(net):
 def test_embedded_regimes_differ_where_the_data_says(net):
     pre, sco = transit.get_regime(net, "pre-2017"), transit.get_regime(net, "sco-2017")
     assert not pre.rule("irkeshtam").admits("KG", permits=None)
-    assert sco.rule("irkeshtam").admits("UZ", permits=None)
-    assert not sco.rule("irkeshtam").admits("UZ", permits=frozenset({"bilateral"}))
+    assert sco.rule("irkeshtam").admits("KG", permits=None) and not sco.rule("irkeshtam").admits("UZ", permits=None)  # 20 Jan 2017
+    later = transit.regime_on(net, "2018-03-05")  # Uzbek trucks into China from 25 Feb 2018, on the route permit
+    assert later.rule("irkeshtam").admits("UZ", permits=None)
+    assert not later.rule("irkeshtam").admits("UZ", permits=frozenset({"bilateral"}))
     assert pre.rule("irkeshtam").queue["CN>KG"].median_h > sco.rule("irkeshtam").queue["CN>KG"].median_h
     assert not pre.rule("kara-suu").open_to_freight and not sco.rule("kara-suu").open_to_freight
     for cid in net.graph["crossings"]:

@@ -112,7 +112,7 @@ def test_closed_crossing_in_via(net):
 def test_sco_route_sequences_are_routable(net):
     for route in net.graph["routes"].values():
         first, *middle, last = route.sequence
-        trip = transit.plan_trip(net, first, last, regime="sco-2017", departure="2018-06-04T08:00", via=middle)
+        trip = transit.plan_trip(net, first, last, regime="history", departure="2018-06-04T08:00", via=middle)
         assert trip.distance_km > 0, route.id
 
 

@@ -234,7 +234,7 @@ class _Openings:
                 except LookupError:
                     self.exhausted = True
                     break
-                self._starts.append(start)
+                self._starts.append(max(start, self.lo))  # a never-closing stretch begins at -inf: count from the table's start
                 self._ends.append(end)
                 probe = end
             self._snapshot = self._freeze()

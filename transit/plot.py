@@ -18,11 +18,11 @@ Examples
 --------
 >>> import transit
 >>> net = transit.load_network()
->>> cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "sco-2017"],
+>>> cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["pre-2017", "history"],
 ...                       departure="2017-10-30T08:00", via=["Irkeshtam"])
 >>> fig = time_distance(cmp)
 >>> [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
-['pre-2017: 130.4 h', 'sco-2017: 33.7 h']
+['pre-2017: 130.4 h', 'history: 33.7 h']
 >>> fig.axes[0].get_xlabel()
 'Distance (km)'
 """

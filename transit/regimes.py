@@ -16,8 +16,10 @@ Examples
 --------
 >>> import transit
 >>> net = transit.load_network()
->>> sco = transit.get_regime(net, "sco-2017")
->>> sco.rule("irkeshtam").admits("UZ", permits=None)
+>>> sco = transit.get_regime(net, "sco-2017")  # as in force on 20 Jan 2017
+>>> sco.rule("irkeshtam").admits("KG", permits=None), sco.rule("irkeshtam").admits("UZ", permits=None)
+(True, False)
+>>> transit.regime_on(net, "2018-03-05").rule("irkeshtam").admits("UZ", permits=None)  # from 25 Feb 2018
 True
 >>> pre = transit.get_regime(net, "pre-2017")
 >>> pre.rule("irkeshtam").admits("KG", permits=None)

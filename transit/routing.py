@@ -279,15 +279,15 @@ def plan_trip(
     --------
     >>> import transit
     >>> net = transit.load_network()
-    >>> trip = plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017",
+    >>> trip = plan_trip(net, "Kashgar", "Tashkent", regime="history",
     ...                  departure="2017-10-30T08:00", via=["Irkeshtam"],
     ...                  vehicle=transit.Vehicle(registration="CN", drivers=1))
     >>> trip.crossings
     ('irkeshtam', 'dostuk')
-    >>> plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017", departure="2017-10-30T08:00", via=["Kara-Suu"])
+    >>> plan_trip(net, "Kashgar", "Tashkent", regime="history", departure="2017-10-30T08:00", via=["Kara-Suu"])
     Traceback (most recent call last):
     ...
-    transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'sco-2017': ...
+    transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'history': ...
     """
     check_network(graph)
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)

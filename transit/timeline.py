@@ -19,11 +19,13 @@ Examples
 >>> timeline.starts.isoformat()
 '2010-01-01'
 >>> on = transit.regime_on(net, "2016-10-31")
->>> on.id, on.rule("kara-suu").open_to_freight
+>>> on.id, on.rule("dostuk").open_to_freight
 ('history@2016-10-31', False)
->>> history = transit.get_regime(net, "history")
->>> history.rule_at("kara-suu", on.rule("kara-suu") and 1_700_000_000).open_to_freight  # Nov 2023: reopened
+>>> transit.regime_on(net, "2018-03-05").rule("dostuk").open_to_freight
 True
+>>> trip = transit.plan_trip(net, "Tashkent", "Kashgar", regime="history", departure="2018-03-05T08:00")
+>>> trip.crossings
+('dostuk', 'irkeshtam')
 """
 
 from __future__ import annotations
@@ -223,8 +225,8 @@ class Timeline:
         --------
         >>> import transit
         >>> tl = transit.load_network().graph["timeline"]
-        >>> [e.id for e in tl.events_between(crossing="kara-suu", start="2023-01-01")][:1]
-        ['kara-suu-reopens-2023']
+        >>> [e.id for e in tl.events_between(crossing="dostuk", start="2017-09-01", end="2017-12-31")][:2]
+        ['kg-uz-closure-2010', 'dostuk-daytime-2011']
         """
         lo = _as_date(start, "start") if start is not None else date.min
         hi = _as_date(end, "end") if end is not None else date.max
