@@ -11,12 +11,12 @@ import io
 import itertools
 import json
 import math
-import shutil
 
 import pytest
 
 import transit
 from tests.conftest import run_cli as run
+from tests.conftest import without_timeline
 from transit import cli
 
 pytest.importorskip("fastapi")
@@ -39,10 +39,7 @@ def on_history(monkeypatch, history_net):
 @pytest.fixture(scope="module")
 def plain_net(tmp_path_factory, history_dataset):
     """The same dataset without a timeline."""
-    base = tmp_path_factory.mktemp("plain") / "routes"
-    shutil.copytree(history_dataset, base)
-    (base / "timeline.toml").unlink()
-    return transit.load_network(base)
+    return without_timeline(history_dataset, tmp_path_factory.mktemp("plain") / "routes")
 
 
 @pytest.fixture(scope="module")
@@ -174,17 +171,18 @@ def test_timeline_table_lists_the_periods_and_every_event_with_its_sources(capsy
 
 
 def test_timeline_filters_by_crossing_country_and_dates(capsys, on_history):
-    assert timeline_ids(capsys) == ["dostuk-closed", "kordai-queue", "kordai-closed-2019", "kg-cn-closed", "kg-cn-one-way"]
+    assert timeline_ids(capsys) == ["dostuk-closed", "dostuk-open", "kordai-queue", "kordai-closed-2019", "kg-cn-closed", "kg-cn-one-way"]
     assert timeline_ids(capsys, "--crossing", "irkeshtam") == ["kg-cn-closed", "kg-cn-one-way"]
     assert timeline_ids(capsys, "--crossing", "Ak-Zhol") == ["kordai-queue", "kordai-closed-2019"]  # a post's name
     assert timeline_ids(capsys, "--country", "kz") == ["kordai-queue", "kordai-closed-2019"]
-    assert timeline_ids(capsys, "--country", "UZ") == ["dostuk-closed"]
-    assert timeline_ids(capsys, "--from", "2018-01-01", "--to", "2019-12-31") == ["kordai-closed-2019"]
+    assert timeline_ids(capsys, "--country", "UZ") == ["dostuk-closed", "dostuk-open"]
+    assert timeline_ids(capsys, "--from", "2018-01-01", "--to", "2019-12-31") == ["dostuk-open", "kordai-closed-2019"]  # open-ended
     # In force some time in [from, to]; `to` of an event is exclusive: Dostuk reopened on 5 Sep 2017.
-    assert timeline_ids(capsys, "--crossing", "dostuk", "--from", "2017-09-04") == ["dostuk-closed"]
-    assert timeline_ids(capsys, "--crossing", "dostuk", "--from", "2017-09-05") == []
-    assert timeline_ids(capsys, "--country", "KG", "--to", "2020-02-01") == ["dostuk-closed", "kordai-queue", "kordai-closed-2019"]
-    assert timeline_ids(capsys, "--country", "KG", "--from", "2020-02-02", "--to", "2020-02-02") == ["kg-cn-closed"]
+    assert timeline_ids(capsys, "--crossing", "dostuk", "--from", "2017-09-04", "--to", "2017-09-04") == ["dostuk-closed"]
+    assert timeline_ids(capsys, "--crossing", "dostuk", "--from", "2017-09-05") == ["dostuk-open"]
+    assert timeline_ids(capsys, "--crossing", "kordai", "--to", "2017-10-09") == []
+    assert timeline_ids(capsys, "--country", "KG", "--to", "2020-02-01") == ["dostuk-closed", "dostuk-open", "kordai-queue", "kordai-closed-2019"]
+    assert timeline_ids(capsys, "--country", "KG", "--from", "2020-02-02", "--to", "2020-02-02") == ["dostuk-open", "kg-cn-closed"]
 
 
 def test_timeline_csv_and_json_carry_every_field_and_resolved_sources(capsys, on_history):
@@ -204,10 +202,14 @@ def test_timeline_csv_and_json_carry_every_field_and_resolved_sources(capsys, on
 
 
 def test_timeline_with_nothing_to_show_says_so_and_succeeds(capsys, on_history):
-    code, out, err = run(capsys, "timeline", "--crossing", "dostuk", "--from", "2018-01-01")
-    assert code == 0 and err == "" and "No events at dostuk from 2018-01-01." in out and "pre-2017" in out
-    code, out, err = run(capsys, "timeline", "--crossing", "dostuk", "--from", "2018-01-01", "--format", "csv")
-    assert code == 0 and "no events at dostuk from 2018-01-01" in err and out.strip().startswith("id,from,to")
+    code, out, err = run(capsys, "timeline", "--crossing", "kordai", "--from", "2020-01-01")
+    assert code == 0 and err == "" and "No events at kordai from 2020-01-01." in out and "pre-2017" in out
+    code, out, err = run(capsys, "timeline", "--crossing", "kordai", "--from", "2020-01-01", "--format", "csv")
+    assert (
+        code == 0
+        and "no events at kordai from 2020-01-01" in err
+        and out.strip() == "id,from,to,crossings,status,title,changes,source,sources,note,disagreement"
+    )
 
 
 @pytest.mark.parametrize(
@@ -256,11 +258,11 @@ def api_ids(client, **params):
 
 
 def test_get_timeline_lists_and_filters_the_events(client):
-    assert api_ids(client) == ["dostuk-closed", "kordai-queue", "kordai-closed-2019", "kg-cn-closed", "kg-cn-one-way"]
+    assert api_ids(client) == ["dostuk-closed", "dostuk-open", "kordai-queue", "kordai-closed-2019", "kg-cn-closed", "kg-cn-one-way"]
     assert api_ids(client, crossing="torugart") == ["kg-cn-closed", "kg-cn-one-way"]
-    assert api_ids(client, crossing="Dostuk") == ["dostuk-closed"]
+    assert api_ids(client, crossing="Dostuk") == ["dostuk-closed", "dostuk-open"]
     assert api_ids(client, country="kz") == ["kordai-queue", "kordai-closed-2019"]
-    assert api_ids(client, **{"from": "2018-01-01", "to": "2019-12-31"}) == ["kordai-closed-2019"]
+    assert api_ids(client, **{"from": "2018-01-01", "to": "2019-12-31"}) == ["dostuk-open", "kordai-closed-2019"]
     assert api_ids(client, country="CN", **{"from": "2023-01-01"}) == []
     body = client.get("/timeline", params={"crossing": "dostuk"}).json()
     assert [p["regime"] for p in body["periods"]] == ["pre-2017", "sco-2017"]
@@ -337,7 +339,8 @@ def test_post_compare_with_departures_gives_a_row_per_date_and_regime(client, hi
     assert [r["regime"] for r in body["rows"]] == ["sco-2017", "history"] * 2
     assert [r["departure"][:16] for r in body["rows"]] == [DATES[1]] * 2 + [DATES[2]] * 2
     closed = body["rows"][3]
-    assert "irkeshtam" not in closed["crossings"] and "irkeshtam" in body["rows"][2]["crossings"]  # sco-2017 ignores the closure
+    assert not {"irkeshtam", "torugart"} & set(closed["crossings"])  # China-Kyrgyzstan closed in March 2020
+    assert body["rows"][2]["crossings"] == body["rows"][0]["crossings"]  # sco-2017 is the same rules at every date
     assert closed["saving_vs_previous_h"] == pytest.approx(body["rows"][2]["total_h"] - closed["total_h"])
     library = transit.compare(history_net, "Tashkent", "Kashgar", regimes=["sco-2017", "history"], departures=DATES[1:3])
     assert [r["total_h"] for r in body["rows"]] == pytest.approx([library.trips[r].total_h for r in library.rows])

@@ -18,7 +18,7 @@ from matplotlib.colors import to_rgba
 
 import transit
 import transit.plot as tplot
-from tests.conftest import TEST_TIMELINE
+from tests.conftest import TEST_TIMELINE, without_timeline
 from tests.test_plot import assert_not_blank, has_colour
 
 mpl.use("Agg")  # no display: the chart is drawn on a Figure and rendered to PNG
@@ -52,6 +52,31 @@ def kulma_net(tmp_path_factory, history_dataset):
     base = tmp_path_factory.mktemp("kulma") / "routes"
     shutil.copytree(history_dataset, base)
     (base / "timeline.toml").write_text(TEST_TIMELINE + KULMA_EVENTS, encoding="utf-8")
+    return transit.load_network(base)
+
+
+#: Four queues at Kulma a month apart: more labels than one lane's three rows hold on a narrow chart.
+CROWDED = "".join(
+    f"""
+[[event]]
+id = "kulma-queue-{month}"
+title = "A queue at Kulma"
+from = 2019-{month:02d}-01
+to = 2019-{month:02d}-15
+crossings = ["kulma"]
+queue_median_h = 10
+queue_p90_h = 20
+source = "fpri-2020"
+"""
+    for month in (8, 9, 10, 11)
+)
+
+
+@pytest.fixture(scope="module")
+def crowded_net(tmp_path_factory, history_dataset):
+    base = tmp_path_factory.mktemp("crowded") / "routes"
+    shutil.copytree(history_dataset, base)
+    (base / "timeline.toml").write_text(TEST_TIMELINE + KULMA_EVENTS + CROWDED, encoding="utf-8")
     return transit.load_network(base)
 
 
@@ -130,7 +155,10 @@ def test_events_are_labelled_at_their_start_on_each_of_their_lanes(ax, history_n
 def test_an_event_begun_before_the_window_is_labelled_at_its_left_edge(history_net):
     ax = tplot.corridor_status(history_net, crossings="dostuk", start="2016-01-01", end="2018-12-31")
     labels = {t.get_text(): t.xy[0] for t in ax.texts}
-    assert labels == {"dostuk-closed": pytest.approx(ax.get_xlim()[0])}
+    event = history_net.graph["timeline"].events[1]
+    reopened = mdates.date2num(datetime.fromtimestamp(event.start_s(history_net.graph["crossings"]["dostuk"].posts[0].tz), UTC))
+    assert event.id == "dostuk-open"
+    assert labels == {"dostuk-closed": pytest.approx(ax.get_xlim()[0]), "dostuk-open": pytest.approx(reopened)}
     assert colour_at(ax, "Dostuk/Dustlik", "2016-01-01") == to_rgba(tplot.STATUS_COLOURS["closed"])
 
 
@@ -172,8 +200,30 @@ def test_bad_arguments_raise_the_library_errors_with_close_matches(history_net, 
         tplot.corridor_status("not a network")
     with pytest.raises(transit.InvalidDepartureError, match="start='2016' is not a date"):
         tplot.corridor_status(history_net, start="2016")
-    plain = tmp_path / "routes"
-    shutil.copytree(transit.datasets.routes_dir(), plain)
-    (plain / "timeline.toml").unlink(missing_ok=True)
     with pytest.raises(transit.InvalidArgumentError, match="has no dated timeline"):
-        tplot.corridor_status(transit.load_network(plain))
+        tplot.corridor_status(without_timeline(transit.datasets.routes_dir(), tmp_path / "routes"))
+
+
+def test_labels_never_overlap_and_those_left_out_are_counted(crowded_net):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.0, 4.0))
+    ax = tplot.corridor_status(crowded_net, ax=fig.add_subplot(), end="2024-12-31")
+    timeline, crossings = crowded_net.graph["timeline"], crowded_net.graph["crossings"]
+    pairs = sum(1 for e in timeline.events for c in e.crossings if crossings[c].name in lanes(ax))
+    labels = [t for t in ax.texts if t.get_text() in {e.id for e in timeline.events}]
+    notes = [t.get_text() for t in ax.texts if "left out" in t.get_text()]
+    assert len(notes) == 1  # this narrow a chart cannot hold every label
+    omitted = int(notes[0].split()[0])
+    assert omitted > 0 and len(labels) + omitted == pairs
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+    # Over half a year, a chart of the default width labels every event in force.
+    wide = tplot.corridor_status(crowded_net, start="2019-07-01", end="2019-12-31")
+    shown = timeline.events_between(start="2019-07-01", end="2019-12-31")
+    assert not [t for t in wide.texts if "left out" in t.get_text()]
+    assert sorted(t.get_text() for t in wide.texts) == sorted(e.id for e in shown for c in e.crossings if crossings[c].name in lanes(wide))
+    assert {"kulma-queue-8", "kulma-queue-11", "dostuk-open"} <= {t.get_text() for t in wide.texts}

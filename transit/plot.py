@@ -377,6 +377,10 @@ def _status(rule: CrossingRule, directions: tuple[str, ...], events: tuple[Timel
 
 
 _SEVERITY = ("open", "delays", "restricted", "one-way", "closed")
+#: Event labels of :func:`corridor_status`: font size, the rows' offsets above a lane and a character's width, points.
+_LABEL_FONT_PT = 7
+_LABEL_ROWS_PT = (2, 10, 18)
+_CHAR_PT = 0.62 * _LABEL_FONT_PT
 
 
 def _spans(history: History, crossing: Crossing, lo: float, hi: float, events: Mapping[str, TimelineEvent]) -> list[tuple[float, float, str]]:
@@ -444,9 +448,11 @@ def corridor_status(
     --------
     >>> import transit
     >>> net = transit.load_network()
-    >>> ax = corridor_status(net, crossings=["irkeshtam", "dostuk"], start="2016-01-01", end="2024-12-31")  # doctest: +SKIP
-    >>> [t.get_text() for t in ax.get_yticklabels()]  # doctest: +SKIP
+    >>> ax = corridor_status(net, crossings=["irkeshtam", "Dostuk"], start="2016-01-01", end="2024-12-31")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Irkeshtam', 'Dostuk/Dustlik']
+    >>> "kg-cn-covid-closure-2020" in [t.get_text() for t in ax.texts]
+    True
     >>> ax.figure.savefig("corridor-status.png")  # doctest: +SKIP
     """
     import matplotlib.dates as mdates
@@ -482,21 +488,36 @@ def corridor_status(
     # (a date in timeline.toml is local midnight at the crossing).
     lo = datetime.combine(first, time(0), UTC).timestamp()
     hi = datetime.combine(last + timedelta(days=1), time(0), UTC).timestamp()
+    # Label widths in days: the axes' width in points (before layout, a little less) against the days drawn.
+    width_pt = axes.get_window_extent().width * 72 / axes.figure.dpi * 0.85
+    per_pt = (when(hi) - when(lo)) / max(width_pt, 1.0)
+    omitted = 0
     for lane, cid in enumerate(lanes):
         crossing = all_crossings[cid]
         tz = crossing.posts[0].tz
         for a, b, status in _spans(history, crossing, lo, hi, events):
             axes.barh(lane, when(b) - when(a), left=when(a), height=0.5, color=STATUS_COLOURS[status], edgecolor="none", label=f"_{cid}:{status}")
         shown = [e for e in timeline.events if cid in e.crossings and e.start_s(tz) < hi and e.end_s(tz) > lo]
-        for k, event in enumerate(shown):
-            x = when(max(event.start_s(tz), lo))
+        starts = {e.id: when(max(e.start_s(tz), lo)) for e in shown}
+        for x in starts.values():
             axes.plot([x, x], [lane - 0.3, lane + 0.3], color="#222222", linewidth=0.8)
+        # Labels in up to three rows above the lane, the more severe events first; one that would overlap every row
+        # is left out (its tick stays) and counted in a note.
+        rows: list[list[tuple[float, float]]] = [[] for _ in _LABEL_ROWS_PT]
+        for event in sorted(shown, key=lambda e: (-_SEVERITY.index(e.status), starts[e.id])):
+            x0 = starts[event.id]
+            x1 = x0 + (4 + _CHAR_PT * len(event.id)) * per_pt
+            row = next((r for r, placed in enumerate(rows) if all(x1 <= a or x0 >= b for a, b in placed)), None)
+            if row is None:
+                omitted += 1
+                continue
+            rows[row].append((x0, x1))
             axes.annotate(
                 event.id,
-                xy=(x, lane - 0.3),
-                xytext=(2, 2 + 7 * (k % 2)),
+                xy=(x0, lane - 0.3),
+                xytext=(2, _LABEL_ROWS_PT[row]),
                 textcoords="offset points",
-                fontsize=7,
+                fontsize=_LABEL_FONT_PT,
                 color="#222222",
                 va="bottom",
                 ha="left",
@@ -511,6 +532,18 @@ def corridor_status(
     handles = [Patch(facecolor=STATUS_COLOURS[s], label=s) for s in _SEVERITY]
     axes.legend(handles=handles, title="freight", loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, title_fontsize=8, frameon=False)
     axes.set_title(f"Border crossings over time: status for freight ({timeline.source_file}, {first} to {last})")
+    if omitted:
+        axes.annotate(
+            f"{omitted} more event label(s) left out where they would overlap (ticks mark every event); `transit timeline` lists them",
+            xy=(1.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -20),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=7,
+            color="#666666",
+        )
     return axes
 
 
