@@ -287,3 +287,49 @@ def test_a_saved_network_keeps_its_timeline(history_net, tmp_path):
     a = transit.plan_trip(again, "Kashgar", "Osh", regime="history", departure="2021-06-01T08:00")
     b = transit.plan_trip(history_net, "Kashgar", "Osh", regime="history", departure="2021-06-01T08:00")
     assert (a.arrival, a.crossings) == (b.arrival, b.crossings)
+
+
+# -- the curated timeline --------------------------------------------------------------------------
+
+
+def test_every_curated_event_is_sourced_and_names_what_exists(net):
+    from transit.datasets import check_source
+
+    timeline = net.graph["timeline"]
+    assert len(timeline.events) >= 30
+    ids = [e.id for e in timeline.events]
+    assert len(ids) == len(set(ids))
+    for event in timeline.events:
+        check_source(event.source, net.graph["sources"], file="timeline.toml", row=event.id, column="source")
+        assert event.title and event.crossings and set(event.crossings) <= set(net.graph["crossings"]), event.id
+        assert event.status in transit.timeline.STATUSES
+        if event.end is not None:
+            assert transit.timeline.posix(event.end, "UTC") > transit.timeline.posix(event.start, "UTC"), event.id
+        for direction in event.directions:
+            assert all(direction in net.graph["crossings"][c].directions for c in event.crossings), event.id
+    for period in timeline.periods:
+        assert period.regime in net.graph["regimes"]
+
+
+@pytest.mark.parametrize(
+    ("when", "crossing", "direction", "expected"),
+    [
+        ("2016-10-31", "dostuk", "UZ>KG", "closed"),  # Uzbekistan's 2010 closure
+        ("2017-10-30", "dostuk", "UZ>KG", "open"),  # reopened Sep 2017
+        ("2020-03-01", "irkeshtam", "CN>KG", "closed"),  # COVID
+        ("2021-06-01", "irkeshtam", "CN>KG", "open"),  # one-way towards Kyrgyzstan
+        ("2021-06-01", "irkeshtam", "KG>CN", "closed"),
+        ("2020-06-20", "khorgos", "CN>KZ", "closed"),  # trucks halted for rail, 17-24 Jun 2020
+        ("2024-06-03", "irkeshtam", "KG>CN", "open"),
+    ],
+)
+def test_the_curated_history_says_what_the_record_says(net, when, crossing, direction, expected):
+    rule = transit.regime_on(net, when).rule(crossing)
+    assert rule.open_in(direction) == (expected == "open")
+
+
+def test_the_curated_history_admits_uzbek_trucks_into_china_from_2018_and_queues_kordai_in_the_blockade(net):
+    assert not transit.regime_on(net, "2017-06-01").rule("irkeshtam").admits("UZ", permits=None)
+    assert transit.regime_on(net, "2018-03-05").rule("irkeshtam").admits("UZ", permits=None)
+    assert transit.regime_on(net, "2017-10-20").rule("kordai").queue["KG>KZ"].median_h > 100
+    assert transit.regime_on(net, "2018-10-20").rule("kordai").queue["KG>KZ"].median_h < 10

@@ -62,6 +62,8 @@ HISTORY = "history"
 STATUSES = ("open", "closed", "one-way", "restricted", "delays")
 #: How far after the departure a trip's rules are looked at for route search (closed waits are capped at 30 days).
 WINDOW_DAYS = 90
+#: How many narrowed histories one history keeps (one per distinct set of dated rules in a window).
+AROUND_CACHE = 256
 
 Moment = date | datetime
 
@@ -522,10 +524,21 @@ class History(Regime):
         return SplicedClock(pieces.starts, clocks, reasons)
 
     def around(self, t: float) -> History:
-        """Return this history with its search envelope narrowed to the :data:`WINDOW_DAYS` after ``t``."""
+        """
+        Return this history with its search envelope narrowed to the :data:`WINDOW_DAYS` after ``t``.
+
+        Departures whose windows hold the same dated rules share one object (and so the route-search caches).
+        """
         lo, hi = t, t + WINDOW_DAYS * 86_400.0
-        rules = {cid: _envelope(cid, [p.rules[i] for i in range(p.at(lo), p.at(hi) + 1)]) for cid, p in self.pieces.items()}
-        return dataclasses.replace(self, rules=rules, window=(lo, hi))
+        spans = tuple((cid, p.at(lo), p.at(hi)) for cid, p in self.pieces.items())
+        memo: dict[tuple[Any, ...], History] = self.__dict__.setdefault("_around", {})
+        found = memo.get(spans)
+        if found is None:
+            rules = {cid: _envelope(cid, self.pieces[cid].rules[a : b + 1]) for cid, a, b in spans}
+            found = dataclasses.replace(self, rules=rules, window=(lo, hi))
+            if len(memo) < AROUND_CACHE:
+                memo[spans] = found
+        return found
 
     def with_rule(self, crossing_id: str, **changes: Any) -> Regime:  # noqa: ARG002 - refused
         """Refused: a history follows its timeline. Freeze a date with :func:`transit.regime_on` and edit that regime."""
