@@ -151,7 +151,7 @@ def compare_cmd(
     seed: SeedOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Compare one trip under several regimes (default: pre-2017 vs sco-2017), or at several --dates; --samples adds percentiles."""
+    """Compare one trip under several regimes (default: every regime of the dataset), or at several --dates; --samples adds percentiles."""
     if dates is not None and depart is not None:
         msg = "give --depart (one departure) or --dates (several, to compare dates), not both; e.g. --dates 2016-10-31T08:00,2024-06-03T08:00"
         raise InvalidArgumentError(msg)
