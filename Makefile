@@ -25,8 +25,11 @@ $(VENV)/.installed-lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
+DEMO_DATES = 2016-10-31T08:00,2017-10-30T08:00,2018-03-05T08:00,2020-06-01T08:00,2021-06-01T08:00,2024-06-03T08:00
+
 demo: $(VENV)/.installed-run
-	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00 --samples 10000 --seed 42
+	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00 --regimes pre-2017,history --samples 10000 --seed 42
+	$(BIN)/transit compare Tashkent Kashgar --dates $(DEMO_DATES) --regimes history
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -256,3 +256,15 @@ def history_dataset(tmp_path_factory: pytest.TempPathFactory):
 def history_net(history_dataset):
     """The network of :func:`history_dataset`."""
     return transit.load_network(history_dataset)
+
+
+def without_timeline(dataset, target):
+    """Copy a dataset to ``target`` without its timeline.toml (default regime sco-2017: history needs the timeline); load it."""
+    import re
+    import shutil
+
+    shutil.copytree(dataset, target)
+    (target / "timeline.toml").unlink()
+    toml = target / "dataset.toml"
+    toml.write_text(re.sub(r'(?m)^default_regime = ".*"$', 'default_regime = "sco-2017"', toml.read_text(encoding="utf-8")), encoding="utf-8")
+    return transit.load_network(target)

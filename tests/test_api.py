@@ -23,6 +23,8 @@ from transit.api import Limits, create_app
 from transit.api import app as app_module
 
 TRIP = API_TRIP
+#: The regimes the API lists: history too once the embedded dataset has its dated timeline (routes/timeline.toml).
+REGIMES = ["pre-2017", "sco-2017", *(["history"] if transit.load_network().graph.get("timeline") is not None else [])]
 PROBLEM = "application/problem+json"
 
 
@@ -52,7 +54,7 @@ def assert_problem(response, status, slug):
 def test_health_reports_versions_and_limits(client):
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["version"] == transit.__version__
-    assert body["regimes"] == ["pre-2017", "sco-2017"] and body["crossings"] == 22
+    assert body["regimes"] == REGIMES and body["crossings"] == 22
     assert body["limits"]["max_samples"] == 20_000
 
 
@@ -66,7 +68,7 @@ def test_places_crossings_regimes_routes_and_their_filters(client):
     assert {"irkeshtam", "torugart", "khorgos"} <= {c["id"] for c in crossings}
     assert all("CN" in c["countries"] for c in crossings)
     assert "Asia/Shanghai" in next(c for c in crossings if c["id"] == "irkeshtam")["schedule"]["CN"]
-    assert [r["id"] for r in client.get("/regimes").json()] == ["pre-2017", "sco-2017"]
+    assert [r["id"] for r in client.get("/regimes").json()] == REGIMES
     routes = client.get("/routes", params={"country": "TJ"}).json()
     assert routes and all("TJ" in r["countries"] for r in routes)
     assert [r["id"] for r in client.get("/routes", params={"route": "sco-1"}).json()] == ["sco-1"]

@@ -173,29 +173,31 @@ def run_cli(argv: list[str]) -> None:
 # -- one serializer --------------------------------------------------------------------------------
 
 
-def test_cli_compare_json_and_post_compare_return_the_same_body(client, capsys):
-    run_cli(
-        [
-            "compare",
-            "Kashgar",
-            "Tashkent",
-            "--via",
-            "Irkeshtam",
-            "--depart",
-            "2017-10-30T08:00",
-            "--registration",
-            "UZ",
-            "--samples",
-            "500",
-            "--seed",
-            "7",
-            "--format",
-            "json",
-        ]
-    )
+@pytest.mark.parametrize(
+    ("when", "request_when"),
+    [
+        (["--depart", "2017-10-30T08:00", "--samples", "500", "--seed", "7"], {"departure": "2017-10-30T08:00", "samples": 500, "seed": 7}),
+        # Dated: one row per departure, the default regime only; without samples the percentiles are null in both.
+        (["--dates", "2016-10-31T08:00,2017-10-30T08:00"], {"departures": ["2016-10-31T08:00", "2017-10-30T08:00"]}),
+    ],
+    ids=["regimes-with-samples", "dates"],
+)
+def test_cli_compare_json_and_post_compare_return_the_same_body(client, capsys, when, request_when):
+    run_cli(["compare", "Kashgar", "Tashkent", "--via", "Irkeshtam", *when, "--registration", "UZ", "--format", "json"])
     from_cli = json.loads(capsys.readouterr().out)
-    from_api = client.post("/compare", json={**{k: v for k, v in TRIP.items() if k != "regime"}, "samples": 500, "seed": 7}).json()
+    request = {**{k: v for k, v in TRIP.items() if k not in ("regime", "departure")}, **request_when}
+    from_api = client.post("/compare", json=request).json()
     assert from_cli == from_api
+    regimes = 1 if "departures" in request_when else len(transit.load_network().graph["regimes"]) + 1  # the files and history
+    assert len(from_api["rows"]) == len(request_when.get("departures", [None])) * regimes
+
+
+def test_cli_reliability_json_without_a_deadline_is_the_post_reliability_body(client, capsys):
+    when = ["--depart", "2017-10-30T08:00", "--samples", "200", "--seed", "3"]
+    run_cli(["reliability", "Kashgar", "Tashkent", "--via", "Irkeshtam", *when, "--registration", "UZ", "--format", "json"])
+    from_cli = json.loads(capsys.readouterr().out)
+    from_api = client.post("/reliability", json={**TRIP, "samples": 200, "seed": 3}).json()
+    assert from_cli == from_api and from_api["deadline"] is None and from_api["candidates"] is None
 
 
 def test_cli_reliability_json_and_post_reliability_return_the_same_body(client, capsys):

@@ -2,7 +2,7 @@
 Command line: ``transit`` with its commands.
 
 The commands: ``compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``, ``crossings``, ``regimes``, ``routes``,
-``validate``, ``serve``.
+``timeline``, ``validate``, ``serve``.
 
 Errors are printed as one line on stderr with exit code 2; no traceback
 (set ``TRANSIT_DEBUG=1`` to see one).
@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ._cli_history import warning_notes
 from ._extras import missing_extra
 from ._version import __version__
 from .calibration import validate as run_validation
@@ -33,6 +34,7 @@ from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
 from .serialize import comparison_to_dict, reliability_to_dict, trip_to_dict
+from .timeline import HISTORY, regime_on
 from .vehicles import Vehicle
 
 __all__ = ["app", "main"]
@@ -101,15 +103,6 @@ def _warning_cells(values: Any) -> list[str]:
     return [WARNING_SEPARATOR.join(v) for v in values]
 
 
-def _warning_notes(warnings_by_row: dict[str, tuple[str, ...]]) -> list[str]:
-    """Return the note under a table: each distinct warning once, with the rows (departures) it concerns."""
-    rows_by_text: dict[str, list[str]] = {}
-    for row, texts in warnings_by_row.items():
-        for text in texts:
-            rows_by_text.setdefault(text, []).append(row)
-    return [f"warning ({', '.join(rows) if len(rows) <= 3 else f'{len(rows)} rows'}): {text}" for text, rows in rows_by_text.items()]
-
-
 def _question(origin: str | tuple[float, float], depart: str | None, registration: str | None, drivers: int) -> tuple[Any, str, Vehicle]:
     """Return the network, departure and vehicle of a trip question (defaults: now, a truck of the origin's country)."""
     net = load_network()
@@ -132,10 +125,24 @@ def compare_cmd(
     destination: str,
     via: ViaOption = None,
     depart: DepartOption = None,
+    dates: Annotated[
+        str | None,
+        typer.Option(
+            "--dates",
+            help=(
+                "Compare departures instead of --depart: comma-separated ISO dates or date-times, local time at the origin. "
+                "A bare date means local midnight: prefer a time, e.g. 2016-10-31T08:00,2024-06-03T08:00. One row per date and regime."
+            ),
+        ),
+    ] = None,
     regimes: Annotated[
         str | None,
         typer.Option(
-            "--regimes", help="Comma-separated regime ids; the first is the baseline. Default: every regime of the dataset, its default regime last."
+            "--regimes",
+            help=(
+                "Comma-separated regime ids (history: the rules in force on each date); the first is the baseline. "
+                "Default: every regime of the dataset, its default regime last; with several --dates, the default regime only."
+            ),
         ),
     ] = None,
     registration: RegistrationOption = None,
@@ -144,14 +151,19 @@ def compare_cmd(
     seed: SeedOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Compare one trip under several regimes (default: pre-2017 vs sco-2017); --samples adds percentiles."""
+    """Compare one trip under several regimes (default: every regime of the dataset), or at several --dates; --samples adds percentiles."""
+    if dates is not None and depart is not None:
+        msg = "give --depart (one departure) or --dates (several, to compare dates), not both; e.g. --dates 2016-10-31T08:00,2024-06-03T08:00"
+        raise InvalidArgumentError(msg)
+    departures = _dates(dates) if dates is not None else None
     net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
     cmp = run_compare(
         net,
         _place(origin),
         _place(destination),
         regimes=None if regimes is None else [r.strip() for r in regimes.split(",") if r.strip()],
-        departure=departure,
+        departure=departure if departures is None else None,
+        departures=departures,
         via=via,
         vehicle=vehicle,
         samples=samples,
@@ -163,6 +175,12 @@ def compare_cmd(
     if fmt is Format.csv:
         warnings = [cmp.trips[r].warnings if r in cmp.trips else () for r in cmp.table.index]
         _echo(cmp.table.assign(warnings=_warning_cells(warnings)).to_csv(float_format="%.2f").rstrip())
+        return
+    if departures is not None:
+        from ._cli_history import dated_comparison_lines
+
+        for line in dated_comparison_lines(cmp, samples=samples, seed=seed):
+            _echo(line)
         return
     first = next(iter(cmp.trips.values()))
     via_text = f" via {', '.join(cmp.via)}" if cmp.via else ""
@@ -224,6 +242,15 @@ def compare_cmd(
     if samples:
         _echo(f"\nPercentiles: {samples:,} samples of the border delays along each regime's planned route (seed {seed}).")
     _echo("\nArrival times are local at the destination. Sources and every step: `transit plan ... --format csv`.")
+
+
+def _dates(text: str) -> list[str]:
+    """Read ``--dates``: comma-separated departures (each checked by :func:`transit.compare`)."""
+    found = [d.strip() for d in text.split(",") if d.strip()]
+    if not found:
+        msg = f"--dates {text!r} lists no dates; give comma-separated ISO dates or times, e.g. --dates 2016-10-31T08:00,2024-06-03T08:00"
+        raise InvalidArgumentError(msg)
+    return found
 
 
 @app.command("plan")
@@ -393,7 +420,7 @@ def profile_cmd(
         return
     ok = prof[prof["status"] == "ok"]
     _print_frame(prof.set_index("departure").drop(columns=["status", "warnings"]).round(2), fmt)
-    notes = _warning_notes(dict(zip(prof["departure"], prof["warnings"], strict=True)))
+    notes = warning_notes(dict(zip(prof["departure"], prof["warnings"], strict=True)))
     if notes:
         _echo("")
         for line in notes:
@@ -591,7 +618,10 @@ def crossings_cmd(
 
 @app.command("regimes")
 def regimes_cmd(
-    regime: Annotated[str | None, typer.Argument(help="Show one regime's rules per crossing.")] = None,
+    regime: Annotated[
+        str | None,
+        typer.Argument(help="Show one regime's rules per crossing; history@DATE (e.g. history@2017-10-30) for the rules in force that day."),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the regimes, or one regime's rule for every crossing."""
@@ -599,15 +629,22 @@ def regimes_cmd(
 
     net = load_network()
     if regime is None:
+        listed = [*net.graph["regimes"].values(), *([get_regime(net, HISTORY)] if net.graph.get("timeline") is not None else [])]
         frame = pd.DataFrame(
-            [{"id": r.id, "name": r.name, "in_force_from": r.in_force_from, "permits": ", ".join(r.permits)} for r in net.graph["regimes"].values()]
+            [{"id": r.id, "name": r.name, "in_force_from": r.in_force_from, "permits": ", ".join(r.permits)} for r in listed]
         ).set_index("id")
         _print_frame(frame, fmt)
         if fmt is Format.table:
-            for r in net.graph["regimes"].values():
+            for r in listed:
                 _echo(f"\n{r.id}: {r.description}")
         return
-    reg = get_regime(net, regime)
+    if regime == HISTORY:
+        msg = (
+            "regime 'history' follows the dated timeline, so its rules change with the date: give one date, "
+            "e.g. `transit regimes history@2017-10-30`, or list the changes with `transit timeline`"
+        )
+        raise InvalidArgumentError(msg)
+    reg = regime_on(net, regime.removeprefix(f"{HISTORY}@")) if regime.startswith(f"{HISTORY}@") else get_regime(net, regime)
     rows = [
         {
             "crossing": cid,
@@ -624,6 +661,33 @@ def regimes_cmd(
         for direction in rule.queue
     ]
     _print_frame(pd.DataFrame(rows).set_index(["crossing", "direction"]), fmt)
+
+
+@app.command("timeline")
+def timeline_cmd(
+    crossing: Annotated[str | None, typer.Option("--crossing", help="Only events at this crossing (id or name, e.g. irkeshtam).")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Only events at crossings of this country (ISO-2, e.g. KG).")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Only events in force on or after this day (ISO date, e.g. 2017-01-01).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Only events in force on or before this day (ISO date).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the corridor's dated history: which crossing was open to whom, when; events with their sources, and the base periods."""
+    from ._cli_history import timeline_frame, timeline_lines
+    from ._history_query import select_events
+    from .serialize import timeline_to_dict
+
+    net = load_network()
+    selection = select_events(net, crossing=crossing, country=country, start=start, end=end, names=("--crossing", "--country", "--from", "--to"))
+    sources = net.graph.get("sources", {})
+    if fmt is Format.json:
+        _echo(json.dumps(timeline_to_dict(selection.timeline, selection.events, sources), indent=2, ensure_ascii=False))
+    elif fmt is Format.csv:
+        if not selection.events:
+            typer.echo(f"no events {selection.describe()}".rstrip(), err=True)
+        _echo(timeline_frame(selection, sources).to_csv().rstrip())
+    else:
+        for line in timeline_lines(selection, sources):
+            _echo(line)
 
 
 @app.command("routes")

@@ -6,7 +6,7 @@ cost) on y, a sloped line while the truck drives and a vertical step wherever it
 (queue, clearance, closed wait, transshipment) and for the crew's rests. :func:`time_distance` draws it from routed
 trips in one call, one line per regime, with a percentile band when samples are at hand. :func:`timeline` is a Gantt
 chart of one trip's activities and :func:`map` a folium map of the routes with the crossings coloured by the time
-spent there.
+spent there. :func:`corridor_status` draws the corridor's dated history: each crossing's status over the years.
 
 This module imports matplotlib and folium (the ``plot`` extra, ``pip install 'sco-transit[plot]'``; without them it
 raises :class:`~transit.errors.MissingExtraError` naming that command); ``import transit`` does not import it until
@@ -33,16 +33,23 @@ import base64
 import functools
 import html
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from ._extras import missing_extra
+from ._history_query import as_day, check_range, resolve_crossing, timeline_of
 from ._units import HOUR_S
+from ._validate import check_network
 from .comparison import Comparison
-from .errors import InvalidArgumentError
+from .crossings import Crossing
+from .errors import ArgumentTypeError, InvalidArgumentError, short_repr
+from .regimes import CrossingRule
+from .timeline import History, TimelineEvent, history_of
 from .trip import ACTIVITIES, Trip
 from .uncertainty import Reliability
 
@@ -53,10 +60,11 @@ except ModuleNotFoundError as _exc:  # the 'plot' extra is not installed
 
 if TYPE_CHECKING:
     import folium
+    import networkx as nx
     from branca.element import Figure as HtmlFigure
     from matplotlib.axes import Axes
 
-__all__ = ["ACTIVITY_COLOURS", "PALETTE", "map", "time_distance", "timeline"]
+__all__ = ["ACTIVITY_COLOURS", "PALETTE", "STATUS_COLOURS", "corridor_status", "map", "time_distance", "timeline"]
 
 #: Okabe-Ito colours (Okabe & Ito 2008), safe for the common colour-vision deficiencies; one per regime, in order.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -73,6 +81,14 @@ ACTIVITY_COLOURS = {
     "transshipment": "#D55E00",
 }
 _BORDER = ("queue", "clearance", "closed_wait", "transshipment")
+#: Colour of each crossing status in :func:`corridor_status` (Okabe-Ito), from open to closed.
+STATUS_COLOURS = {
+    "open": "#009E73",
+    "delays": "#56B4E9",
+    "restricted": "#CC79A7",
+    "one-way": "#E69F00",
+    "closed": "#D55E00",
+}
 
 
 def _trips(obj: Any) -> dict[str, Trip]:
@@ -339,6 +355,196 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
     axes.set_title(f"{trip.origin_name} → {trip.destination_name} ({trip.regime}): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M %Z}")
     axes.grid(visible=True, axis="x", color="#dddddd", linewidth=0.6)
     return fig
+
+
+# -- the corridor's history ------------------------------------------------------------------------
+
+#: The first day :func:`corridor_status` draws by default.
+HISTORY_START = date(2010, 1, 1)
+
+
+def _status(rule: CrossingRule, directions: tuple[str, ...], events: tuple[TimelineEvent, ...]) -> str:
+    """Return a crossing's status under one dated rule (see :func:`corridor_status`)."""
+    open_ways = [d for d in directions if rule.open_in(d)]
+    if not open_ways:
+        return "closed"
+    if len(open_ways) < len(directions):
+        return "one-way"
+    # The rule lets freight through both ways: an event that calls itself closed or one-way is overridden by a later
+    # one, or closes the crossing to some trucks only (a transfer, a registration): restricted at most.
+    said = {"closed": "restricted", "one-way": "restricted"}
+    return max((said.get(e.status, e.status) for e in events), key=_SEVERITY.index, default="open")
+
+
+_SEVERITY = ("open", "delays", "restricted", "one-way", "closed")
+#: Event labels of :func:`corridor_status`: font size, the rows' offsets above a lane and a character's width, points.
+_LABEL_FONT_PT = 7
+_LABEL_ROWS_PT = (2, 10, 18)
+_CHAR_PT = 0.62 * _LABEL_FONT_PT
+
+
+def _spans(history: History, crossing: Crossing, lo: float, hi: float, events: Mapping[str, TimelineEvent]) -> list[tuple[float, float, str]]:
+    """Return ``(start, end, status)`` spans (POSIX seconds) of one crossing between ``lo`` and ``hi``, runs of one status merged."""
+    pieces = history.pieces[crossing.id]
+    bounds = [*pieces.starts[1:], math.inf]
+    spans: list[tuple[float, float, str]] = []
+    for first, last, rule, ids in zip(pieces.starts, bounds, pieces.rules, pieces.events, strict=True):
+        a, b = max(first, lo), min(last, hi)
+        if a >= b:
+            continue
+        status = _status(rule, crossing.directions, tuple(events[i] for i in ids if i in events))
+        if spans and spans[-1][2] == status and spans[-1][1] == a:
+            spans[-1] = (spans[-1][0], b, status)
+        else:
+            spans.append((a, b, status))
+    return spans
+
+
+def corridor_status(
+    net: nx.MultiDiGraph,
+    *,
+    crossings: Sequence[str] | str | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """
+    Draw each crossing's status over the years, from the network's dated timeline, with the events labelled.
+
+    One horizontal lane per crossing; each stretch of time is coloured by the crossing's status under the rules in
+    force then (the rules ``regime="history"`` plans with): **closed** when the rule does not let freight through in
+    either direction, **one-way** when it lets it through in one only, otherwise the most severe status the events in
+    force give themselves (**restricted**, e.g. trailer swaps or some registrations turned back, then **delays**),
+    else **open**. An event that calls itself closed or one-way while the rule lets freight through both ways (a
+    later event overrides it, or it closes the crossing to some trucks only) counts as restricted. Each event is
+    labelled with its id where it starts (at the left edge if it starts before ``start``).
+
+    Parameters
+    ----------
+    net
+        A network with a dated timeline (``net.graph["timeline"]``).
+    crossings
+        Crossing ids or names, one lane each, top to bottom. Default: every crossing with an event, in the network's
+        order.
+    start, end
+        The dates drawn (ISO strings accepted). Default: 2010-01-01 to today.
+    ax
+        Draw into these axes; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.figure.savefig("status.png")`` writes it; in Jupyter, ``ax.figure`` displays itself.
+
+    Raises
+    ------
+    UnknownIdError
+        For a crossing the network does not have, with close matches.
+    InvalidDepartureError, InvalidArgumentError
+        For a date that cannot be read, or ``end`` before ``start``; InvalidArgumentError also for a network without
+        a timeline or no crossing to draw, and its ArgumentTypeError for ``crossings`` that are not a list of names.
+
+    Examples
+    --------
+    >>> import transit
+    >>> net = transit.load_network()
+    >>> ax = corridor_status(net, crossings=["irkeshtam", "Dostuk"], start="2016-01-01", end="2024-12-31")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Irkeshtam', 'Dostuk/Dustlik']
+    >>> "kg-cn-covid-closure-2020" in [t.get_text() for t in ax.texts]
+    True
+    >>> ax.figure.savefig("corridor-status.png")  # doctest: +SKIP
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+
+    check_network(net)
+    timeline = timeline_of(net)
+    first = as_day(start, "start") or HISTORY_START
+    last = as_day(end, "end") or date.today()  # noqa: DTZ011 - the default end: today where the chart is drawn
+    check_range(first, last, ("start", "end"))
+    all_crossings: Mapping[str, Crossing] = net.graph["crossings"]
+    if crossings is None:
+        touched = {c for e in timeline.events for c in e.crossings}
+        lanes = [cid for cid in all_crossings if cid in touched]
+    elif isinstance(crossings, str) or (isinstance(crossings, Iterable) and not isinstance(crossings, Mapping)):
+        asked = [crossings] if isinstance(crossings, str) else list(crossings)
+        lanes = list(dict.fromkeys(resolve_crossing(net, c) for c in asked))
+    else:
+        msg = f"crossings={short_repr(crossings)} is not a list of crossing ids or names; pass e.g. crossings=['irkeshtam', 'dostuk']"
+        raise ArgumentTypeError(msg)
+    if not lanes:
+        why = "the timeline has no events" if crossings is None else "crossings is empty"
+        msg = f"there is no crossing to draw: {why}; pass crossings=['irkeshtam', ...]"
+        raise InvalidArgumentError(msg)
+    history = history_of(net)
+    events = {e.id: e for e in timeline.events}
+    _, axes = _axes(ax, (11.0, 1.2 + 0.7 * len(lanes)))
+
+    def when(t: float) -> float:
+        return float(mdates.date2num(datetime.fromtimestamp(t, UTC)))  # type: ignore[no-untyped-call]  # matplotlib.dates is not annotated
+
+    # The axis runs in UTC from the first day's start to the last day's end; the rules change at their own instants
+    # (a date in timeline.toml is local midnight at the crossing).
+    lo = datetime.combine(first, time(0), UTC).timestamp()
+    hi = datetime.combine(last + timedelta(days=1), time(0), UTC).timestamp()
+    # Label widths in days: the axes' width in points (before layout, a little less) against the days drawn.
+    width_pt = axes.get_window_extent().width * 72 / axes.figure.dpi * 0.85
+    per_pt = (when(hi) - when(lo)) / max(width_pt, 1.0)
+    omitted = 0
+    for lane, cid in enumerate(lanes):
+        crossing = all_crossings[cid]
+        tz = crossing.posts[0].tz
+        for a, b, status in _spans(history, crossing, lo, hi, events):
+            axes.barh(lane, when(b) - when(a), left=when(a), height=0.5, color=STATUS_COLOURS[status], edgecolor="none", label=f"_{cid}:{status}")
+        shown = [e for e in timeline.events if cid in e.crossings and e.start_s(tz) < hi and e.end_s(tz) > lo]
+        starts = {e.id: when(max(e.start_s(tz), lo)) for e in shown}
+        for x in starts.values():
+            axes.plot([x, x], [lane - 0.3, lane + 0.3], color="#222222", linewidth=0.8)
+        # Labels in up to three rows above the lane, the more severe events first; one that would overlap every row
+        # is left out (its tick stays) and counted in a note.
+        rows: list[list[tuple[float, float]]] = [[] for _ in _LABEL_ROWS_PT]
+        for event in sorted(shown, key=lambda e: (-_SEVERITY.index(e.status), starts[e.id])):
+            x0 = starts[event.id]
+            x1 = x0 + (4 + _CHAR_PT * len(event.id)) * per_pt
+            row = next((r for r, placed in enumerate(rows) if all(x1 <= a or x0 >= b for a, b in placed)), None)
+            if row is None:
+                omitted += 1
+                continue
+            rows[row].append((x0, x1))
+            axes.annotate(
+                event.id,
+                xy=(x0, lane - 0.3),
+                xytext=(2, _LABEL_ROWS_PT[row]),
+                textcoords="offset points",
+                fontsize=_LABEL_FONT_PT,
+                color="#222222",
+                va="bottom",
+                ha="left",
+            )
+    axes.set_yticks(range(len(lanes)), [all_crossings[c].name for c in lanes])
+    axes.set_ylim(len(lanes) - 0.4, -0.9)
+    axes.set_xlim(when(lo), when(hi))
+    axes.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
+    axes.grid(visible=True, axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    handles = [Patch(facecolor=STATUS_COLOURS[s], label=s) for s in _SEVERITY]
+    axes.legend(handles=handles, title="freight", loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, title_fontsize=8, frameon=False)
+    axes.set_title(f"Border crossings over time: status for freight ({timeline.source_file}, {first} to {last})")
+    if omitted:
+        axes.annotate(
+            f"{omitted} more event label(s) left out where they would overlap (ticks mark every event); `transit timeline` lists them",
+            xy=(1.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -20),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=7,
+            color="#666666",
+        )
+    return axes
 
 
 # -- map -------------------------------------------------------------------------------------------

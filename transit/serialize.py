@@ -3,7 +3,8 @@ Results as JSON-ready dicts: one shape per result type, shared by the HTTP API a
 
 ``transit plan --format json`` and ``POST /trips`` print :func:`trip_to_dict`; ``transit compare --format json`` and
 ``POST /compare`` print :func:`comparison_to_dict`; ``transit reliability --format json`` and ``POST /reliability``
-print :func:`reliability_to_dict`. Every value is a ``str``, ``int``, ``float``, ``bool``, ``None``, list or dict
+print :func:`reliability_to_dict`; ``transit timeline --format json`` and ``GET /timeline`` print
+:func:`timeline_to_dict`. Every value is a ``str``, ``int``, ``float``, ``bool``, ``None``, list or dict
 (``json.dumps`` takes it as is), times are ISO 8601 strings with the local offset of their place, and key names
 carry their units (``_h``, ``_km``, ``_usd``). A number that does not exist (a regime with no route) is ``None``.
 
@@ -21,18 +22,22 @@ Examples
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from ._history_query import source_refs
 from .comparison import TABLE_COLUMNS
 from .schedule import zone
 
 if TYPE_CHECKING:
     from .comparison import Comparison
+    from .model import Source
+    from .timeline import Timeline, TimelineEvent
     from .trip import Trip
     from .uncertainty import Reliability
 
-__all__ = ["comparison_to_dict", "reliability_to_dict", "trip_to_dict"]
+__all__ = ["comparison_to_dict", "reliability_to_dict", "timeline_to_dict", "trip_to_dict"]
 
 #: The totals of a comparison row, in hours, kilometres and US dollars: :data:`~transit.comparison.TABLE_COLUMNS`
 #: less ``saving_days`` (``saving_h`` says it).
@@ -128,7 +133,7 @@ def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> di
         (``total_h`` ... ``cost_usd``, ``None`` without a route), ``saving_h`` and ``saving_usd`` against the
         baseline, ``saving_vs_previous_h`` against the row before, ``arrival``, ``crossings``,
         ``transshipments``, ``warnings`` (the regime's trip's :attr:`~transit.trip.Trip.warnings`; none without a
-        route) and, with samples, ``p50_h, p90_h, p95_h``.
+        route) and ``p50_h, p90_h, p95_h`` (``None`` without samples).
     """
     table = comparison.table
     samples = next(iter(comparison.reliability.values())).samples if comparison.reliability else 0
@@ -141,8 +146,7 @@ def comparison_to_dict(comparison: Comparison, *, seed: int | None = None) -> di
         out["crossings"] = list(trip.crossings) if trip else []
         out["transshipments"] = list(trip.transshipments) if trip else []
         out["warnings"] = list(trip.warnings) if trip else []
-        if samples:
-            out.update({k: _num(row[k]) for k in _PERCENTILE_COLUMNS})
+        out.update({k: _num(row[k]) if samples else None for k in _PERCENTILE_COLUMNS})
         rows.append(out)
     return {
         "origin": comparison.origin,
@@ -176,8 +180,8 @@ def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, de
         ``origin, destination, regime, departure, route`` (crossing ids), ``route_choice``, ``samples``, ``seed``,
         ``deterministic_h``, ``mean_h``, ``percentiles_h`` and ``arrivals`` (keyed by percentage as a string),
         ``breakdown_mean_h``, ``crossings`` (per crossing: ``crossing_id, p50_h, p90_h, mean_h``), ``warnings`` (the
-        deterministic trip's :attr:`~transit.trip.Trip.warnings`), with a deadline
-        ``deadline`` and ``on_time_probability``, and for a best-route choice ``candidates``.
+        deterministic trip's :attr:`~transit.trip.Trip.warnings`), ``deadline`` and ``on_time_probability`` (``None``
+        without a deadline), and ``candidates`` (for a best-route choice; ``None`` for the planned route).
     """
     rel = reliability
     out: dict[str, Any] = {
@@ -200,6 +204,7 @@ def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, de
         ],
         "warnings": list(rel.warnings),
     }
+    out["deadline"] = out["on_time_probability"] = out["candidates"] = None
     if deadline is not None:
         out["deadline"] = deadline if isinstance(deadline, str) else deadline.isoformat()
         out["on_time_probability"] = float(rel.on_time_probability(deadline))
@@ -209,3 +214,77 @@ def reliability_to_dict(reliability: Reliability, *, seed: int | None = None, de
             for row in rel.route_choice.drop(columns=["score_h"]).to_dict(orient="records")
         ]
     return out
+
+
+def _plain(value: Any) -> Any:
+    """Return a value read from TOML as JSON: tables as dicts, arrays as lists, dates as ISO strings."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return value
+
+
+def timeline_to_dict(timeline: Timeline, events: Iterable[TimelineEvent], sources: Mapping[str, Source]) -> dict[str, Any]:
+    """
+    Return a network's dated history: its base periods and the events asked for, with their sources.
+
+    Parameters
+    ----------
+    timeline
+        The network's :class:`~transit.timeline.Timeline` (``net.graph["timeline"]``).
+    events
+        The events to list, e.g. ``timeline.events_between(crossing="irkeshtam")`` (``timeline.events`` for all).
+    sources
+        The dataset's sources by id (``net.graph["sources"]``), to resolve each source id.
+
+    Returns
+    -------
+    dict
+        ``source_file``, ``starts`` (the first day the timeline covers), ``periods`` (every base period: ``regime``,
+        ``from``, ``to``, ``source``, ``sources``, ``estimate``) and ``events``, one dict each: ``id``, ``title``,
+        ``from`` and ``to`` (ISO dates, or date-times with their offset; ``to`` is exclusive, ``None`` while still
+        in force), ``crossings``, ``directions``, ``status``, ``changes`` (the keys that change rules, as written in
+        ``timeline.toml``), ``source`` (as written), ``sources`` (each id as ``{id, title, url}``, ``url`` ``None``
+        where the source has none), ``estimate`` (the ESTIMATE text and its method, or ``None``), ``note`` and
+        ``disagreement``.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from transit.model import Source
+    >>> from transit.timeline import Period, Timeline, TimelineEvent
+    >>> closed = TimelineEvent(id="irkeshtam-shut", title="Irkeshtam closed", start=date(2020, 2, 2), end=date(2020, 4, 15),
+    ...                        crossings=("irkeshtam",), status="closed", changes={"open_to_freight": False},
+    ...                        source="fpri-2020; ESTIMATE: the reopening day taken from the first convoy reported")
+    >>> tl = Timeline(periods=(Period(regime="sco-2017", start=date(2017, 1, 20)),), events=(closed,))
+    >>> body = timeline_to_dict(tl, tl.events, {"fpri-2020": Source(id="fpri-2020", title="FPRI (2020)")})
+    >>> event = body["events"][0]
+    >>> event["from"], event["to"], event["changes"]
+    ('2020-02-02', '2020-04-15', {'open_to_freight': False})
+    >>> event["sources"], event["estimate"]
+    ([{'id': 'fpri-2020', 'title': 'FPRI (2020)', 'url': None}], 'ESTIMATE: the reopening day taken from the first convoy reported')
+    """
+    periods = [
+        {"regime": p.regime, "from": p.start.isoformat(), "to": p.end.isoformat() if p.end else None, **source_refs(p.source, sources)}
+        for p in timeline.periods
+    ]
+    out_events = [
+        {
+            "id": e.id,
+            "title": e.title,
+            "from": e.start.isoformat(),
+            "to": e.end.isoformat() if e.end is not None else None,
+            "crossings": list(e.crossings),
+            "directions": list(e.directions),
+            "status": e.status,
+            "changes": _plain(e.changes),
+            **source_refs(e.source, sources),
+            "note": e.note,
+            "disagreement": e.disagreement,
+        }
+        for e in events
+    ]
+    return {"source_file": timeline.source_file, "starts": timeline.starts.isoformat(), "periods": periods, "events": out_events}

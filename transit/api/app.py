@@ -27,15 +27,19 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from .. import __version__
+from .._history_query import no_timeline_message, select_events
 from ..comparison import compare
+from ..errors import InvalidArgumentError
+from ..lookup import get_regime
 from ..network import load_network
 from ..odmatrix import matrix
 from ..routing import plan_trip
-from ..serialize import comparison_to_dict, reliability_to_dict, trip_to_dict
+from ..serialize import comparison_to_dict, reliability_to_dict, timeline_to_dict, trip_to_dict
+from ..timeline import HISTORY
 from ..uncertainty import reliability
 from . import models as m
 from .compute import ComputeGate
-from .problems import PROBLEM_MEDIA_TYPE, LimitExceeded, RequestGuard, UnknownNameError, install
+from .problems import PROBLEM_MEDIA_TYPE, LimitExceeded, NoTimeline, RequestGuard, UnknownNameError, install
 
 __all__ = ["Limits", "create_app", "router"]
 
@@ -80,7 +84,7 @@ class Limits:
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        404: "Unknown place, id or name (with close matches)",
+        404: "Unknown place, id or name (with close matches), or no dated timeline in the served network",
         408: "The request body did not arrive in time",
         413: "Request body too large",
         422: "Invalid request: a field, a date-time, a regime, a limit, or no feasible route",
@@ -109,7 +113,7 @@ class _Service:
             "dataset_version": str(network.graph.get("dataset_version", "")),
             "places": len(self.listings.places),
             "crossings": len(self.listings.crossings),
-            "regimes": sorted(network.graph.get("regimes", {})),
+            "regimes": [r["id"] for r in self.listings.regimes],
             "limits": asdict(limits),
         }
         self.health_body = m.Health.model_validate(health).model_dump_json().encode()
@@ -211,7 +215,7 @@ async def crossings(
 
 @router.get("/regimes", response_model=list[m.RegimeInfo], responses=_GET_ERRORS, tags=["dataset"])
 async def regimes(service: Service) -> list[dict[str, Any]]:
-    """List the border regimes the network holds."""
+    """List the border regimes the network holds, and `history` (the rules in force on each date) when it has a dated timeline."""
     return service.listings.regimes
 
 
@@ -228,6 +232,38 @@ async def routes(
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else f"; known: {', '.join(listings.route_ids)}"
         raise UnknownNameError(f"unknown route {route!r}{hint}", suggestions=close)
     return [r for r in listings.routes if (route is None or r["id"] == route) and (country is None or country.upper() in r["countries"])]
+
+
+_TIMELINE_FILTERS = ("crossing", "country", "from", "to")
+
+
+@router.get("/timeline", response_model=m.TimelineResponse, responses={**_GET_ERRORS, **_problems(404)}, tags=["dataset"])
+async def timeline(
+    request: Request,
+    net: Network,
+    crossing: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Only events at this crossing: id or name, e.g. irkeshtam (see /crossings).")
+    ] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Only events at crossings of this country, ISO-2, e.g. KG.")] = None,
+    start: Annotated[
+        str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="Only events in force on or after this day, e.g. 2017-01-01.")
+    ] = None,
+    end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$", description="Only events in force on or before this day.")] = None,
+) -> Response:
+    """List the corridor's dated history: the base periods and the events (which crossing was open to whom, when), with sources.
+
+    `regime="history"` plans under these rules; the same body as `transit timeline --format json`.
+    """
+    unknown = sorted(set(request.query_params) - set(_TIMELINE_FILTERS))
+    repeated = sorted(k for k in _TIMELINE_FILTERS if len(request.query_params.getlist(k)) > 1)
+    if unknown or repeated:
+        what = f"unknown query parameter(s) {', '.join(map(repr, unknown))}" if unknown else f"{', '.join(map(repr, repeated))} given more than once"
+        raise InvalidArgumentError(f"{what}; /timeline takes each of {', '.join(_TIMELINE_FILTERS)} at most once")
+    if net.graph.get("timeline") is None:
+        raise NoTimeline(no_timeline_message(net))
+    selection = select_events(net, crossing=crossing, country=country, start=start, end=end)
+    body = timeline_to_dict(selection.timeline, selection.events, net.graph.get("sources", {}))
+    return Response(m.TimelineResponse.model_validate(body).model_dump_json(by_alias=True).encode(), media_type="application/json")
 
 
 @router.post("/trips", response_model=m.TripResponse, responses=_POST_ERRORS, tags=["trips"])
@@ -440,7 +476,7 @@ class _Listings:
                 "permits": list(r.permits),
                 "description": r.description.strip(),
             }
-            for r in net.graph["regimes"].values()
+            for r in [*net.graph["regimes"].values(), *([get_regime(net, HISTORY)] if net.graph.get("timeline") is not None else [])]
         ]
         self.routes = [
             {"id": r.id, "name": r.name, "kind": r.kind, "status": r.status, "countries": list(r.countries), "sequence": list(r.sequence)}

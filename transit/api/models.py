@@ -21,6 +21,8 @@ __all__ = [
     "Feature",
     "Health",
     "HealthLimits",
+    "HistoryEvent",
+    "HistoryPeriod",
     "LineGeometry",
     "MatrixRequest",
     "MatrixResponse",
@@ -31,7 +33,9 @@ __all__ = [
     "ReliabilityRequest",
     "ReliabilityResponse",
     "RouteInfo",
+    "SourceRef",
     "TimelineEvent",
+    "TimelineResponse",
     "TripRequest",
     "TripResponse",
     "VehicleModel",
@@ -496,3 +500,54 @@ class RouteInfo(BaseModel):
     status: str
     countries: list[str]
     sequence: list[str]
+
+
+class SourceRef(BaseModel):
+    """A source of ``routes/sources.csv``, cited by a timeline period or event."""
+
+    id: str
+    title: str = Field(description="Empty for an id the dataset's sources.csv lacks.")
+    url: str | None = Field(description="Null where the source has no stored URL.")
+
+
+_FROM = "ISO 8601: a date (from local midnight at each crossing) or a date-time with its offset."
+
+
+class HistoryPeriod(BaseModel):
+    """A stretch of time whose base rules come from one regime (``GET /timeline``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    regime: str
+    from_: str = Field(alias="from", description="First day, ISO date.")
+    to: str | None = Field(description="First day no longer covered; null: open-ended.")
+    source: str = Field(description="As written in timeline.toml.")
+    sources: list[SourceRef]
+    estimate: str | None = Field(description="The ESTIMATE part of the source and its method, or null.")
+
+
+class HistoryEvent(BaseModel):
+    """One dated change at one or more crossings (``GET /timeline``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    id: str
+    title: str
+    from_: str = Field(alias="from", description=_FROM)
+    to: str | None = Field(description="Exclusive, same forms as from; null while still in force.")
+    crossings: list[str]
+    directions: list[str] = Field(description="The directions its delays apply to; empty for both.")
+    status: Literal["open", "closed", "one-way", "restricted", "delays"] = Field(description="How the corridor-status chart draws it.")
+    changes: dict[str, Any] = Field(description="The keys that change rules, as written in timeline.toml (see routes/README.md).")
+    source: str = Field(description="As written in timeline.toml: source ids, or ESTIMATE and its method.")
+    sources: list[SourceRef]
+    estimate: str | None = Field(description="The ESTIMATE part of the source and its method, or null.")
+    note: str
+    disagreement: str = Field(description="Where sources disagree: what each says and which the timeline takes; empty if none.")
+
+
+class TimelineResponse(BaseModel):
+    """The ``GET /timeline`` response: the base periods and the events asked for, with their sources."""
+
+    source_file: str
+    starts: str = Field(description="The first day the timeline covers; an earlier departure follows its first period.")
+    periods: list[HistoryPeriod]
+    events: list[HistoryEvent]

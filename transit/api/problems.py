@@ -45,6 +45,7 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "ComputeTimeout",
     "LimitExceeded",
+    "NoTimeline",
     "Overloaded",
     "RequestGuard",
     "UnknownNameError",
@@ -73,6 +74,10 @@ class UnknownNameError(TransitError, KeyError):
         super().__init__(message)
 
 
+class NoTimeline(TransitError, LookupError):
+    """The served network has no dated timeline, so ``GET /timeline`` has nothing to list."""
+
+
 #: Exception class -> (HTTP status, problem slug, title). The first matching row wins, so subclasses come first. Every
 #: class of :mod:`transit.errors` has its own row. A 5xx answer never shows the exception's message (it may name files
 #: or modules of the server): the client gets the title and the request id, the log gets the rest.
@@ -80,6 +85,7 @@ ERROR_TABLE: tuple[tuple[type[Exception], int, str, str], ...] = (
     (UnknownPlaceError, 404, "unknown-place", "Unknown place"),
     (UnknownIdError, 404, "unknown-id", "Unknown id"),
     (UnknownNameError, 404, "unknown-name", "Unknown name"),
+    (NoTimeline, 404, "no-timeline", "No dated timeline"),
     (UnknownRegimeError, 422, "unknown-regime", "Unknown regime"),
     (NoRouteError, 422, "no-route", "No feasible route"),
     (InvalidDepartureError, 422, "invalid-time", "Invalid date-time"),
