@@ -565,9 +565,7 @@ fig""",
 `transit.plot.corridor_status` draws each crossing's status under the rules `history` plans with, with the events
 labelled where they start: Dostuk closed to freight from 2010 to September 2017; the Kyrgyz–Chinese crossings closed
 in the first COVID months of 2020, then one-way towards Kyrgyzstan; CPMM's measured border times (delays) from 2019
-to 2023. Dostuk is drawn as restricted after its reopening: the 2010 closure event, which still holds for Kara-Suu,
-has no end date, and the chart counts a closure overridden by a later event as a restriction. Under `history`
-Dostuk is open to freight round the clock from 6 September 2017, as the tables above show.""",
+to 2023. Dostuk is open to freight round the clock from 6 September 2017, as the tables above show.""",
         ),
         (
             "code",
