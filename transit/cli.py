@@ -24,6 +24,7 @@ import typer
 
 from ._cli_history import warning_notes
 from ._extras import missing_extra
+from ._timeutil import parse_departure
 from ._version import __version__
 from .calibration import validate as run_validation
 from .comparison import compare as run_compare
@@ -250,6 +251,8 @@ def _dates(text: str) -> list[str]:
     if not found:
         msg = f"--dates {text!r} lists no dates; give comma-separated ISO dates or times, e.g. --dates 2016-10-31T08:00,2024-06-03T08:00"
         raise InvalidArgumentError(msg)
+    for item in found:
+        parse_departure(item, "UTC", what="--dates item")  # the syntax, named as the user typed it; compare reads the zone
     return found
 
 
