@@ -138,7 +138,7 @@ def test_compare_dates_with_samples_adds_the_percentiles_of_each_row(capsys, on_
     [
         (["--dates", "2016-10-31", "--depart", "2017-10-30T08:00"], "give --depart (one departure) or --dates"),
         (["--dates", " , "], "--dates ' , ' lists no dates"),
-        (["--dates", "2016-10-31,31/10/2017"], "'31/10/2017' is not an ISO 8601"),
+        (["--dates", "2016-10-31,31/10/2017"], "--dates item '31/10/2017' is not an ISO 8601"),
         (["--dates", "2016-10-31T08:00,2016-10-31T08:00"], "give one time twice"),
         (["--dates", "2016-10-31,2024-06-03", "--regimes", "histroy"], "did you mean 'history'"),
     ],
