@@ -21,7 +21,7 @@ from .errors import DataError, InvalidArgumentError
 from .regimes import DISTRIBUTIONS, MAX_DELAY_H, NO_PERMIT, TRANSFERS, CountryClearance, CrossingRule, Delay, Permit, Regime
 from .schedule import PostSchedule
 
-__all__ = ["NEIGHBOURS", "load_country_clearance", "load_regime", "read_delay"]
+__all__ = ["DIRECTION_KEYS", "NEIGHBOURS", "load_country_clearance", "load_regime", "read_delay", "read_direction_delays"]
 
 _RULE_KEYS = {
     "countries",
@@ -48,7 +48,7 @@ _RULE_KEYS = {
     "transfer",
     "source",
 }
-_DIRECTION_KEYS = {
+DIRECTION_KEYS = {
     "queue_median_h",
     "queue_p90_h",
     "queue_distribution",
@@ -147,6 +147,28 @@ def read_delay(values: Mapping[str, Any], prefix: str, *, file: str, where: str,
         return Delay(median_h=float(median), p90_h=float(p90), source=the_source, distribution=distribution)
     except ValueError as exc:
         raise DataError(str(exc), file=file, row=where, column=f"{prefix}_p90_h") from None
+
+
+def read_direction_delays(per: Mapping[str, Any], *, file: str, where: str, source: str) -> dict[str, Delay]:
+    """
+    Read one ``delays."A>B"`` table (of a regime rule or a timeline event): the stages it gives, by name.
+
+    Returns
+    -------
+    dict
+        Some of ``queue``, ``clearance``, ``exit_side``, ``entry_side`` mapped to their :class:`Delay`; the table's own
+        ``source`` wins over ``source``.
+    """
+    unknown = set(per) - DIRECTION_KEYS
+    if unknown:
+        raise DataError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(DIRECTION_KEYS)}", file=file, row=where)
+    own = str(per.get("source", source))
+    found = {}
+    for stage in ("queue", "clearance", "exit_side", "entry_side"):
+        value = read_delay(per, stage, file=file, where=where, source=own)
+        if value is not None:
+            found[stage] = value
+    return found
 
 
 def load_regime(
@@ -329,18 +351,11 @@ def _resolve(
                     msg = f"direction {direction!r} does not fit crossing {crossing.id!r}; expected one of {crossing.directions}"
                     raise DataError(msg, file=file, row=where, column="delays")
                 continue
-            unknown = set(per) - _DIRECTION_KEYS
-            if unknown:
-                raise DataError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_DIRECTION_KEYS)}", file=file, row=dwhere)
-            dsource = str(per.get("source", source))
+            found = read_direction_delays(per, file=file, where=dwhere, source=source)
             for name, target in (("queue", queue), ("clearance", clearance)):
-                value = read_delay(per, name, file=file, where=dwhere, source=dsource)
-                if value is not None:
-                    target[direction] = value
-            for side in ("exit_side", "entry_side"):
-                value = read_delay(per, side, file=file, where=dwhere, source=dsource)
-                if value is not None:
-                    sides[direction][side] = value
+                if name in found:
+                    target[direction] = found[name]
+            sides[direction].update({side: found[side] for side in ("exit_side", "entry_side") if side in found})
         for country, sched in spec.get("schedules", {}).items():
             if country not in crossing.countries:
                 continue

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ._regime_files import NEIGHBOURS, read_delay
+from ._regime_files import NEIGHBOURS, read_delay, read_direction_delays
 from ._validate import close_match_hint, short_repr
 from .crossings import Crossing
 from .datasets import check_source, read_text
@@ -43,10 +43,6 @@ _CHANGE_KEYS = {
     *(f"{stage}_{part}" for stage in ("queue", "clearance", "transshipment") for part in ("median_h", "p90_h", "distribution", "values_h")),
 }
 _EVENT_KEYS = {"id", "title", "from", "to", "source", "status", "note", "disagreement", *_TARGET_KEYS, *_CHANGE_KEYS}
-_DIRECTION_KEYS = {
-    *(f"{stage}_{part}" for stage in ("queue", "clearance", "exit_side", "entry_side") for part in ("median_h", "p90_h", "distribution", "values_h")),
-    "source",
-}
 
 
 def load_timeline(
@@ -57,32 +53,7 @@ def load_timeline(
     sources: Mapping[str, Source] | None = None,
     only_known: bool = False,
 ) -> Timeline:
-    """
-    Read ``timeline.toml`` and check every reference in it.
-
-    Parameters
-    ----------
-    path
-        The file.
-    crossings
-        The network's crossings by id.
-    regimes
-        The network's regimes by id (the periods name them; permits in ``through`` must be theirs).
-    sources
-        The dataset's sources by id; when given, every ``source`` must cite them or say ESTIMATE.
-    only_known
-        Leave out the crossings the network does not have (and events left with none) instead of refusing them:
-        the curated timeline applied to a network that holds some of its crossings (an OSM extract).
-
-    Returns
-    -------
-    Timeline
-
-    Raises
-    ------
-    DataError
-        Naming the file, the event and the key at fault.
-    """
+    """:func:`transit.timeline.read_timeline`: read ``timeline.toml`` and check every reference in it."""
     return timeline_from_text(read_text(path), file=path.name, crossings=crossings, regimes=regimes, sources=sources, only_known=only_known)
 
 
@@ -311,18 +282,12 @@ def _patch(spec: Mapping[str, Any], crossing: Crossing, directions: Sequence[str
                     column="delays",
                 )
             continue
-        unknown = set(per) - _DIRECTION_KEYS
-        if unknown:
-            raise DataError(f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_DIRECTION_KEYS)}", file=file, row=dwhere)
-        dsource = str(per.get("source", source))
+        found = read_direction_delays(per, file=file, where=dwhere, source=source)
         for name, target in (("queue", queue), ("clearance", clearance)):
-            value = read_delay(per, name, file=file, where=dwhere, source=dsource)
-            if value is not None:
-                target[direction] = value
-        exit_side = read_delay(per, "exit_side", file=file, where=dwhere, source=dsource)
-        entry_side = read_delay(per, "entry_side", file=file, where=dwhere, source=dsource)
-        if exit_side is not None or entry_side is not None:
-            sides[direction] = (exit_side, entry_side)
+            if name in found:
+                target[direction] = found[name]
+        if "exit_side" in found or "entry_side" in found:
+            sides[direction] = (found.get("exit_side"), found.get("entry_side"))
     schedules: dict[str, PostSchedule] = {}
     for country, sched in dict(spec.get("schedules", {})).items():
         if country not in crossing.countries:
