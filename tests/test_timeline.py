@@ -333,3 +333,17 @@ def test_the_curated_history_admits_uzbek_trucks_into_china_from_2018_and_queues
     assert transit.regime_on(net, "2018-03-05").rule("irkeshtam").admits("UZ", permits=None)
     assert transit.regime_on(net, "2017-10-20").rule("kordai").queue["KG>KZ"].median_h > 100
     assert transit.regime_on(net, "2018-10-20").rule("kordai").queue["KG>KZ"].median_h < 10
+
+
+def test_the_time_distance_chart_of_a_dated_comparison_has_a_line_per_date(history_net):
+    pytest.importorskip("matplotlib")
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import transit.plot as tplot
+
+    cmp = transit.compare(history_net, "Tashkent", "Osh", regimes="history", departures=["2016-10-31T08:00", "2017-10-30T08:00"])
+    fig = tplot.time_distance(cmp)
+    labels = [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+    assert labels == [f"{row}: {cmp.trips[row].total_h:,.1f} h" for row in cmp.rows]
+    assert "2 departures" in fig.axes[0].get_title()

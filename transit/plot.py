@@ -259,7 +259,9 @@ def time_distance(
     axes.set_xlabel("Distance (km)")
     axes.set_ylabel("Time since departure (h)" if y == "time" else "Cumulative cost (USD)")
     what = "Time" if y == "time" else "Cost"
-    axes.set_title(f"{what}-distance: {first.origin_name} → {first.destination_name}, departing {first.departure:%a %d %b %Y %H:%M %Z}")
+    departures = {trip.departure for trip in trips.values()}
+    when = f"departing {first.departure:%a %d %b %Y %H:%M %Z}" if len(departures) == 1 else f"{len(departures)} departures, time since each"
+    axes.set_title(f"{what}-distance: {first.origin_name} → {first.destination_name}, {when}")
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
     axes.grid(visible=True, color="#dddddd", linewidth=0.6)
