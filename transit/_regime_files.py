@@ -21,7 +21,15 @@ from .errors import DataError, InvalidArgumentError
 from .regimes import DISTRIBUTIONS, MAX_DELAY_H, NO_PERMIT, TRANSFERS, CountryClearance, CrossingRule, Delay, Permit, Regime
 from .schedule import PostSchedule
 
-__all__ = ["DIRECTION_KEYS", "NEIGHBOURS", "load_country_clearance", "load_regime", "read_delay", "read_direction_delays"]
+__all__ = ["DIRECTION_KEYS", "NEIGHBOURS", "delay_keys", "load_country_clearance", "load_regime", "read_delay", "read_direction_delays"]
+
+DELAY_PARTS = ("median_h", "p90_h", "distribution", "values_h")
+
+
+def delay_keys(*stages: str) -> set[str]:
+    """Return the keys that describe the delays of ``stages`` (``queue`` gives ``queue_median_h``, ``queue_p90_h``...)."""
+    return {f"{stage}_{part}" for stage in stages for part in DELAY_PARTS}
+
 
 _RULE_KEYS = {
     "countries",
@@ -30,43 +38,14 @@ _RULE_KEYS = {
     "open_to_freight",
     "reason",
     "through",
-    "transshipment_median_h",
-    "transshipment_p90_h",
-    "transshipment_distribution",
-    "transshipment_values_h",
-    "queue_median_h",
-    "queue_p90_h",
-    "queue_distribution",
-    "queue_values_h",
-    "clearance_median_h",
-    "clearance_p90_h",
-    "clearance_distribution",
-    "clearance_values_h",
     "delays",
     "schedules",
     "closed_directions",
     "transfer",
     "source",
+    *delay_keys("transshipment", "queue", "clearance"),
 }
-DIRECTION_KEYS = {
-    "queue_median_h",
-    "queue_p90_h",
-    "queue_distribution",
-    "queue_values_h",
-    "clearance_median_h",
-    "clearance_p90_h",
-    "clearance_distribution",
-    "clearance_values_h",
-    "exit_side_median_h",
-    "exit_side_p90_h",
-    "exit_side_distribution",
-    "exit_side_values_h",
-    "entry_side_median_h",
-    "entry_side_p90_h",
-    "entry_side_distribution",
-    "entry_side_values_h",
-    "source",
-}
+DIRECTION_KEYS = {*delay_keys("queue", "clearance", "exit_side", "entry_side"), "source"}
 #: ``through`` key standing for the two countries of the crossing.
 NEIGHBOURS = "neighbours"
 

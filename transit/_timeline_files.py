@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ._regime_files import NEIGHBOURS, read_delay, read_direction_delays
+from ._regime_files import NEIGHBOURS, delay_keys, read_delay, read_direction_delays
 from ._validate import close_match_hint, short_repr
 from .crossings import Crossing
 from .datasets import check_source, read_text
@@ -40,7 +40,7 @@ _CHANGE_KEYS = {
     "capacity_trucks_per_day",
     "delays",
     "schedules",
-    *(f"{stage}_{part}" for stage in ("queue", "clearance", "transshipment") for part in ("median_h", "p90_h", "distribution", "values_h")),
+    *delay_keys("queue", "clearance", "transshipment"),
 }
 _EVENT_KEYS = {"id", "title", "from", "to", "source", "status", "note", "disagreement", *_TARGET_KEYS, *_CHANGE_KEYS}
 

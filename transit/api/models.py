@@ -147,7 +147,7 @@ class TripRequest(BaseModel):
                     "origin": "Kashgar",
                     "destination": "Tashkent",
                     "via": ["Irkeshtam"],
-                    "regime": "sco-2017",
+                    "regime": "history",
                     "departure": "2017-10-30T08:00",
                     "vehicle": {"registration": "UZ", "drivers": 1},
                 }
@@ -249,7 +249,7 @@ class CompareRequest(BaseModel):
                     "origin": "Kashgar",
                     "destination": "Tashkent",
                     "via": ["Irkeshtam"],
-                    "regimes": ["pre-2017", "sco-2017"],
+                    "regimes": ["pre-2017", "history"],
                     "departure": "2017-10-30T08:00",
                     "samples": 1000,
                     "seed": 42,
