@@ -43,6 +43,7 @@ import networkx as nx
 
 from . import _cache
 from ._pickle import reduce_frozen
+from ._steps import why_closed
 from ._timeutil import parse_departure
 from ._validate import check_network, short_repr
 from .crossings import Crossing
@@ -285,7 +286,7 @@ def _as_date(value: date | str, name: str) -> date:
         raise InvalidArgumentError(msg) from None
 
 
-def apply_patch(rule: CrossingRule, patch: Patch, crossing: Crossing) -> CrossingRule:
+def apply_patch(rule: CrossingRule, patch: Patch) -> CrossingRule:
     """Return ``rule`` with one event's changes (sides recompute the queue as the regime files do)."""
     changes: dict[str, Any] = dict(patch.fields)
     if patch.through:
@@ -319,7 +320,6 @@ def apply_patch(rule: CrossingRule, patch: Patch, crossing: Crossing) -> Crossin
         changes["sides"] = sides
     if patch.schedules:
         changes["schedules"] = {**rule.schedules, **patch.schedules}
-    del crossing  # the patch was checked against it at load
     return dataclasses.replace(rule, **changes) if changes else rule
 
 
@@ -391,7 +391,7 @@ def _pieces(crossing: Crossing, timeline: Timeline, regimes: Mapping[str, Regime
         rule = regimes[timeline.period_on(day).regime].rule(crossing.id)
         active = tuple(e for e in events if e.start_s(tz) <= probe < e.end_s(tz))
         for event in active:
-            rule = apply_patch(rule, event.patches[crossing.id], crossing)
+            rule = apply_patch(rule, event.patches[crossing.id])
         ids = tuple(e.id for e in active)
         if out_rules and out_rules[-1] == rule and out_events[-1] == ids:
             continue
@@ -550,10 +550,7 @@ class History(Regime):
 
 
 def _closed_reason(rule: CrossingRule, direction: str, events: tuple[str, ...]) -> str:
-    if rule.open_to_freight and direction in rule.closed_directions:
-        why = f"one-way: only {', '.join(d for d in rule.queue if d not in rule.closed_directions)}"
-    else:
-        why = rule.reason or "closed to freight"
+    why = why_closed(rule, direction) or "closed to freight"
     return f"{why} [timeline: {', '.join(events)}]" if events else why
 
 
