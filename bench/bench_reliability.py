@@ -68,7 +68,7 @@ def main() -> None:
         rng = np.random.default_rng(seed)
         draws = draw_delays(net, trip.path, regime, n, rng)
         return simulate_many(
-            net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=depart_s, draws=draws, extensions=trip.extensions
+            net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=depart_s, draws=draws, **trip.plan
         ).total_s
 
     # Baseline: the same delays, one scalar simulation per sample.
@@ -79,7 +79,7 @@ def main() -> None:
         out = np.empty(n_loop)
         for i in range(n_loop):
             one = {k: (q[i], c[i], x[i]) for k, (q, c, x) in fixed_draws.items()}
-            t = _simulate(net, trip.path, regime, trip.vehicle, trip.departure, extensions=trip.extensions, annotate=False, draws=one)
+            t = _simulate(net, trip.path, regime, trip.vehicle, trip.departure, **trip.plan, annotate=False, draws=one)
             out[i] = t.arrival.timestamp() - depart_s
         return out
 

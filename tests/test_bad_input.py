@@ -252,20 +252,6 @@ def test_bad_vehicle_types(kwargs, match):
         transit.Vehicle(**kwargs)
 
 
-@pytest.mark.parametrize("bad", ["x", 0, 2.5, True, 10_000])
-def test_max_candidates_is_checked(net, bad):
-    with pytest.raises(InvalidArgumentError, match="max_candidates") as info:
-        transit.plan_trip(net, "Kashgar", "Osh", departure=DEPART, max_candidates=bad)
-    assert "from 1 to 100" in str(info.value)
-
-
-def test_max_candidates_is_checked_in_every_entry_point(net):
-    with pytest.raises(InvalidArgumentError, match="max_candidates"):
-        transit.reliability(net, "Kashgar", "Osh", departure=DEPART, samples=10, max_candidates="x")
-    with pytest.raises(InvalidArgumentError, match="max_candidates"):
-        transit.matrix(net, origins=["Kashgar"], destinations=["Osh"], departure=DEPART, max_candidates="x")
-
-
 @pytest.fixture(scope="module")
 def rel(net):
     return transit.reliability(net, "Kashgar", "Osh", departure=DEPART, samples=200, rng=1)

@@ -137,11 +137,11 @@ def test_every_sample_matches_the_scalar_simulator_with_the_same_delays(net, reg
         trip = transit.plan_trip(net, origin, destination, regime=regime, departure="2017-10-27T14:00")
         draws = draw_delays(net, trip.path, reg, 25, np.random.default_rng(11))
         runs = simulate_many(
-            net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions
+            net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan
         )
         for i in range(25):
             one = {k: (v[0][i], v[1][i], v[2][i]) for k, v in draws.items()}
-            scalar = simulate_path(net, trip.path, reg, trip.vehicle, trip.departure, extensions=trip.extensions, draws=one)
+            scalar = simulate_path(net, trip.path, reg, trip.vehicle, trip.departure, **trip.plan, draws=one)
             assert runs.arrival_s[i] == scalar.arrival.timestamp(), (origin, destination, i)
             for activity in ACTIVITIES:
                 assert runs.components_s[activity][i] == pytest.approx(scalar.breakdown_h[activity] * 3600, abs=1e-6)

@@ -51,10 +51,10 @@ LIMITS: dict[str, int] = {
     "crossing_graph": 64,
     "heuristic": 512,  # routing: A* heuristics per (destination, waypoints), inside each crossing graph  # routing: one per (regime, speed cap)
     "candidates": 100_000,  # routing: candidate paths per question
+    "legs": 100_000,  # route search (_labels): the fastest domestic leg between two nodes, per speed cap
     "edge": 200_000,  # compiled steps (_steps): one per edge
     "path": 200_000,  # compiled steps: one tuple per path
     "remaining": 200_000,  # driving left after each step, per (path, speed cap)
-    "bound": 200_000,  # lower bounds per (path, start, regime, vehicle)
     "coords": 200_000,  # road geometry per path
     "openings": 10_000,  # Monte Carlo opening tables per (regime, crossing, direction)
     "schedule_day": 20_000,  # a post's open windows per (local day, direction); per schedule, not per network

@@ -14,6 +14,7 @@ the waypoints demand it (see :func:`astar_paths`).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import math
@@ -38,6 +39,7 @@ __all__ = [
     "astar_paths",
     "crossing_graph",
     "domestic",
+    "driving_graph",
     "expand",
     "resolve_waypoints",
 ]
@@ -75,7 +77,7 @@ class Domestic:
             (cu, i), (cv, j) = self.where[u], self.where[v]
             if cu != cv:
                 continue
-            weight = max(road_time(data, cap), 1e-9)  # an explicit zero would read as "no edge"
+            weight = road_time(data, cap)
             edges = best[cu]
             if weight < edges.get((i, j), math.inf):
                 edges[(i, j)] = weight
@@ -133,8 +135,9 @@ def posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
 
 
 def road_time(data: dict[str, Any], cap: float | None) -> float:
+    """Seconds to drive an edge, rounded as the simulator rounds them (whole seconds, at least one)."""
     speed = data["speed_kph"] if cap is None else min(data["speed_kph"], cap)
-    return travel_time_s(float(data["length"]), speed)
+    return float(max(round(travel_time_s(float(data["length"]), speed)), 1))
 
 
 def domestic(graph: nx.MultiDiGraph, cap: float | None) -> Domestic:
@@ -155,6 +158,17 @@ class CrossingGraph:
     links: list[tuple[Any, Any, float]] = field(default_factory=list)
     crossing_countries: dict[str, frozenset[str]] = field(default_factory=dict)
     heuristics: _cache.LRU = field(default_factory=lambda: _cache.LRU(_cache.LIMITS["heuristic"]))
+    delay_s: dict[tuple[Any, Any], float] = field(default_factory=dict)
+
+
+def driving_graph(cg: CrossingGraph) -> CrossingGraph:
+    """The same crossing graph weighted by driving alone (no border delays): for a bound on the driving left."""
+    cross_out = {u: [(v, w - cg.delay_s[(u, v)]) for v, w in targets] for u, targets in cg.cross_out.items()}
+    cross_in = {v: [(u, w - cg.delay_s[(u, v)]) for u, w in sources] for v, sources in cg.cross_in.items()}
+    links = [(u, v, w - cg.delay_s[(u, v)]) for u, v, w in cg.links]
+    return dataclasses.replace(
+        cg, cross_out=cross_out, cross_in=cross_in, links=links, heuristics=_cache.LRU(_cache.LIMITS["heuristic"]), delay_s={}
+    )
 
 
 def crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> CrossingGraph:
@@ -181,7 +195,9 @@ def build_crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | No
         direction = f"{cg.country[u]}>{cg.country[v]}"
         if not rule.open_in(direction):
             continue
-        weight = road_time(data, cap) + rule.expected_delay_h(direction) * HOUR_S
+        delay = rule.expected_delay_h(direction) * HOUR_S
+        weight = road_time(data, cap) + delay
+        cg.delay_s[(u, v)] = delay
         cg.cross_out.setdefault(u, []).append((v, weight))
         cg.cross_in.setdefault(v, []).append((u, weight))
         cg.crossing_of[(u, v)] = data["crossing_id"]

@@ -35,7 +35,7 @@ from .lookup import get_regime
 from .model import PlaceRef
 from .question import TripQuestion
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, plan_resolved, resolve_trip
+from .routing import plan_resolved, resolve_trip
 from .trip import Trip
 from .uncertainty import Reliability, sample_trip
 from .vehicles import Vehicle
@@ -249,7 +249,6 @@ def compare(
     departures: Sequence[datetime | str] | None = None,
     via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
-    max_candidates: int = MAX_CANDIDATES,
     samples: int = 0,
     rng: int | np.random.Generator | None = None,
 ) -> Comparison:
@@ -277,8 +276,6 @@ def compare(
     via
         Places or crossings to pass, in order; ``None`` for none.
     vehicle
-        As for :func:`transit.plan_trip`.
-    max_candidates
         As for :func:`transit.plan_trip`.
     samples
         If positive, sample each row's trip this many times
@@ -372,7 +369,7 @@ def compare(
     for label, regime, depart, question in plan:
         try:
             trips[label] = plan_resolved(
-                graph, dataclasses.replace(question, regime=regime.around(depart.timestamp())), max_candidates=max_candidates
+                graph, dataclasses.replace(question, regime=regime.around(depart.timestamp()))
             )
         except NoRouteError as exc:
             errors[label] = str(exc)

@@ -218,14 +218,21 @@ class DriverClock:
     (formalities, which interrupt a rest).
 
     Policy (earliest legal arrival): reduced daily rests are taken whenever
-    the weekly allowance has some left; the extended driving day is used
-    only when it lets the crew finish the trip's driving without another
-    daily rest.
+    the weekly allowance has some left. The extended driving day is used on
+    the days a plan names (``extend_days``, chosen by the route search) or,
+    without a plan, only when it lets the crew finish the trip's driving
+    without another daily rest.
 
     Parameters
     ----------
     crew
         The crew rule.
+    extend_days
+        Duty days (numbered from 1 over the trip, see :attr:`days`) to drive
+        the extended day on, while the week allows; ``None`` for the policy above.
+    days
+        Duty days begun before this crew took over (a transshipment hands the
+        cargo to a new crew; the numbering goes on).
     """
 
     __slots__ = (
@@ -240,7 +247,9 @@ class DriverClock:
         "_weekly_after",
         "applied",
         "crew",
+        "days",
         "duty_start",
+        "extend_days",
         "extended_today",
         "extensions_used",
         "idle_s",
@@ -250,8 +259,10 @@ class DriverClock:
         "today_s",
     )
 
-    def __init__(self, crew: CrewRule) -> None:
+    def __init__(self, crew: CrewRule, *, extend_days: frozenset[int] | None = None, days: int = 0) -> None:
         self.crew = crew
+        self.extend_days = extend_days
+        self.days = days
         self.since_break_s = 0.0
         self.today_s = 0.0
         self.duty_start: float | None = None
@@ -270,6 +281,28 @@ class DriverClock:
         self._max_ext = crew.extensions_per_week
         self._max_red = crew.reduced_rests_per_week
         self._weekly_after = crew.weekly_after_periods
+
+    def clone(self) -> DriverClock:
+        """An independent copy (the route search branches on it)."""
+        new = DriverClock.__new__(DriverClock)
+        new.crew, new.extend_days, new.days, new.applied = self.crew, self.extend_days, self.days, self.applied
+        new.since_break_s, new.today_s, new.duty_start, new.idle_s = self.since_break_s, self.today_s, self.duty_start, self.idle_s
+        new.periods, new.extensions_used, new.reductions_used, new.extended_today = self.periods, self.extensions_used, self.reductions_used, self.extended_today
+        new._day_s, new._ext_s, new._rest_s, new._red_s = self._day_s, self._ext_s, self._rest_s, self._red_s
+        new._week_s, new._duty_s, new._max_ext, new._max_red, new._weekly_after = self._week_s, self._duty_s, self._max_ext, self._max_red, self._weekly_after
+        return new
+
+    def day_number(self) -> int:
+        """The number of the duty day in progress, or of the next one if none is (from 1 over the trip)."""
+        return self.days if self.duty_start is not None else self.days + 1
+
+    def rest_due(self) -> str:
+        """The rest the crew would take now instead of a break: ``"weekly_rest"`` if one is due, else ``"daily_rest"``."""
+        return (Stop.WEEKLY_REST if self.periods >= self._weekly_after else Stop.DAILY_REST).activity
+
+    def can_extend(self) -> bool:
+        """Whether today could still become an extended day (not yet extended, the week allows one more)."""
+        return not self.extended_today and self.extensions_used < self._max_ext and self._ext_s > self._day_s
 
     def __repr__(self) -> str:
         return f"DriverClock(today_s={self.today_s:.0f}, since_break_s={self.since_break_s:.0f}, idle_s={self.idle_s:.0f}, periods={self.periods})"
@@ -351,22 +384,33 @@ class DriverClock:
         """
         if self.idle_s > 0.0:
             self.settle(rule)
-        today = self.today_s
         weekly_due = self.periods >= self._weekly_after
-        if today <= EPS and weekly_due:
+        if self.today_s <= EPS and weekly_due:
             return (0.0, Stop.WEEKLY_REST.activity)
-        limit = self._day_s
-        if self.extended_today or (self.extensions_used < self._max_ext and today + remaining_s <= self._ext_s + EPS and remaining_s > limit - today):
-            limit = self._ext_s
-        day_left = limit - today
-        if self.duty_start is not None:
-            duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t
-            day_left = min(day_left, duty_left)
+        day_left = self.day_left_s(t, remaining_s=remaining_s)
         if self.crew.breaks:
             break_left = rule.break_after_h * HOUR_S - self.since_break_s
             if break_left < day_left:
                 return (max(0.0, break_left), Stop.BREAK.activity)
         return (max(0.0, day_left), (Stop.WEEKLY_REST if weekly_due else Stop.DAILY_REST).activity)
+
+    def day_left_s(self, t: float, *, remaining_s: float = math.inf) -> float:
+        """Driving left in the duty day at ``t`` (the daily limit, extended or not, and the duty window), seconds."""
+        today = self.today_s
+        limit = self._day_s
+        if self.extended_today:
+            limit = self._ext_s
+        elif self.extensions_used < self._max_ext:
+            if self.extend_days is None:
+                if today + remaining_s <= self._ext_s + EPS and remaining_s > limit - today:
+                    limit = self._ext_s
+            elif self.day_number() in self.extend_days:
+                limit = self._ext_s
+        day_left = limit - today
+        if self.duty_start is not None:
+            duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t
+            day_left = min(day_left, duty_left)
+        return day_left
 
     def stop_needed_s(self, stop: str, rule: BreakRule) -> float:
         """Return how much longer than the current idle time a ``stop`` must last."""
@@ -390,6 +434,7 @@ class DriverClock:
         if self.duty_start is None and self.today_s <= EPS:
             self.duty_start = t_start
             self.periods += 1
+            self.days += 1
         self.today_s += seconds
         self.since_break_s += seconds
         if not self.extended_today and self.today_s > self._day_s + EPS:

@@ -31,7 +31,7 @@ Examples
 >>> sco = transit.get_regime(net, "sco-2017")
 >>> draws = draw_delays(net, trip.path, sco, 1000, np.random.default_rng(42))
 >>> runs = simulate_many(net, trip.path, regime=sco, vehicle=trip.vehicle,
-...                      departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions)
+...                      departure_s=trip.departure.timestamp(), draws=draws, **trip.plan)
 >>> runs.total_s.shape
 (1000,)
 """
@@ -257,8 +257,10 @@ class _Crew:
     ``tests/test_twins.py`` and ``tests/test_reliability.py`` hold the two equal.
     """
 
-    def __init__(self, crew: CrewRule, n: int) -> None:
+    def __init__(self, crew: CrewRule, n: int, *, extend_days: frozenset[int] | None = None, days: np.ndarray | None = None) -> None:
         self.crew = crew
+        self.extend_days = None if extend_days is None else np.array(sorted(extend_days), dtype=np.int64)
+        self.days = np.zeros(n, dtype=np.int64) if days is None else days.copy()
         self.since_break_s = np.zeros(n)
         self.today_s = np.zeros(n)
         self.duty_start = np.full(n, np.nan)
@@ -321,9 +323,11 @@ class _Crew:
         crew = self.crew
         today = self.today_s
         weekly_due = self.periods >= crew.weekly_after_periods
-        extend = self.extended_today | (
-            (self.extensions_used < crew.extensions_per_week) & (today + remaining <= self._ext_s + EPS) & (remaining > self._day_s - today)
-        )
+        if self.extend_days is None:
+            wanted = (today + remaining <= self._ext_s + EPS) & (remaining > self._day_s - today)
+        else:
+            wanted = np.isin(self.days + np.isnan(self.duty_start), self.extend_days)  # the day in progress, or the next one
+        extend = self.extended_today | ((self.extensions_used < crew.extensions_per_week) & wanted)
         day_left = np.where(extend, self._ext_s, self._day_s) - today
         duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t  # NaN outside a duty period
         day_left = np.where(duty_left < day_left, duty_left, day_left)  # comparisons with NaN are False
@@ -347,6 +351,7 @@ class _Crew:
         new_day = mask & np.isnan(self.duty_start) & (self.today_s <= EPS)
         self.duty_start = np.where(new_day, t_start, self.duty_start)
         self.periods += new_day
+        self.days += new_day
         add = np.where(mask, seconds, 0.0)
         self.today_s += add
         self.since_break_s += add
@@ -366,14 +371,28 @@ class _Many:
     :mod:`transit._rules`); ``tests/test_reliability.py`` checks that they agree sample by sample.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, regime: Regime, vehicle: Vehicle, t0: np.ndarray, extensions: Sequence[float]) -> None:
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        regime: Regime,
+        vehicle: Vehicle,
+        t0: np.ndarray,
+        extensions: Sequence[float],
+        waits: Mapping[int, float] | None = None,
+        extended_days: frozenset[int] | None = None,
+        rest_at_breaks: frozenset[int] = frozenset(),
+    ) -> None:
         self.graph = graph
         self.regime = regime
         self.vehicle = vehicle
         self.rules: DriverRules = graph.graph["driver_rules"]
         self.n = len(t0)
         self.t = t0.copy()
-        self.driver = _Crew(self.rules.crew(vehicle.drivers), self.n)
+        self.extended_days = extended_days
+        self.rest_at_breaks = np.array(sorted(rest_at_breaks), dtype=np.int64)
+        self.breaks = np.zeros(len(t0), dtype=np.int64)
+        self.waits = waits or {}
+        self.driver = _Crew(self.rules.crew(vehicle.drivers), self.n, extend_days=extended_days)
         self.rests = np.zeros(self.n, dtype=np.int64)
         self.extensions = np.array([*extensions, 0.0], dtype=float) if extensions else np.zeros(1)
         self.comp = {a: np.zeros(self.n) for a in ACTIVITIES}
@@ -419,6 +438,14 @@ class _Many:
             chunk = np.where(allow < left, np.floor(allow), left)
             stopping = active & (chunk < 1)
             driving = active & (chunk >= 1)
+            if stopping.any() and self.rest_at_breaks.size:
+                due = stopping & (stop == Stop.BREAK)
+                self.breaks += due
+                rest = due & np.isin(self.breaks, self.rest_at_breaks)
+                weekly = driver.periods >= driver.crew.weekly_after_periods
+                stop = np.where(rest, np.where(weekly, Stop.WEEKLY_REST, Stop.DAILY_REST), stop)
+            elif stopping.any():
+                self.breaks += stopping & (stop == Stop.BREAK)
             if stopping.any():
                 self.stop(stopping, stop, rule)
             if driving.any():
@@ -437,7 +464,7 @@ class _Many:
         exit_rule = self.rules.break_rule(step.exit_country)
         driver = self.driver
         self.reach[crossing.id] = arrival - self.t0
-        queued = arrival + np.round(queue_h * HOUR_S)
+        queued = arrival + np.maximum(np.round(queue_h * HOUR_S), round(self.waits.get(len(self.crossed), 0.0)))
         clearance_s = np.round(clearance_h * HOUR_S)
         if table.clock.always_open:
             ready, closed = queued, np.zeros(self.n)
@@ -463,7 +490,14 @@ class _Many:
             self.t = self.t + moved
             self.comp["transshipment"] += moved
             self.vehicle = self.vehicle.transshipped(step.entry_country)
-            self.driver = _Crew(self.rules.crew(self.vehicle.drivers), self.n)
+            self.driver = _Crew(self.rules.crew(self.vehicle.drivers), self.n, extend_days=self.extended_days, days=self.driver.days)
+            # the fresh truck may be held before it leaves, like a hold at the origin (the scalar Run's rest index)
+            self.rests += 1
+            index = np.minimum(self.rests, len(self.extensions) - 1)
+            hold = np.where(self.rests < len(self.extensions) - 1, np.round(self.extensions[index]), 0.0)
+            self.t = self.t + hold
+            self.comp["closed_wait"] += hold
+            self.driver.idle(hold)
         self.passage[crossing.id] = self.t - self.t0
 
     def _rules_in_force(self, step: Cross, table: _Openings, arrival: np.ndarray, draws: Mapping[Any, Draw], index: int) -> tuple[CrossingRule, Draw]:
@@ -586,6 +620,9 @@ def simulate_many(
     draws: Mapping[Any, Draw] | None = None,
     n: int | None = None,
     extensions: Sequence[float] = (),
+    waits: Mapping[int, float] | None = None,
+    extended_days: frozenset[int] | None = None,
+    rest_at_breaks: frozenset[int] = frozenset(),
 ) -> Runs:
     """
     Simulate ``path`` for many samples at once.
@@ -606,10 +643,10 @@ def simulate_many(
         From :func:`draw_delays`; ``None`` uses the medians at every crossing.
     n
         Number of samples when neither ``draws`` nor ``departure_s`` gives it.
-    extensions
-        A planned trip's hold at the origin and rest extensions
-        (:attr:`Trip.extensions <transit.trip.Trip.extensions>`): every
-        sample follows the same plan.
+    extensions, waits, extended_days, rest_at_breaks
+        A planned trip's plan (:attr:`Trip.plan <transit.trip.Trip.plan>`):
+        holds and rest extensions, waits at crossings, extended driving days.
+        Every sample follows the same plan.
 
     Returns
     -------
@@ -628,7 +665,7 @@ def simulate_many(
     size = sizes.pop() if sizes else 1
     t0 = np.round(np.broadcast_to(np.asarray(departure_s, dtype=float), (size,)))
     try:
-        return _simulate_many(graph, path, regime, vehicle, t0, draws, extensions)
+        return _simulate_many(graph, path, regime, vehicle, t0, draws, extensions, waits, extended_days, rest_at_breaks)
     except _Split as split:
         # Samples met dated rules that disagree on whether the truck drives on: simulate each group on its own.
         parts = [np.flatnonzero(split.mask), np.flatnonzero(~split.mask)]
@@ -641,6 +678,9 @@ def simulate_many(
                 departure_s=t0[rows],
                 draws={k: (d[0][rows], d[1][rows], d[2][rows]) for k, d in draws.items()},
                 extensions=extensions,
+                waits=waits,
+                extended_days=extended_days,
+                rest_at_breaks=rest_at_breaks,
             )
             for rows in parts
         ]
@@ -686,9 +726,12 @@ def _simulate_many(
     t0: np.ndarray,
     draws: Mapping[Any, Draw],
     extensions: Sequence[float],
+    waits: Mapping[int, float] | None,
+    extended_days: frozenset[int] | None,
+    rest_at_breaks: frozenset[int],
 ) -> Runs:
     size = len(t0)
-    run = _Many(graph, regime, vehicle, t0, extensions)
+    run = _Many(graph, regime, vehicle, t0, extensions, waits, extended_days, rest_at_breaks)
     if extensions and extensions[0] > 0:
         hold = float(round(extensions[0]))
         run.t += hold

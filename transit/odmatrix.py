@@ -35,7 +35,7 @@ from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime, resolve_place
 from .model import PlaceRef
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, MAX_CANDIDATES_LIMIT, TripQuestion, plan_resolved, resolve_trip
+from .routing import TripQuestion, plan_resolved, resolve_trip
 from .uncertainty import PERCENTILES, sample_trip
 from .vehicles import Vehicle
 
@@ -92,7 +92,6 @@ def matrix(
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     samples: int = 0,
     rng: int | np.random.Generator | None = None,
-    max_candidates: int = MAX_CANDIDATES,
     progress: bool = False,
     cpus: int | None = 1,
 ) -> pd.DataFrame:
@@ -106,7 +105,7 @@ def matrix(
     origins, destinations
         Place names; default every city and port of the network
         (:func:`cities`). A pair of the same place is skipped.
-    regime, via, max_candidates
+    regime, via
         As for :func:`transit.plan_trip`.
     departure
         As for :func:`transit.plan_trip`; a naive time is local at each origin.
@@ -158,8 +157,7 @@ def matrix(
             msg = f"{len(pairs):,} pairs x {samples:,} samples exceeds the limit of {MAX_SAMPLE_CELLS:,}; use fewer samples or pairs"
             raise InvalidArgumentError(msg)
     seeds = as_generator(rng).integers(2**63, size=len(pairs)) if samples else [None] * len(pairs)
-    check_int(max_candidates, name="max_candidates", low=1, high=MAX_CANDIDATES_LIMIT, example=MAX_CANDIDATES)
-    work = _Work(graph, regime_obj, questions, max_candidates, samples)
+    work = _Work(graph, regime_obj, questions, samples)
     tasks = [(o, d, None if seed is None else int(seed)) for (o, d), seed in zip(pairs, seeds, strict=True)]
     workers = _workers(cpus, len(tasks))
     bar = None
@@ -191,7 +189,6 @@ class _Work:
     graph: nx.MultiDiGraph
     regime: Regime
     questions: dict[Any, TripQuestion]
-    max_candidates: int
     samples: int
 
     def row(self, o: Any, d: Any, seed: int | None) -> dict[str, Any]:
@@ -204,7 +201,7 @@ class _Work:
             "departure": question.departure_time.isoformat(),
         }
         try:
-            trip = plan_resolved(self.graph, question, max_candidates=self.max_candidates)
+            trip = plan_resolved(self.graph, question)
         except NoRouteError as exc:
             row.update(dict.fromkeys(MATRIX_COLUMNS[5:12], math.nan), arrival=None, route="", transshipments="", status=str(exc), warnings=())
             if self.samples:

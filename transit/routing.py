@@ -1,48 +1,26 @@
 """
-Route choice: candidate paths on static weights, then exact simulation.
+Route choice: the earliest arrival under the rules, found by an exact label-setting search.
 
-Time enters a trip only at crossings (opening hours, holidays, queues) and
-through the drivers' hours, so :func:`plan_trip`
+:func:`plan_trip` searches over (place, time, drivers' hours, plan): every route of the
+network, every wait that can pay (holding the truck before it leaves, lengthening a rest,
+staying at a crossing until the wait counts as a rest) and every extended driving day the week
+allows, with the simulator's own rules (opening hours, holidays, dated rules, median queues and
+clearance, transshipment, drivers' hours). Labels that another label dominates (no later, and no
+worse off in drivers' hours) are dropped, and the queue is ordered by time plus a static lower
+bound, so the first label to reach the destination is the earliest arrival; there is no cap on
+routes (:mod:`transit._labels` states the assumptions). The chosen plan is then replayed by
+:func:`transit.simulate` to give the trip's timeline.
 
-1. builds a small **crossing graph** whose nodes are border posts (plus the
-   origin and destination) and whose edges are the fastest domestic road
-   between two nodes of one country, or a crossing link weighted by the
-   regime's median queue and clearance (crossings the regime closes are left
-   out);
-2. enumerates paths of that graph through the ``via`` waypoints in order of
-   static time, by one best-first search over (post, waypoints passed) whose
-   heuristic is the exact remaining static time of the problem without loop
-   rules (one reverse Dijkstra per waypoint, so the cost grows with the
-   length of ``via``, not exponentially). Paths come out shortest first, like
-   Yen's algorithm, at a fraction of the cost; none passes a crossing twice
-   or comes back to a country it has left unless the waypoints demand it
-   (both steps are in :mod:`transit._search`). Each is a distinct *sequence of crossings*;
-   paths with the same crossings differ only in domestic roads, where the
-   fastest is taken;
-3. simulates the candidates from the departure time and keeps the earliest
-   arrival. A candidate is not simulated when its lower bound (driving,
-   median border delays, transshipments, and the daily rests and breaks the
-   crew cannot avoid) already exceeds the best arrival, and a simulation is
-   abandoned as soon as it provably cannot win;
-4. tries holding the truck at the origin or lengthening a rest where the
-   best trips wait at closed crossings (a truck can always wait: see
-   :func:`_hold_if_better`), so that a later departure does not arrive
-   earlier. The search is bounded: on multi-day trips through several
-   closures it can still miss a better later start (``bench/bench_core.py``
-   sweeps departures and counts such cases).
+**What is guaranteed.**
 
-**How many candidates, and why.** The static time is a lower bound on a
-candidate's simulated duration (rests, waits for opening hours and
-transshipments only add to it), so enumeration stops as soon as the next
-candidate's static time is no better than the best simulated trip: the
-choice is then exact among crossing sequences. The search also stops after
-:data:`MAX_CANDIDATES` (8) candidates. On short and medium trips the
-static bound ends the search first; on multi-day trips across several
-countries (Chelyabinsk-Zhengzhou, Lianyungang-St Petersburg) rests and
-waits make simulated times exceed static ones by days, so the cap can end it
-first (``bench/bench_core.py`` reports how often). A caller who wants a wider
-search passes ``max_candidates``; every trip reports its search in
-:attr:`~transit.trip.Trip.search`.
+* The answer arrives no later than any route of the network under the modelled rules, with the
+  waits and extended days above.
+* A later departure never arrives earlier (FIFO): it can only do what an earlier truck could have
+  done by waiting, and waiting is part of the search.
+* ``via`` costs labels in proportion to its length, not exponentially.
+
+The static crossing graph (:mod:`transit._search`) gives the search its moves and its lower
+bound; :func:`candidate_paths` lists its paths by static time for inspection.
 
 Examples
 --------
@@ -64,12 +42,12 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
-from ._cancel import check as check_cancelled
+from ._labels import search
 from ._rules import closed_to_freight
 from ._search import Waypoint, astar_paths, crossing_graph, expand, resolve_waypoints
-from ._steps import lower_bound_s, why_closed
+from ._steps import why_closed
 from ._units import HOUR_S
-from ._validate import check_int, check_network
+from ._validate import check_network
 from .errors import InvalidArgumentError, NoRouteError
 from .geo import haversine_km
 from .lookup import resolve_place, resolve_waypoint
@@ -81,21 +59,15 @@ from .trip import SearchStats, Trip
 from .vehicles import Vehicle
 
 __all__ = [
-    "MAX_CANDIDATES",
-    "MAX_CANDIDATES_LIMIT",
     "NO_DEPARTURE",
     "TripQuestion",
     "candidate_paths",
     "plan_trip",
     "resolve_trip",
     "resolve_waypoints",
+    "route_alternatives",
     "shortest_static_path",
 ]
-
-#: Upper limit on candidates enumerated per query (see the module docstring).
-MAX_CANDIDATES = 8
-#: The most candidates a caller may ask for (``max_candidates``).
-MAX_CANDIDATES_LIMIT = 100
 
 
 @_cache.per_call
@@ -107,10 +79,13 @@ def candidate_paths(
     regime: str | Regime | None = None,
     vehicle: Vehicle | None = None,
     via: str | Sequence[str] | None = None,
-    limit: int = MAX_CANDIDATES,
+    limit: int = 8,
 ) -> list[tuple[float, list[NodeId]]]:
     """
-    Return candidate paths in order of static time (seconds), best first.
+    Return paths of the static crossing graph in order of static time (seconds), best first.
+
+    Static time is driving plus median border delays, with no clock: what a general router would
+    rank by. :func:`plan_trip` does not use this list (it searches every route with the clock).
 
     Parameters
     ----------
@@ -231,10 +206,9 @@ def plan_trip(
     departure: datetime | str,
     via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
-    max_candidates: int = MAX_CANDIDATES,
 ) -> Trip:
     """
-    Plan the earliest-arriving trip from ``origin`` to ``destination``.
+    Plan the earliest-arriving trip from ``origin`` to ``destination`` (exact; see the module docstring).
 
     Parameters
     ----------
@@ -256,14 +230,12 @@ def plan_trip(
     vehicle
         :class:`~transit.vehicles.Vehicle`, a dict of its fields, or a
         registration code. Default: one driver, registered in the origin's country.
-    max_candidates
-        Upper limit on candidate paths simulated (see the module docstring),
-        a whole number from 1 to :data:`MAX_CANDIDATES_LIMIT`.
 
     Returns
     -------
     Trip
-        ``trip.alternatives`` lists the candidates simulated and their totals; ``trip.snapped_km`` how far
+        ``trip.plan`` holds the waits and extended days chosen, ``trip.search`` the search's counts,
+        ``trip.alternatives`` other crossing sequences reached and their totals; ``trip.snapped_km`` how far
         an origin or destination given as ``(lat, lon)`` was snapped to the road network.
 
     Raises
@@ -273,7 +245,7 @@ def plan_trip(
     NoRouteError
         If no path is allowed; the message names the crossing or rule that blocks.
     InvalidDepartureError, UnknownRegimeError, InvalidVehicleError, InvalidArgumentError
-        For bad arguments (an unknown permit id, ``max_candidates="x"``...).
+        For bad arguments (an unknown permit id...).
 
     Examples
     --------
@@ -291,7 +263,7 @@ def plan_trip(
     """
     check_network(graph)
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
-    trip = plan_resolved(graph, question, max_candidates=max_candidates)
+    trip = plan_resolved(graph, question)
     snapped = (_snapped_km(graph, origin, question.origin), _snapped_km(graph, destination, question.destination))
     return dataclasses.replace(trip, snapped_km=snapped) if any(snapped) else trip
 
@@ -303,9 +275,8 @@ def _snapped_km(graph: nx.MultiDiGraph, place: object, node: Any) -> float:
     return 0.0
 
 
-def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candidates: int = MAX_CANDIDATES) -> Trip:
-    """Plan a resolved trip question (:func:`resolve_trip`): the work of :func:`plan_trip`."""
-    check_int(max_candidates, name="max_candidates", low=1, high=MAX_CANDIDATES_LIMIT, example=MAX_CANDIDATES)
+def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, avoid: frozenset[str] = frozenset()) -> Trip:
+    """Plan a resolved trip question (:func:`resolve_trip`): the work of :func:`plan_trip`; ``avoid``: crossing ids not to use."""
     origin, destination, regime, via, vehicle = question.origin, question.destination, question.regime, question.via, question.vehicle
     depart = question.departure
     if depart is None:
@@ -314,99 +285,55 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, max_candida
     if origin == destination and not via:
         msg = f"origin and destination are the same place ({graph.nodes[origin]['name']!r})"
         raise NoRouteError(msg)
-    # Candidates that cannot pass (a crossing closed for longer than the horizon, e.g. a dated closure or a winter
-    # season) are left out of the next search, so that the answer is a route that runs rather than an error.
-    search_regime = regime
-    pinned = {ident for kind, ident in resolve_waypoints(graph, via) if kind == "crossing"}
-    excluded: set[str] = set()
-    errors: list[NoRouteError] = []
-    for _ in range(MAX_REROUTES + 1):
-        candidates = search_candidates(graph, origin, destination, search_regime, vehicle.max_speed_kph, via, max_candidates)
-        if not candidates:
-            raise _explain_no_route(graph, origin, destination, regime, via) if not excluded else errors[0]
-        best, annotated, trips, errors, exhausted = _simulate_candidates(graph, candidates, regime, vehicle, depart)
-        blocking = {cid for exc in errors for cid in exc.blocking} - pinned - excluded
-        if best is not None or not blocking:
-            break
-        excluded |= blocking
-        search_regime = _without(regime, excluded)
-    if best is None:
-        raise errors[0]
-    # Holding the truck or lengthening a rest can only bring a path down to its bound:
-    # try it on every path that could still win, best first, within a shared budget.
-    spent = 0
-    for trip, bound in sorted(trips, key=lambda item: item[0].arrival):
-        if trip.later_departures and depart.timestamp() + bound < best.arrival.timestamp():
-            budget = [MAX_HOLD_SIMULATIONS]
-            held = _hold_if_better(graph, trip, regime, vehicle, depart, best_arrival=best.arrival.timestamp(), bound_s=bound, budget=budget)
-            spent += MAX_HOLD_SIMULATIONS - budget[0]
-            if held.arrival < best.arrival:
-                best = held
-                annotated = False
-    tried = tuple((trip.crossings, trip.total_h) for trip, _ in trips)
-    if not annotated:
-        best = simulate_path(graph, best.path, regime, vehicle, depart, extensions=best.extensions)  # with notes
-    search = SearchStats(
-        candidates=len(candidates),
-        simulated=len(trips),
-        hold_simulations=spent,
-        cap_reached=exhausted and len(candidates) >= max_candidates,
+    waypoints = resolve_waypoints(graph, via)
+    found = search(graph, origin, destination, regime=regime, vehicle=vehicle, departure_s=depart.timestamp(), waypoints=waypoints, avoid=avoid)
+    if found.best is None:
+        if found.errors:  # every route meets a crossing that does not take the truck within the horizon
+            raise found.errors[0]
+        raise _explain_no_route(graph, origin, destination, regime, via)
+    best = found.best
+    run = best.run
+    trip = simulate_path(
+        graph,
+        tuple(expand(graph, vehicle.max_speed_kph, best.nodes)),
+        regime,
+        vehicle,
+        depart,
+        extensions=run.extensions,
+        waits=run.waits,
+        extended_days=run.extended_days,
+        rest_at_breaks=run.rest_at_breaks,
     )
-    reentry = () if via else _reentry_warnings(graph, best)
-    return dataclasses.replace(best, alternatives=tried, search=search, warnings=best.warnings + reentry)
+    t0 = float(round(depart.timestamp()))
+    others = sorted((t, crossings) for crossings, t in found.arrivals.items() if crossings != trip.crossings)
+    alternatives = ((trip.crossings, trip.total_h), *((crossings, (t - t0) / HOUR_S) for t, crossings in others))
+    stats = SearchStats(labels=found.labels, expanded=found.expanded, dominated=found.dominated, holds=found.holds)
+    reentry = () if via else _reentry_warnings(graph, trip)
+    return dataclasses.replace(trip, alternatives=alternatives, search=stats, warnings=trip.warnings + reentry)
 
 
-#: How many times route search leaves out crossings that blocked every candidate and searches again.
-MAX_REROUTES = 3
+def route_alternatives(graph: nx.MultiDiGraph, question: TripQuestion, planned: Trip, *, limit: int = 6) -> list[Trip]:
+    """
+    The planned trip and the best trips that avoid one of its crossings each, for route choice under uncertainty.
 
-
-def _without(regime: Regime, crossings: set[str]) -> Regime:
-    """Return the regime for route search with ``crossings`` closed (the engines keep using the regime itself)."""
-    rules = dict(regime.rules)
-    for cid in crossings:
-        rules[cid] = dataclasses.replace(rules[cid], open_to_freight=False)
-    return dataclasses.replace(regime, id=f"{regime.id}+rerouted", rules=rules)
-
-
-def _simulate_candidates(
-    graph: nx.MultiDiGraph, candidates: Sequence[tuple[float, Sequence[NodeId]]], regime: Regime, vehicle: Vehicle, depart: datetime
-) -> tuple[Trip | None, bool, list[tuple[Trip, float]], list[NoRouteError], bool]:
-    """Simulate candidates in order of static time, pruning with bounds: ``(best, annotated, trips, errors, exhausted)``."""
-    best: Trip | None = None
-    annotated = False
-    trips: list[tuple[Trip, float]] = []
-    errors: list[NoRouteError] = []
-    exhausted = True  # every candidate enumerated was either simulated or ruled out by a bound
-    for static_s, path in candidates:
-        check_cancelled()
-        if best is not None and static_s >= best.total_h * HOUR_S:
-            exhausted = False
-            break  # static weight is a lower bound: no later candidate can win
-        bound = lower_bound_s(graph, path, regime, vehicle)
-        if best is not None and bound >= best.total_h * HOUR_S:
+    The same search as :func:`plan_trip`, run again with one crossing of the planned route left out
+    (a crossing named in ``via`` stays): the fastest way round each border, which is what a
+    planner weighing reliability compares. At most ``limit`` trips, the planned one first.
+    """
+    pinned = {ident for kind, ident in resolve_waypoints(graph, question.via) if kind == "crossing"}
+    out = [planned]
+    seen = {planned.crossings}
+    for cid in planned.crossings:
+        if cid in pinned or len(out) >= limit:
             continue
         try:
-            # The first candidate is usually the answer: simulate it with the full timeline straight away.
-            first = best is None
-            trip = simulate_path(
-                graph,
-                tuple(path),
-                regime,
-                vehicle,
-                depart,
-                annotate=first,
-                abort_after=None if first else best.arrival.timestamp(),  # type: ignore[union-attr]
-            )
-        except NoRouteError as exc:  # e.g. a crossing that never opens within the horizon
-            errors.append(exc)
+            trip = plan_resolved(graph, question, avoid=frozenset({cid}))
+        except NoRouteError:
             continue
-        if trip is None:  # given up: provably later than the best so far
-            continue
-        trips.append((trip, bound))
-        if best is None or trip.arrival < best.arrival:
-            best = trip
-            annotated = first
-    return best, annotated, trips, errors, exhausted
+        if trip.crossings not in seen:
+            seen.add(trip.crossings)
+            out.append(trip)
+    return out
 
 
 def _reentry_warnings(graph: nx.MultiDiGraph, trip: Trip) -> tuple[str, ...]:
@@ -425,65 +352,6 @@ def _reentry_warnings(graph: nx.MultiDiGraph, trip: Trip) -> tuple[str, ...]:
             )
         country = entry_country
     return tuple(out)
-
-
-#: Upper limit on the extra simulations spent per candidate path looking for a better time to leave.
-MAX_HOLD_SIMULATIONS = 8
-
-
-def _hold_if_better(
-    graph: nx.MultiDiGraph,
-    trip: Trip,
-    regime: Regime,
-    vehicle: Vehicle,
-    depart: datetime,
-    *,
-    best_arrival: float,
-    bound_s: float,
-    budget: list[int],
-) -> Trip:
-    """
-    Hold the truck at the origin, or rest longer, when that arrives earlier (a truck can always wait).
-
-    Waiting at a closed post and waiting in a rest (or at the origin before
-    leaving) can end at the same moment, but a crew whose duty day starts
-    later keeps its driving time and duty window for later, so a later start
-    can arrive earlier. The candidates are the points where a wait at a
-    closed crossing stops counting as a rest or break or vanishes, where
-    clearance moves past a closure, and where arriving as a crossing closes
-    turns the closure into the crew's rest (:attr:`Trip.later_departures`).
-    Those extensions of the hold before departure, or of the last rest
-    before the crossing, are tried breadth-first, spending at most
-    ``budget[0]`` simulations, each skipped when its lower bound cannot beat
-    the best arrival; the earliest arrival is kept. This is what keeps a
-    later departure from arriving earlier (tested on toy networks and the
-    main corridors; not exhaustive on multi-day trips, see the module notes).
-    """
-    best = trip
-    target = min(best_arrival, trip.arrival.timestamp())
-    start = depart.timestamp()
-    seen: set[tuple[float, ...]] = {()}
-    frontier: list[tuple[tuple[float, ...], Trip]] = [((), trip)]
-    while frontier and budget[0] > 0:
-        base, current = frontier.pop(0)
-        options = sorted((delay, rest, earliest) for rest, _, delays in current.later_departures for delay, earliest in delays)
-        for delay, rest, earliest in options:
-            check_cancelled()
-            extensions = list(base) + [0.0] * (rest + 1 - len(base))
-            extensions[rest] += delay
-            key = tuple(extensions)
-            if key in seen or earliest >= target or start + sum(key) + bound_s >= target or budget[0] <= 0:
-                continue
-            seen.add(key)
-            budget[0] -= 1
-            candidate = simulate_path(graph, trip.path, regime, vehicle, depart, extensions=key, annotate=False, abort_after=target)
-            if candidate is None:
-                continue
-            if candidate.arrival < best.arrival:
-                best = candidate
-                target = min(target, best.arrival.timestamp())
-            frontier.append((key, candidate))
-    return best
 
 
 def shortest_static_path(graph: nx.MultiDiGraph, origin: PlaceRef, destination: PlaceRef, *, weight: str = "travel_time") -> list[NodeId]:

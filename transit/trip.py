@@ -63,23 +63,27 @@ class Event:
 class SearchStats:
     """How a planned trip's route was chosen (see :mod:`transit.routing`).
 
+    The search is exact (no cap on routes); these count its work.
+
     Attributes
     ----------
-    candidates
-        Candidate paths enumerated (in order of static time).
-    simulated
-        Of those, the ones simulated (the others were ruled out by a bound).
-    hold_simulations
-        Extra simulations spent on holding the truck or lengthening rests.
-    cap_reached
-        True if the candidate limit, not the static bound, ended the search:
-        a path beyond the limit could in principle have arrived earlier.
+    labels
+        Labels created: a truck's state (place, time, drivers' hours, plan) reached by some route.
+    expanded
+        Of those, the ones taken from the queue and extended (the rest were dominated or
+        could not beat the answer).
+    dominated
+        Labels dropped because another reached the same place no later with drivers' hours
+        at least as good.
+    holds
+        Labels made by waiting: holding the truck before it leaves, lengthening a rest or
+        staying at a crossing until the wait counts as a rest.
     """
 
-    candidates: int
-    simulated: int
-    hold_simulations: int
-    cap_reached: bool
+    labels: int
+    expanded: int
+    dominated: int
+    holds: int
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -113,20 +117,20 @@ class Trip:
     transshipments
         Crossing ids where the cargo changed trucks.
     alternatives
-        For a planned trip, the candidate routes simulated: ``(crossings, total_h)``.
-    later_departures
-        For each crossing where the truck waited for opening hours: the
-        number of rests taken before it (0: none since the departure), the
-        crossing id, and ``(delay, earliest_arrival)`` pairs: the delays
-        (seconds) by which leaving that rest (or the origin) later shrinks the
-        wait across a threshold (none left, shorter than a break or rest),
-        moves clearance past a closure, or makes the closure the crew's rest,
-        each with a lower bound (POSIX seconds) on the arrival it could give.
-        Route choice uses them to hold the truck or extend a rest when that
-        arrives earlier.
+        For a planned trip, other crossing sequences the search reached the destination by,
+        each with its earliest total found: ``(crossings, total_h)``, best first.
     extensions
-        Seconds added to the hold before departure (index 0) and to each
-        daily or weekly rest (index k), as chosen by route choice.
+        Seconds added to the hold before departure (index 0) and to each daily or weekly rest
+        or fresh truck after a transshipment (index k), as chosen by route choice.
+    waits
+        ``(c, seconds)`` pairs: at the ``c``-th crossing (from 0) the crew stays at least
+        this long before the formalities, so that the wait counts as a rest.
+    extended_days
+        The duty days (from 1) on which the crew drives the extended day, as chosen by
+        route choice; ``None`` for the simulator's own policy (extend when it finishes the trip).
+    rest_at_breaks
+        The breaks (from 1, in the order they fall due) at which the crew takes its daily rest
+        instead, as chosen by route choice.
     search
         For a planned trip, how the route was chosen (:class:`SearchStats`).
     snapped_km
@@ -158,11 +162,23 @@ class Trip:
     geometry_coords: tuple[tuple[float, float], ...] = field(default=(), repr=False)
     crossing_points: tuple[tuple[str, str, float, float], ...] = field(default=(), repr=False)
     alternatives: tuple[tuple[tuple[str, ...], float], ...] = field(default=(), repr=False)
-    later_departures: tuple[tuple[int, str, tuple[tuple[float, float], ...]], ...] = field(default=(), repr=False)
     extensions: tuple[float, ...] = field(default=(), repr=False)
+    waits: tuple[tuple[int, float], ...] = field(default=(), repr=False)
+    extended_days: frozenset[int] | None = field(default=None, repr=False)
+    rest_at_breaks: frozenset[int] = field(default=frozenset(), repr=False)
     search: SearchStats | None = field(default=None, repr=False)
     snapped_km: tuple[float, float] = (0.0, 0.0)
     warnings: tuple[str, ...] = ()
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """
+        The trip's plan as keyword arguments of the simulators (holds, waits, extended days).
+
+        ``transit.montecarlo.simulate_many(net, trip.path, ..., **trip.plan)`` replays the
+        planned trip with other delays.
+        """
+        return {"extensions": self.extensions, "waits": dict(self.waits), "extended_days": self.extended_days, "rest_at_breaks": self.rest_at_breaks}
 
     @functools.cached_property
     def breakdown_h(self) -> dict[str, float]:

@@ -57,7 +57,7 @@ from .errors import InvalidArgumentError, NoRouteError
 from .model import PlaceRef
 from .montecarlo import Runs, draw_delays, simulate_many
 from .regimes import Regime
-from .routing import MAX_CANDIDATES, TripQuestion, plan_resolved, resolve_trip, search_candidates
+from .routing import TripQuestion, plan_resolved, resolve_trip, route_alternatives
 from .schedule import zone
 from .simulation import simulate_path
 from .trip import ACTIVITIES, Trip
@@ -254,7 +254,7 @@ def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: 
     """Run ``samples`` Monte Carlo samples along a trip's path and plan (holds and rest extensions) under ``regime``."""
     draws = draw_delays(graph, trip.path, regime, samples, rng, departure_s=trip.departure.timestamp())
     return simulate_many(
-        graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, extensions=trip.extensions
+        graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan
     )
 
 
@@ -271,7 +271,6 @@ def reliability(
     samples: int = 10_000,
     rng: int | np.random.Generator | None = None,
     route: str = "planned",
-    max_candidates: int = MAX_CANDIDATES,
 ) -> Reliability:
     """
     Sample the door-to-door time of a trip under uncertain border delays.
@@ -280,7 +279,7 @@ def reliability(
     ----------
     graph
         A network from :func:`transit.load_network`.
-    origin, destination, regime, departure, via, vehicle, max_candidates
+    origin, destination, regime, departure, via, vehicle
         As for :func:`transit.plan_trip`.
     samples
         Number of Monte Carlo samples (1 to 2,000,000).
@@ -311,17 +310,16 @@ def reliability(
     kind, q = _route_stat(route)
     gen = as_generator(rng)
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
-    planned = plan_resolved(graph, question, max_candidates=max_candidates)
+    planned = plan_resolved(graph, question)
     if kind == "planned":
         return Reliability(trip=planned, runs=sample_trip(graph, planned, question.regime, samples=samples, rng=gen), route="planned")
-    return _best_route(graph, planned, question, max_candidates, samples=samples, gen=gen, kind=kind, q=q, route=route)
+    return _best_route(graph, planned, question, samples=samples, gen=gen, kind=kind, q=q, route=route)
 
 
 def _best_route(
     graph: nx.MultiDiGraph,
     planned: Trip,
     question: TripQuestion,
-    max_candidates: int,
     *,
     samples: int,
     gen: np.random.Generator,
@@ -332,25 +330,12 @@ def _best_route(
     """Simulate every candidate route with the same random numbers and keep the best by a sample statistic."""
     import pandas as pd
 
-    regime, vehicle, via = question.regime, question.vehicle, question.via
-    depart = question.departure_time
+    regime = question.regime
     seed = int(gen.integers(2**63))  # one seed for all candidates: common random numbers
-    candidates = [
-        tuple(path) for _, path in search_candidates(graph, planned.origin, planned.destination, regime, vehicle.max_speed_kph, via, max_candidates)
-    ]
-    if planned.path not in candidates:
-        candidates.insert(0, planned.path)
     results: list[tuple[float, Trip, Runs]] = []
     rows = []
-    for path in candidates:
+    for trip in route_alternatives(graph, question, planned):
         check_cancelled()
-        if path == planned.path:
-            trip: Trip = planned
-        else:
-            try:
-                trip = simulate_path(graph, path, regime, vehicle, depart)
-            except NoRouteError:
-                continue
         runs = sample_trip(graph, trip, regime, samples=samples, rng=np.random.default_rng(seed))
         hours = runs.total_s / 3600.0
         score = float(hours.mean()) if kind == "mean" or q is None else float(np.percentile(hours, q))  # q is None only for "mean"
@@ -386,7 +371,6 @@ def departure_profile(
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     samples: int = 0,
     rng: int | np.random.Generator | None = None,
-    max_candidates: int = MAX_CANDIDATES,
 ) -> pd.DataFrame:
     """
     Plan the same trip for every departure time in a window: which day and hour to leave.
@@ -395,7 +379,7 @@ def departure_profile(
     ----------
     graph
         A network.
-    origin, destination, regime, via, vehicle, max_candidates
+    origin, destination, regime, via, vehicle
         As for :func:`transit.plan_trip`.
     start
         First departure (a date means midnight; naive is local time at the origin).
@@ -453,7 +437,7 @@ def departure_profile(
         depart = (first + timedelta(hours=k * step_h)).astimezone(origin_tz)
         row: dict[str, Any] = {"departure": depart, "weekday": depart.strftime("%a")}
         try:
-            trip = plan_resolved(graph, dataclasses.replace(question, departure=depart), max_candidates=max_candidates)
+            trip = plan_resolved(graph, dataclasses.replace(question, departure=depart))
         except NoRouteError as exc:
             row.update(
                 arrival=None, total_h=math.nan, closed_wait_h=math.nan, border_h=math.nan, rest_h=math.nan, route="", status=str(exc), warnings=()

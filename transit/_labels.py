@@ -1,0 +1,664 @@
+"""
+Exact route choice: a label-setting search over (place, time, drivers' hours, plan).
+
+A **label** is a truck standing at a node of the crossing graph (the origin, a border post, a
+``via`` place or the destination) at a time, with its crew's hours (driving today and since the
+last break, the duty day's start, rests and extended days used this week), its vehicle (a
+transshipment changes it), the waypoints passed, and the **plan** that got it there (the holds,
+waits and extended days of :mod:`transit._run`). Moves are the fastest domestic road to another
+node of the same country, or a crossing link; both are driven by the simulator's own rules
+(:class:`transit._run.Run`), so the search and :func:`transit.simulate` agree to the second.
+
+Labels are taken from a queue in order of ``time + static lower bound to the destination`` (A*);
+the first label at the destination is the earliest arrival. A label is dropped when another at
+the same node, waypoint and vehicle is **no later and no worse off**: if it waited there until the
+other's time, its crew would have driven no more today or since a break, begun its duty day no
+earlier and used no more of the week's rests, extensions and closed-border waiting. There is no
+cap on routes: only dominance and the bound end the search.
+
+**Waiting.** A later departure can always do what an earlier one did by waiting, so waiting is
+part of the search, where it can help:
+
+* before the crew's duty day begins: holding the truck at the origin, lengthening a daily or
+  weekly rest, holding a fresh truck after a transshipment. When a label reaches a crossing and
+  waits there, the search also tries the hold (at the last such point) that makes that wait
+  shorter than each rest threshold (a break, a reduced, daily or weekly rest) or zero, that
+  makes the truck arrive as the crossing closes (the closure becomes the crew's rest), or that
+  reaches the crossing when a dated rule changes;
+* at a crossing, before the formalities: staying until the wait counts as a break or a rest.
+
+Waiting anywhere else (on the road during a duty day) is never better than waiting at the next
+crossing instead: the crew's clock runs the same, and one long wait counts as a rest where two
+short ones may not. This is the search's assumption; ``tests/test_exact_search.py`` checks it
+against a brute force over every path and every hold on toy networks.
+
+**Extended days.** Where the daily driving limit stops the crew and the week still allows an
+extended day, the search follows both: rest now, or drive on to the extended limit.
+
+**Via.** The waypoints passed are part of a label, so ``via`` multiplies the labels by its length:
+polynomial, not exponential.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from . import _cache
+from ._cancel import check as check_cancelled
+from ._run import Run
+from ._search import CrossingGraph, Waypoint, astar_paths, crossing_graph, domestic, driving_graph, layered_heuristic, node_h
+from ._steps import Cross, Road, compile_path
+from ._units import EPS, HOUR_S
+from .drivers import BreakRule, DriverClock
+from .errors import NoRouteError
+from .regimes import Regime
+from .vehicles import Vehicle
+
+__all__ = ["Found", "Label", "Plan", "search"]
+
+#: Waits at a crossing longer than this are not tried to turn a wait into a rest (the weekly rest is 24 h).
+MAX_STAY_S = 36 * HOUR_S
+#: Days of driving before the end of a leg within which the search tries extended days and early rests.
+FORK_DAYS = 2
+#: The static bound leaves this much room for the simulator's rounding to whole seconds.
+SLACK_S = 60.0
+
+_REST_LABELS = frozenset({"reduced daily rest", "daily rest", "weekly rest"})
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A route's decisions, replayable by both simulators (see :mod:`transit._run`)."""
+
+    extensions: tuple[float, ...] = ()
+    waits: tuple[tuple[int, float], ...] = ()
+    extended_days: frozenset[int] = frozenset()
+    rest_at_breaks: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True, eq=False)
+class Label:
+    """A truck at ``node`` (see the module docstring); ``run`` holds its time, crew and plan."""
+
+    node: Any
+    k: int
+    run: Run
+    nodes: tuple[Any, ...]
+    can_drive: bool
+    checkpoint: tuple[str, int] = ("rest", 0)
+    checkpoint_idle: float = 0.0
+    dead: bool = False
+
+
+@dataclass(slots=True)
+class Found:
+    """The search's answer: the best label (``None`` if no route), other routes' best arrivals, counts and errors."""
+
+    best: Label | None
+    arrivals: dict[tuple[str, ...], float] = field(default_factory=dict)
+    labels: int = 0
+    expanded: int = 0
+    dominated: int = 0
+    holds: int = 0
+    errors: list[NoRouteError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """The fastest domestic road between two nodes: its nodes and its driving, in runs of one break rule."""
+
+    nodes: tuple[Any, ...]
+    pieces: tuple[tuple[BreakRule, int], ...]
+
+
+def leg(graph: nx.MultiDiGraph, cap: float | None, u: Any, v: Any) -> Leg | None:
+    """The domestic leg from ``u`` to ``v`` (cached per network and speed cap), or ``None`` if there is no road."""
+
+    def build() -> Leg | None:
+        dom = domestic(graph, cap)
+        if dom.time(u, v) is None:
+            return None
+        nodes = tuple(dom.path(u, v))
+        pieces: list[tuple[BreakRule, int]] = []
+        for step in compile_path(graph, nodes):
+            assert isinstance(step, Road)  # a domestic road has no crossing
+            speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
+            seconds = max(round(step.km / speed * HOUR_S), 1)
+            if pieces and pieces[-1][0] is step.rule:
+                pieces[-1] = (step.rule, pieces[-1][1] + seconds)
+            else:
+                pieces.append((step.rule, seconds))
+        return Leg(nodes, tuple(pieces))
+
+    return _cache.memo(graph, "legs", (u, v, cap), build)
+
+
+def drive(run: Run, rule: BreakRule, seconds: int, forks: list[tuple[Run, int]] | None, *, after_s: int = 0) -> None:
+    """
+    Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
+
+    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
+    where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
+    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
+    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
+    these ``seconds``): on an open road, with no opening hours ahead, resting when due is never
+    later, and these choices only matter for how the truck meets the next border or the end.
+    """
+    driver = run.driver
+    left = seconds
+    horizon = FORK_DAYS * driver.crew.extended_driving_h * HOUR_S
+    while left > 0:
+        allowance, stop = driver.allowance(run.t, rule)
+        chunk = int(allowance) if allowance < left else left
+        if chunk < 1:
+            near = forks is not None and left + after_s <= horizon
+            if stop == "break":
+                run.breaks += 1
+                if run.breaks in run.rest_at_breaks:
+                    stop = driver.rest_due()
+                elif near and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
+                    alt = run.clone()
+                    alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
+                    alt.stop(alt.driver.rest_due(), "", "", "", rule)
+                    forks.append((alt, left))  # type: ignore[union-attr]
+            elif near and driver.can_extend():
+                day = driver.day_number()
+                days = run.extended_days or frozenset()
+                if day not in days:
+                    alt = run.clone()
+                    alt.extended_days = days | {day}
+                    alt.driver.extend_days = alt.extended_days
+                    more, due = alt.driver.allowance(alt.t, rule)
+                    if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
+                        forks.append((alt, left))  # type: ignore[union-attr]
+            run.stop(stop, "", "", "", rule)
+            continue
+        start = run.t
+        run.t = start + chunk
+        driver.drove(start, chunk, rule)
+        left -= chunk
+
+
+class _Search:
+    """One query's search state (see :func:`search`)."""
+
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        origin: Any,
+        destination: Any,
+        regime: Regime,
+        vehicle: Vehicle,
+        t0: float,
+        waypoints: tuple[Waypoint, ...],
+        avoid: frozenset[str],
+    ) -> None:
+        self.graph = graph
+        self.origin = origin
+        self.destination = destination
+        self.regime = regime
+        self.vehicle = vehicle
+        self.t0 = t0
+        self.waypoints = waypoints
+        self.avoid = avoid
+        self.cap = vehicle.max_speed_kph
+        self.cg: CrossingGraph = crossing_graph(graph, regime, self.cap)
+        self.layers = layered_heuristic(self.cg, destination, waypoints)
+        drives = _cache.memo(graph, "crossing_graph", (regime, self.cap, "driving"), lambda: driving_graph(self.cg))
+        self.drive_layers = layered_heuristic(drives, destination, waypoints)
+        self.drives = drives
+        self.rules = graph.graph["driver_rules"]
+        self._handover_s: float | None = None
+        breaks = list(self.rules.break_rules.values())
+        self.break_every_s = max(r.break_after_h for r in breaks) * HOUR_S
+        self.break_min_s = min(r.break_h for r in breaks) * HOUR_S
+        self.heap: list[tuple[float, int, Label | Callable[[], object]]] = []
+        self.counter = itertools.count()
+        self.buckets: dict[tuple[Any, ...], list[Label]] = {}
+        self.found = Found(best=None)
+        self.tried: set[tuple[Any, ...]] = set()
+        self.ub = float("inf")  # the earliest arrival found so far: labels that cannot beat it are not made
+        self.fallback: Label | None = None  # the plan that set the first bound
+
+    # -- labels ---------------------------------------------------------------------------------
+
+    def fresh_run(self, plan: Plan) -> Run:
+        return Run(
+            t=self.t0,
+            vehicle=self.vehicle,
+            regime=self.regime,
+            rules=self.rules,
+            extensions=plan.extensions,
+            waits=dict(plan.waits),
+            extended_days=plan.extended_days,
+            rest_at_breaks=plan.rest_at_breaks,
+            annotate=False,
+        )
+
+    def advance(self, node: Any, k: int) -> int:
+        n = len(self.waypoints)
+        while k < n and self.waypoints[k] == ("place", node):
+            k += 1
+        return k
+
+    def remaining(self, node: Any, k: int, *, can_drive: bool, run: Run | None = None) -> float | None:
+        """
+        Lower bound on the time from ``node`` (``k`` waypoints passed) to the destination, seconds.
+
+        The static time (driving and median border delays), or, for a truck whose crew goes all the
+        way (no transshipment can change it), the driving left plus the rests and breaks that much
+        driving needs, whichever is more.
+        """
+        if node == self.destination and k == len(self.waypoints):
+            return 0.0
+        layer = self.layers[k]
+        rest = node_h(self.cg, layer, node) if can_drive else layer.dist.get(node)
+        if rest is None:
+            return None
+        if run is not None:
+            drive_layer = self.drive_layers[k]
+            driving = node_h(self.drives, drive_layer, node) if can_drive else drive_layer.dist.get(node)
+            if driving is not None:
+                rest = max(rest, driving + self.stops_s(run.driver, driving))
+        return max(rest - SLACK_S, 0.0)
+
+    def drive_remaining(self, node: Any, k: int) -> float | None:
+        """Lower bound on the driving left from a node just entered (``k`` waypoints passed), seconds."""
+        if node == self.destination and k == len(self.waypoints):
+            return 0.0
+        return node_h(self.drives, self.drive_layers[k], node)
+
+    def handover_s(self) -> float:
+        """The shortest transshipment of the regime's rules, seconds: a new crew instead of a rest costs at least this."""
+        if self._handover_s is None:
+            regime = self.regime
+            cids = set(self.cg.crossing_of.values())
+            if regime.dated:
+                rules = [regime.segment_rule(cid, i) for cid in cids for i in range(len(regime.segment_starts(cid)))]
+            else:
+                rules = [regime.rule(cid) for cid in cids]
+            self._handover_s = min((r.transshipment.median_h * HOUR_S for r in rules), default=0.0)
+        return self._handover_s
+
+    def stops_s(self, driver: DriverClock, driving: float) -> float:
+        """
+        The least stopping that ``driving`` more seconds need: daily rests beyond today's longest day, and breaks.
+
+        A transshipment hands the cargo to a fresh crew, which saves a rest or a break but takes at
+        least :meth:`handover_s`; so each stop counts the shorter of the two.
+        """
+        crew = driver.crew
+        day = crew.extended_driving_h * HOUR_S
+        today = 0.0 if driver.idle_s > 0 else driver.today_s  # a rest in progress may reset the day
+        beyond = driving - max(day - today, 0.0)
+        rests = math.ceil(beyond / day - 1e-9) if beyond > 0 else 0
+        handover = self.handover_s()
+        # Of those rests, one in every weekly_after_periods is a weekly rest, and the week allows only so many reduced ones.
+        periods = 0 if driver.idle_s > 0 else driver.periods
+        weekly = max((periods + rests - 1) // crew.weekly_after_periods, 0) if crew.weekly_rest_h > crew.daily_rest_h else 0
+        reduced = min(rests - weekly, max(crew.reduced_rests_per_week - driver.reductions_used, 0) + crew.reduced_rests_per_week * weekly)
+        regular = rests - weekly - reduced
+        rest_s = (
+            reduced * min(crew.reduced_daily_rest_h * HOUR_S, handover)
+            + regular * min(crew.daily_rest_h * HOUR_S, handover)
+            + weekly * min(crew.weekly_rest_h * HOUR_S, handover)
+        )
+        total = rest_s
+        if crew.breaks:
+            since = 0.0 if driver.idle_s > 0 else driver.since_break_s
+            breaks = math.ceil((driving + since) / self.break_every_s - 1e-9) - 1 - rests
+            total += max(breaks, 0) * min(self.break_min_s, handover)
+        return total
+
+    def push(self, label: Label) -> None:
+        final = label.node == self.destination and label.k == len(self.waypoints)
+        rest = self.remaining(label.node, label.k, can_drive=label.can_drive, run=label.run)
+        if rest is None:
+            return
+        f = label.run.t + rest
+        if f > self.ub:
+            return
+        if final:
+            self.ub = f
+        run = label.run
+        key = (label.node, label.k, label.can_drive, run.vehicle.registration, run.vehicle.permits, run.vehicle.drivers)
+        bucket = self.buckets.setdefault(key, [])
+        rule = self.rules.break_rule(self.cg.country[label.node])
+        for other in bucket:
+            if not other.dead and dominates(other, label, rule):
+                self.found.dominated += 1
+                return
+        for other in bucket:
+            if not other.dead and dominates(label, other, rule):
+                other.dead = True
+                self.found.dominated += 1
+        bucket[:] = [other for other in bucket if not other.dead]
+        bucket.append(label)
+        self.found.labels += 1
+        if final:
+            crossings = tuple(run.crossed)
+            if run.t < self.found.arrivals.get(crossings, float("inf")):
+                self.found.arrivals[crossings] = run.t
+        heapq.heappush(self.heap, (f, next(self.counter), label))
+
+    # -- moves ----------------------------------------------------------------------------------
+
+    def drive_to(self, label: Label, target: Any, *, forks: bool = True) -> list[tuple[Run, tuple[str, int]]]:
+        """Drive the domestic leg to ``target``: the runs that arrive (more than one where an extended day is tried)."""
+        found = leg(self.graph, self.cap, label.node, target)
+        if found is None:
+            return []
+        out = []
+        pieces = found.pieces
+        before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
+        pending: list[tuple[Run, int, int]] = [(label.run.clone(), 0, pieces[0][1] if pieces else 0)]
+        total = before[-1]
+        rests = label.run.rests
+        while pending:
+            run, index, left = pending.pop()
+            branch: list[tuple[Run, int]] | None = [] if forks else None
+            for i in range(index, len(pieces)):
+                rule = pieces[i][0]
+                seconds = left if i == index else pieces[i][1]
+                drive(run, rule, seconds, branch, after_s=total - before[i + 1])
+                if branch:
+                    pending.extend((alt, i, alt_left) for alt, alt_left in branch)
+                    branch.clear()
+            out.append((run, ("rest", run.rests) if run.rests != rests else label.checkpoint))
+        return out
+
+    def cross_link(self, run: Run, source: Any, target: Any) -> Run | None:
+        step = compile_path(self.graph, (source, target))[0]
+        assert isinstance(step, Cross)
+        try:
+            run.cross(step, remaining_after_s=0.0)
+        except NoRouteError as exc:
+            self.found.errors.append(exc)
+            return None
+        return run
+
+    def expand(self, label: Label) -> None:
+        cg = self.cg
+        node, k = label.node, label.k
+        n = len(self.waypoints)
+        t = label.run.t
+        for target, weight in cg.cross_out.get(node, ()):
+            cid = cg.crossing_of[(node, target)]
+            if cid in self.avoid:
+                continue
+            bound = self.bound_via(label, target, k, weight, weight - cg.delay_s[(node, target)], can_drive=True)
+            if bound is not None and bound <= self.ub:
+                self.defer(bound, lambda target=target, cid=cid: None if label.dead else self.cross_from(label, target, cid))
+        if not label.can_drive:
+            return
+        here = cg.country[node]
+        targets = [post for post in cg.posts_by_country.get(here, ()) if post != node]
+        if k == n and cg.country[self.destination] == here and self.destination != node:
+            targets.append(self.destination)
+        if k < n and self.waypoints[k][0] == "place" and cg.country[self.waypoints[k][1]] == here and self.waypoints[k][1] != node:
+            targets.append(self.waypoints[k][1])
+        dom = cg.dom
+        for target in targets:
+            nk = self.advance(target, k)
+            can_drive = target not in cg.is_post or nk > k
+            road = dom.time(node, target)
+            bound = None if road is None else self.bound_via(label, target, nk, road, road, can_drive=can_drive)
+            if bound is not None and bound <= self.ub:
+                self.defer(bound, lambda target=target, nk=nk, can_drive=can_drive: self.drive_on(label, target, nk, can_drive=can_drive))
+
+    def bound_via(self, label: Label, target: Any, k: int, seconds: float, drive_s: float, *, can_drive: bool) -> float | None:
+        """Lower bound on the arrival of ``label`` going to ``target`` first: a move of at least ``seconds``, ``drive_s`` of them driving."""
+        rest = self.remaining(target, k, can_drive=can_drive)
+        if rest is None:
+            return None
+        bound = label.run.t + seconds + rest
+        driving = self.drive_remaining(target, k) if can_drive else self.drive_layers[k].dist.get(target)
+        if driving is not None:
+            bound = max(bound, label.run.t + drive_s + driving + self.stops_s(label.run.driver, drive_s + driving) - SLACK_S)
+        return bound
+
+    def drive_on(self, label: Label, target: Any, k: int, *, can_drive: bool) -> None:
+        if label.dead:
+            return
+        for run, checkpoint in self.drive_to(label, target):
+            self.push(Label(target, k, run, (*label.nodes, target), can_drive, checkpoint, label.checkpoint_idle))
+
+    def cross_from(self, label: Label, target: Any, cid: str) -> None:
+        """Cross from ``label``'s post to ``target``: as soon as possible, and with the waits and holds that may pay."""
+        run = self.cross_link(label.run.clone(), label.node, target)
+        if run is None:
+            return
+        self.push_crossed(label, run, target, cid)
+        passed = run.last_pass
+        assert passed is not None
+        ordinal = len(label.run.crossed)
+        wait = passed.begins - passed.arrival
+        crew = label.run.driver.crew
+        rule = self.rules.break_rule(self.cg.country[label.node])
+        thresholds = [crew.reduced_daily_rest_h * HOUR_S, crew.daily_rest_h * HOUR_S, crew.weekly_rest_h * HOUR_S]
+        if crew.breaks:
+            thresholds.insert(0, rule.break_h * HOUR_S)
+        # Stay at the crossing until the wait counts as a break or a rest: tried when the queue reaches it (its
+        # clearance cannot end before this one's).
+        after = self.remaining(target, label.k, can_drive=True)
+        if after is None:
+            return
+        stays = [t for t in thresholds if wait + 1 < t <= wait + MAX_STAY_S and passed.rest != _rest_for(t, crew, rule)]
+        if stays and passed.done + after <= self.ub:
+            self.defer(passed.done + after, lambda: self.stay(label, target, cid, ordinal, stays))
+        # Or wait earlier, before the duty day began, so that this wait shrinks or the closure becomes the rest.
+        queue = passed.queued - passed.arrival
+        holds = {wait - threshold for threshold in (0.0, *thresholds) if wait - threshold >= 60 and wait - threshold <= wait - queue + 1}
+        closes = passed.clock.interval_at(passed.begins)[1]
+        driving = self.drive_remaining(target, label.k)
+        allowance = run.driver.day_left_s(passed.done)
+        if driving is not None and driving > allowance and passed.begins < closes < passed.begins + 2 * 86400:
+            # The crew must rest before the end anyway: arriving as the crossing closes lets the closure be that rest.
+            try:
+                reopens = passed.clock.next_open(closes)
+            except (LookupError, NoRouteError):
+                reopens = closes
+            rest_s = crew.daily_rest_h * HOUR_S
+            if reopens - closes >= crew.reduced_daily_rest_h * HOUR_S and closes - passed.queued >= 60 and reopens <= passed.done + allowance + rest_s:
+                holds.add(closes - passed.queued)
+        if self.regime.dated:
+            for start in self.regime.segment_starts(cid):
+                if passed.arrival < start <= passed.done:
+                    holds.add(start - passed.arrival)
+        if not holds:
+            return
+        if self.regime.dated:  # a hold may wait out a dated rule on the way: no bound on where it gets, try it now
+            for hold in sorted(holds):
+                self.hold_before(label, hold)
+        elif passed.done + after <= self.ub:  # waiting earlier cannot get the truck out of this crossing earlier
+            self.defer(passed.done + after, lambda: [self.hold_before(label, hold) for hold in sorted(holds)])
+
+    def defer(self, f: float, work: Callable[[], object]) -> None:
+        """Queue ``work`` (making labels whose arrival cannot beat ``f``) to run when the search reaches ``f``."""
+        heapq.heappush(self.heap, (f, next(self.counter), work))
+
+    def stay(self, label: Label, target: Any, cid: str, ordinal: int, stays: list[float]) -> None:
+        """Cross from ``label`` staying at least each of ``stays`` seconds before the formalities."""
+        for threshold in stays:
+            stay = label.run.clone()
+            stay.waits = {**stay.waits, ordinal: float(threshold)}
+            held = self.cross_link(stay, label.node, target)
+            if held is not None:
+                self.found.holds += 1
+                self.push_crossed(label, held, target, cid)
+
+    def push_crossed(self, label: Label, run: Run, target: Any, cid: str) -> None:
+        k = label.k
+        if k < len(self.waypoints) and self.waypoints[k] == ("crossing", cid):
+            k += 1
+        k = self.advance(target, k)
+        passed = run.last_pass
+        assert passed is not None
+        checkpoint, idle = label.checkpoint, label.checkpoint_idle
+        if run.rests != label.run.rests:
+            checkpoint, idle = ("rest", run.rests), 0.0
+        elif passed.rest in _REST_LABELS:
+            checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
+        self.push(Label(target, k, run, (*label.nodes, target), True, checkpoint, idle))
+
+    def hold_before(self, label: Label, hold: float) -> None:
+        """Replay ``label``'s route with ``hold`` more seconds of waiting at its last checkpoint; push the result."""
+        run = label.run
+        kind, index = label.checkpoint
+        extensions, waits = list(run.extensions), dict(run.waits)
+        if kind == "rest":
+            extensions += [0.0] * (index + 1 - len(extensions))
+            extensions[index] += round(hold)
+        else:
+            waits[index] = max(waits.get(index, 0.0), label.checkpoint_idle) + round(hold)
+        plan = Plan(tuple(extensions), tuple(sorted(waits.items())), run.extended_days or frozenset(), run.rest_at_breaks)
+        key = (label.nodes, label.can_drive, plan)
+        if key in self.tried:
+            return
+        self.tried.add(key)
+        replayed = self.replay(label.nodes, plan)
+        if replayed is not None:
+            self.found.holds += 1
+            replayed.k = label.k
+            replayed.can_drive = label.can_drive
+            self.push(replayed)
+
+    def replay(self, nodes: tuple[Any, ...], plan: Plan) -> Label | None:
+        """Follow ``nodes`` (crossing-graph nodes) from the departure under ``plan``, without branching."""
+        label = Label(nodes[0], 0, self.fresh_run(plan), (nodes[0],), True)
+        country = self.cg.country
+        for u, v in itertools.pairwise(nodes):
+            if country[u] != country[v] and self.cg.crossing_of.get((u, v)) is not None:
+                run = self.cross_link(label.run.clone(), u, v)
+                if run is None:
+                    return None
+                passed = run.last_pass
+                assert passed is not None
+                checkpoint, idle = label.checkpoint, label.checkpoint_idle
+                if run.rests != label.run.rests:
+                    checkpoint, idle = ("rest", run.rests), 0.0
+                elif passed.rest in _REST_LABELS:
+                    checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
+                label = Label(v, 0, run, (*label.nodes, v), True, checkpoint, idle)
+            else:
+                runs = self.drive_to(label, v, forks=False)
+                if not runs:
+                    return None
+                run, checkpoint = runs[0]
+                label = Label(v, 0, run, (*label.nodes, v), True, checkpoint, label.checkpoint_idle)
+        return label
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def incumbent(self) -> None:
+        """Set the bound to the arrival along the statically fastest route, rests when due and no waiting (a plan the search also has)."""
+        try:
+            _, nodes = next(astar_paths(self.cg, self.origin, self.destination, self.waypoints), (0.0, ()))
+        except NoRouteError:
+            return
+        errors = len(self.found.errors)
+        if nodes and not any(self.cg.crossing_of.get(pair) in self.avoid for pair in itertools.pairwise(nodes)):
+            label = self.replay(tuple(nodes), Plan())
+            if label is not None:
+                label.k = len(self.waypoints)
+                self.ub = label.run.t
+                self.fallback = label
+        del self.found.errors[errors:]
+
+    def run(self) -> Found:
+        self.incumbent()
+        start = Label(self.origin, self.advance(self.origin, 0), self.fresh_run(Plan()), (self.origin,), True)
+        self.push(start)
+        n = len(self.waypoints)
+        while self.heap:
+            check_cancelled()
+            f, _, item = heapq.heappop(self.heap)
+            if not isinstance(item, Label):
+                if f <= self.ub:
+                    item()
+                continue
+            label = item
+            if label.dead:
+                continue
+            if label.node == self.destination and label.k == n:
+                self.found.best = label
+                break
+            self.found.expanded += 1
+            self.expand(label)
+        if self.found.best is None and self.fallback is not None:  # nothing beat the first bound: it is the answer
+            self.found.best = self.fallback
+            self.found.arrivals.setdefault(tuple(self.fallback.run.crossed), self.fallback.run.t)
+        return self.found
+
+
+def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
+    """The rest label a wait of ``threshold`` seconds reaches (to skip stays that add nothing)."""
+    if threshold >= crew.weekly_rest_h * HOUR_S:
+        return "weekly rest"
+    if threshold >= crew.daily_rest_h * HOUR_S:
+        return "daily rest"
+    if threshold >= crew.reduced_daily_rest_h * HOUR_S:
+        return "reduced daily rest"
+    return "break" if threshold >= rule.break_h * HOUR_S else ""
+
+
+def _normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:
+    """The crew's hours after ``idle_s`` more seconds of waiting, settled (what a rest in progress amounts to)."""
+    if idle_s <= 0 and driver.idle_s <= 0:
+        return driver
+    out = driver.clone()
+    out.idle(idle_s)
+    out.settle(rule)
+    return out
+
+
+def dominates(a: Label, b: Label, rule: BreakRule) -> bool:
+    """
+    Whether ``a`` is no later than ``b`` and, having waited until ``b``'s time, no worse off.
+
+    No worse off: no more driving today or since the last break, a duty day begun no earlier (or
+    not at all), no more duty days since the weekly rest, no more extended days, reduced rests or
+    closed-border waiting used, and a rest in progress no shorter.
+    """
+    ra, rb = a.run, b.run
+    if ra.t > rb.t or ra.closed_s > rb.closed_s + EPS:
+        return False
+    da = _normal(ra.driver, rb.t - ra.t, rule)
+    db = _normal(rb.driver, 0.0, rule)
+    if da.duty_start is not None and (db.duty_start is None or da.duty_start < db.duty_start - EPS):
+        return False
+    return (
+        da.today_s <= db.today_s + EPS
+        and da.since_break_s <= db.since_break_s + EPS
+        and da.periods <= db.periods
+        and da.reductions_used <= db.reductions_used
+        and da.extensions_used + (1 if db.extended_today and not da.extended_today else 0) <= db.extensions_used
+        and da.idle_s >= db.idle_s - EPS
+    )
+
+
+def search(
+    graph: nx.MultiDiGraph,
+    origin: Any,
+    destination: Any,
+    *,
+    regime: Regime,
+    vehicle: Vehicle,
+    departure_s: float,
+    waypoints: Sequence[Waypoint] = (),
+    avoid: frozenset[str] = frozenset(),
+) -> Found:
+    """
+    Find the earliest arrival from ``origin`` to ``destination`` leaving at ``departure_s`` (POSIX seconds).
+
+    ``avoid``: crossing ids not to use. Returns :class:`Found`; its ``best`` label's ``nodes``
+    and plan replay with :func:`transit.simulation.simulate_path` to the same arrival.
+    """
+    return _Search(graph, origin, destination, regime, vehicle, float(round(departure_s)), tuple(waypoints), avoid).run()
