@@ -140,7 +140,15 @@ def leg(graph: nx.MultiDiGraph, cap: float | None, u: Any, v: Any) -> Leg | None
     return _cache.memo(graph, "legs", (u, v, cap), build)
 
 
-def drive(run: Run, rule: BreakRule, seconds: int, forks: list[tuple[Run, int]] | None, *, after_s: int = 0) -> None:
+def drive(
+    run: Run,
+    rule: BreakRule,
+    seconds: int,
+    forks: list[tuple[Run, int]] | None,
+    *,
+    after_s: int = 0,
+    window: list[tuple[int, float]] | None = None,
+) -> None:
     """
     Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
 
@@ -150,6 +158,8 @@ def drive(run: Run, rule: BreakRule, seconds: int, forks: list[tuple[Run, int]] 
     last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
     these ``seconds``): on an open road, with no opening hours ahead, resting when due is never
     later, and these choices only matter for how the truck meets the next border or the end.
+    ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
+    ends a day: a hold of that long before the day began would let the crew drive its full day.
     """
     driver = run.driver
     left = seconds
@@ -159,6 +169,7 @@ def drive(run: Run, rule: BreakRule, seconds: int, forks: list[tuple[Run, int]] 
         chunk = int(allowance) if allowance < left else left
         if chunk < 1:
             near = forks is not None and left + after_s <= horizon
+            limit_stop = stop != "break"
             if stop == "break":
                 run.breaks += 1
                 if run.breaks in run.rest_at_breaks:
@@ -168,7 +179,9 @@ def drive(run: Run, rule: BreakRule, seconds: int, forks: list[tuple[Run, int]] 
                     alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
                     alt.stop(alt.driver.rest_due(), "", "", "", rule)
                     forks.append((alt, left))  # type: ignore[union-attr]
-            elif near and driver.can_extend():
+            elif window is not None and (slack := driver.window_slack_s(run.t)) >= 60:
+                window.append((run.rests, slack))
+            if limit_stop and near and driver.can_extend():
                 day = driver.day_number()
                 days = run.extended_days or frozenset()
                 if day not in days:
@@ -230,7 +243,7 @@ class _Search:
     # -- labels ---------------------------------------------------------------------------------
 
     def fresh_run(self, plan: Plan) -> Run:
-        return Run(
+        run = Run(
             t=self.t0,
             vehicle=self.vehicle,
             regime=self.regime,
@@ -241,6 +254,8 @@ class _Search:
             rest_at_breaks=plan.rest_at_breaks,
             annotate=False,
         )
+        run.hold_at_origin("", "", "")
+        return run
 
     def advance(self, node: Any, k: int) -> int:
         n = len(self.waypoints)
@@ -302,7 +317,7 @@ class _Search:
         handover = self.handover_s()
         # Of those rests, one in every weekly_after_periods is a weekly rest, and the week allows only so many reduced ones.
         periods = 0 if driver.idle_s > 0 else driver.periods
-        weekly = max((periods + rests - 1) // crew.weekly_after_periods, 0) if crew.weekly_rest_h > crew.daily_rest_h else 0
+        weekly = min(max((periods + rests - 1) // crew.weekly_after_periods, 0), rests) if crew.weekly_rest_h > crew.daily_rest_h else 0
         reduced = min(rests - weekly, max(crew.reduced_rests_per_week - driver.reductions_used, 0) + crew.reduced_rests_per_week * weekly)
         regular = rests - weekly - reduced
         rest_s = (
@@ -350,7 +365,7 @@ class _Search:
 
     # -- moves ----------------------------------------------------------------------------------
 
-    def drive_to(self, label: Label, target: Any, *, forks: bool = True) -> list[tuple[Run, tuple[str, int]]]:
+    def drive_to(self, label: Label, target: Any, *, forks: bool = True) -> list[tuple[Run, tuple[str, int], list[tuple[int, float]]]]:
         """Drive the domestic leg to ``target``: the runs that arrive (more than one where an extended day is tried)."""
         found = leg(self.graph, self.cap, label.node, target)
         if found is None:
@@ -358,20 +373,20 @@ class _Search:
         out = []
         pieces = found.pieces
         before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
-        pending: list[tuple[Run, int, int]] = [(label.run.clone(), 0, pieces[0][1] if pieces else 0)]
+        pending: list[tuple[Run, int, int, list[tuple[int, float]]]] = [(label.run.clone(), 0, pieces[0][1] if pieces else 0, [])]
         total = before[-1]
         rests = label.run.rests
         while pending:
-            run, index, left = pending.pop()
+            run, index, left, window = pending.pop()
             branch: list[tuple[Run, int]] | None = [] if forks else None
             for i in range(index, len(pieces)):
                 rule = pieces[i][0]
                 seconds = left if i == index else pieces[i][1]
-                drive(run, rule, seconds, branch, after_s=total - before[i + 1])
+                drive(run, rule, seconds, branch, after_s=total - before[i + 1], window=window if forks else None)
                 if branch:
-                    pending.extend((alt, i, alt_left) for alt, alt_left in branch)
+                    pending.extend((alt, i, alt_left, list(window)) for alt, alt_left in branch)
                     branch.clear()
-            out.append((run, ("rest", run.rests) if run.rests != rests else label.checkpoint))
+            out.append((run, ("rest", run.rests) if run.rests != rests else label.checkpoint, window))
         return out
 
     def cross_link(self, run: Run, source: Any, target: Any) -> Run | None:
@@ -427,8 +442,20 @@ class _Search:
     def drive_on(self, label: Label, target: Any, k: int, *, can_drive: bool) -> None:
         if label.dead:
             return
-        for run, checkpoint in self.drive_to(label, target):
-            self.push(Label(target, k, run, (*label.nodes, target), can_drive, checkpoint, label.checkpoint_idle))
+        for run, checkpoint, window in self.drive_to(label, target):
+            arrived = Label(target, k, run, (*label.nodes, target), can_drive, checkpoint, label.checkpoint_idle)
+            self.push(arrived)
+            for rests, slack in window:
+                # The duty window ended a day before the driving limit did: hold that long before the day began.
+                # Replayed to this leg's start, so that the leg is driven again with every choice.
+                start = (label.checkpoint, label.checkpoint_idle) if rests == label.run.rests else (("rest", rests), 0.0)
+                held = Label(label.node, label.k, label.run, label.nodes, label.can_drive, *start)
+                if self.regime.dated:
+                    self.hold_before(held, slack)
+                else:  # the hold cannot get the truck to this leg's start earlier (the crossings on the way keep order)
+                    rest = self.remaining(label.node, label.k, can_drive=label.can_drive, run=label.run)
+                    if rest is not None:
+                        self.defer(label.run.t + rest, lambda held=held, slack=slack: self.hold_before(held, slack))
 
     def cross_from(self, label: Label, target: Any, cid: str) -> None:
         """Cross from ``label``'s post to ``target``: as soon as possible, and with the waits and holds that may pay."""
@@ -455,7 +482,8 @@ class _Search:
             self.defer(passed.done + after, lambda: self.stay(label, target, cid, ordinal, stays))
         # Or wait earlier, before the duty day began, so that this wait shrinks or the closure becomes the rest.
         queue = passed.queued - passed.arrival
-        holds = {wait - threshold for threshold in (0.0, *thresholds) if wait - threshold >= 60 and wait - threshold <= wait - queue + 1}
+        # (the queue runs from arrival whenever that is: a hold can shorten the wait to the queue, no further)
+        holds = {wait - max(threshold, queue) for threshold in (0.0, *thresholds) if wait - max(threshold, queue) >= 60}
         closes = passed.clock.interval_at(passed.begins)[1]
         driving = self.drive_remaining(target, label.k)
         allowance = run.driver.day_left_s(passed.done)
@@ -551,7 +579,7 @@ class _Search:
                 runs = self.drive_to(label, v, forks=False)
                 if not runs:
                     return None
-                run, checkpoint = runs[0]
+                run, checkpoint, _ = runs[0]
                 label = Label(v, 0, run, (*label.nodes, v), True, checkpoint, label.checkpoint_idle)
         return label
 
@@ -630,8 +658,18 @@ def dominates(a: Label, b: Label, rule: BreakRule) -> bool:
     ra, rb = a.run, b.run
     if ra.t > rb.t or ra.closed_s > rb.closed_s + EPS:
         return False
-    da = _normal(ra.driver, rb.t - ra.t, rule)
     db = _normal(rb.driver, 0.0, rule)
+    da = _normal(ra.driver, 0.0, rule)
+    if _no_worse(da, db):  # waiting only makes a crew better off
+        return True
+    gap = rb.t - ra.t
+    if gap + da.idle_s < rule.break_h * HOUR_S:  # too short to count as a break: waiting changes nothing
+        return False
+    return _no_worse(_normal(ra.driver, gap, rule), db)
+
+
+def _no_worse(da: DriverClock, db: DriverClock) -> bool:
+    """Whether crew ``da`` has used no more of any limit than ``db`` (both settled)."""
     if da.duty_start is not None and (db.duty_start is None or da.duty_start < db.duty_start - EPS):
         return False
     return (

@@ -159,6 +159,14 @@ class Run:
         """The plan's extra waiting at the current rest (index :attr:`rests`), seconds."""
         return self.extensions[self.rests] if self.rests < len(self.extensions) else 0.0
 
+    def hold_at_origin(self, place: str, country: str, tz: str) -> None:
+        """Hold the truck before it leaves, as the plan says (``extensions[0]``)."""
+        hold = round(self.extensions[0]) if self.extensions else 0
+        if hold > 0:
+            note = f"held at the origin {hold / HOUR_S:.1f} h to reach the first closed crossing at a better time (a truck can always wait)"
+            self.emit("closed_wait", place, country, self.t + hold, tz, note=note)
+            self.driver.idle(hold)
+
     def stop(self, stop: str, place: str, country: str, tz: str, rule: BreakRule) -> None:
         needed = max(round(self.driver.stop_needed_s(stop, rule)), 1)
         extra = 0.0

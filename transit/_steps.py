@@ -7,7 +7,6 @@ Internal; shared by the scalar engine (:mod:`transit.simulation`) and the vector
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,25 +21,17 @@ from .drivers import BreakRule, DriverRules
 from .errors import NoRouteError
 from .regimes import CrossingRule, Regime
 from .schedule import Clock
-from .vehicles import Vehicle
 
 __all__ = [
-    "ROUNDING_SLACK_S",
     "Cross",
     "Road",
     "compile_path",
     "crossing_point",
-    "lower_bound_s",
     "remaining_driving",
     "road_coords",
     "rule_in_force",
-    "suffix_bound",
     "why_closed",
 ]
-
-#: The simulation rounds every event to whole seconds; bounds leave this much room for it.
-ROUNDING_SLACK_S = 60.0
-
 
 @dataclass(frozen=True, slots=True)
 class Road:
@@ -158,21 +149,6 @@ def remaining_driving(graph: nx.MultiDiGraph, path: tuple[Any, ...], steps: tupl
     return found
 
 
-def bound_cached(graph: nx.MultiDiGraph, key: tuple[Any, ...], steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
-    return _cache.memo(graph, "bound", key, lambda: steps_bound(graph, steps, regime, vehicle))
-
-
-def vehicle_key(regime: Regime, vehicle: Vehicle) -> tuple[Any, ...]:
-    # The regime itself: it hashes by content, so an equal copy shares entries and a changed one never does.
-    return (regime, vehicle.registration, vehicle.permits, vehicle.drivers, vehicle.max_speed_kph)
-
-
-def suffix_bound(graph: nx.MultiDiGraph, path: tuple[Any, ...], start: int, regime: Regime, vehicle: Vehicle) -> float:
-    """:func:`steps_bound` of the steps of ``path`` from step ``start`` on, for a fresh crew, memoised."""
-    steps = compile_path(graph, path)
-    return bound_cached(graph, (path, start, *vehicle_key(regime, vehicle)), steps[start:], regime, vehicle)
-
-
 def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[float, float], ...]:
     """Return the road geometry along ``path``: each edge's LineString (or the straight line), joined end to end; cached."""
     cache = _cache.store(graph)["coords"]
@@ -194,69 +170,6 @@ def road_coords(graph: nx.MultiDiGraph, path: tuple[Any, ...]) -> tuple[tuple[fl
 def crossing_point(crossing: Crossing) -> tuple[str, str, float, float]:
     a, b = crossing.posts
     return (crossing.id, crossing.name, (a.lon + b.lon) / 2, (a.lat + b.lat) / 2)
-
-
-def lower_bound_s(graph: nx.MultiDiGraph, path: Sequence[Any], regime: Regime, vehicle: Vehicle) -> float:
-    """Lower bound on the simulated duration of ``path`` (see :func:`steps_bound`), memoised."""
-    key = tuple(path)
-    return bound_cached(graph, (key, 0, *vehicle_key(regime, vehicle)), compile_path(graph, key), regime, vehicle)
-
-
-def steps_bound(graph: nx.MultiDiGraph, steps: Sequence[Road | Cross], regime: Regime, vehicle: Vehicle) -> float:
-    """
-    Return a lower bound on the simulated duration of ``path``, in seconds.
-
-    Driving, median queue, clearance and transshipment, plus the daily rests
-    and breaks each truck's crew cannot avoid (a day holds at most the
-    extended driving time, a break is due every few hours of driving), less
-    what queues could overlap with those stops. Waits for opening hours only
-    add to this, so a path whose bound exceeds a simulated total cannot beat it.
-    """
-    rules: DriverRules = graph.graph["driver_rules"]
-    crew = rules.crew(vehicle.drivers)
-    day_s = crew.extended_driving_h * HOUR_S
-    rest_s = crew.reduced_daily_rest_h * HOUR_S
-    total = 0.0
-    stops = 0.0
-    overlap = 0.0
-    stint = 0.0  # driving by the current truck
-    countries: set[str] = set()
-    registration = vehicle.registration
-
-    def stint_stops(driving: float) -> float:
-        rests = max(math.ceil(driving / day_s - 1e-9) - 1, 0)
-        if not crew.breaks or not countries:
-            return rests * rest_s
-        applied = [rules.break_rule(c) for c in countries]
-        after = max(r.break_after_h for r in applied) * HOUR_S
-        shortest = min(r.break_h for r in applied) * HOUR_S
-        breaks = max(math.ceil(driving / after - 1e-9) - 1 - rests, 0)
-        return rests * rest_s + breaks * shortest
-
-    for step in steps:
-        if isinstance(step, Road):
-            speed = step.speed_kph if vehicle.max_speed_kph is None else min(step.speed_kph, vehicle.max_speed_kph)
-            seconds = step.km / speed * HOUR_S
-            total += seconds
-            stint += seconds
-            countries.add(step.country)
-            continue
-        rule = regime.rule(step.crossing.id)
-        if not rule.open_in(step.direction):
-            return math.inf
-        queue_s = rule.queue[step.direction].median_h * HOUR_S
-        link_s = step.link_km / step.link_speed_kph * HOUR_S
-        total += queue_s + rule.clearance[step.direction].median_h * HOUR_S + link_s
-        overlap += min(queue_s, rest_s)
-        stint += link_s
-        if not rule.admits(registration, permits=vehicle.permits):
-            total += rule.transshipment.median_h * HOUR_S
-            registration = step.entry_country
-            stops += stint_stops(stint)
-            stint = 0.0
-            countries = set()
-    stops += stint_stops(stint)
-    return total + max(stops - overlap, 0.0) - ROUNDING_SLACK_S
 
 
 def rule_in_force(regime: Regime, clock: Clock, crossing: Crossing, direction: str, arrival: float) -> tuple[CrossingRule, int]:

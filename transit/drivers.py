@@ -296,6 +296,14 @@ class DriverClock:
         """The number of the duty day in progress, or of the next one if none is (from 1 over the trip)."""
         return self.days if self.duty_start is not None else self.days + 1
 
+    def window_slack_s(self, t: float) -> float:
+        """How much more the crew could drive today had its duty day begun later (0 unless the duty window ends the day)."""
+        if self.duty_start is None:
+            return 0.0
+        limit = self._ext_s if self.extended_today else self._day_s
+        duty_left = self.duty_start + self._duty_s - self._rest_len_s() - t
+        return max(limit - self.today_s - duty_left, 0.0)
+
     def rest_due(self) -> str:
         """The rest the crew would take now instead of a break: ``"weekly_rest"`` if one is due, else ``"daily_rest"``."""
         return (Stop.WEEKLY_REST if self.periods >= self._weekly_after else Stop.DAILY_REST).activity

@@ -736,6 +736,7 @@ def _simulate_many(
         hold = float(round(extensions[0]))
         run.t += hold
         run.comp["closed_wait"] += hold
+        run.driver.idle(np.full(size, hold))
     steps = compile_path(graph, path)
     remaining = remaining_driving(graph, path, steps, vehicle.max_speed_kph)
     for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._validate import check_int, check_network, check_samples
+from ._validate import check_network, check_samples
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .lookup import get_regime, resolve_place

@@ -148,10 +148,8 @@ def simulate_path(
         graph=graph,
         draws=draws,
     )
-    if extensions and extensions[0] > 0:
-        origin_data = nodes[path[0]]
-        note = f"held at the origin {extensions[0] / HOUR_S:.1f} h to reach the first closed crossing at a better time (a truck can always wait)"
-        run.emit("closed_wait", origin_data["name"], origin_data["country"], t0 + round(extensions[0]), origin_data["tz"], note=note)
+    origin_data = nodes[path[0]]
+    run.hold_at_origin(origin_data["name"], origin_data["country"], origin_data["tz"])
     remaining = remaining_driving(graph, path, steps, vehicle.max_speed_kph)
     for index, (step, rest_after) in enumerate(zip(steps, remaining, strict=True)):
         check_cancelled()

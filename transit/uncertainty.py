@@ -59,7 +59,6 @@ from .montecarlo import Runs, draw_delays, simulate_many
 from .regimes import Regime
 from .routing import TripQuestion, plan_resolved, resolve_trip, route_alternatives
 from .schedule import zone
-from .simulation import simulate_path
 from .trip import ACTIVITIES, Trip
 from .vehicles import Vehicle
 
