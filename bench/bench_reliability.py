@@ -67,9 +67,7 @@ def main() -> None:
     def sample(n: int, seed: int = 0) -> np.ndarray:
         rng = np.random.default_rng(seed)
         draws = draw_delays(net, trip.path, regime, n, rng)
-        return simulate_many(
-            net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=depart_s, draws=draws, **trip.plan
-        ).total_s
+        return simulate_many(net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=depart_s, draws=draws, **trip.plan).total_s
 
     # Baseline: the same delays, one scalar simulation per sample.
     n_loop = 10_000

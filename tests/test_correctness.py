@@ -161,9 +161,7 @@ def test_no_stop_on_a_link_and_the_vectorised_engine_agrees(net, origin, destina
     for hour in range(0, 24, 3):
         trip = transit.plan_trip(net, origin, destination, departure=f"2017-10-30T{hour:02d}:00")
         assert not [e for e in trip.events if e.activity in ("break", "daily_rest", "weekly_rest") and any(e.place.startswith(x) for x in labels)]
-        runs = simulate_many(
-            net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), n=2, **trip.plan
-        )
+        runs = simulate_many(net, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), n=2, **trip.plan)
         assert np.allclose(runs.total_s / 3600, trip.total_h)
 
 

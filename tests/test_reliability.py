@@ -136,9 +136,7 @@ def test_every_sample_matches_the_scalar_simulator_with_the_same_delays(net, reg
     for origin, destination in PAIRS:
         trip = transit.plan_trip(net, origin, destination, regime=regime, departure="2017-10-27T14:00")
         draws = draw_delays(net, trip.path, reg, 25, np.random.default_rng(11))
-        runs = simulate_many(
-            net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan
-        )
+        runs = simulate_many(net, trip.path, regime=reg, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan)
         for i in range(25):
             one = {k: (v[0][i], v[1][i], v[2][i]) for k, v in draws.items()}
             scalar = simulate_path(net, trip.path, reg, trip.vehicle, trip.departure, **trip.plan, draws=one)

@@ -148,7 +148,12 @@ def test_the_plan_replays_to_the_searched_arrival_and_the_bound_holds(net):
         question = resolve_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
         question = dataclasses.replace(question, regime=question.regime.around(question.departure_time.timestamp()))
         found = search(
-            net, question.origin, question.destination, regime=question.regime, vehicle=question.vehicle, departure_s=question.departure_time.timestamp()
+            net,
+            question.origin,
+            question.destination,
+            regime=question.regime,
+            vehicle=question.vehicle,
+            departure_s=question.departure_time.timestamp(),
         )
         trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
         assert found.best is not None and found.best.run.t == trip.arrival.timestamp()

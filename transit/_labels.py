@@ -41,6 +41,7 @@ polynomial, not exponential.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -91,10 +92,11 @@ class Label:
     k: int
     run: Run
     nodes: tuple[Any, ...]
-    can_drive: bool
-    checkpoint: tuple[str, int] = ("rest", 0)
-    checkpoint_idle: float = 0.0
-    dead: bool = False
+    can_drive: bool = field(kw_only=True)
+    checkpoint: tuple[str, int] = field(default=("rest", 0), kw_only=True)
+    checkpoint_idle: float = field(default=0.0, kw_only=True)
+    left: frozenset[str] = field(default=frozenset(), kw_only=True)
+    dead: bool = field(default=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -119,7 +121,7 @@ class Leg:
 
 
 def leg(graph: nx.MultiDiGraph, cap: float | None, u: Any, v: Any) -> Leg | None:
-    """The domestic leg from ``u`` to ``v`` (cached per network and speed cap), or ``None`` if there is no road."""
+    """Return the domestic leg from ``u`` to ``v`` (cached per network and speed cap), or ``None`` if there is no road."""
 
     def build() -> Leg | None:
         dom = domestic(graph, cap)
@@ -128,7 +130,8 @@ def leg(graph: nx.MultiDiGraph, cap: float | None, u: Any, v: Any) -> Leg | None
         nodes = tuple(dom.path(u, v))
         pieces: list[tuple[BreakRule, int]] = []
         for step in compile_path(graph, nodes):
-            assert isinstance(step, Road)  # a domestic road has no crossing
+            if not isinstance(step, Road):  # pragma: no cover - a domestic road has no crossing link
+                return None
             speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
             seconds = max(round(step.km / speed * HOUR_S), 1)
             if pieces and pieces[-1][0] is step.rule:
@@ -212,7 +215,10 @@ class _Search:
         t0: float,
         waypoints: tuple[Waypoint, ...],
         avoid: frozenset[str],
+        *,
+        strict: bool = True,
     ) -> None:
+        self.strict = strict
         self.graph = graph
         self.origin = origin
         self.destination = destination
@@ -291,7 +297,7 @@ class _Search:
         return node_h(self.drives, self.drive_layers[k], node)
 
     def handover_s(self) -> float:
-        """The shortest transshipment of the regime's rules, seconds: a new crew instead of a rest costs at least this."""
+        """Return the shortest transshipment of the regime's rules, seconds: a new crew instead of a rest costs at least this."""
         if self._handover_s is None:
             regime = self.regime
             cids = set(self.cg.crossing_of.values())
@@ -304,7 +310,7 @@ class _Search:
 
     def stops_s(self, driver: DriverClock, driving: float) -> float:
         """
-        The least stopping that ``driving`` more seconds need: daily rests beyond today's longest day, and breaks.
+        Return the least stopping that ``driving`` more seconds need: daily rests beyond today's longest day, and breaks.
 
         A transshipment hands the cargo to a fresh crew, which saves a rest or a break but takes at
         least :meth:`handover_s`; so each stop counts the shorter of the two.
@@ -343,7 +349,7 @@ class _Search:
         if final:
             self.ub = f
         run = label.run
-        key = (label.node, label.k, label.can_drive, run.vehicle.registration, run.vehicle.permits, run.vehicle.drivers)
+        key = (label.node, label.k, label.can_drive, label.left, run.vehicle.registration, run.vehicle.permits, run.vehicle.drivers)
         bucket = self.buckets.setdefault(key, [])
         rule = self.rules.break_rule(self.cg.country[label.node])
         for other in bucket:
@@ -391,7 +397,8 @@ class _Search:
 
     def cross_link(self, run: Run, source: Any, target: Any) -> Run | None:
         step = compile_path(self.graph, (source, target))[0]
-        assert isinstance(step, Cross)
+        if not isinstance(step, Cross):  # pragma: no cover - the crossing graph's links are crossing edges
+            return None
         try:
             run.cross(step, remaining_after_s=0.0)
         except NoRouteError as exc:
@@ -403,14 +410,13 @@ class _Search:
         cg = self.cg
         node, k = label.node, label.k
         n = len(self.waypoints)
-        t = label.run.t
         for target, weight in cg.cross_out.get(node, ()):
             cid = cg.crossing_of[(node, target)]
-            if cid in self.avoid:
+            if cid in self.avoid or not self.allowed(label, target, cid):
                 continue
             bound = self.bound_via(label, target, k, weight, weight - cg.delay_s[(node, target)], can_drive=True)
             if bound is not None and bound <= self.ub:
-                self.defer(bound, lambda target=target, cid=cid: None if label.dead else self.cross_from(label, target, cid))
+                self.defer(bound, functools.partial(self.cross_from, label, target, cid))
         if not label.can_drive:
             return
         here = cg.country[node]
@@ -426,7 +432,28 @@ class _Search:
             road = dom.time(node, target)
             bound = None if road is None else self.bound_via(label, target, nk, road, road, can_drive=can_drive)
             if bound is not None and bound <= self.ub:
-                self.defer(bound, lambda target=target, nk=nk, can_drive=can_drive: self.drive_on(label, target, nk, can_drive=can_drive))
+                self.defer(bound, functools.partial(self.drive_on, label, target, nk, can_drive=can_drive))
+
+    def allowed(self, label: Label, target: Any, cid: str) -> bool:
+        """
+        Return whether the route may cross ``cid`` into ``target``'s country.
+
+        In a strict search, not back into a country it left, nor over a crossing it passed, unless
+        ``via`` asks for it (the next waypoint is that crossing, or a place there).
+        """
+        k, n = label.k, len(self.waypoints)
+        if not self.strict or (k < n and self.waypoints[k] == ("crossing", cid)):
+            return True
+        there = self.cg.country[target]
+        if there in label.left:
+            demanded = (
+                there == self.cg.country[self.destination]
+                if k == n
+                else self.waypoints[k][0] == "place" and there == self.cg.country[self.waypoints[k][1]]
+            )
+            if not demanded:
+                return False
+        return cid not in label.run.crossed or ("crossing", cid) in self.waypoints[k:]
 
     def bound_via(self, label: Label, target: Any, k: int, seconds: float, drive_s: float, *, can_drive: bool) -> float | None:
         """Lower bound on the arrival of ``label`` going to ``target`` first: a move of at least ``seconds``, ``drive_s`` of them driving."""
@@ -443,28 +470,31 @@ class _Search:
         if label.dead:
             return
         for run, checkpoint, window in self.drive_to(label, target):
-            arrived = Label(target, k, run, (*label.nodes, target), can_drive, checkpoint, label.checkpoint_idle)
+            arrived = Label(target, k, run, (*label.nodes, target), can_drive=can_drive, checkpoint=checkpoint, checkpoint_idle=label.checkpoint_idle)
             self.push(arrived)
             for rests, slack in window:
                 # The duty window ended a day before the driving limit did: hold that long before the day began.
                 # Replayed to this leg's start, so that the leg is driven again with every choice.
                 start = (label.checkpoint, label.checkpoint_idle) if rests == label.run.rests else (("rest", rests), 0.0)
-                held = Label(label.node, label.k, label.run, label.nodes, label.can_drive, *start)
+                held = Label(label.node, label.k, label.run, label.nodes, can_drive=label.can_drive, checkpoint=start[0], checkpoint_idle=start[1])
                 if self.regime.dated:
                     self.hold_before(held, slack)
                 else:  # the hold cannot get the truck to this leg's start earlier (the crossings on the way keep order)
                     rest = self.remaining(label.node, label.k, can_drive=label.can_drive, run=label.run)
                     if rest is not None:
-                        self.defer(label.run.t + rest, lambda held=held, slack=slack: self.hold_before(held, slack))
+                        self.defer(label.run.t + rest, functools.partial(self.hold_before, held, slack))
 
     def cross_from(self, label: Label, target: Any, cid: str) -> None:
         """Cross from ``label``'s post to ``target``: as soon as possible, and with the waits and holds that may pay."""
+        if label.dead:
+            return
         run = self.cross_link(label.run.clone(), label.node, target)
         if run is None:
             return
         self.push_crossed(label, run, target, cid)
         passed = run.last_pass
-        assert passed is not None
+        if passed is None:  # pragma: no cover - a crossing always records its pass
+            return
         ordinal = len(label.run.crossed)
         wait = passed.begins - passed.arrival
         crew = label.run.driver.crew
@@ -494,7 +524,8 @@ class _Search:
             except (LookupError, NoRouteError):
                 reopens = closes
             rest_s = crew.daily_rest_h * HOUR_S
-            if reopens - closes >= crew.reduced_daily_rest_h * HOUR_S and closes - passed.queued >= 60 and reopens <= passed.done + allowance + rest_s:
+            long_enough = reopens - closes >= crew.reduced_daily_rest_h * HOUR_S
+            if long_enough and closes - passed.queued >= 60 and reopens <= passed.done + allowance + rest_s:
                 holds.add(closes - passed.queued)
         if self.regime.dated:
             for start in self.regime.segment_starts(cid):
@@ -506,7 +537,12 @@ class _Search:
             for hold in sorted(holds):
                 self.hold_before(label, hold)
         elif passed.done + after <= self.ub:  # waiting earlier cannot get the truck out of this crossing earlier
-            self.defer(passed.done + after, lambda: [self.hold_before(label, hold) for hold in sorted(holds)])
+            self.defer(passed.done + after, functools.partial(self.hold_all, label, sorted(holds)))
+
+    def hold_all(self, label: Label, holds: list[float]) -> None:
+        """:meth:`hold_before` for each of ``holds``."""
+        for hold in holds:
+            self.hold_before(label, hold)
 
     def defer(self, f: float, work: Callable[[], object]) -> None:
         """Queue ``work`` (making labels whose arrival cannot beat ``f``) to run when the search reaches ``f``."""
@@ -526,15 +562,7 @@ class _Search:
         k = label.k
         if k < len(self.waypoints) and self.waypoints[k] == ("crossing", cid):
             k += 1
-        k = self.advance(target, k)
-        passed = run.last_pass
-        assert passed is not None
-        checkpoint, idle = label.checkpoint, label.checkpoint_idle
-        if run.rests != label.run.rests:
-            checkpoint, idle = ("rest", run.rests), 0.0
-        elif passed.rest in _REST_LABELS:
-            checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
-        self.push(Label(target, k, run, (*label.nodes, target), True, checkpoint, idle))
+        self.push(crossed(label, run, target, self.advance(target, k), self.cg.country[label.node]))
 
     def hold_before(self, label: Label, hold: float) -> None:
         """Replay ``label``'s route with ``hold`` more seconds of waiting at its last checkpoint; push the result."""
@@ -560,27 +588,20 @@ class _Search:
 
     def replay(self, nodes: tuple[Any, ...], plan: Plan) -> Label | None:
         """Follow ``nodes`` (crossing-graph nodes) from the departure under ``plan``, without branching."""
-        label = Label(nodes[0], 0, self.fresh_run(plan), (nodes[0],), True)
+        label = Label(nodes[0], 0, self.fresh_run(plan), (nodes[0],), can_drive=True)
         country = self.cg.country
         for u, v in itertools.pairwise(nodes):
             if country[u] != country[v] and self.cg.crossing_of.get((u, v)) is not None:
                 run = self.cross_link(label.run.clone(), u, v)
                 if run is None:
                     return None
-                passed = run.last_pass
-                assert passed is not None
-                checkpoint, idle = label.checkpoint, label.checkpoint_idle
-                if run.rests != label.run.rests:
-                    checkpoint, idle = ("rest", run.rests), 0.0
-                elif passed.rest in _REST_LABELS:
-                    checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
-                label = Label(v, 0, run, (*label.nodes, v), True, checkpoint, idle)
+                label = crossed(label, run, v, 0, country[u])
             else:
                 runs = self.drive_to(label, v, forks=False)
                 if not runs:
                     return None
                 run, checkpoint, _ = runs[0]
-                label = Label(v, 0, run, (*label.nodes, v), True, checkpoint, label.checkpoint_idle)
+                label = Label(v, 0, run, (*label.nodes, v), can_drive=True, checkpoint=checkpoint, checkpoint_idle=label.checkpoint_idle)
         return label
 
     # -- the loop -------------------------------------------------------------------------------
@@ -602,7 +623,7 @@ class _Search:
 
     def run(self) -> Found:
         self.incumbent()
-        start = Label(self.origin, self.advance(self.origin, 0), self.fresh_run(Plan()), (self.origin,), True)
+        start = Label(self.origin, self.advance(self.origin, 0), self.fresh_run(Plan()), (self.origin,), can_drive=True)
         self.push(start)
         n = len(self.waypoints)
         while self.heap:
@@ -626,8 +647,25 @@ class _Search:
         return self.found
 
 
+def crossed(label: Label, run: Run, target: Any, k: int, country: str) -> Label:
+    """
+    Return the label at ``target`` after ``label`` crossed to it (``run``) out of ``country``, with its checkpoint.
+
+    The checkpoint, where a later hold would go, moves to a fresh truck after a transshipment, or to
+    this crossing if the wait there counted as a rest.
+    """
+    passed = run.last_pass
+    checkpoint, idle = label.checkpoint, label.checkpoint_idle
+    if run.rests != label.run.rests:
+        checkpoint, idle = ("rest", run.rests), 0.0
+    elif passed is not None and passed.rest in _REST_LABELS:
+        checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
+    left = label.left | {country}
+    return Label(target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left)
+
+
 def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
-    """The rest label a wait of ``threshold`` seconds reaches (to skip stays that add nothing)."""
+    """Return the rest label a wait of ``threshold`` seconds reaches (to skip stays that add nothing)."""
     if threshold >= crew.weekly_rest_h * HOUR_S:
         return "weekly rest"
     if threshold >= crew.daily_rest_h * HOUR_S:
@@ -638,7 +676,7 @@ def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
 
 
 def _normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:
-    """The crew's hours after ``idle_s`` more seconds of waiting, settled (what a rest in progress amounts to)."""
+    """Return the crew's hours after ``idle_s`` more seconds of waiting, settled (what a rest in progress amounts to)."""
     if idle_s <= 0 and driver.idle_s <= 0:
         return driver
     out = driver.clone()
@@ -696,7 +734,15 @@ def search(
     """
     Find the earliest arrival from ``origin`` to ``destination`` leaving at ``departure_s`` (POSIX seconds).
 
-    ``avoid``: crossing ids not to use. Returns :class:`Found`; its ``best`` label's ``nodes``
-    and plan replay with :func:`transit.simulation.simulate_path` to the same arrival.
+    ``avoid``: crossing ids not to use. The route passes no crossing twice and comes back to no
+    country it has left unless ``via`` asks for it, or no other route exists. Returns
+    :class:`Found`; its ``best`` label's ``nodes`` and plan replay with
+    :func:`transit.simulation.simulate_path` to the same arrival.
     """
-    return _Search(graph, origin, destination, regime, vehicle, float(round(departure_s)), tuple(waypoints), avoid).run()
+    args = (graph, origin, destination, regime, vehicle, float(round(departure_s)), tuple(waypoints), avoid)
+    found = _Search(*args).run()
+    if found.best is None:  # the roads demand it (a domestic trip through a neighbour): allow coming back
+        again = _Search(*args, strict=False).run()
+        again.errors[:0] = found.errors
+        return again
+    return found

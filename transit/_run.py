@@ -135,7 +135,7 @@ class Run:
         self.last_pass: CrossingPass | None = None
 
     def clone(self) -> Run:
-        """A copy that can go its own way (the route search branches on it); shares the read-only parts."""
+        """Return a copy that can go its own way (the route search branches on it); it shares the read-only parts."""
         new = Run.__new__(Run)
         new.annotate, new.breaks, new.clocks, new.closed_s, new.draws = self.annotate, self.breaks, self.clocks, self.closed_s, self.draws
         new.extended_days, new.extensions, new.graph, new.last_pass = self.extended_days, self.extensions, self.graph, self.last_pass
@@ -156,7 +156,7 @@ class Run:
         self.t = end
 
     def extension(self) -> float:
-        """The plan's extra waiting at the current rest (index :attr:`rests`), seconds."""
+        """Return the plan's extra waiting at the current rest (index :attr:`rests`), seconds."""
         return self.extensions[self.rests] if self.rests < len(self.extensions) else 0.0
 
     def hold_at_origin(self, place: str, country: str, tz: str) -> None:

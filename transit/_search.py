@@ -162,13 +162,11 @@ class CrossingGraph:
 
 
 def driving_graph(cg: CrossingGraph) -> CrossingGraph:
-    """The same crossing graph weighted by driving alone (no border delays): for a bound on the driving left."""
+    """Return the same crossing graph weighted by driving alone (no border delays): for a bound on the driving left."""
     cross_out = {u: [(v, w - cg.delay_s[(u, v)]) for v, w in targets] for u, targets in cg.cross_out.items()}
     cross_in = {v: [(u, w - cg.delay_s[(u, v)]) for u, w in sources] for v, sources in cg.cross_in.items()}
     links = [(u, v, w - cg.delay_s[(u, v)]) for u, v, w in cg.links]
-    return dataclasses.replace(
-        cg, cross_out=cross_out, cross_in=cross_in, links=links, heuristics=_cache.LRU(_cache.LIMITS["heuristic"]), delay_s={}
-    )
+    return dataclasses.replace(cg, cross_out=cross_out, cross_in=cross_in, links=links, heuristics=_cache.LRU(_cache.LIMITS["heuristic"]), delay_s={})
 
 
 def crossing_graph(graph: nx.MultiDiGraph, regime: Regime, cap: float | None) -> CrossingGraph:
@@ -421,7 +419,7 @@ def astar_paths(
                 push(g + to_post, post, (*path, post), k, left, passed, at_exit=True)
 
 
-def expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[str]) -> list[str]:
+def expand(graph: nx.MultiDiGraph, cap: float | None, condensed: Sequence[Any]) -> list[Any]:
     dom = domestic(graph, cap)
     full = [condensed[0]]
     for u, v in itertools.pairwise(condensed):

@@ -33,6 +33,7 @@ __all__ = [
     "why_closed",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class Road:
     segment_id: str

@@ -368,9 +368,7 @@ def compare(
     first_error: NoRouteError | None = None
     for label, regime, depart, question in plan:
         try:
-            trips[label] = plan_resolved(
-                graph, dataclasses.replace(question, regime=regime.around(depart.timestamp()))
-            )
+            trips[label] = plan_resolved(graph, dataclasses.replace(question, regime=regime.around(depart.timestamp())))
         except NoRouteError as exc:
             errors[label] = str(exc)
             first_error = first_error or exc

@@ -283,21 +283,24 @@ class DriverClock:
         self._weekly_after = crew.weekly_after_periods
 
     def clone(self) -> DriverClock:
-        """An independent copy (the route search branches on it)."""
+        """Return an independent copy (the route search branches on it)."""
+        # Attribute by attribute, not a loop over __slots__: the route search clones crews by the hundred thousand.
         new = DriverClock.__new__(DriverClock)
         new.crew, new.extend_days, new.days, new.applied = self.crew, self.extend_days, self.days, self.applied
         new.since_break_s, new.today_s, new.duty_start, new.idle_s = self.since_break_s, self.today_s, self.duty_start, self.idle_s
-        new.periods, new.extensions_used, new.reductions_used, new.extended_today = self.periods, self.extensions_used, self.reductions_used, self.extended_today
-        new._day_s, new._ext_s, new._rest_s, new._red_s = self._day_s, self._ext_s, self._rest_s, self._red_s
-        new._week_s, new._duty_s, new._max_ext, new._max_red, new._weekly_after = self._week_s, self._duty_s, self._max_ext, self._max_red, self._weekly_after
+        new.periods, new.extensions_used, new.reductions_used = self.periods, self.extensions_used, self.reductions_used
+        new.extended_today = self.extended_today
+        new._day_s, new._ext_s, new._rest_s, new._red_s = self._day_s, self._ext_s, self._rest_s, self._red_s  # noqa: SLF001 - own class
+        new._week_s, new._duty_s, new._max_ext = self._week_s, self._duty_s, self._max_ext  # noqa: SLF001 - own class
+        new._max_red, new._weekly_after = self._max_red, self._weekly_after  # noqa: SLF001 - own class
         return new
 
     def day_number(self) -> int:
-        """The number of the duty day in progress, or of the next one if none is (from 1 over the trip)."""
+        """Return the number of the duty day in progress, or of the next one if none is (from 1 over the trip)."""
         return self.days if self.duty_start is not None else self.days + 1
 
     def window_slack_s(self, t: float) -> float:
-        """How much more the crew could drive today had its duty day begun later (0 unless the duty window ends the day)."""
+        """Return how much more the crew could drive today had its duty day begun later (0 unless the duty window ends the day)."""
         if self.duty_start is None:
             return 0.0
         limit = self._ext_s if self.extended_today else self._day_s
@@ -305,11 +308,11 @@ class DriverClock:
         return max(limit - self.today_s - duty_left, 0.0)
 
     def rest_due(self) -> str:
-        """The rest the crew would take now instead of a break: ``"weekly_rest"`` if one is due, else ``"daily_rest"``."""
+        """Return the rest the crew would take now instead of a break: ``"weekly_rest"`` if one is due, else ``"daily_rest"``."""
         return (Stop.WEEKLY_REST if self.periods >= self._weekly_after else Stop.DAILY_REST).activity
 
     def can_extend(self) -> bool:
-        """Whether today could still become an extended day (not yet extended, the week allows one more)."""
+        """Return whether today could still become an extended day (not yet extended, the week allows one more)."""
         return not self.extended_today and self.extensions_used < self._max_ext and self._ext_s > self._day_s
 
     def __repr__(self) -> str:
@@ -403,7 +406,7 @@ class DriverClock:
         return (max(0.0, day_left), (Stop.WEEKLY_REST if weekly_due else Stop.DAILY_REST).activity)
 
     def day_left_s(self, t: float, *, remaining_s: float = math.inf) -> float:
-        """Driving left in the duty day at ``t`` (the daily limit, extended or not, and the duty window), seconds."""
+        """Return the driving left in the duty day at ``t`` (the daily limit, extended or not, and the duty window), seconds."""
         today = self.today_s
         limit = self._day_s
         if self.extended_today:

@@ -493,8 +493,8 @@ class _Many:
             self.driver = _Crew(self.rules.crew(self.vehicle.drivers), self.n, extend_days=self.extended_days, days=self.driver.days)
             # the fresh truck may be held before it leaves, like a hold at the origin (the scalar Run's rest index)
             self.rests += 1
-            index = np.minimum(self.rests, len(self.extensions) - 1)
-            hold = np.where(self.rests < len(self.extensions) - 1, np.round(self.extensions[index]), 0.0)
+            slot = np.minimum(self.rests, len(self.extensions) - 1)
+            hold = np.where(self.rests < len(self.extensions) - 1, np.round(self.extensions[slot]), 0.0)
             self.t = self.t + hold
             self.comp["closed_wait"] += hold
             self.driver.idle(hold)

@@ -314,7 +314,7 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, avoid: froz
 
 def route_alternatives(graph: nx.MultiDiGraph, question: TripQuestion, planned: Trip, *, limit: int = 6) -> list[Trip]:
     """
-    The planned trip and the best trips that avoid one of its crossings each, for route choice under uncertainty.
+    Return the planned trip and the best trips that avoid one of its crossings each, for route choice under uncertainty.
 
     The same search as :func:`plan_trip`, run again with one crossing of the planned route left out
     (a crossing named in ``via`` stays): the fastest way round each border, which is what a

@@ -64,6 +64,7 @@ from .vehicles import Vehicle
 
 __all__ = ["LONG_WAIT_H", "MAX_CLOSED_WAIT_DAYS", "simulate", "simulate_path"]
 
+
 @_cache.per_call
 def simulate(
     graph: nx.MultiDiGraph,

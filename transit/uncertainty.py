@@ -252,9 +252,7 @@ def _route_stat(route: str) -> tuple[str, float | None]:
 def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: int, rng: np.random.Generator) -> Runs:
     """Run ``samples`` Monte Carlo samples along a trip's path and plan (holds and rest extensions) under ``regime``."""
     draws = draw_delays(graph, trip.path, regime, samples, rng, departure_s=trip.departure.timestamp())
-    return simulate_many(
-        graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan
-    )
+    return simulate_many(graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan)
 
 
 @_cache.per_call
