@@ -66,6 +66,9 @@ __all__ = ["Found", "Label", "Plan", "search"]
 
 #: Waits at a crossing longer than this are not tried to turn a wait into a rest (the weekly rest is 24 h).
 MAX_STAY_S = 36 * HOUR_S
+#: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer,
+#: such as a waypoint closed for months; the expansions of an answered question stay far below it).
+MAX_EXPANSIONS = 5_000
 #: Days of driving before the end of a leg within which the search tries extended days and early rests.
 FORK_DAYS = 2
 #: The static bound leaves this much room for the simulator's rounding to whole seconds.
@@ -110,6 +113,7 @@ class Found:
     dominated: int = 0
     holds: int = 0
     errors: list[NoRouteError] = field(default_factory=list)
+    gave_up: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +239,7 @@ class _Search:
         self.drives = drives
         self.rules = graph.graph["driver_rules"]
         self._handover_s: float | None = None
+        self._opens: dict[tuple[int, float], tuple[float, float]] = {}
         breaks = list(self.rules.break_rules.values())
         self.break_every_s = max(r.break_after_h for r in breaks) * HOUR_S
         self.break_min_s = min(r.break_h for r in breaks) * HOUR_S
@@ -288,7 +293,33 @@ class _Search:
             driving = node_h(self.drives, drive_layer, node) if can_drive else drive_layer.dist.get(node)
             if driving is not None:
                 rest = max(rest, driving + self.stops_s(run.driver, driving))
+            if k < len(self.waypoints) and self.waypoints[k][0] == "crossing":
+                # Every route passes the next waypoint crossing: not before it next opens (a winter closure, say).
+                opens, after = self.waypoint_opens(k, run.t)
+                if opens == math.inf:
+                    return None
+                rest = max(rest, opens - run.t + after)
         return max(rest - SLACK_S, 0.0)
+
+    def waypoint_opens(self, k: int, t: float) -> tuple[float, float]:
+        """When the ``k``-th waypoint (a crossing) next opens after ``t`` in any direction, and the least time after it."""
+        hour = math.floor(t / HOUR_S) * HOUR_S  # earlier is a safe bound, and caches by the hour
+        key = (k, hour)
+        found = self._opens.get(key)
+        if found is None:
+            cid = self.waypoints[k][1]
+            crossing = self.graph.graph["crossings"][cid]
+            opens, after = math.inf, math.inf
+            for u, v, _ in self.cg.links:
+                if self.cg.crossing_of[(u, v)] != cid:
+                    continue
+                try:
+                    opens = min(opens, self.regime.clock(crossing, f"{self.cg.country[u]}>{self.cg.country[v]}").next_open(hour))
+                except (LookupError, NoRouteError):
+                    continue
+                after = min(after, self.layers[k + 1].dist.get(v, math.inf) if v in self.cg.is_post else 0.0)
+            found = self._opens[key] = (opens, 0.0 if after == math.inf else after)
+        return found
 
     def drive_remaining(self, node: Any, k: int) -> float | None:
         """Lower bound on the driving left from a node just entered (``k`` waypoints passed), seconds."""
@@ -349,7 +380,7 @@ class _Search:
         if final:
             self.ub = f
         run = label.run
-        key = (label.node, label.k, label.can_drive, label.left, run.vehicle.registration, run.vehicle.permits, run.vehicle.drivers)
+        key = (label.node, label.k, label.can_drive, run.vehicle.registration, run.vehicle.permits, run.vehicle.drivers)
         bucket = self.buckets.setdefault(key, [])
         rule = self.rules.break_rule(self.cg.country[label.node])
         for other in bucket:
@@ -640,6 +671,9 @@ class _Search:
                 self.found.best = label
                 break
             self.found.expanded += 1
+            if self.found.expanded > MAX_EXPANSIONS and self.fallback is None:
+                self.found.gave_up = True
+                break
             self.expand(label)
         if self.found.best is None and self.fallback is not None:  # nothing beat the first bound: it is the answer
             self.found.best = self.fallback
@@ -694,7 +728,7 @@ def dominates(a: Label, b: Label, rule: BreakRule) -> bool:
     closed-border waiting used, and a rest in progress no shorter.
     """
     ra, rb = a.run, b.run
-    if ra.t > rb.t or ra.closed_s > rb.closed_s + EPS:
+    if ra.t > rb.t or ra.closed_s > rb.closed_s + EPS or not a.left <= b.left:  # fewer countries left: more roads open
         return False
     db = _normal(rb.driver, 0.0, rule)
     da = _normal(ra.driver, 0.0, rule)
@@ -741,7 +775,7 @@ def search(
     """
     args = (graph, origin, destination, regime, vehicle, float(round(departure_s)), tuple(waypoints), avoid)
     found = _Search(*args).run()
-    if found.best is None:  # the roads demand it (a domestic trip through a neighbour): allow coming back
+    if found.best is None and not found.gave_up:  # the roads demand it (a domestic trip through a neighbour): allow coming back
         again = _Search(*args, strict=False).run()
         again.errors[:0] = found.errors
         return again

@@ -289,7 +289,11 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, avoid: froz
     found = search(graph, origin, destination, regime=regime, vehicle=vehicle, departure_s=depart.timestamp(), waypoints=waypoints, avoid=avoid)
     if found.best is None:
         if found.errors:  # every route meets a crossing that does not take the truck within the horizon
-            raise found.errors[0]
+            pinned = {ident for kind, ident in waypoints if kind == "crossing"}
+            raise next((exc for exc in found.errors if pinned & set(exc.blocking)), found.errors[0])
+        if found.gave_up:
+            msg = f"no route found from {graph.nodes[origin]['name']!r} to {graph.nodes[destination]['name']!r} within the search's limit"
+            raise NoRouteError(msg + (f" via {list(via)}" if via else "") + "; try fewer via items, or another departure")
         raise _explain_no_route(graph, origin, destination, regime, via)
     best = found.best
     run = best.run
