@@ -673,10 +673,13 @@ closure_tk""",
             "code",
             """\
 for name, closure in (("Tashkent -> Kashgar", closure_tk), ("Kashgar -> Tashkent", closure_kt)):
-    # reopening a crossing never makes the best trip slower; the reopened road is shorter every day, and under the
-    # 2016 rules the cargo still changes trucks at Dostuk
-    assert (closure["closure cost (h)"] >= 0).all() and (closure["closure cost (km)"] > 0).all(), name
-    assert closure["reopened: transshipments"].str.contains("dostuk").all(), name
+    # reopening a crossing never makes the best trip slower; under the 2016 rules the cargo still changes trucks at Dostuk
+    assert (closure["closure cost (h)"] >= 0).all(), name
+    # on the days the reopened road wins, it is shorter and the cargo changes trucks at Dostuk; on other days the best
+    # route goes round either way (the route search is exact: it finds the round route when that is faster)
+    won = closure["closure cost (h)"] > 0
+    assert won.any() and (closure.loc[won, "closure cost (km)"] > 0).all(), name
+    assert closure.loc[won, "reopened: transshipments"].str.contains("dostuk").all(), name
     print(f"{name}: the closure cost {closure['closure cost (h)'].min():.0f}-{closure['closure cost (h)'].max():.0f} h "
           f"(mean {closure['closure cost (h)'].mean():.0f} h), {closure['closure cost (km)'].mean():.0f} km and "
           f"${closure['closure cost (USD)'].mean():,.0f} a trip")

@@ -445,7 +445,8 @@ class _Search:
             cid = cg.crossing_of[(node, target)]
             if cid in self.avoid or not self.allowed(label, target, cid):
                 continue
-            bound = self.bound_via(label, target, k, weight, weight - cg.delay_s[(node, target)], can_drive=True)
+            nk = self.advance(target, k + 1 if k < n and self.waypoints[k] == ("crossing", cid) else k)
+            bound = self.bound_via(label, target, nk, weight, weight - cg.delay_s[(node, target)], can_drive=True)
             if bound is not None and bound <= self.ub:
                 self.defer(bound, functools.partial(self.cross_from, label, target, cid))
         if not label.can_drive:
