@@ -33,8 +33,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import networkx as nx
-
 from ._steps import Cross, Road, rule_in_force
 from ._units import DAY_S, EPS, HOUR_S
 from .crossings import Crossing
@@ -84,7 +82,6 @@ class Run:
         "events",
         "extended_days",
         "extensions",
-        "graph",
         "last_pass",
         "regime",
         "rest_at_breaks",
@@ -109,12 +106,10 @@ class Run:
         extended_days: frozenset[int] | None = None,
         rest_at_breaks: frozenset[int] = frozenset(),
         annotate: bool = True,
-        graph: nx.MultiDiGraph | None = None,
         draws: Mapping[Any, tuple[float, float, float]] | None = None,
     ) -> None:
         self.annotate = annotate
         self.draws = draws or {}
-        self.graph = graph
         self.t = t
         self.vehicle = vehicle
         self.regime = regime
@@ -138,7 +133,7 @@ class Run:
         """Return a copy that can go its own way (the route search branches on it); it shares the read-only parts."""
         new = Run.__new__(Run)
         new.annotate, new.breaks, new.clocks, new.closed_s, new.draws = self.annotate, self.breaks, self.clocks, self.closed_s, self.draws
-        new.extended_days, new.extensions, new.graph, new.last_pass = self.extended_days, self.extensions, self.graph, self.last_pass
+        new.extended_days, new.extensions, new.last_pass = self.extended_days, self.extensions, self.last_pass
         new.regime, new.rest_at_breaks, new.rests, new.rules, new.t = self.regime, self.rest_at_breaks, self.rests, self.rules, self.t
         new.vehicle, new.waits = self.vehicle, self.waits
         new.driver = self.driver.clone()

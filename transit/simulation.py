@@ -146,7 +146,6 @@ def simulate_path(
         extended_days=extended_days,
         rest_at_breaks=rest_at_breaks,
         annotate=annotate,
-        graph=graph,
         draws=draws,
     )
     origin_data = nodes[path[0]]
