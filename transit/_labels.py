@@ -53,10 +53,10 @@ import networkx as nx
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._run import Run
-from ._search import CrossingGraph, Waypoint, astar_paths, crossing_graph, domestic, driving_graph, layered_heuristic, node_h
+from ._run import MAX_CLOSED_WAIT_DAYS, Run
+from ._search import CrossingGraph, Entry, EntryLayer, Waypoint, astar_paths, crossing_graph, domestic, driving_graph, entry_h, entry_layers
 from ._steps import Cross, Road, compile_path
-from ._units import EPS, HOUR_S
+from ._units import DAY_S, EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 from .errors import NoRouteError
 from .regimes import Regime
@@ -99,6 +99,7 @@ class Label:
     checkpoint: tuple[str, int] = field(default=("rest", 0), kw_only=True)
     checkpoint_idle: float = field(default=0.0, kw_only=True)
     left: frozenset[str] = field(default=frozenset(), kw_only=True)
+    entry: Entry = field(default=None, kw_only=True)
     dead: bool = field(default=False, kw_only=True)
 
 
@@ -233,13 +234,17 @@ class _Search:
         self.avoid = avoid
         self.cap = vehicle.max_speed_kph
         self.cg: CrossingGraph = crossing_graph(graph, regime, self.cap)
-        self.layers = layered_heuristic(self.cg, destination, waypoints)
+        self.layers = entry_layers(self.cg, destination, waypoints, strict=strict)
         drives = _cache.memo(graph, "crossing_graph", (regime, self.cap, "driving"), lambda: driving_graph(self.cg))
-        self.drive_layers = layered_heuristic(drives, destination, waypoints)
+        self.drive_layers = entry_layers(drives, destination, waypoints, strict=strict)
         self.drives = drives
         self.rules = graph.graph["driver_rules"]
         self._handover_s: float | None = None
         self._opens: dict[tuple[int, float], tuple[float, float]] = {}
+        self._reachable: dict[tuple[str, int, frozenset[str]], bool] = {}
+        self.neighbours: dict[str, set[str]] = {}
+        for u, v, _ in self.cg.links:
+            self.neighbours.setdefault(self.cg.country[u], set()).add(self.cg.country[v])
         breaks = list(self.rules.break_rules.values())
         self.break_every_s = max(r.break_after_h for r in breaks) * HOUR_S
         self.break_min_s = min(r.break_h for r in breaks) * HOUR_S
@@ -274,7 +279,9 @@ class _Search:
             k += 1
         return k
 
-    def remaining(self, node: Any, k: int, *, can_drive: bool, run: Run | None = None) -> float | None:
+    def remaining(
+        self, node: Any, k: int, entry: Entry, *, can_drive: bool, run: Run | None = None, left: frozenset[str] = frozenset()
+    ) -> float | None:
         """
         Lower bound on the time from ``node`` (``k`` waypoints passed) to the destination, seconds.
 
@@ -284,13 +291,13 @@ class _Search:
         """
         if node == self.destination and k == len(self.waypoints):
             return 0.0
-        layer = self.layers[k]
-        rest = node_h(self.cg, layer, node) if can_drive else layer.dist.get(node)
+        if left and not self.reachable(self.cg.country[node], k, left):
+            return None
+        rest = self.static(self.cg, self.layers, node, k, entry, can_drive=can_drive, left=left)
         if rest is None:
             return None
         if run is not None:
-            drive_layer = self.drive_layers[k]
-            driving = node_h(self.drives, drive_layer, node) if can_drive else drive_layer.dist.get(node)
+            driving = self.static(self.drives, self.drive_layers, node, k, entry, can_drive=can_drive, left=left)
             if driving is not None:
                 rest = max(rest, driving + self.stops_s(run.driver, driving))
             if k < len(self.waypoints) and self.waypoints[k][0] == "crossing":
@@ -300,6 +307,77 @@ class _Search:
                     return None
                 rest = max(rest, opens - run.t + after)
         return max(rest - SLACK_S, 0.0)
+
+    def static(
+        self, cg: CrossingGraph, layers: list[EntryLayer], node: Any, k: int, entry: Entry, *, can_drive: bool, left: frozenset[str]
+    ) -> float | None:
+        """
+        Return the static remaining time of ``cg`` (``layers``) from ``node``, seconds; ``None`` where no route is left.
+
+        A truck that must cross where it stands (``can_drive`` false: it drove to this post to cross)
+        counts only the crossings it may take: not one it is avoiding, and in a strict search not
+        into a country it left (unless the next waypoint or the destination is there) nor back over
+        the crossing it came by (unless a later waypoint names it).
+        """
+        if can_drive:
+            return entry_h(cg, layers[k], node, entry)
+        n = len(self.waypoints)
+        here = cg.country[node]
+        best = math.inf
+        for target, w in cg.cross_out.get(node, ()):
+            cid = cg.crossing_of[(node, target)]
+            if cid in self.avoid:
+                continue
+            is_waypoint = k < n and self.waypoints[k] == ("crossing", cid)
+            if self.strict and not is_waypoint:
+                there = cg.country[target]
+                if there in left and there != self.wanted(k):
+                    continue
+                if entry is not None and cid == entry[0] and ("crossing", cid) not in self.waypoints[k:]:
+                    continue
+            rest = entry_h(cg, layers[self.advance(target, k + 1 if is_waypoint else k)], target, (cid, here))
+            if rest is not None and w + rest < best:
+                best = w + rest
+        return None if best == math.inf else best
+
+    def wanted(self, k: int) -> str | None:
+        """Return the country a strict route may enter again with ``k`` waypoints passed (the next place waypoint's, or the destination's)."""
+        if k == len(self.waypoints):
+            return self.cg.country[self.destination]
+        kind, ident = self.waypoints[k]
+        return self.cg.country[ident] if kind == "place" else None
+
+    def reachable(self, country: str, k: int, left: frozenset[str]) -> bool:
+        """
+        Whether a truck in ``country`` (``k`` waypoints passed) can still reach the next waypoint without entering ``left``.
+
+        In a strict search a country left is entered again only where the next waypoint (or the
+        destination) lies, or over the next waypoint crossing; a truck that has left both sides of
+        that crossing, and is in neither, is at a dead end (a ``via`` detour the static bound allows).
+        """
+        if not self.strict:
+            return True
+        key = (country, k, left)
+        found = self._reachable.get(key)
+        if found is None:
+            n = len(self.waypoints)
+            if k == n:
+                goals = {self.cg.country[self.destination]}
+            elif self.waypoints[k][0] == "place":
+                goals = {self.cg.country[self.waypoints[k][1]]}
+            else:
+                goals = set(self.cg.crossing_countries.get(self.waypoints[k][1], ())) - (left - {country})
+            seen, todo = {country}, [country]
+            while todo:
+                here = todo.pop()
+                for there in self.neighbours.get(here, ()):
+                    if there not in seen and (
+                        there not in left or (there in goals and k == n) or (there in goals and self.waypoints[k][0] == "place")
+                    ):
+                        seen.add(there)
+                        todo.append(there)
+            found = self._reachable[key] = bool(seen & goals)
+        return found
 
     def waypoint_opens(self, k: int, t: float) -> tuple[float, float]:
         """When the ``k``-th waypoint (a crossing) next opens after ``t`` in any direction, and the least time after it."""
@@ -317,15 +395,16 @@ class _Search:
                     opens = min(opens, self.regime.clock(crossing, f"{self.cg.country[u]}>{self.cg.country[v]}").next_open(hour))
                 except (LookupError, NoRouteError):
                     continue
-                after = min(after, self.layers[k + 1].dist.get(v, math.inf) if v in self.cg.is_post else 0.0)
+                beyond = self.layers[k + 1].dist.get((v, (cid, self.cg.country[u])), math.inf)
+                after = min(after, beyond if v in self.cg.is_post else 0.0)
             found = self._opens[key] = (opens, 0.0 if after == math.inf else after)
         return found
 
-    def drive_remaining(self, node: Any, k: int) -> float | None:
-        """Lower bound on the driving left from a node just entered (``k`` waypoints passed), seconds."""
+    def drive_remaining(self, node: Any, k: int, entry: Entry, *, can_drive: bool = True, left: frozenset[str] = frozenset()) -> float | None:
+        """Lower bound on the driving left from ``node`` entered by ``entry`` (``k`` waypoints passed), seconds."""
         if node == self.destination and k == len(self.waypoints):
             return 0.0
-        return node_h(self.drives, self.drive_layers[k], node)
+        return self.static(self.drives, self.drive_layers, node, k, entry, can_drive=can_drive, left=left)
 
     def handover_s(self) -> float:
         """Return the shortest transshipment of the regime's rules, seconds: a new crew instead of a rest costs at least this."""
@@ -371,7 +450,7 @@ class _Search:
 
     def push(self, label: Label) -> None:
         final = label.node == self.destination and label.k == len(self.waypoints)
-        rest = self.remaining(label.node, label.k, can_drive=label.can_drive, run=label.run)
+        rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=label.run, left=label.left)
         if rest is None:
             return
         f = label.run.t + rest
@@ -384,11 +463,11 @@ class _Search:
         bucket = self.buckets.setdefault(key, [])
         rule = self.rules.break_rule(self.cg.country[label.node])
         for other in bucket:
-            if not other.dead and dominates(other, label, rule):
+            if not other.dead and dominates(other, label, rule, until=self.ub):
                 self.found.dominated += 1
                 return
         for other in bucket:
-            if not other.dead and dominates(label, other, rule):
+            if not other.dead and dominates(label, other, rule, until=self.ub):
                 other.dead = True
                 self.found.dominated += 1
         bucket[:] = [other for other in bucket if not other.dead]
@@ -446,7 +525,9 @@ class _Search:
             if cid in self.avoid or not self.allowed(label, target, cid):
                 continue
             nk = self.advance(target, k + 1 if k < n and self.waypoints[k] == ("crossing", cid) else k)
-            bound = self.bound_via(label, target, nk, weight, weight - cg.delay_s[(node, target)], can_drive=True)
+            entry = (cid, cg.country[node])
+            gone = label.left | {cg.country[node]}
+            bound = self.bound_via(label, target, nk, entry, weight, weight - cg.delay_s[(node, target)], can_drive=True, left=gone)
             if bound is not None and bound <= self.ub:
                 self.defer(bound, functools.partial(self.cross_from, label, target, cid))
         if not label.can_drive:
@@ -462,7 +543,7 @@ class _Search:
             nk = self.advance(target, k)
             can_drive = target not in cg.is_post or nk > k
             road = dom.time(node, target)
-            bound = None if road is None else self.bound_via(label, target, nk, road, road, can_drive=can_drive)
+            bound = None if road is None else self.bound_via(label, target, nk, label.entry, road, road, can_drive=can_drive, left=label.left)
             if bound is not None and bound <= self.ub:
                 self.defer(bound, functools.partial(self.drive_on, label, target, nk, can_drive=can_drive))
 
@@ -487,13 +568,15 @@ class _Search:
                 return False
         return cid not in label.run.crossed or ("crossing", cid) in self.waypoints[k:]
 
-    def bound_via(self, label: Label, target: Any, k: int, seconds: float, drive_s: float, *, can_drive: bool) -> float | None:
-        """Lower bound on the arrival of ``label`` going to ``target`` first: a move of at least ``seconds``, ``drive_s`` of them driving."""
-        rest = self.remaining(target, k, can_drive=can_drive)
+    def bound_via(
+        self, label: Label, target: Any, k: int, entry: Entry, seconds: float, drive_s: float, *, can_drive: bool, left: frozenset[str] = frozenset()
+    ) -> float | None:
+        """Lower bound on the arrival of ``label`` going to ``target`` (by ``entry``) first: a move of ``seconds``, ``drive_s`` of them driving."""
+        rest = self.remaining(target, k, entry, can_drive=can_drive, left=left)
         if rest is None:
             return None
         bound = label.run.t + seconds + rest
-        driving = self.drive_remaining(target, k) if can_drive else self.drive_layers[k].dist.get(target)
+        driving = self.drive_remaining(target, k, entry, can_drive=can_drive, left=left)
         if driving is not None:
             bound = max(bound, label.run.t + drive_s + driving + self.stops_s(label.run.driver, drive_s + driving) - SLACK_S)
         return bound
@@ -502,17 +585,37 @@ class _Search:
         if label.dead:
             return
         for run, checkpoint, window in self.drive_to(label, target):
-            arrived = Label(target, k, run, (*label.nodes, target), can_drive=can_drive, checkpoint=checkpoint, checkpoint_idle=label.checkpoint_idle)
+            arrived = Label(
+                target,
+                k,
+                run,
+                (*label.nodes, target),
+                can_drive=can_drive,
+                checkpoint=checkpoint,
+                checkpoint_idle=label.checkpoint_idle,
+                left=label.left,
+                entry=label.entry,
+            )
             self.push(arrived)
             for rests, slack in window:
                 # The duty window ended a day before the driving limit did: hold that long before the day began.
                 # Replayed to this leg's start, so that the leg is driven again with every choice.
                 start = (label.checkpoint, label.checkpoint_idle) if rests == label.run.rests else (("rest", rests), 0.0)
-                held = Label(label.node, label.k, label.run, label.nodes, can_drive=label.can_drive, checkpoint=start[0], checkpoint_idle=start[1])
+                held = Label(
+                    label.node,
+                    label.k,
+                    label.run,
+                    label.nodes,
+                    can_drive=label.can_drive,
+                    checkpoint=start[0],
+                    checkpoint_idle=start[1],
+                    left=label.left,
+                    entry=label.entry,
+                )
                 if self.regime.dated:
                     self.hold_before(held, slack)
                 else:  # the hold cannot get the truck to this leg's start earlier (the crossings on the way keep order)
-                    rest = self.remaining(label.node, label.k, can_drive=label.can_drive, run=label.run)
+                    rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=label.run)
                     if rest is not None:
                         self.defer(label.run.t + rest, functools.partial(self.hold_before, held, slack))
 
@@ -536,7 +639,8 @@ class _Search:
             thresholds.insert(0, rule.break_h * HOUR_S)
         # Stay at the crossing until the wait counts as a break or a rest: tried when the queue reaches it (its
         # clearance cannot end before this one's).
-        after = self.remaining(target, label.k, can_drive=True)
+        entry = (cid, self.cg.country[label.node])
+        after = self.remaining(target, label.k, entry, can_drive=True)
         if after is None:
             return
         stays = [t for t in thresholds if wait + 1 < t <= wait + MAX_STAY_S and passed.rest != _rest_for(t, crew, rule)]
@@ -547,7 +651,7 @@ class _Search:
         # (the queue runs from arrival whenever that is: a hold can shorten the wait to the queue, no further)
         holds = {wait - max(threshold, queue) for threshold in (0.0, *thresholds) if wait - max(threshold, queue) >= 60}
         closes = passed.clock.interval_at(passed.begins)[1]
-        driving = self.drive_remaining(target, label.k)
+        driving = self.drive_remaining(target, label.k, entry)
         allowance = run.driver.day_left_s(passed.done)
         if driving is not None and driving > allowance and passed.begins < closes < passed.begins + 2 * 86400:
             # The crew must rest before the end anyway: arriving as the crossing closes lets the closure be that rest.
@@ -633,7 +737,17 @@ class _Search:
                 if not runs:
                     return None
                 run, checkpoint, _ = runs[0]
-                label = Label(v, 0, run, (*label.nodes, v), can_drive=True, checkpoint=checkpoint, checkpoint_idle=label.checkpoint_idle)
+                label = Label(
+                    v,
+                    0,
+                    run,
+                    (*label.nodes, v),
+                    can_drive=True,
+                    checkpoint=checkpoint,
+                    checkpoint_idle=label.checkpoint_idle,
+                    left=label.left,
+                    entry=label.entry,
+                )
         return label
 
     # -- the loop -------------------------------------------------------------------------------
@@ -696,7 +810,8 @@ def crossed(label: Label, run: Run, target: Any, k: int, country: str) -> Label:
     elif passed is not None and passed.rest in _REST_LABELS:
         checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
     left = label.left | {country}
-    return Label(target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left)
+    entry = (run.crossed[-1], country)
+    return Label(target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left, entry=entry)
 
 
 def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
@@ -720,16 +835,21 @@ def _normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:
     return out
 
 
-def dominates(a: Label, b: Label, rule: BreakRule) -> bool:
+def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -> bool:
     """
     Whether ``a`` is no later than ``b`` and, having waited until ``b``'s time, no worse off.
 
     No worse off: no more driving today or since the last break, a duty day begun no earlier (or
-    not at all), no more duty days since the weekly rest, no more extended days, reduced rests or
-    closed-border waiting used, and a rest in progress no shorter.
+    not at all), no more duty days since the weekly rest, no more extended days or reduced rests
+    used, a rest in progress no shorter, and no more closed-border waiting used, unless neither
+    can reach :data:`~transit._run.MAX_CLOSED_WAIT_DAYS` before ``until`` (the best arrival found
+    so far: a label that waited longer at closed borders can only hit that horizon on a trip
+    arriving after ``until``, which the search drops anyway).
     """
     ra, rb = a.run, b.run
-    if ra.t > rb.t or ra.closed_s > rb.closed_s + EPS or not a.left <= b.left:  # fewer countries left: more roads open
+    if ra.t > rb.t or not a.left <= b.left:  # fewer countries left: more roads open
+        return False
+    if ra.closed_s > rb.closed_s + EPS and ra.closed_s + (until - ra.t) > MAX_CLOSED_WAIT_DAYS * DAY_S:
         return False
     db = _normal(rb.driver, 0.0, rule)
     da = _normal(ra.driver, 0.0, rule)

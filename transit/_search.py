@@ -35,11 +35,15 @@ __all__ = [
     "CEILING_SLACK_S",
     "MAX_SEARCH_POPS",
     "CrossingGraph",
+    "Entry",
+    "EntryLayer",
     "Waypoint",
     "astar_paths",
     "crossing_graph",
     "domestic",
     "driving_graph",
+    "entry_h",
+    "entry_layers",
     "expand",
     "resolve_waypoints",
 ]
@@ -319,6 +323,157 @@ def node_h(cg: CrossingGraph, layer: Layer, node: Any) -> float | None:
             w = cg.dom.time(node, post)
             if w is not None:
                 best = min(best, w + rest)
+    return None if best == math.inf else best
+
+
+Entry = tuple[str, str] | None
+"""How a truck entered its current country: ``(crossing id, country left)``, or ``None`` (it started there)."""
+
+
+@dataclass(frozen=True)
+class EntryLayer:
+    """
+    Remaining static time to a target by (node, entry): ``dist`` from posts, ``ends`` from the targets that are no posts.
+
+    The value at ``(post, entry)`` is the fastest way on from a truck at ``post`` that entered the
+    post's country by ``entry``, under a relaxation of the strict route rules (see :func:`entry_layers`).
+    """
+
+    dist: dict[tuple[Any, Entry], float]
+    ends: dict[Entry, list[tuple[Any, float]]]
+
+
+def entries_by_country(cg: CrossingGraph) -> dict[str, list[Entry]]:
+    """Return, per country, every way into it: ``None`` (starting there) and ``(crossing id, country left)`` per open link."""
+    out: dict[str, list[Entry]] = {country: [None] for country in cg.posts_by_country}
+    for u, v, _ in cg.links:
+        entry = (cg.crossing_of[(u, v)], cg.country[u])
+        into = out.setdefault(cg.country[v], [None])
+        if entry not in into:
+            into.append(entry)
+    return out
+
+
+def entry_layers(cg: CrossingGraph, destination: Any, waypoints: tuple[Waypoint, ...], *, strict: bool) -> list[EntryLayer]:
+    """
+    Exact remaining static time from every (node, entry) with ``k`` waypoints passed: an admissible, consistent A* bound.
+
+    With ``strict``, a route may not turn straight back: it may not leave a country for the one it
+    came from unless the next waypoint (or, with every waypoint passed, the destination) lies there
+    or the crossing is the next waypoint, nor pass again the crossing it came by unless a later
+    waypoint names it. The strict route rules (:func:`astar_paths`, the label search) forbid both
+    and more (no country left is entered again), so this is a relaxation of them, and a much
+    tighter bound than :func:`layered_heuristic` for ``via`` questions, whose waypoints the looser
+    bound passes by crossing and turning straight back. Without ``strict``, the same values as
+    :func:`layered_heuristic`. One reverse Dijkstra per waypoint over (post, entry), cached.
+    """
+    key = ("entry", destination, waypoints, strict)
+    found: list[EntryLayer] | None = cg.heuristics.get(key)
+    if found is not None:
+        return found
+    entries = entries_by_country(cg)
+    n = len(waypoints)
+    layers: list[EntryLayer] = [
+        _entry_dijkstra(cg, {(destination, e): 0.0 for e in entries[cg.country[destination]]}, entries, destination, waypoints, n, strict=strict)
+    ]
+    for k in range(n - 1, -1, -1):
+        after = layers[0]
+        kind, ident = waypoints[k]
+        init: dict[tuple[Any, Entry], float] = {}
+        if kind == "place":
+            for e in entries[cg.country[ident]]:
+                rest = entry_h(cg, after, ident, e)
+                if rest is not None:
+                    init[(ident, e)] = rest
+        else:
+            for u, v, w in targets(cg, waypoints[k]):
+                rest = after.dist.get((v, (ident, cg.country[u])))
+                if rest is None:
+                    continue
+                for e in entries[cg.country[u]]:
+                    if w + rest < init.get((u, e), math.inf):
+                        init[(u, e)] = w + rest
+        layers.insert(0, _entry_dijkstra(cg, init, entries, destination, waypoints, k, strict=strict))
+    cg.heuristics.put(key, layers)
+    return layers
+
+
+def _entry_dijkstra(
+    cg: CrossingGraph,
+    init: dict[tuple[Any, Entry], float],
+    entries: dict[str, list[Entry]],
+    destination: Any,
+    waypoints: tuple[Waypoint, ...],
+    k: int,
+    *,
+    strict: bool,
+) -> EntryLayer:
+    """Shortest static time to any of ``init`` from every (post, entry), with ``k`` waypoints passed (see :func:`entry_layers`)."""
+    n = len(waypoints)
+    later = {ident for kind, ident in waypoints[k:] if kind == "crossing"}
+    next_crossing = waypoints[k][1] if k < n and waypoints[k][0] == "crossing" else None
+    wanted = cg.country[destination] if k == n else (cg.country[waypoints[k][1]] if waypoints[k][0] == "place" else None)
+
+    def allowed(entry: Entry, cid: str, there: str) -> bool:
+        if not strict or entry is None or cid == next_crossing:
+            return True
+        came_by, came_from = entry
+        if there == came_from and there != wanted:
+            return False
+        return cid != came_by or cid in later
+
+    dist: dict[tuple[Any, Entry], float] = {}
+    ends: dict[Entry, dict[Any, float]] = {}
+    heap: list[tuple[float, int, Any, Entry]] = []
+    counter = itertools.count()
+    for (node, entry), value in init.items():
+        if node in cg.is_post:
+            heapq.heappush(heap, (value, next(counter), node, entry))
+        else:  # a place: reached from the posts of its country
+            at = ends.setdefault(entry, {})
+            at[node] = min(at.get(node, math.inf), value)
+            for post in cg.posts_by_country.get(cg.country[node], ()):
+                w = cg.dom.time(post, node)
+                if w is not None:
+                    heapq.heappush(heap, (value + w, next(counter), post, entry))
+    while heap:
+        d_x, _, x, entry = heapq.heappop(heap)
+        if (x, entry) in dist:
+            continue
+        dist[(x, entry)] = d_x
+        here = cg.country[x]
+        for p in cg.posts_by_country[here]:
+            if p != x and (p, entry) not in dist:
+                w2 = cg.dom.time(p, x)
+                if w2 is not None:
+                    heapq.heappush(heap, (d_x + w2, next(counter), p, entry))
+        if entry is None or entry[0] == next_crossing:  # passing the next waypoint counts it: that is the next layer's init
+            continue
+        came_by, came_from = entry
+        for p, w in cg.cross_in.get(x, ()):
+            if cg.crossing_of[(p, x)] != came_by or cg.country[p] != came_from:
+                continue
+            for before in entries[came_from]:
+                if (p, before) not in dist and allowed(before, came_by, here):
+                    heapq.heappush(heap, (d_x + w, next(counter), p, before))
+    return EntryLayer(dist, {entry: list(at.items()) for entry, at in ends.items()})
+
+
+def entry_h(cg: CrossingGraph, layer: EntryLayer, node: Any, entry: Entry) -> float | None:
+    """``layer``'s value at ``(node, entry)``; for a node that is no post, straight to a target or through a post of its country."""
+    if node in cg.is_post:
+        return layer.dist.get((node, entry))
+    best = math.inf
+    for end, value in layer.ends.get(entry, ()):
+        w = 0.0 if end == node else cg.dom.time(node, end)
+        if w is not None and w + value < best:
+            best = w + value
+    for post in cg.posts_by_country.get(cg.country[node], ()):
+        rest = layer.dist.get((post, entry))
+        if rest is not None and rest < best:
+            w = cg.dom.time(node, post)
+            if w is not None and w + rest < best:
+                best = w + rest
     return None if best == math.inf else best
 
 
