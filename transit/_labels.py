@@ -100,7 +100,27 @@ class Label:
     checkpoint_idle: float = field(default=0.0, kw_only=True)
     left: frozenset[str] = field(default=frozenset(), kw_only=True)
     entry: Entry = field(default=None, kw_only=True)
+    snap: Snap | None = field(default=None, kw_only=True)
     dead: bool = field(default=False, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """
+    Where a hold at a label's ``checkpoint`` replays from: the route as it stood just before it.
+
+    ``label`` is the label the route had reached (its last node); ``run`` the run at the checkpoint,
+    either in the middle of the leg from ``label`` to the next node (``piece`` of that leg, with
+    ``left_s`` seconds of it left) or, with ``piece`` -1, before the crossing out of ``label``'s node.
+    A hold changes nothing before its checkpoint, so replaying from here equals replaying from the
+    departure, in a fraction of the time on a long trip.
+    """
+
+    checkpoint: tuple[str, int]
+    label: Label
+    run: Run
+    piece: int = -1
+    left_s: int = 0
 
 
 @dataclass(slots=True)
@@ -115,6 +135,17 @@ class Found:
     holds: int = 0
     errors: list[NoRouteError] = field(default_factory=list)
     gave_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A run at the end of a leg: its checkpoint and :class:`Snap`, the duty windows it met, and a :class:`Snap` per rest on the leg."""
+
+    run: Run
+    checkpoint: tuple[str, int]
+    window: list[tuple[int, float]]
+    snap: Snap | None
+    snaps: dict[int, Snap]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +179,20 @@ def leg(graph: nx.MultiDiGraph, cap: float | None, u: Any, v: Any) -> Leg | None
     return _cache.memo(graph, "legs", (u, v, cap), build)
 
 
+Mark = tuple[int, Run, int, int]
+"""``(rest number, the run just before that rest fell due, piece of the leg, seconds of the piece left)``."""
+
+
 def drive(
     run: Run,
     rule: BreakRule,
     seconds: int,
-    forks: list[tuple[Run, int]] | None,
+    forks: list[tuple[Run, int, list[Mark]]] | None,
     *,
     after_s: int = 0,
     window: list[tuple[int, float]] | None = None,
+    marks: list[Mark] | None = None,
+    piece: int = 0,
 ) -> None:
     """
     Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
@@ -168,6 +205,9 @@ def drive(
     later, and these choices only matter for how the truck meets the next border or the end.
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
+    ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
+    the leg): a later hold at that rest replays from there instead of from the departure. A fork
+    carries the marks of its own past.
     """
     driver = run.driver
     left = seconds
@@ -178,6 +218,9 @@ def drive(
         if chunk < 1:
             near = forks is not None and left + after_s <= horizon
             limit_stop = stop != "break"
+            before = list(marks) if marks is not None else []
+            if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks):
+                marks.append((run.rests + 1, run.clone(), piece, left))  # this stop is a rest: replayable from here
             if stop == "break":
                 run.breaks += 1
                 if run.breaks in run.rest_at_breaks:
@@ -185,8 +228,13 @@ def drive(
                 elif near and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
                     alt = run.clone()
                     alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
+                    alt_marks = before
+                    if marks is not None:
+                        pre = alt.clone()
+                        pre.breaks -= 1  # the run as the break fell due, with the plan that turns it into a rest
+                        alt_marks = [*before, (alt.rests + 1, pre, piece, left)]
                     alt.stop(alt.driver.rest_due(), "", "", "", rule)
-                    forks.append((alt, left))  # type: ignore[union-attr]
+                    forks.append((alt, left, alt_marks))  # type: ignore[union-attr]
             elif window is not None and (slack := driver.window_slack_s(run.t)) >= 60:
                 window.append((run.rests, slack))
             if limit_stop and near and driver.can_extend():
@@ -198,7 +246,7 @@ def drive(
                     alt.driver.extend_days = alt.extended_days
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
-                        forks.append((alt, left))  # type: ignore[union-attr]
+                        forks.append((alt, left, before))  # type: ignore[union-attr]
             run.stop(stop, "", "", "", rule)
             continue
         start = run.t
@@ -481,28 +529,39 @@ class _Search:
 
     # -- moves ----------------------------------------------------------------------------------
 
-    def drive_to(self, label: Label, target: Any, *, forks: bool = True) -> list[tuple[Run, tuple[str, int], list[tuple[int, float]]]]:
-        """Drive the domestic leg to ``target``: the runs that arrive (more than one where an extended day is tried)."""
+    def drive_to(self, label: Label, target: Any, *, forks: bool = True, resume: tuple[int, int] | None = None) -> list[Arrival]:
+        """
+        Drive the domestic leg to ``target``: the runs that arrive (more than one where an extended day is tried).
+
+        ``resume``: ``(piece, seconds left of it)`` where ``label.run`` stands in the middle of the
+        leg (a replay from a :class:`Snap`); ``label`` is still the leg's start.
+        """
         found = leg(self.graph, self.cap, label.node, target)
         if found is None:
             return []
         out = []
         pieces = found.pieces
         before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
-        pending: list[tuple[Run, int, int, list[tuple[int, float]]]] = [(label.run.clone(), 0, pieces[0][1] if pieces else 0, [])]
+        index, left = resume if resume is not None else (0, pieces[0][1] if pieces else 0)
+        pending: list[tuple[Run, int, int, list[tuple[int, float]], list[Mark]]] = [(label.run.clone(), index, left, [], [])]
         total = before[-1]
         rests = label.run.rests
         while pending:
-            run, index, left, window = pending.pop()
-            branch: list[tuple[Run, int]] | None = [] if forks else None
+            run, index, left, window, marks = pending.pop()
+            branch: list[tuple[Run, int, list[Mark]]] | None = [] if forks else None
             for i in range(index, len(pieces)):
                 rule = pieces[i][0]
                 seconds = left if i == index else pieces[i][1]
-                drive(run, rule, seconds, branch, after_s=total - before[i + 1], window=window if forks else None)
+                drive(run, rule, seconds, branch, after_s=total - before[i + 1], window=window if forks else None, marks=marks, piece=i)
                 if branch:
-                    pending.extend((alt, i, alt_left, list(window)) for alt, alt_left in branch)
+                    pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)
                     branch.clear()
-            out.append((run, ("rest", run.rests) if run.rests != rests else label.checkpoint, window))
+            snaps = {number: Snap(("rest", number), label, at, piece, at_left) for number, at, piece, at_left in marks}
+            if run.rests != rests:
+                checkpoint = ("rest", run.rests)
+                out.append(Arrival(run, checkpoint, window, snaps.get(run.rests), snaps))
+            else:
+                out.append(Arrival(run, label.checkpoint, window, label.snap, snaps))
         return out
 
     def cross_link(self, run: Run, source: Any, target: Any) -> Run | None:
@@ -584,20 +643,21 @@ class _Search:
     def drive_on(self, label: Label, target: Any, k: int, *, can_drive: bool) -> None:
         if label.dead:
             return
-        for run, checkpoint, window in self.drive_to(label, target):
+        for arrival in self.drive_to(label, target):
             arrived = Label(
                 target,
                 k,
-                run,
+                arrival.run,
                 (*label.nodes, target),
                 can_drive=can_drive,
-                checkpoint=checkpoint,
+                checkpoint=arrival.checkpoint,
                 checkpoint_idle=label.checkpoint_idle,
                 left=label.left,
                 entry=label.entry,
+                snap=arrival.snap,
             )
             self.push(arrived)
-            for rests, slack in window:
+            for rests, slack in arrival.window:
                 # The duty window ended a day before the driving limit did: hold that long before the day began.
                 # Replayed to this leg's start, so that the leg is driven again with every choice.
                 start = (label.checkpoint, label.checkpoint_idle) if rests == label.run.rests else (("rest", rests), 0.0)
@@ -611,6 +671,7 @@ class _Search:
                     checkpoint_idle=start[1],
                     left=label.left,
                     entry=label.entry,
+                    snap=label.snap,
                 )
                 if self.regime.dated:
                     self.hold_before(held, slack)
@@ -715,18 +776,68 @@ class _Search:
         if key in self.tried:
             return
         self.tried.add(key)
-        replayed = self.replay(label.nodes, plan)
+        if index > (run.rests if kind == "rest" else len(run.crossed) - 1):  # the checkpoint is still ahead: nothing to replay
+            ahead = run.clone()
+            ahead.extensions, ahead.waits = plan.extensions, dict(plan.waits)
+            replayed: Label | None = Label(
+                label.node, 0, ahead, label.nodes, can_drive=True, checkpoint=label.checkpoint, left=label.left, entry=label.entry, snap=label.snap
+            )
+        else:
+            snap = label.snap if label.snap is not None and label.snap.checkpoint == label.checkpoint else None
+            replayed = self.replay(label.nodes, plan, snap=snap)
         if replayed is not None:
             self.found.holds += 1
             replayed.k = label.k
             replayed.can_drive = label.can_drive
             self.push(replayed)
 
-    def replay(self, nodes: tuple[Any, ...], plan: Plan) -> Label | None:
-        """Follow ``nodes`` (crossing-graph nodes) from the departure under ``plan``, without branching."""
-        label = Label(nodes[0], 0, self.fresh_run(plan), (nodes[0],), can_drive=True)
+    def replay(self, nodes: tuple[Any, ...], plan: Plan, *, snap: Snap | None = None) -> Label | None:
+        """
+        Follow ``nodes`` (crossing-graph nodes) under ``plan``, without branching: from the departure, or from ``snap``.
+
+        ``snap`` must lie on ``nodes`` and ``plan`` differ from the run's there only at or after its checkpoint.
+        """
         country = self.cg.country
-        for u, v in itertools.pairwise(nodes):
+        if snap is None:
+            label = Label(nodes[0], 0, self.fresh_run(plan), (nodes[0],), can_drive=True)
+        else:
+            at = snap.label
+            resumed = snap.run.clone()
+            resumed.extensions, resumed.waits = plan.extensions, dict(plan.waits)
+            # extended days and rests at breaks chosen after the checkpoint (the snapshot predates them)
+            resumed.extended_days = resumed.driver.extend_days = plan.extended_days
+            resumed.rest_at_breaks = plan.rest_at_breaks
+            label = Label(
+                at.node,
+                0,
+                resumed,
+                at.nodes,
+                can_drive=True,
+                checkpoint=at.checkpoint,
+                checkpoint_idle=at.checkpoint_idle,
+                left=at.left,
+                entry=at.entry,
+                snap=at.snap,
+            )
+            if snap.piece >= 0:  # in the middle of the leg to the next node: finish it
+                target = nodes[len(at.nodes)]
+                runs = self.drive_to(label, target, forks=False, resume=(snap.piece, snap.left_s))
+                if not runs:
+                    return None
+                arrival = runs[0]
+                label = Label(
+                    target,
+                    0,
+                    arrival.run,
+                    (*at.nodes, target),
+                    can_drive=True,
+                    checkpoint=arrival.checkpoint,
+                    checkpoint_idle=at.checkpoint_idle,
+                    left=at.left,
+                    entry=at.entry,
+                    snap=arrival.snap,
+                )
+        for u, v in itertools.pairwise(nodes[len(label.nodes) - 1 :]):
             if country[u] != country[v] and self.cg.crossing_of.get((u, v)) is not None:
                 run = self.cross_link(label.run.clone(), u, v)
                 if run is None:
@@ -736,17 +847,18 @@ class _Search:
                 runs = self.drive_to(label, v, forks=False)
                 if not runs:
                     return None
-                run, checkpoint, _ = runs[0]
+                arrival = runs[0]
                 label = Label(
                     v,
                     0,
-                    run,
+                    arrival.run,
                     (*label.nodes, v),
                     can_drive=True,
-                    checkpoint=checkpoint,
+                    checkpoint=arrival.checkpoint,
                     checkpoint_idle=label.checkpoint_idle,
                     left=label.left,
                     entry=label.entry,
+                    snap=arrival.snap,
                 )
         return label
 
@@ -804,14 +916,18 @@ def crossed(label: Label, run: Run, target: Any, k: int, country: str) -> Label:
     this crossing if the wait there counted as a rest.
     """
     passed = run.last_pass
-    checkpoint, idle = label.checkpoint, label.checkpoint_idle
+    checkpoint, idle, snap = label.checkpoint, label.checkpoint_idle, label.snap
     if run.rests != label.run.rests:
         checkpoint, idle = ("rest", run.rests), 0.0
     elif passed is not None and passed.rest in _REST_LABELS:
         checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
+    if checkpoint != label.checkpoint:
+        snap = Snap(checkpoint, label, label.run)
     left = label.left | {country}
     entry = (run.crossed[-1], country)
-    return Label(target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left, entry=entry)
+    return Label(
+        target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left, entry=entry, snap=snap
+    )
 
 
 def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
@@ -861,9 +977,16 @@ def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -
     return _no_worse(_normal(ra.driver, gap, rule), db)
 
 
+def _committed(driver: DriverClock) -> bool:
+    """Whether the plan makes today an extended day that has not begun (a branch that chose to drive on, then stopped at a post)."""
+    return driver.extend_days is not None and driver.can_extend() and driver.day_number() in driver.extend_days
+
+
 def _no_worse(da: DriverClock, db: DriverClock) -> bool:
-    """Whether crew ``da`` has used no more of any limit than ``db`` (both settled)."""
+    """Whether crew ``da`` has used no more of any limit than ``db`` (both settled), and kept every choice ``db`` has."""
     if da.duty_start is not None and (db.duty_start is None or da.duty_start < db.duty_start - EPS):
+        return False
+    if _committed(da) and not (_committed(db) or db.extended_today):  # da must drive the extended day; db may still rest at the limit
         return False
     return (
         da.today_s <= db.today_s + EPS

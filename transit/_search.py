@@ -344,13 +344,17 @@ class EntryLayer:
 
 
 def entries_by_country(cg: CrossingGraph) -> dict[str, list[Entry]]:
-    """Return, per country, every way into it: ``None`` (starting there) and ``(crossing id, country left)`` per open link."""
-    out: dict[str, list[Entry]] = {country: [None] for country in cg.posts_by_country}
+    """Return, per country, every way into it: ``None`` (starting there) and ``(crossing id, country left)`` per open link (cached)."""
+    found: dict[str, list[Entry]] | None = cg.heuristics.get(("entries",))
+    if found is not None:
+        return found
+    out: dict[str, list[Entry]] = {country: [None] for country in {*cg.country.values(), *cg.posts_by_country}}
     for u, v, _ in cg.links:
         entry = (cg.crossing_of[(u, v)], cg.country[u])
         into = out.setdefault(cg.country[v], [None])
         if entry not in into:
             into.append(entry)
+    cg.heuristics.put(("entries",), out)
     return out
 
 
