@@ -120,3 +120,33 @@ def test_embedded_rules(net):
     assert rules.break_rule("CN").break_after_h == 4.0
     assert rules.break_rule("KG").break_after_h == 4.5  # default (AETR)
     assert rules.crew(2).breaks is False and rules.crew(2).daily_rest_h == 9
+
+
+def _driven(hours, *, extensions_used=0, extend_days=None):
+    """A clock that drove ``hours`` today in one go (a crossing's link is driven without stopping)."""
+    clock = DriverClock(ONE, extend_days=extend_days)
+    clock.extensions_used = extensions_used
+    clock.drove(0.0, hours * H, AETR)
+    return clock
+
+
+def test_running_over_the_daily_limit_gives_no_extension_the_week_lacks():
+    # The week's two extended days are used: running 0.1 h over the 9 h limit (a border link) ends the day, it does
+    # not open a tenth hour. Before, it did: more driving meant more allowance, and the route search (whose
+    # dominance assumes the opposite) missed earlier arrivals (a FIFO violation, St Petersburg -> Aksu).
+    over = _driven(9.1, extensions_used=2)
+    assert not over.extended_today and over.extensions_used == 2
+    assert over.allowance(9.1 * H, AETR)[0] == 0.0 and over.day_left_s(9.1 * H) < 0
+    under = _driven(8.9, extensions_used=2)
+    assert under.day_left_s(8.9 * H) > over.day_left_s(9.1 * H)  # less driving, never less of the day left
+    # With an extended day left (and no plan), the run over the limit is that extended day.
+    free = _driven(9.1)
+    assert free.extended_today and free.extensions_used == 1
+    assert free.day_left_s(9.1 * H) == pytest.approx(0.9 * H)
+
+
+def test_a_plan_decides_which_days_are_extended():
+    planned = _driven(9.1, extend_days=frozenset({1}))
+    assert planned.extended_today and planned.extensions_used == 1
+    unplanned = _driven(9.1, extend_days=frozenset({2}))
+    assert not unplanned.extended_today and unplanned.day_left_s(9.1 * H) < 0

@@ -68,3 +68,15 @@ def test_later_departure_never_arrives_earlier(net, origin, destination, regime,
             f"worst {max(v[-1] for v in found):.2f} h (later departure arriving earlier):\n" + "\n".join(lines),
             pytrace=False,
         )
+
+
+def test_running_over_the_daily_limit_at_a_border_is_no_shortcut(net):
+    # The sweep's one-driver violation (St Petersburg -> Aksu, sco-2017, 28 Oct): leaving 09:20 arrived 0.69 h before
+    # leaving 09:00, because a border link driven in one go past the daily limit gave the crew a third extended day
+    # that week. It no longer does (see tests/test_drivers.py), and the departures around it keep order.
+    vehicle = transit.Vehicle(registration="RU", drivers=1)
+    arrivals = []
+    for departure in ["2017-10-28T08:20", "2017-10-28T08:40", "2017-10-28T09:00", "2017-10-28T09:20", "2017-10-28T09:40"]:
+        trip = transit.plan_trip(net, "St Petersburg", "Aksu", regime="sco-2017", departure=departure, vehicle=vehicle)
+        arrivals.append((departure, trip.arrival))
+    assert fifo_violations(arrivals) == []

@@ -1,5 +1,6 @@
 """Route choice: candidates in order of static time, exact simulation, via, blocking rules."""
 
+import contextlib
 import dataclasses
 import random
 from datetime import datetime, timedelta
@@ -161,3 +162,63 @@ def test_the_plan_replays_to_the_searched_arrival_and_the_bound_holds(net):
         assert again.arrival == trip.arrival and again.events == trip.events
         assert trip.search is not None and trip.search.expanded >= 1
         assert trip.alternatives[0] == (trip.crossings, trip.total_h)
+
+
+def test_a_hold_replays_from_its_checkpoint_as_from_the_departure(net, monkeypatch):
+    """The search replays a hold from a snapshot taken at its checkpoint; replaying from the departure gives the same label."""
+    from transit import _labels
+
+    replay = _labels._Search.replay
+    checked = []
+
+    def both(self, nodes, plan, *, snap=None):
+        out = replay(self, nodes, plan, snap=snap)
+        if snap is not None:
+            full = replay(self, nodes, plan)
+            same = (out is None and full is None) or (
+                out is not None
+                and full is not None
+                and (out.run.t, out.run.rests, out.run.breaks, out.run.crossed, out.checkpoint, out.left, out.entry)
+                == (full.run.t, full.run.rests, full.run.breaks, full.run.crossed, full.checkpoint, full.left, full.entry)
+                and all(
+                    getattr(out.run.driver, name) == getattr(full.run.driver, name)
+                    for name in ("today_s", "since_break_s", "duty_start", "periods", "extensions_used")
+                )
+            )
+            checked.append(same)
+        return out
+
+    monkeypatch.setattr(_labels._Search, "replay", both)
+    rng = random.Random(11)  # noqa: S311 - seeded choice of test cases, not cryptography
+    cities = sorted(n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port"))
+    for _ in range(12):
+        a, b = rng.sample(cities, 2)
+        vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=1)
+        when = datetime(2017, 10, 25) + timedelta(hours=rng.randrange(24 * 14))  # noqa: DTZ001 - naive on purpose: local time at the origin
+        with contextlib.suppress(transit.NoRouteError):
+            transit.plan_trip(net, a, b, regime=rng.choice(["sco-2017", "pre-2017", "history"]), departure=when, vehicle=vehicle)
+    assert len(checked) >= 50  # holds that replay from a snapshot happen on one-driver trips
+    assert all(checked), f"{checked.count(False)} of {len(checked)} replays from a snapshot differ from the replay from the departure"
+
+
+@pytest.mark.parametrize("via", [(), ("Irkeshtam",), ("Irkeshtam", "Torugart"), ("Irkeshtam", "Torugart", "Irkeshtam", "Torugart")])
+def test_the_search_bound_never_exceeds_the_answer(net, via, monkeypatch):
+    """The A* bound at the departure (the strict route rules' static time, driving and rests, next waypoint's opening) is a lower bound."""
+    from transit import _labels
+
+    bounds = []
+    run = _labels._Search.run
+
+    def record(self):
+        start = self.fresh_run(_labels.Plan())
+        bounds.append((self.t0, self.remaining(self.origin, self.advance(self.origin, 0), None, can_drive=True, run=start)))
+        return run(self)
+
+    monkeypatch.setattr(_labels._Search, "run", record)
+    for departure in ["2017-10-27T17:00", "2017-10-30T08:00", "2017-11-03T12:00"]:
+        for regime in ["sco-2017", "pre-2017"]:
+            trip = transit.plan_trip(
+                net, "Kashgar", "Kashgar" if len(via) % 2 == 0 and via else "Osh", via=list(via) or None, regime=regime, departure=departure
+            )
+            t0, bound = bounds[-1]
+            assert bound is not None and t0 + bound <= trip.arrival.timestamp() + 1e-6

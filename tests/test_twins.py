@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import aetr_rules
 from transit._rules import MESSAGES, RestLevel, Stop
-from transit.drivers import HOUR_S, BreakRule, DriverClock
+from transit.drivers import HOUR_S, BreakRule, CrewRule, DriverClock
 from transit.montecarlo import _Crew, _Openings
 from transit.schedule import PostSchedule
 
@@ -79,3 +79,43 @@ def test_stop_and_rest_levels_are_the_shared_vocabulary():
     assert [s.activity for s in Stop] == ["break", "daily_rest", "weekly_rest"]
     assert [level.label for level in RestLevel] == ["", "break", "reduced daily rest", "daily rest", "weekly rest"]
     assert "closed to international freight" in MESSAGES["closed_to_freight"]
+
+
+@pytest.mark.parametrize("plan", [None, frozenset({1}), frozenset({2})])
+def test_twins_agree_when_a_drive_runs_over_the_daily_limit(plan):
+    # A crossing's link is driven in one go and may run past the daily limit: both twins decide alike whether
+    # that makes an extended day (only if the week has one left and the plan, if any, names the day).
+    crew_rule = CrewRule(
+        drivers=1,
+        daily_driving_h=9,
+        daily_rest_h=11,
+        duty_window_h=24,
+        weekly_after_periods=6,
+        weekly_rest_h=24,
+        breaks=True,
+        extended_driving_h=10,
+        extensions_per_week=2,
+        reduced_daily_rest_h=9,
+        reduced_rests_per_week=3,
+    )
+    rng = np.random.default_rng(11)
+    n = 24
+    used = rng.integers(0, crew_rule.extensions_per_week + 1, n)
+    first = rng.uniform(7.5, 9.0, n) * HOUR_S
+    over = rng.uniform(0.0, 1.5, n) * HOUR_S
+    crew = _Crew(crew_rule, n, extend_days=plan)
+    crew.extensions_used = used.copy()
+    everyone = np.ones(n, dtype=bool)
+    crew.drove(np.zeros(n), first, AETR, everyone)
+    crew.drove(first, over, AETR, everyone)
+    allow, _ = crew.allowance(first + over, AETR, np.full(n, 20 * HOUR_S), everyone)
+    for i in range(n):
+        clock = DriverClock(crew_rule, extend_days=plan)
+        clock.extensions_used = int(used[i])
+        clock.drove(0.0, float(first[i]), AETR)
+        clock.drove(float(first[i]), float(over[i]), AETR)
+        assert clock.extended_today == bool(crew.extended_today[i])
+        assert clock.extensions_used == int(crew.extensions_used[i])
+        assert clock.allowance(float(first[i] + over[i]), AETR, remaining_s=20 * HOUR_S)[0] == pytest.approx(allow[i])
+    assert crew.extended_today.any() or plan == frozenset({2})
+    assert (~crew.extended_today & (crew.today_s > crew_rule.daily_driving_h * HOUR_S)).any()

@@ -303,6 +303,7 @@ class _Search:
         self.tried: set[tuple[Any, ...]] = set()
         self.ub = float("inf")  # the earliest arrival found so far: labels that cannot beat it are not made
         self.fallback: Label | None = None  # the plan that set the first bound
+        self.dated = regime.dated  # narrowed by run() to whether a dated rule changes before the first bound
 
     # -- labels ---------------------------------------------------------------------------------
 
@@ -460,7 +461,7 @@ class _Search:
             regime = self.regime
             cids = set(self.cg.crossing_of.values())
             if regime.dated:
-                rules = [regime.segment_rule(cid, i) for cid in cids for i in range(len(regime.segment_starts(cid)))]
+                rules = [regime.segment_rule(cid, i) for cid in cids for i in regime.segments_between(cid, self.t0, self.ub)]
             else:
                 rules = [regime.rule(cid) for cid in cids]
             self._handover_s = min((r.transshipment.median_h * HOUR_S for r in rules), default=0.0)
@@ -673,7 +674,7 @@ class _Search:
                     entry=label.entry,
                     snap=label.snap,
                 )
-                if self.regime.dated:
+                if self.dated:
                     self.hold_before(held, slack)
                 else:  # the hold cannot get the truck to this leg's start earlier (the crossings on the way keep order)
                     rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=label.run)
@@ -724,13 +725,13 @@ class _Search:
             long_enough = reopens - closes >= crew.reduced_daily_rest_h * HOUR_S
             if long_enough and closes - passed.queued >= 60 and reopens <= passed.done + allowance + rest_s:
                 holds.add(closes - passed.queued)
-        if self.regime.dated:
+        if self.dated:
             for start in self.regime.segment_starts(cid):
                 if passed.arrival < start <= passed.done:
                     holds.add(start - passed.arrival)
         if not holds:
             return
-        if self.regime.dated:  # a hold may wait out a dated rule on the way: no bound on where it gets, try it now
+        if self.dated:  # a hold may wait out a dated rule on the way: no bound on where it gets, try it now
             for hold in sorted(holds):
                 self.hold_before(label, hold)
         elif passed.done + after <= self.ub:  # waiting earlier cannot get the truck out of this crossing earlier
@@ -881,6 +882,12 @@ class _Search:
 
     def run(self) -> Found:
         self.incumbent()
+        # Dated rules matter only where one changes before the best arrival found so far: a search that cannot meet a
+        # change is the search of the rules in force (and finds the same plans, ties included).
+        self.dated = self.regime.dated and (
+            self.ub == math.inf
+            or any(self.t0 < start <= self.ub for cid in set(self.cg.crossing_of.values()) for start in self.regime.segment_starts(cid))
+        )
         start = Label(self.origin, self.advance(self.origin, 0), self.fresh_run(Plan()), (self.origin,), can_drive=True)
         self.push(start)
         n = len(self.waypoints)

@@ -311,6 +311,10 @@ class DriverClock:
         """Return the rest the crew would take now instead of a break: ``"weekly_rest"`` if one is due, else ``"daily_rest"``."""
         return (Stop.WEEKLY_REST if self.periods >= self._weekly_after else Stop.DAILY_REST).activity
 
+    def _may_extend(self) -> bool:
+        """Whether today may be an extended day: the week has one left and the plan (if any) names today."""
+        return self.extensions_used < self._max_ext and (self.extend_days is None or self.day_number() in self.extend_days)
+
     def can_extend(self) -> bool:
         """Return whether today could still become an extended day (not yet extended, the week allows one more)."""
         return not self.extended_today and self.extensions_used < self._max_ext and self._ext_s > self._day_s
@@ -448,6 +452,8 @@ class DriverClock:
             self.days += 1
         self.today_s += seconds
         self.since_break_s += seconds
-        if not self.extended_today and self.today_s > self._day_s + EPS:
+        if not self.extended_today and self.today_s > self._day_s + EPS and self._may_extend():
+            # Past the daily limit: an extended day, if the week (and the plan) allows one. If not (a crossing's
+            # link driven in one go ran over the limit), the day is simply over: the rest falls due at once.
             self.extended_today = True
             self.extensions_used += 1

@@ -355,7 +355,9 @@ class _Crew:
         add = np.where(mask, seconds, 0.0)
         self.today_s += add
         self.since_break_s += add
-        extended = mask & ~self.extended_today & (self.today_s > self._day_s + EPS)
+        extended = mask & ~self.extended_today & (self.today_s > self._day_s + EPS) & (self.extensions_used < self.crew.extensions_per_week)
+        if self.extend_days is not None:  # past the daily limit: an extended day only if the plan names today (DriverClock._may_extend)
+            extended &= np.isin(self.days, self.extend_days)
         self.extended_today |= extended
         self.extensions_used += extended
 
