@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import math
 import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -222,3 +223,37 @@ def test_the_search_bound_never_exceeds_the_answer(net, via, monkeypatch):
             )
             t0, bound = bounds[-1]
             assert bound is not None and t0 + bound <= trip.arrival.timestamp() + 1e-6
+
+
+def test_no_single_extended_day_or_early_rest_more_makes_a_trip_earlier(net):
+    """The search tries extended days and rests at a break at every stop of a leg (not only near its end): one more never helps."""
+    from transit.routing import resolve_trip
+    from transit.simulation import simulate_path
+
+    rng = random.Random(5)  # noqa: S311 - seeded choice of test cases, not cryptography
+    cities = sorted(n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port"))
+    tried = 0
+    while tried < 10:
+        a, b = rng.sample(cities, 2)
+        regime = rng.choice(["sco-2017", "pre-2017"])
+        vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=1)
+        when = datetime(2017, 1, 25) + timedelta(hours=rng.randrange(24 * 300))  # noqa: DTZ001 - naive on purpose: local time at the origin
+        try:
+            trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+        except transit.NoRouteError:
+            continue
+        if trip.total_h < 72:
+            continue  # multi-day trips: the days far from the border are the ones a horizon would leave out
+        tried += 1
+        question = resolve_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+        plan = trip.plan
+        days = math.ceil(trip.total_h / 24) + 1
+        breaks = int((trip.timeline["activity"] == "break").sum())
+        variants = [{"extended_days": plan["extended_days"] | {day}} for day in range(1, days + 1) if day not in plan["extended_days"]]
+        variants += [{"rest_at_breaks": plan["rest_at_breaks"] | {k}} for k in range(1, breaks + 1) if k not in plan["rest_at_breaks"]]
+        for change in variants:
+            try:
+                other = simulate_path(net, trip.path, question.regime, question.vehicle, question.departure_time, **{**plan, **change})
+            except transit.NoRouteError:
+                continue
+            assert other.arrival >= trip.arrival, (net.nodes[a]["name"], net.nodes[b]["name"], regime, when, change)

@@ -69,8 +69,6 @@ MAX_STAY_S = 36 * HOUR_S
 #: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer,
 #: such as a waypoint closed for months; the expansions of an answered question stay far below it).
 MAX_EXPANSIONS = 5_000
-#: Days of driving before the end of a leg within which the search tries extended days and early rests.
-FORK_DAYS = 2
 #: The static bound leaves this much room for the simulator's rounding to whole seconds.
 SLACK_S = 60.0
 
@@ -189,34 +187,44 @@ def drive(
     seconds: int,
     forks: list[tuple[Run, int, list[Mark]]] | None,
     *,
-    after_s: int = 0,
     window: list[tuple[int, float]] | None = None,
     marks: list[Mark] | None = None,
     piece: int = 0,
-) -> None:
+    seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = None,
+    exempt: tuple[int, int] | None = None,
+) -> bool:
     """
     Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
 
     With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
     where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
-    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
-    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
-    these ``seconds``): on an open road, with no opening hours ahead, resting when due is never
-    later, and these choices only matter for how the truck meets the next border or the end.
+    where the day's last break falls due, a copy that takes its daily rest instead. At every such
+    stop of the leg (until 30 Nov 2026 only in its last two days, which missed earlier arrivals):
+    ``seen`` merges the copies that meet again, so the branches stay few.
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
     ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
     the leg): a later hold at that rest replays from there instead of from the departure. A fork
     carries the marks of its own past.
+
+    ``seen`` holds, per place on the leg (``(piece, seconds left)``) where a stop fell due, the time
+    and crew of every copy that reached it: a copy that gets there no earlier and no better off
+    than another stops (returns ``False``): its future is the other's or worse. Extending day 1 then
+    day 2, and day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork
+    was made (it is one of the choices of the copy that made it).
     """
     driver = run.driver
     left = seconds
-    horizon = FORK_DAYS * driver.crew.extended_driving_h * HOUR_S
     while left > 0:
         allowance, stop = driver.allowance(run.t, rule)
         chunk = int(allowance) if allowance < left else left
         if chunk < 1:
-            near = forks is not None and left + after_s <= horizon
+            if seen is not None and (piece, left) != exempt:
+                here = seen.setdefault((piece, left), [])
+                if any(t <= run.t + EPS and _no_worse(other, driver) for t, other in here):
+                    return False
+                here.append((run.t, driver.clone()))
+            near = forks is not None
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks):
@@ -253,6 +261,7 @@ def drive(
         run.t = start + chunk
         driver.drove(start, chunk, rule)
         left -= chunk
+    return True
 
 
 class _Search:
@@ -542,21 +551,28 @@ class _Search:
             return []
         out = []
         pieces = found.pieces
-        before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
         index, left = resume if resume is not None else (0, pieces[0][1] if pieces else 0)
         pending: list[tuple[Run, int, int, list[tuple[int, float]], list[Mark]]] = [(label.run.clone(), index, left, [], [])]
-        total = before[-1]
         rests = label.run.rests
+        seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = {} if forks else None
+        first = True
         while pending:
             run, index, left, window, marks = pending.pop()
+            exempt = None if first else (index, left)
+            first = False
             branch: list[tuple[Run, int, list[Mark]]] | None = [] if forks else None
+            alive = True
             for i in range(index, len(pieces)):
                 rule = pieces[i][0]
                 seconds = left if i == index else pieces[i][1]
-                drive(run, rule, seconds, branch, after_s=total - before[i + 1], window=window if forks else None, marks=marks, piece=i)
+                alive = drive(run, rule, seconds, branch, window=window if forks else None, marks=marks, piece=i, seen=seen, exempt=exempt)
                 if branch:
                     pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)
                     branch.clear()
+                if not alive:
+                    break
+            if not alive:
+                continue
             snaps = {number: Snap(("rest", number), label, at, piece, at_left) for number, at, piece, at_left in marks}
             if run.rests != rests:
                 checkpoint = ("rest", run.rests)
