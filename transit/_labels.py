@@ -69,8 +69,6 @@ MAX_STAY_S = 36 * HOUR_S
 #: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer,
 #: such as a waypoint closed for months; the expansions of an answered question stay far below it).
 MAX_EXPANSIONS = 5_000
-#: A daily rest is also tried as a weekly rest only this many duty periods or fewer before the weekly rest is due.
-WEEKLY_EARLY = 2
 #: The static bound leaves this much room for the simulator's rounding to whole seconds.
 SLACK_S = 60.0
 
@@ -270,7 +268,7 @@ def drive(
                 taken = driver.idle_s + driver.stop_needed_s(stop, rule)
                 for target_h in (crew.daily_rest_h, crew.weekly_rest_h):
                     extra = round(target_h * HOUR_S - taken)
-                    if extra < 60 or (target_h == crew.weekly_rest_h and driver.periods < crew.weekly_after_periods - WEEKLY_EARLY):
+                    if extra < 60:
                         continue
                     alt = run.clone()
                     number = run.rests + 1
