@@ -255,29 +255,6 @@ def drive(
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
                         forks.append((alt, left, before))  # type: ignore[union-attr]
-            if (
-                limit_stop
-                and near
-                and stop == "daily_rest"
-                and run.extension() == 0.0
-                and (len(run.extensions) <= run.rests + 1 or not run.extensions[run.rests + 1])
-            ):
-                # A longer rest than the shortest allowed: a full daily rest keeps a reduced one for later in the
-                # week, a weekly rest resets the week (its reduced rests and extended days).
-                crew = driver.crew
-                taken = driver.idle_s + driver.stop_needed_s(stop, rule)
-                for target_h in (crew.daily_rest_h, crew.weekly_rest_h):
-                    extra = round(target_h * HOUR_S - taken)
-                    if extra < 60:
-                        continue
-                    alt = run.clone()
-                    number = run.rests + 1
-                    extensions = [*alt.extensions, *[0.0] * (number + 1 - len(alt.extensions))]
-                    extensions[number] = float(extra)
-                    alt.extensions = tuple(extensions)
-                    alt_marks = [*before, (number, alt.clone(), piece, left)] if marks is not None else before
-                    alt.stop(stop, "", "", "", rule)
-                    forks.append((alt, left, alt_marks))  # type: ignore[union-attr]
             run.stop(stop, "", "", "", rule)
             continue
         start = run.t
