@@ -69,6 +69,8 @@ MAX_STAY_S = 36 * HOUR_S
 #: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer,
 #: such as a waypoint closed for months; the expansions of an answered question stay far below it).
 MAX_EXPANSIONS = 5_000
+#: Days of driving before the end of a leg within which extended days and rests at a break are tried.
+FORK_DAYS = 2
 #: The static bound leaves this much room for the simulator's rounding to whole seconds.
 SLACK_S = 60.0
 
@@ -187,6 +189,7 @@ def drive(
     seconds: int,
     forks: list[tuple[Run, int, list[Mark]]] | None,
     *,
+    after_s: int = 0,
     window: list[tuple[int, float]] | None = None,
     marks: list[Mark] | None = None,
     piece: int = 0,
@@ -198,9 +201,11 @@ def drive(
 
     With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
     where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
-    where the day's last break falls due, a copy that takes its daily rest instead. At every such
-    stop of the leg (until 30 Nov 2026 only in its last two days, which missed earlier arrivals):
-    ``seen`` merges the copies that meet again, so the branches stay few.
+    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
+    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
+    these ``seconds``): where they change how the truck meets the next border or the end. At every
+    stop of the leg this misses earlier arrivals on some multi-day trips, and costs up to 20x more
+    on long one-driver trips (see the README, assumption 3). ``seen`` merges copies that meet again.
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
     ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
@@ -215,6 +220,7 @@ def drive(
     """
     driver = run.driver
     left = seconds
+    horizon = FORK_DAYS * driver.crew.extended_driving_h * HOUR_S
     while left > 0:
         allowance, stop = driver.allowance(run.t, rule)
         chunk = int(allowance) if allowance < left else left
@@ -224,7 +230,7 @@ def drive(
                 if any(t <= run.t + EPS and _no_worse(other, driver) for t, other in here):
                     return False
                 here.append((run.t, driver.clone()))
-            near = forks is not None
+            near = forks is not None and left + after_s <= horizon
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks):
@@ -551,6 +557,8 @@ class _Search:
             return []
         out = []
         pieces = found.pieces
+        before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
+        total = before[-1]
         index, left = resume if resume is not None else (0, pieces[0][1] if pieces else 0)
         pending: list[tuple[Run, int, int, list[tuple[int, float]], list[Mark]]] = [(label.run.clone(), index, left, [], [])]
         rests = label.run.rests
@@ -565,7 +573,18 @@ class _Search:
             for i in range(index, len(pieces)):
                 rule = pieces[i][0]
                 seconds = left if i == index else pieces[i][1]
-                alive = drive(run, rule, seconds, branch, window=window if forks else None, marks=marks, piece=i, seen=seen, exempt=exempt)
+                alive = drive(
+                    run,
+                    rule,
+                    seconds,
+                    branch,
+                    after_s=total - before[i + 1],
+                    window=window if forks else None,
+                    marks=marks,
+                    piece=i,
+                    seen=seen,
+                    exempt=exempt,
+                )
                 if branch:
                     pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)
                     branch.clear()
