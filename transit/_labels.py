@@ -102,6 +102,7 @@ class Label:
     entry: Entry = field(default=None, kw_only=True)
     snap: Snap | None = field(default=None, kw_only=True)
     dead: bool = field(default=False, kw_only=True)
+    settled: DriverClock | None = field(default=None, kw_only=True)  # the crew with its rest in progress applied (dominance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1009,8 +1010,8 @@ def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -
         return False
     if ra.closed_s > rb.closed_s + EPS and ra.closed_s + (until - ra.t) > MAX_CLOSED_WAIT_DAYS * DAY_S:
         return False
-    db = _normal(rb.driver, 0.0, rule)
-    da = _normal(ra.driver, 0.0, rule)
+    db = _settled(b, rule)
+    da = _settled(a, rule)
     if _no_worse(da, db):  # waiting only makes a crew better off
         return True
     gap = rb.t - ra.t
@@ -1022,6 +1023,13 @@ def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -
 def _committed(driver: DriverClock) -> bool:
     """Whether the plan makes today an extended day that has not begun (a branch that chose to drive on, then stopped at a post)."""
     return driver.extend_days is not None and driver.can_extend() and driver.day_number() in driver.extend_days
+
+
+def _settled(label: Label, rule: BreakRule) -> DriverClock:
+    """Return ``label``'s crew settled (:func:`_normal` with no more waiting), computed once: a label's run never changes."""
+    if label.settled is None:
+        label.settled = _normal(label.run.driver, 0.0, rule)
+    return label.settled
 
 
 def _no_worse(da: DriverClock, db: DriverClock) -> bool:
