@@ -34,6 +34,21 @@ def aetr_rules(*, cn_break: bool = True) -> DriverRules:
     )
 
 
+#: One driver under AETR with its options: the extended day (10 h, twice a week) and the reduced rest (9 h, three times).
+AETR_ONE_DRIVER = CrewRule(
+    drivers=1,
+    daily_driving_h=9,
+    daily_rest_h=11,
+    duty_window_h=24,
+    weekly_after_periods=6,
+    weekly_rest_h=24,
+    breaks=True,
+    extended_driving_h=10,
+    extensions_per_week=2,
+    reduced_daily_rest_h=9,
+    reduced_rests_per_week=3,
+)
+
 FREE_COSTS = CostModel(usd_per_h=10.0, distance_usd_per_km={"*": 1.0}, border_usd={"*": 50.0}, transshipment_usd=300.0)
 
 

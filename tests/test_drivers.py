@@ -2,23 +2,12 @@
 
 import pytest
 
-from transit.drivers import HOUR_S, BreakRule, CrewRule, DriverClock
+from tests.conftest import AETR_ONE_DRIVER
+from transit.drivers import HOUR_S, BreakRule, DriverClock
 
 AETR = BreakRule(id="aetr", name="AETR", break_after_h=4.5, break_h=0.75)
 CN = BreakRule(id="cn", name="CN", break_after_h=4.0, break_h=1 / 3)
-ONE = CrewRule(
-    drivers=1,
-    daily_driving_h=9,
-    daily_rest_h=11,
-    duty_window_h=24,
-    weekly_after_periods=6,
-    weekly_rest_h=24,
-    breaks=True,
-    extended_driving_h=10,
-    extensions_per_week=2,
-    reduced_daily_rest_h=9,
-    reduced_rests_per_week=3,
-)
+ONE = AETR_ONE_DRIVER
 H = HOUR_S
 
 

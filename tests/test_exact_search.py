@@ -44,7 +44,7 @@ import networkx as nx
 import pytest
 
 import transit
-from tests.conftest import FREE_COSTS, crossing, place, rule, segment
+from tests.conftest import AETR_ONE_DRIVER, FREE_COSTS, crossing, place, rule, segment
 from transit._labels import search
 from transit.crossings import Crossing
 from transit.drivers import BreakRule, CrewRule, DriverRules
@@ -60,19 +60,7 @@ START = datetime(2017, 11, 2, 0, 0, tzinfo=UTC)  # a Thursday: the departures ru
 DEPARTURES = tuple(START + k * timedelta(hours=4, minutes=15) for k in range(12))
 FIFO_DEPARTURES = tuple(START + k * timedelta(minutes=15) for k in range(4 * 48))
 
-CREW = CrewRule(
-    drivers=1,
-    daily_driving_h=9,
-    daily_rest_h=11,
-    duty_window_h=24,
-    weekly_after_periods=6,
-    weekly_rest_h=24,
-    breaks=True,
-    extended_driving_h=10,
-    extensions_per_week=2,
-    reduced_daily_rest_h=9,
-    reduced_rests_per_week=3,
-)
+CREW = AETR_ONE_DRIVER
 RULES = DriverRules(
     break_rules={"aetr": BreakRule(id="aetr", name="AETR", break_after_h=4.5, break_h=0.75)},
     countries={},

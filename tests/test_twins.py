@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from tests.conftest import aetr_rules
+from tests.conftest import AETR_ONE_DRIVER, aetr_rules
 from transit._rules import MESSAGES, RestLevel, Stop
-from transit.drivers import HOUR_S, BreakRule, CrewRule, DriverClock
+from transit.drivers import HOUR_S, BreakRule, DriverClock
 from transit.montecarlo import _Crew, _Openings
 from transit.schedule import PostSchedule
 
@@ -85,19 +85,7 @@ def test_stop_and_rest_levels_are_the_shared_vocabulary():
 def test_twins_agree_when_a_drive_runs_over_the_daily_limit(plan):
     # A crossing's link is driven in one go and may run past the daily limit: both twins decide alike whether
     # that makes an extended day (only if the week has one left and the plan, if any, names the day).
-    crew_rule = CrewRule(
-        drivers=1,
-        daily_driving_h=9,
-        daily_rest_h=11,
-        duty_window_h=24,
-        weekly_after_periods=6,
-        weekly_rest_h=24,
-        breaks=True,
-        extended_driving_h=10,
-        extensions_per_week=2,
-        reduced_daily_rest_h=9,
-        reduced_rests_per_week=3,
-    )
+    crew_rule = AETR_ONE_DRIVER
     rng = np.random.default_rng(11)
     n = 24
     used = rng.integers(0, crew_rule.extensions_per_week + 1, n)

@@ -46,17 +46,18 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._run import MAX_CLOSED_WAIT_DAYS, Run
-from ._search import CrossingGraph, Entry, EntryLayer, Waypoint, astar_paths, crossing_graph, domestic, driving_graph, entry_h, entry_layers
-from ._steps import Cross, Road, compile_path
-from ._units import DAY_S, EPS, HOUR_S
+from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven
+from ._legs import Mark, drive, leg
+from ._run import Run
+from ._search import CrossingGraph, Entry, EntryLayer, Waypoint, astar_paths, crossing_graph, driving_graph, entry_h, entry_layers
+from ._steps import Cross, compile_path
+from ._units import HOUR_S
 from .drivers import BreakRule, DriverClock
 from .errors import NoRouteError
 from .regimes import Regime
@@ -69,206 +70,10 @@ MAX_STAY_S = 36 * HOUR_S
 #: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer,
 #: such as a waypoint closed for months; the expansions of an answered question stay far below it).
 MAX_EXPANSIONS = 5_000
-#: Days of driving before the end of a leg within which extended days and rests at a break are tried.
-FORK_DAYS = 2
 #: The static bound leaves this much room for the simulator's rounding to whole seconds.
 SLACK_S = 60.0
 
 _REST_LABELS = frozenset({"reduced daily rest", "daily rest", "weekly rest"})
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """A route's decisions, replayable by both simulators (see :mod:`transit._run`)."""
-
-    extensions: tuple[float, ...] = ()
-    waits: tuple[tuple[int, float], ...] = ()
-    extended_days: frozenset[int] = frozenset()
-    rest_at_breaks: frozenset[int] = frozenset()
-
-
-@dataclass(slots=True, eq=False)
-class Label:
-    """A truck at ``node`` (see the module docstring); ``run`` holds its time, crew and plan."""
-
-    node: Any
-    k: int
-    run: Run
-    nodes: tuple[Any, ...]
-    can_drive: bool = field(kw_only=True)
-    checkpoint: tuple[str, int] = field(default=("rest", 0), kw_only=True)
-    checkpoint_idle: float = field(default=0.0, kw_only=True)
-    left: frozenset[str] = field(default=frozenset(), kw_only=True)
-    entry: Entry = field(default=None, kw_only=True)
-    snap: Snap | None = field(default=None, kw_only=True)
-    dead: bool = field(default=False, kw_only=True)
-    settled: DriverClock | None = field(default=None, kw_only=True)  # the crew with its rest in progress applied (dominance)
-
-
-@dataclass(frozen=True, slots=True)
-class Snap:
-    """
-    Where a hold at a label's ``checkpoint`` replays from: the route as it stood just before it.
-
-    ``label`` is the label the route had reached (its last node); ``run`` the run at the checkpoint,
-    either in the middle of the leg from ``label`` to the next node (``piece`` of that leg, with
-    ``left_s`` seconds of it left) or, with ``piece`` -1, before the crossing out of ``label``'s node.
-    A hold changes nothing before its checkpoint, so replaying from here equals replaying from the
-    departure, in a fraction of the time on a long trip.
-    """
-
-    checkpoint: tuple[str, int]
-    label: Label
-    run: Run
-    piece: int = -1
-    left_s: int = 0
-
-
-@dataclass(slots=True)
-class Found:
-    """The search's answer: the best label (``None`` if no route), other routes' best arrivals, counts and errors."""
-
-    best: Label | None
-    arrivals: dict[tuple[str, ...], float] = field(default_factory=dict)
-    labels: int = 0
-    expanded: int = 0
-    dominated: int = 0
-    holds: int = 0
-    errors: list[NoRouteError] = field(default_factory=list)
-    gave_up: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    """A run at the end of a leg: its checkpoint and :class:`Snap`, the duty windows it met, and a :class:`Snap` per rest on the leg."""
-
-    run: Run
-    checkpoint: tuple[str, int]
-    window: list[tuple[int, float]]
-    snap: Snap | None
-    snaps: dict[int, Snap]
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """The fastest domestic road between two nodes: its nodes and its driving, in runs of one break rule."""
-
-    nodes: tuple[Any, ...]
-    pieces: tuple[tuple[BreakRule, int], ...]
-
-
-def leg(graph: nx.MultiDiGraph, cap: float | None, u: Any, v: Any) -> Leg | None:
-    """Return the domestic leg from ``u`` to ``v`` (cached per network and speed cap), or ``None`` if there is no road."""
-
-    def build() -> Leg | None:
-        dom = domestic(graph, cap)
-        if dom.time(u, v) is None:
-            return None
-        nodes = tuple(dom.path(u, v))
-        pieces: list[tuple[BreakRule, int]] = []
-        for step in compile_path(graph, nodes):
-            if not isinstance(step, Road):  # pragma: no cover - a domestic road has no crossing link
-                return None
-            speed = step.speed_kph if cap is None or cap >= step.speed_kph else cap
-            seconds = max(round(step.km / speed * HOUR_S), 1)
-            if pieces and pieces[-1][0] is step.rule:
-                pieces[-1] = (step.rule, pieces[-1][1] + seconds)
-            else:
-                pieces.append((step.rule, seconds))
-        return Leg(nodes, tuple(pieces))
-
-    return _cache.memo(graph, "legs", (u, v, cap), build)
-
-
-Mark = tuple[int, Run, int, int]
-"""``(rest number, the run just before that rest fell due, piece of the leg, seconds of the piece left)``."""
-
-
-def drive(
-    run: Run,
-    rule: BreakRule,
-    seconds: int,
-    forks: list[tuple[Run, int, list[Mark]]] | None,
-    *,
-    after_s: int = 0,
-    window: list[tuple[int, float]] | None = None,
-    marks: list[Mark] | None = None,
-    piece: int = 0,
-    seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = None,
-    exempt: tuple[int, int] | None = None,
-) -> bool:
-    """
-    Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
-
-    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
-    where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
-    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
-    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
-    these ``seconds``): where they change how the truck meets the next border or the end. At every
-    stop of the leg this misses earlier arrivals on some multi-day trips, and costs up to 20x more
-    on long one-driver trips (see the README, assumption 3). ``seen`` merges copies that meet again.
-    ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
-    ends a day: a hold of that long before the day began would let the crew drive its full day.
-    ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
-    the leg): a later hold at that rest replays from there instead of from the departure. A fork
-    carries the marks of its own past.
-
-    ``seen`` holds, per place on the leg (``(piece, seconds left)``) where a stop fell due, the time
-    and crew of every copy that reached it: a copy that gets there no earlier and no better off
-    than another stops (returns ``False``): its future is the other's or worse. Extending day 1 then
-    day 2, and day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork
-    was made (it is one of the choices of the copy that made it).
-    """
-    driver = run.driver
-    left = seconds
-    horizon = FORK_DAYS * driver.crew.extended_driving_h * HOUR_S
-    while left > 0:
-        allowance, stop = driver.allowance(run.t, rule)
-        chunk = int(allowance) if allowance < left else left
-        if chunk < 1:
-            if seen is not None and (piece, left) != exempt:
-                here = seen.setdefault((piece, left), [])
-                if any(t <= run.t + EPS and _no_worse(other, driver) for t, other in here):
-                    return False
-                here.append((run.t, driver.clone()))
-            near = forks is not None and left + after_s <= horizon
-            limit_stop = stop != "break"
-            before = list(marks) if marks is not None else []
-            if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks):
-                marks.append((run.rests + 1, run.clone(), piece, left))  # this stop is a rest: replayable from here
-            if stop == "break":
-                run.breaks += 1
-                if run.breaks in run.rest_at_breaks:
-                    stop = driver.rest_due()
-                elif near and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
-                    alt = run.clone()
-                    alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
-                    alt_marks = before
-                    if marks is not None:
-                        pre = alt.clone()
-                        pre.breaks -= 1  # the run as the break fell due, with the plan that turns it into a rest
-                        alt_marks = [*before, (alt.rests + 1, pre, piece, left)]
-                    alt.stop(alt.driver.rest_due(), "", "", "", rule)
-                    forks.append((alt, left, alt_marks))  # type: ignore[union-attr]
-            elif window is not None and (slack := driver.window_slack_s(run.t)) >= 60:
-                window.append((run.rests, slack))
-            if limit_stop and near and driver.can_extend():
-                day = driver.day_number()
-                days = run.extended_days or frozenset()
-                if day not in days:
-                    alt = run.clone()
-                    alt.extended_days = days | {day}
-                    alt.driver.extend_days = alt.extended_days
-                    more, due = alt.driver.allowance(alt.t, rule)
-                    if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
-                        forks.append((alt, left, before))  # type: ignore[union-attr]
-            run.stop(stop, "", "", "", rule)
-            continue
-        start = run.t
-        run.t = start + chunk
-        driver.drove(start, chunk, rule)
-        left -= chunk
-    return True
 
 
 class _Search:
@@ -681,19 +486,7 @@ class _Search:
         if label.dead:
             return
         for arrival in self.drive_to(label, target):
-            arrived = Label(
-                target,
-                k,
-                arrival.run,
-                (*label.nodes, target),
-                can_drive=can_drive,
-                checkpoint=arrival.checkpoint,
-                checkpoint_idle=label.checkpoint_idle,
-                left=label.left,
-                entry=label.entry,
-                snap=arrival.snap,
-            )
-            self.push(arrived)
+            self.push(driven(label, target, k, arrival, can_drive=can_drive))
             for rests, slack in arrival.window:
                 # The duty window ended a day before the driving limit did: hold that long before the day began.
                 # Replayed to this leg's start, so that the leg is driven again with every choice.
@@ -861,19 +654,7 @@ class _Search:
                 runs = self.drive_to(label, target, forks=False, resume=(snap.piece, snap.left_s))
                 if not runs:
                     return None
-                arrival = runs[0]
-                label = Label(
-                    target,
-                    0,
-                    arrival.run,
-                    (*at.nodes, target),
-                    can_drive=True,
-                    checkpoint=arrival.checkpoint,
-                    checkpoint_idle=at.checkpoint_idle,
-                    left=at.left,
-                    entry=at.entry,
-                    snap=arrival.snap,
-                )
+                label = driven(label, target, 0, runs[0], can_drive=True)
         for u, v in itertools.pairwise(nodes[len(label.nodes) - 1 :]):
             if country[u] != country[v] and self.cg.crossing_of.get((u, v)) is not None:
                 run = self.cross_link(label.run.clone(), u, v)
@@ -884,19 +665,7 @@ class _Search:
                 runs = self.drive_to(label, v, forks=False)
                 if not runs:
                     return None
-                arrival = runs[0]
-                label = Label(
-                    v,
-                    0,
-                    arrival.run,
-                    (*label.nodes, v),
-                    can_drive=True,
-                    checkpoint=arrival.checkpoint,
-                    checkpoint_idle=label.checkpoint_idle,
-                    left=label.left,
-                    entry=label.entry,
-                    snap=arrival.snap,
-                )
+                label = driven(label, v, 0, runs[0], can_drive=True)
         return label
 
     # -- the loop -------------------------------------------------------------------------------
@@ -951,28 +720,6 @@ class _Search:
         return self.found
 
 
-def crossed(label: Label, run: Run, target: Any, k: int, country: str) -> Label:
-    """
-    Return the label at ``target`` after ``label`` crossed to it (``run``) out of ``country``, with its checkpoint.
-
-    The checkpoint, where a later hold would go, moves to a fresh truck after a transshipment, or to
-    this crossing if the wait there counted as a rest.
-    """
-    passed = run.last_pass
-    checkpoint, idle, snap = label.checkpoint, label.checkpoint_idle, label.snap
-    if run.rests != label.run.rests:
-        checkpoint, idle = ("rest", run.rests), 0.0
-    elif passed is not None and passed.rest in _REST_LABELS:
-        checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
-    if checkpoint != label.checkpoint:
-        snap = Snap(checkpoint, label, label.run)
-    left = label.left | {country}
-    entry = (run.crossed[-1], country)
-    return Label(
-        target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left, entry=entry, snap=snap
-    )
-
-
 def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
     """Return the rest label a wait of ``threshold`` seconds reaches (to skip stays that add nothing)."""
     if threshold >= crew.weekly_rest_h * HOUR_S:
@@ -982,70 +729,6 @@ def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
     if threshold >= crew.reduced_daily_rest_h * HOUR_S:
         return "reduced daily rest"
     return "break" if threshold >= rule.break_h * HOUR_S else ""
-
-
-def _normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:
-    """Return the crew's hours after ``idle_s`` more seconds of waiting, settled (what a rest in progress amounts to)."""
-    if idle_s <= 0 and driver.idle_s <= 0:
-        return driver
-    out = driver.clone()
-    out.idle(idle_s)
-    out.settle(rule)
-    return out
-
-
-def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -> bool:
-    """
-    Whether ``a`` is no later than ``b`` and, having waited until ``b``'s time, no worse off.
-
-    No worse off: no more driving today or since the last break, a duty day begun no earlier (or
-    not at all), no more duty days since the weekly rest, no more extended days or reduced rests
-    used, a rest in progress no shorter, and no more closed-border waiting used, unless neither
-    can reach :data:`~transit._run.MAX_CLOSED_WAIT_DAYS` before ``until`` (the best arrival found
-    so far: a label that waited longer at closed borders can only hit that horizon on a trip
-    arriving after ``until``, which the search drops anyway).
-    """
-    ra, rb = a.run, b.run
-    if ra.t > rb.t or not a.left <= b.left:  # fewer countries left: more roads open
-        return False
-    if ra.closed_s > rb.closed_s + EPS and ra.closed_s + (until - ra.t) > MAX_CLOSED_WAIT_DAYS * DAY_S:
-        return False
-    db = _settled(b, rule)
-    da = _settled(a, rule)
-    if _no_worse(da, db):  # waiting only makes a crew better off
-        return True
-    gap = rb.t - ra.t
-    if gap + da.idle_s < rule.break_h * HOUR_S:  # too short to count as a break: waiting changes nothing
-        return False
-    return _no_worse(_normal(ra.driver, gap, rule), db)
-
-
-def _committed(driver: DriverClock) -> bool:
-    """Whether the plan makes today an extended day that has not begun (a branch that chose to drive on, then stopped at a post)."""
-    return driver.extend_days is not None and driver.can_extend() and driver.day_number() in driver.extend_days
-
-
-def _settled(label: Label, rule: BreakRule) -> DriverClock:
-    """Return ``label``'s crew settled (:func:`_normal` with no more waiting), computed once: a label's run never changes."""
-    if label.settled is None:
-        label.settled = _normal(label.run.driver, 0.0, rule)
-    return label.settled
-
-
-def _no_worse(da: DriverClock, db: DriverClock) -> bool:
-    """Whether crew ``da`` has used no more of any limit than ``db`` (both settled), and kept every choice ``db`` has."""
-    if da.duty_start is not None and (db.duty_start is None or da.duty_start < db.duty_start - EPS):
-        return False
-    if _committed(da) and not (_committed(db) or db.extended_today):  # da must drive the extended day; db may still rest at the limit
-        return False
-    return (
-        da.today_s <= db.today_s + EPS
-        and da.since_break_s <= db.since_break_s + EPS
-        and da.periods <= db.periods
-        and da.reductions_used <= db.reductions_used
-        and da.extensions_used + (1 if db.extended_today and not da.extended_today else 0) <= db.extensions_used
-        and da.idle_s >= db.idle_s - EPS
-    )
 
 
 def search(

@@ -1,0 +1,198 @@
+"""
+The labels of the exact route search (:mod:`transit._labels`), and when one dominates another.
+
+A :class:`Label` is a truck at a node of the crossing graph with its run (time, crew, vehicle), the
+waypoints passed, the countries left and the :class:`Plan` that got it there; :class:`Snap` is where a
+later hold replays from; :func:`crossed` and :func:`driven` make the label after a move, and
+:func:`dominates` says when a label can be dropped because another is no later and no worse off.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._run import MAX_CLOSED_WAIT_DAYS, Run
+from ._search import Entry
+from ._units import DAY_S, EPS, HOUR_S
+from .drivers import BreakRule, DriverClock
+from .errors import NoRouteError
+
+__all__ = ["Arrival", "Found", "Label", "Plan", "Snap", "committed", "crossed", "dominates", "driven", "no_worse", "normal", "settled"]
+
+_REST_LABELS = frozenset({"reduced daily rest", "daily rest", "weekly rest"})
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A route's decisions, replayable by both simulators (see :mod:`transit._run`)."""
+
+    extensions: tuple[float, ...] = ()
+    waits: tuple[tuple[int, float], ...] = ()
+    extended_days: frozenset[int] = frozenset()
+    rest_at_breaks: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True, eq=False)
+class Label:
+    """A truck at ``node`` (see the module docstring); ``run`` holds its time, crew and plan."""
+
+    node: Any
+    k: int
+    run: Run
+    nodes: tuple[Any, ...]
+    can_drive: bool = field(kw_only=True)
+    checkpoint: tuple[str, int] = field(default=("rest", 0), kw_only=True)
+    checkpoint_idle: float = field(default=0.0, kw_only=True)
+    left: frozenset[str] = field(default=frozenset(), kw_only=True)
+    entry: Entry = field(default=None, kw_only=True)
+    snap: Snap | None = field(default=None, kw_only=True)
+    dead: bool = field(default=False, kw_only=True)
+    settled: DriverClock | None = field(default=None, kw_only=True)  # the crew with its rest in progress applied (dominance)
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """
+    Where a hold at a label's ``checkpoint`` replays from: the route as it stood just before it.
+
+    ``label`` is the label the route had reached (its last node); ``run`` the run at the checkpoint,
+    either in the middle of the leg from ``label`` to the next node (``piece`` of that leg, with
+    ``left_s`` seconds of it left) or, with ``piece`` -1, before the crossing out of ``label``'s node.
+    A hold changes nothing before its checkpoint, so replaying from here equals replaying from the
+    departure, in a fraction of the time on a long trip.
+    """
+
+    checkpoint: tuple[str, int]
+    label: Label
+    run: Run
+    piece: int = -1
+    left_s: int = 0
+
+
+@dataclass(slots=True)
+class Found:
+    """The search's answer: the best label (``None`` if no route), other routes' best arrivals, counts and errors."""
+
+    best: Label | None
+    arrivals: dict[tuple[str, ...], float] = field(default_factory=dict)
+    labels: int = 0
+    expanded: int = 0
+    dominated: int = 0
+    holds: int = 0
+    errors: list[NoRouteError] = field(default_factory=list)
+    gave_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A run at the end of a leg: its checkpoint and :class:`Snap`, the duty windows it met, and a :class:`Snap` per rest on the leg."""
+
+    run: Run
+    checkpoint: tuple[str, int]
+    window: list[tuple[int, float]]
+    snap: Snap | None
+    snaps: dict[int, Snap]
+
+
+def crossed(label: Label, run: Run, target: Any, k: int, country: str) -> Label:
+    """
+    Return the label at ``target`` after ``label`` crossed to it (``run``) out of ``country``, with its checkpoint.
+
+    The checkpoint, where a later hold would go, moves to a fresh truck after a transshipment, or to
+    this crossing if the wait there counted as a rest.
+    """
+    passed = run.last_pass
+    checkpoint, idle, snap = label.checkpoint, label.checkpoint_idle, label.snap
+    if run.rests != label.run.rests:
+        checkpoint, idle = ("rest", run.rests), 0.0
+    elif passed is not None and passed.rest in _REST_LABELS:
+        checkpoint, idle = ("wait", len(label.run.crossed)), passed.begins - passed.arrival
+    if checkpoint != label.checkpoint:
+        snap = Snap(checkpoint, label, label.run)
+    left = label.left | {country}
+    entry = (run.crossed[-1], country)
+    return Label(
+        target, k, run, (*label.nodes, target), can_drive=True, checkpoint=checkpoint, checkpoint_idle=idle, left=left, entry=entry, snap=snap
+    )
+
+
+def driven(label: Label, target: Any, k: int, arrival: Arrival, *, can_drive: bool) -> Label:
+    """Return the label at ``target`` after ``label`` drove the domestic leg to it (``arrival``), ``k`` waypoints passed."""
+    return Label(
+        target,
+        k,
+        arrival.run,
+        (*label.nodes, target),
+        can_drive=can_drive,
+        checkpoint=arrival.checkpoint,
+        checkpoint_idle=label.checkpoint_idle,
+        left=label.left,
+        entry=label.entry,
+        snap=arrival.snap,
+    )
+
+
+def normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:
+    """Return the crew's hours after ``idle_s`` more seconds of waiting, settled (what a rest in progress amounts to)."""
+    if idle_s <= 0 and driver.idle_s <= 0:
+        return driver
+    out = driver.clone()
+    out.idle(idle_s)
+    out.settle(rule)
+    return out
+
+
+def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -> bool:
+    """
+    Whether ``a`` is no later than ``b`` and, having waited until ``b``'s time, no worse off.
+
+    No worse off: no more driving today or since the last break, a duty day begun no earlier (or
+    not at all), no more duty days since the weekly rest, no more extended days or reduced rests
+    used, a rest in progress no shorter, and no more closed-border waiting used, unless neither
+    can reach :data:`~transit._run.MAX_CLOSED_WAIT_DAYS` before ``until`` (the best arrival found
+    so far: a label that waited longer at closed borders can only hit that horizon on a trip
+    arriving after ``until``, which the search drops anyway).
+    """
+    ra, rb = a.run, b.run
+    if ra.t > rb.t or not a.left <= b.left:  # fewer countries left: more roads open
+        return False
+    if ra.closed_s > rb.closed_s + EPS and ra.closed_s + (until - ra.t) > MAX_CLOSED_WAIT_DAYS * DAY_S:
+        return False
+    db = settled(b, rule)
+    da = settled(a, rule)
+    if no_worse(da, db):  # waiting only makes a crew better off
+        return True
+    gap = rb.t - ra.t
+    if gap + da.idle_s < rule.break_h * HOUR_S:  # too short to count as a break: waiting changes nothing
+        return False
+    return no_worse(normal(ra.driver, gap, rule), db)
+
+
+def committed(driver: DriverClock) -> bool:
+    """Whether the plan makes today an extended day that has not begun (a branch that chose to drive on, then stopped at a post)."""
+    return driver.extend_days is not None and driver.can_extend() and driver.day_number() in driver.extend_days
+
+
+def settled(label: Label, rule: BreakRule) -> DriverClock:
+    """Return ``label``'s crew settled (:func:`_normal` with no more waiting), computed once: a label's run never changes."""
+    if label.settled is None:
+        label.settled = normal(label.run.driver, 0.0, rule)
+    return label.settled
+
+
+def no_worse(da: DriverClock, db: DriverClock) -> bool:
+    """Whether crew ``da`` has used no more of any limit than ``db`` (both settled), and kept every choice ``db`` has."""
+    if da.duty_start is not None and (db.duty_start is None or da.duty_start < db.duty_start - EPS):
+        return False
+    if committed(da) and not (committed(db) or db.extended_today):  # da must drive the extended day; db may still rest at the limit
+        return False
+    return (
+        da.today_s <= db.today_s + EPS
+        and da.since_break_s <= db.since_break_s + EPS
+        and da.periods <= db.periods
+        and da.reductions_used <= db.reductions_used
+        and da.extensions_used + (1 if db.extended_today and not da.extended_today else 0) <= db.extensions_used
+        and da.idle_s >= db.idle_s - EPS
+    )
