@@ -87,13 +87,12 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """A run at the end of a leg: its checkpoint and :class:`Snap`, the duty windows it met, and a :class:`Snap` per rest on the leg."""
+    """A run at the end of a leg: its checkpoint, the :class:`Snap` to replay a hold there from, and the duty windows it met."""
 
     run: Run
     checkpoint: tuple[str, int]
     window: list[tuple[int, float]]
     snap: Snap | None
-    snaps: dict[int, Snap]
 
 
 def crossed(label: Label, run: Run, target: Any, k: int, country: str) -> Label:

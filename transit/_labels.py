@@ -230,20 +230,14 @@ class _Search:
         key = (country, k, left)
         found = self._reachable.get(key)
         if found is None:
-            n = len(self.waypoints)
-            if k == n:
-                goals = {self.cg.country[self.destination]}
-            elif self.waypoints[k][0] == "place":
-                goals = {self.cg.country[self.waypoints[k][1]]}
-            else:
-                goals = set(self.cg.crossing_countries.get(self.waypoints[k][1], ())) - (left - {country})
+            wanted = self.wanted(k)  # a country the route may enter again; else a crossing waypoint: a side not left, or this one
+            sides = set(self.cg.crossing_countries.get(self.waypoints[k][1], ())) if wanted is None else set()
+            goals = {wanted} if wanted is not None else sides - (left - {country})
             seen, todo = {country}, [country]
             while todo:
                 here = todo.pop()
                 for there in self.neighbours.get(here, ()):
-                    if there not in seen and (
-                        there not in left or (there in goals and k == n) or (there in goals and self.waypoints[k][0] == "place")
-                    ):
+                    if there not in seen and (there not in left or there == wanted):
                         seen.add(there)
                         todo.append(there)
             found = self._reachable[key] = bool(seen & goals)
@@ -398,12 +392,11 @@ class _Search:
                     break
             if not alive:
                 continue
-            snaps = {number: Snap(("rest", number), label, at, piece, at_left) for number, at, piece, at_left in marks}
-            if run.rests != rests:
-                checkpoint = ("rest", run.rests)
-                out.append(Arrival(run, checkpoint, window, snaps.get(run.rests), snaps))
+            if run.rests != rests:  # the checkpoint moves to the leg's last rest, replayable from its mark
+                last = next((Snap(("rest", n), label, at, piece, at_left) for n, at, piece, at_left in reversed(marks) if n == run.rests), None)
+                out.append(Arrival(run, ("rest", run.rests), window, last))
             else:
-                out.append(Arrival(run, label.checkpoint, window, label.snap, snaps))
+                out.append(Arrival(run, label.checkpoint, window, label.snap))
         return out
 
     def cross_link(self, run: Run, source: Any, target: Any) -> Run | None:
@@ -459,14 +452,8 @@ class _Search:
         if not self.strict or (k < n and self.waypoints[k] == ("crossing", cid)):
             return True
         there = self.cg.country[target]
-        if there in label.left:
-            demanded = (
-                there == self.cg.country[self.destination]
-                if k == n
-                else self.waypoints[k][0] == "place" and there == self.cg.country[self.waypoints[k][1]]
-            )
-            if not demanded:
-                return False
+        if there in label.left and there != self.wanted(k):  # a country left: only where the next place waypoint (or the destination) lies
+            return False
         return cid not in label.run.crossed or ("crossing", cid) in self.waypoints[k:]
 
     def bound_via(

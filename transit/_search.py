@@ -6,8 +6,9 @@ open, weighted by their median delays) and one best-first (A*) search over (post
 passed) that yields crossing sequences in order of static time. Internal; plain names, used by
 :mod:`transit.routing`.
 
-The heuristic is the exact remaining static time of the problem without the loop rules (one
-reverse Dijkstra per waypoint), so the cost grows with the length of ``via``, not
+The heuristic (:func:`entry_layers`, shared with the label search of :mod:`transit._labels`) is
+the exact remaining static time under a relaxation of the loop rules (no turning straight back),
+one reverse Dijkstra per waypoint, so the cost grows with the length of ``via``, not
 exponentially. No path passes a crossing twice or comes back to a country it has left unless
 the waypoints demand it (see :func:`astar_paths`).
 """
@@ -236,96 +237,6 @@ def targets(cg: CrossingGraph, waypoint: Waypoint) -> list[tuple[str, str, float
     return [(u, v, w) for u, v, w in cg.links if cg.crossing_of[(u, v)] == waypoint[1]]
 
 
-@dataclass(frozen=True)
-class Layer:
-    """Remaining static time to a target: ``dist`` from posts, ``ends`` the targets that are no posts (with their end cost)."""
-
-    dist: dict[Any, float]
-    ends: dict[Any, float]
-
-
-def layered_heuristic(cg: CrossingGraph, destination: Any, waypoints: tuple[Waypoint, ...]) -> list[Layer]:
-    """
-    Exact remaining static time, ignoring the no-return rules, from every node with ``k`` waypoints passed.
-
-    ``h[k][x]``: the fastest way from ``x`` through waypoints ``k..`` to the
-    destination, one reverse Dijkstra per waypoint (so the cost grows linearly
-    with the length of ``via``). An admissible and consistent A* heuristic.
-    """
-    key = (destination, waypoints)
-    found: list[Layer] | None = cg.heuristics.get(key)
-    if found is not None:
-        return found
-    layers: list[Layer] = [reverse_dijkstra(cg, {destination: 0.0})]
-    for k in range(len(waypoints) - 1, -1, -1):
-        after = layers[0]
-        kind, ident = waypoints[k]
-        init: dict[Any, float] = {}
-        if kind == "place":
-            rest = node_h(cg, after, ident)
-            if rest is not None:
-                init[ident] = rest
-        else:
-            for u, v, w in targets(cg, waypoints[k]):
-                rest = after.dist.get(v)
-                if rest is not None and w + rest < init.get(u, math.inf):
-                    init[u] = w + rest
-        layers.insert(0, reverse_dijkstra(cg, init))
-    cg.heuristics.put(key, layers)
-    return layers
-
-
-def reverse_dijkstra(cg: CrossingGraph, init: dict[Any, float]) -> Layer:
-    """Shortest static time to any of ``init`` (each with its own end cost) from every post, then from non-post nodes."""
-    dist: dict[Any, float] = {}
-    ends: dict[Any, float] = {}
-    heap: list[tuple[float, int, Any]] = []
-    counter = itertools.count()
-    for node, value in init.items():
-        if node in cg.is_post:
-            heapq.heappush(heap, (value, next(counter), node))
-        else:  # a place: reached from the posts of its country
-            ends[node] = value
-            for post in cg.posts_by_country.get(cg.country[node], ()):
-                w = cg.dom.time(post, node)
-                if w is not None:
-                    heapq.heappush(heap, (value + w, next(counter), post))
-    done: set[Any] = set()
-    while heap:
-        d_x, _, x = heapq.heappop(heap)
-        if x in done:
-            continue
-        done.add(x)
-        dist[x] = min(dist.get(x, math.inf), d_x)
-        for p, w in cg.cross_in.get(x, ()):
-            if p not in done:
-                heapq.heappush(heap, (d_x + w, next(counter), p))
-        for p in cg.posts_by_country[cg.country[x]]:
-            if p != x and p not in done:
-                w2 = cg.dom.time(p, x)
-                if w2 is not None:
-                    heapq.heappush(heap, (d_x + w2, next(counter), p))
-    return Layer(dist, ends)
-
-
-def node_h(cg: CrossingGraph, layer: Layer, node: Any) -> float | None:
-    """``layer``'s value at ``node``; for a node that is no post, straight to a target or through a post of its country."""
-    if node in cg.is_post:
-        return layer.dist.get(node)
-    best = math.inf
-    for end, value in layer.ends.items():
-        w = 0.0 if end == node else cg.dom.time(node, end)
-        if w is not None:
-            best = min(best, w + value)
-    for post in cg.posts_by_country.get(cg.country[node], ()):
-        rest = layer.dist.get(post)
-        if rest is not None and rest < best:
-            w = cg.dom.time(node, post)
-            if w is not None:
-                best = min(best, w + rest)
-    return None if best == math.inf else best
-
-
 Entry = tuple[str, str] | None
 """How a truck entered its current country: ``(crossing id, country left)``, or ``None`` (it started there)."""
 
@@ -367,9 +278,9 @@ def entry_layers(cg: CrossingGraph, destination: Any, waypoints: tuple[Waypoint,
     or the crossing is the next waypoint, nor pass again the crossing it came by unless a later
     waypoint names it. The strict route rules (:func:`astar_paths`, the label search) forbid both
     and more (no country left is entered again), so this is a relaxation of them, and a much
-    tighter bound than :func:`layered_heuristic` for ``via`` questions, whose waypoints the looser
-    bound passes by crossing and turning straight back. Without ``strict``, the same values as
-    :func:`layered_heuristic`. One reverse Dijkstra per waypoint over (post, entry), cached.
+    tighter bound than one per node for ``via`` questions, whose waypoints such a bound passes by
+    crossing and turning straight back. Passing the next waypoint's crossing always counts it (as
+    both searches do). One reverse Dijkstra per waypoint over (post, entry), cached.
     """
     key = ("entry", destination, waypoints, strict)
     found: list[EntryLayer] | None = cg.heuristics.get(key)
@@ -504,7 +415,7 @@ def astar_paths(
     passing again a crossing named further on.
     """
     n = len(waypoints)
-    h = layered_heuristic(cg, destination, waypoints)
+    h = entry_layers(cg, destination, waypoints, strict=strict)
     counter = itertools.count()
     # (f, tie, g, node, path, at_exit, k, (countries left before the last waypoint, since), crossings passed)
     heap: list[tuple[float, int, float, Any, tuple[Any, ...], bool, int, tuple[frozenset[str], frozenset[str]], tuple[str, ...]]] = []
@@ -515,10 +426,17 @@ def astar_paths(
             k += 1
         return k
 
+    def came_by(path: tuple[Any, ...], passed: tuple[str, ...]) -> Entry:
+        for before, after in zip(reversed(path[:-1]), reversed(path[1:]), strict=True):
+            if cg.country[before] != cg.country[after]:
+                return (passed[-1], cg.country[before])
+        return None
+
     def push(
         g: float, node: Any, path: tuple[Any, ...], k: int, left: tuple[frozenset[str], frozenset[str]], passed: tuple[str, ...], *, at_exit: bool
     ) -> None:
-        rest = node_h(cg, h[k], node) if not at_exit else h[k].dist.get(node)
+        entry = came_by(path, passed)
+        rest = entry_h(cg, h[k], node, entry) if not at_exit else h[k].dist.get((node, entry))
         if rest is not None:
             heapq.heappush(heap, (g + rest, next(counter), g, node, path, at_exit, k, left, passed))
 
