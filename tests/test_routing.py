@@ -202,6 +202,50 @@ def test_a_hold_replays_from_its_checkpoint_as_from_the_departure(net, monkeypat
     assert all(checked), f"{checked.count(False)} of {len(checked)} replays from a snapshot differ from the replay from the departure"
 
 
+def test_dominance_without_a_copy_agrees_with_waiting_on_a_copy(net, monkeypatch):
+    """dominates() settles short waits (a break's worth) without copying the crew; on real labels it says what normal() says."""
+    from transit import _label, _labels
+
+    pairs = []
+    push = _labels._Search.push
+
+    def record(self, label):
+        key = (label.node, label.k, label.can_drive, label.run.vehicle.registration, label.run.vehicle.drivers)
+        break_rule = self.rules.break_rule(self.cg.country[label.node])
+        pairs.extend((other, label, break_rule) for other in self.buckets.get((*key[:4], label.run.vehicle.permits, key[4]), ())[-6:])
+        return push(self, label)
+
+    def reference(a, b, break_rule):  # dominates() as it was: every wait settled on a copy of the crew
+        ra, rb = a.run, b.run
+        if ra.t > rb.t or not a.left <= b.left or ra.closed_s > rb.closed_s + 1e-6:
+            return False
+        db, da = _label.normal(rb.driver, 0.0, break_rule), _label.normal(ra.driver, 0.0, break_rule)
+        if _label.no_worse(da, db):
+            return True
+        gap = rb.t - ra.t
+        if gap + da.idle_s < break_rule.break_h * 3600:
+            return False
+        return _label.no_worse(_label.normal(ra.driver, gap, break_rule), db)
+
+    monkeypatch.setattr(_labels._Search, "push", record)
+    rng = random.Random(13)  # noqa: S311 - seeded choice of test cases, not cryptography
+    cities = sorted(n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port"))
+    for _ in range(6):
+        a, b = rng.sample(cities, 2)
+        when = datetime(2017, 10, 25) + timedelta(hours=rng.randrange(24 * 14))  # noqa: DTZ001 - naive on purpose: local time at the origin
+        vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=1)
+        with contextlib.suppress(transit.NoRouteError):
+            transit.plan_trip(net, a, b, regime=rng.choice(["sco-2017", "pre-2017"]), departure=when, vehicle=vehicle)
+    checked = [(x, y, break_rule) for x, y, break_rule in pairs if x.run.closed_s <= y.run.closed_s + 1e-6]
+    assert len(checked) > 2000
+    short = 0
+    for x, y, break_rule in checked:
+        for first, second in ((x, y), (y, x)):
+            assert _label.dominates(first, second, break_rule) == reference(first, second, break_rule)
+            short += 0 < second.run.t - first.run.t < 9 * 3600
+    assert short > 500  # the copy-free case was exercised
+
+
 @pytest.mark.parametrize("via", [(), ("Irkeshtam",), ("Irkeshtam", "Torugart"), ("Irkeshtam", "Torugart", "Irkeshtam", "Torugart")])
 def test_the_search_bound_never_exceeds_the_answer(net, via, monkeypatch):
     """The A* bound at the departure (the strict route rules' static time, driving and rests, next waypoint's opening) is a lower bound."""

@@ -1,5 +1,6 @@
 """Opening schedules: weekdays, hours, holidays, seasons, time zones, joint opening of two posts."""
 
+import random
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -108,3 +109,28 @@ def test_unknown_holiday_calendar_and_weekday_are_rejected():
         PostSchedule.build(tz="Asia/Shanghai", weekdays=["Funday"])
     with pytest.raises(ValueError, match="IANA"):
         PostSchedule.build(tz="Mars/Olympus")
+
+
+def test_a_remembered_interval_answers_as_a_fresh_lookup():
+    """interval_at remembers the intervals it found; every answer equals a fresh schedule's (no memory) where callers look."""
+    rng = random.Random(3)  # noqa: S311 - seeded test cases, not cryptography
+    hours = ["24h", "09:00-18:00", "00:00-13:00,13:00-24:00", "22:00-24:00", "00:00-06:00,20:00-24:00", "08:00-12:00,14:00-19:00"]
+    zones = ["Asia/Shanghai", "Asia/Bishkek", "Europe/Moscow", "Asia/Tashkent"]
+    t0 = datetime(2016, 12, 1, tzinfo=ZoneInfo("UTC")).timestamp()
+    for case in range(12):
+        spec = {
+            "tz": rng.choice(zones),
+            "weekdays": rng.choice(["daily", "Mon-Fri", "Mon-Sat", ["Tue", "Thu"]]),
+            "hours": rng.choice(hours).split(","),
+            "holidays": rng.choice([[], ["KG"], ["CN"]]),
+            "closures": rng.choice([None, [{"from": "12-30", "to": "01-03"}]]),
+        }
+        remembering = PostSchedule.build(**spec)
+        for _ in range(300):
+            t = t0 + rng.uniform(0, 500) * 86400
+            direction = rng.choice(["in", "out"])
+            got = remembering.interval_at(t, direction)
+            fresh = PostSchedule.build(**spec).interval_at(t, direction)
+            assert got[1] == fresh[1], (case, spec, t)
+            assert max(got[0], t) == max(fresh[0], t), (case, spec, t)  # a start before t may be an earlier day's
+        assert sum(len(los) for los, _ in remembering._spans.values()) > 10  # it did remember

@@ -166,6 +166,10 @@ def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -
     gap = rb.t - ra.t
     if gap + da.idle_s < rule.break_h * HOUR_S:  # too short to count as a break: waiting changes nothing
         return False
+    crew = da.crew
+    if da.idle_s + gap + EPS < min(crew.reduced_daily_rest_h, crew.daily_rest_h) * HOUR_S:
+        # too short to count as a rest: waiting amounts to a break (normal() without the copy, the common case)
+        return no_worse(da, db, since_break_s=0.0, idle_s=da.idle_s + gap)
     return no_worse(normal(ra.driver, gap, rule), db)
 
 
@@ -181,17 +185,21 @@ def settled(label: Label, rule: BreakRule) -> DriverClock:
     return label.settled
 
 
-def no_worse(da: DriverClock, db: DriverClock) -> bool:
-    """Whether crew ``da`` has used no more of any limit than ``db`` (both settled), and kept every choice ``db`` has."""
+def no_worse(da: DriverClock, db: DriverClock, *, since_break_s: float | None = None, idle_s: float | None = None) -> bool:
+    """
+    Whether crew ``da`` has used no more of any limit than ``db`` (both settled), and kept every choice ``db`` has.
+
+    ``since_break_s`` and ``idle_s`` stand in for ``da``'s own (``da`` after a break's worth of waiting).
+    """
     if da.duty_start is not None and (db.duty_start is None or da.duty_start < db.duty_start - EPS):
         return False
     if committed(da) and not (committed(db) or db.extended_today):  # da must drive the extended day; db may still rest at the limit
         return False
     return (
         da.today_s <= db.today_s + EPS
-        and da.since_break_s <= db.since_break_s + EPS
+        and (da.since_break_s if since_break_s is None else since_break_s) <= db.since_break_s + EPS
         and da.periods <= db.periods
         and da.reductions_used <= db.reductions_used
         and da.extensions_used + (1 if db.extended_today and not da.extended_today else 0) <= db.extensions_used
-        and da.idle_s >= db.idle_s - EPS
+        and (da.idle_s if idle_s is None else idle_s) >= db.idle_s - EPS
     )

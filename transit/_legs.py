@@ -98,7 +98,8 @@ def drive(
     """
     driver = run.driver
     left = seconds
-    horizon = FORK_DAYS * driver.crew.extended_driving_h * HOUR_S
+    longest = driver.crew.extended_driving_h * HOUR_S
+    horizon = FORK_DAYS * longest
     while left > 0:
         allowance, stop = driver.allowance(run.t, rule)
         chunk = int(allowance) if allowance < left else left
@@ -111,8 +112,10 @@ def drive(
             near = forks is not None and left + after_s <= horizon
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
-            if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks):
-                marks.append((run.rests + 1, run.clone(), piece, left))  # this stop is a rest: replayable from here
+            if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks) and left + after_s <= longest:
+                # This stop is a rest, replayable from here. (Only a leg's last rest is ever replayed from; with more
+                # driving left than the longest day, every copy of this run rests again before the leg ends.)
+                marks.append((run.rests + 1, run.clone(), piece, left))
             if stop == "break":
                 run.breaks += 1
                 if run.breaks in run.rest_at_breaks:

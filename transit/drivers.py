@@ -41,6 +41,9 @@ from .errors import DataError
 
 __all__ = ["BreakRule", "CrewRule", "DriverClock", "DriverRules", "load_driver_rules"]
 
+# The stops' activity names, looked up once (the route search asks for them by the hundred thousand).
+_BREAK, _DAILY_REST, _WEEKLY_REST = Stop.BREAK.activity, Stop.DAILY_REST.activity, Stop.WEEKLY_REST.activity
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BreakRule:
@@ -309,7 +312,7 @@ class DriverClock:
 
     def rest_due(self) -> str:
         """Return the rest the crew would take now instead of a break: ``"weekly_rest"`` if one is due, else ``"daily_rest"``."""
-        return (Stop.WEEKLY_REST if self.periods >= self._weekly_after else Stop.DAILY_REST).activity
+        return _WEEKLY_REST if self.periods >= self._weekly_after else _DAILY_REST
 
     def _may_extend(self) -> bool:
         """Whether today may be an extended day: the week has one left and the plan (if any) names today."""
@@ -401,13 +404,13 @@ class DriverClock:
             self.settle(rule)
         weekly_due = self.periods >= self._weekly_after
         if self.today_s <= EPS and weekly_due:
-            return (0.0, Stop.WEEKLY_REST.activity)
+            return (0.0, _WEEKLY_REST)
         day_left = self.day_left_s(t, remaining_s=remaining_s)
         if self.crew.breaks:
             break_left = rule.break_after_h * HOUR_S - self.since_break_s
             if break_left < day_left:
-                return (max(0.0, break_left), Stop.BREAK.activity)
-        return (max(0.0, day_left), (Stop.WEEKLY_REST if weekly_due else Stop.DAILY_REST).activity)
+                return (max(0.0, break_left), _BREAK)
+        return (max(0.0, day_left), _WEEKLY_REST if weekly_due else _DAILY_REST)
 
     def day_left_s(self, t: float, *, remaining_s: float = math.inf) -> float:
         """Return the driving left in the duty day at ``t`` (the daily limit, extended or not, and the duty window), seconds."""
@@ -429,9 +432,9 @@ class DriverClock:
 
     def stop_needed_s(self, stop: str, rule: BreakRule) -> float:
         """Return how much longer than the current idle time a ``stop`` must last."""
-        if stop == Stop.BREAK.activity:
+        if stop == _BREAK:
             full = rule.break_h * HOUR_S
-        elif stop == Stop.DAILY_REST.activity:
+        elif stop == _DAILY_REST:
             full = self._rest_len_s()
         else:
             full = self._week_s

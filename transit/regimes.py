@@ -458,7 +458,16 @@ class Regime:
         return (0,)
 
     def clock(self, crossing: Crossing, direction: str) -> CrossingClock | SplicedClock:
-        """Return the opening clock of ``crossing`` in ``direction`` under this regime (its what-if schedules)."""
+        """Return the opening clock of ``crossing`` in ``direction`` under this regime (its what-if schedules; kept per crossing object)."""
+        memo: dict[tuple[str, str], tuple[Crossing, CrossingClock | SplicedClock]] = self.__dict__.setdefault("_clocks", {})
+        found = memo.get((crossing.id, direction))
+        if found is not None and found[0] is crossing:  # the same (frozen) crossing: an edited network has new ones
+            return found[1]
+        clock = self._build_clock(crossing, direction)
+        memo[(crossing.id, direction)] = (crossing, clock)
+        return clock
+
+    def _build_clock(self, crossing: Crossing, direction: str) -> CrossingClock | SplicedClock:
         return crossing.clock(direction, schedules=dict(self.rule(crossing.id).schedules))
 
     def with_rule(self, crossing_id: str, **changes: Any) -> Regime:

@@ -57,6 +57,8 @@ Direction = Literal["in", "out"]
 MINUTES_PER_DAY = 24 * 60
 #: How far ahead to look for an opening before declaring a post closed for good.
 SEARCH_HORIZON_DAYS = 400
+#: Open intervals a post remembers per direction (:meth:`PostSchedule.interval_at`), then it starts again.
+SPAN_MEMO = 4096
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
@@ -303,6 +305,7 @@ class PostSchedule:
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _always: bool = field(init=False, repr=False, compare=False)
     _days: _cache.LRU = field(init=False, repr=False, compare=False)
+    _spans: dict[str, tuple[list[float], list[tuple[float, float]]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_zone", zone(self.tz))
@@ -319,6 +322,7 @@ class PostSchedule:
         )
         object.__setattr__(self, "_always", always)
         object.__setattr__(self, "_days", _cache.LRU(_cache.LIMITS["schedule_day"]))
+        object.__setattr__(self, "_spans", {})
 
     def __hash__(self) -> int:
         return hash((self.tz, self.weekdays, self.hours, self.hours_out, self.hours_in, self.seasonal_hours, self.closures, self.holidays))
@@ -467,6 +471,19 @@ class PostSchedule:
         """
         if self._always:
             return (-math.inf, math.inf)
+        spans = self._spans.get(direction)
+        if spans is not None:  # an interval found before, from a time no later than t: the same answer
+            los, found = spans
+            i = bisect.bisect_right(los, t) - 1
+            if i >= 0 and t < found[i][1]:
+                return found[i]
+        start, end, whole = self._find(t, direction)
+        if whole:
+            self._remember(direction, min(start, t), (start, end))
+        return (start, end)
+
+    def _find(self, t: float, direction: Direction) -> tuple[float, float, bool]:
+        """:meth:`interval_at` day by day; the flag says whether the interval ended within the horizon (not cut short)."""
         day = datetime.fromtimestamp(t, self._zone).date()
         start: float | None = None
         end = t
@@ -480,13 +497,28 @@ class PostSchedule:
                 elif w_start <= end:  # contiguous with the interval found so far
                     end = max(end, w_end)
                 else:
-                    return (start, end)
+                    return (start, end, True)
             if start is not None and end < next_midnight:
-                return (start, end)
+                return (start, end, True)
         if start is not None:
-            return (start, end)
+            return (start, end, False)
         msg = f"post does not open within {SEARCH_HORIZON_DAYS} days after {datetime.fromtimestamp(t, self._zone):%Y-%m-%d}"
         raise NoRouteError(msg)
+
+    def _remember(self, direction: Direction, lo: float, interval: tuple[float, float]) -> None:
+        """
+        Remember that from ``lo`` until the interval's end, :meth:`interval_at` answers ``interval``.
+
+        The interval is the next one or the one in progress, merged as far as it goes, so every
+        time in ``[lo, end)`` gets it (its ``start`` may be an earlier day's, and is earlier than
+        such a time either way, as the docstring allows). Replaced whole, never changed in place:
+        a reader in another thread sees the old table or the new one.
+        """
+        los, found = self._spans.get(direction, ([], []))
+        if len(los) >= SPAN_MEMO:
+            los, found = [], []
+        i = bisect.bisect_right(los, lo)
+        self._spans[direction] = ([*los[:i], lo, *los[i:]], [*found[:i], interval, *found[i:]])
 
     def _day(self, day: date, direction: Direction) -> tuple[tuple[tuple[float, float], ...], float]:
         """Open windows of one local day as POSIX seconds, and the next midnight (cached)."""

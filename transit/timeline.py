@@ -514,7 +514,7 @@ class History(Regime):
         pieces = self.pieces[crossing_id]
         return pieces.events[pieces.at(t)]
 
-    def clock(self, crossing: Crossing, direction: str) -> CrossingClock | SplicedClock:
+    def _build_clock(self, crossing: Crossing, direction: str) -> CrossingClock | SplicedClock:
         """Return the crossing's clock in ``direction``: each dated rule's schedules, closed while it closes the crossing."""
         pieces = self.pieces[crossing.id]
         clocks = tuple(crossing.clock(direction, schedules=dict(r.schedules)) if r.open_in(direction) else None for r in pieces.rules)
