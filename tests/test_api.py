@@ -380,3 +380,27 @@ def test_schemathesis_no_server_errors_and_every_response_matches_the_schema(app
         check()
     assert len(calls) >= 5 * len(operations)
     assert not [c for c in calls if c[1] >= 500]
+
+
+def test_trip_by_road_and_rail_matches_the_library(client, net):
+    """POST /trips with modes: the door-to-door answer of transit.plan_multimodal, every step with its mode."""
+    body = {"origin": "Urumqi", "destination": "Almaty", "departure": "2024-06-03T08:00", "modes": ["rail"]}
+    response = client.post("/trips", json=body)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    trip = transit.plan_multimodal(net, "Urumqi", "Almaty", modes=("rail",), departure="2024-06-03T08:00")
+    assert out["total_h"] == round(trip.total_h, 2) and out["modes"] == list(trip.modes)
+    assert {e["mode"] for e in out["timeline"]} == set(trip.timeline["mode"])
+    assert out["cost"]["rail_usd"] == round(trip.cost.rail_usd, 2)
+    road = client.post("/trips", json={**body, "modes": ["road"]}).json()
+    assert road["total_h"] == round(transit.plan_trip(net, "Urumqi", "Almaty", departure="2024-06-03T08:00").total_h, 2)
+    assert_problem(client.post("/trips", json={**body, "modes": ["ship"]}), 422, "invalid-request")
+
+
+def test_compare_takes_modes(client):
+    body = {"origin": "Kashgar", "destination": "Tashkent", "departure": "2016-10-31T08:00", "regimes": ["history"], "modes": ["road", "road+rail"]}
+    response = client.post("/compare", json=body)
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert [r["row"] for r in rows] == ["history road", "history road+rail"]
+    assert rows[1]["total_h"] <= rows[0]["total_h"]

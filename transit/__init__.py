@@ -30,9 +30,11 @@ from . import (
     lookup,
     model,
     montecarlo,
+    multimodal,
     network,
     odmatrix,
     osm,
+    rail,
     regimes,
     routing,
     schedule,
@@ -68,6 +70,7 @@ from .io import save_network
 from .lookup import get_regime, resolve_place, snap
 from .model import DesignatedRoute, Place, Segment, Source, node_id
 from .montecarlo import Runs
+from .multimodal import MultimodalTrip, plan_multimodal
 from .network import build_network, editable, freeze, load_network
 from .odmatrix import matrix
 from .osm import graph_from_osm
@@ -102,6 +105,7 @@ __all__ = [
     "InvalidNetworkError",
     "InvalidVehicleError",
     "MissingExtraError",
+    "MultimodalTrip",
     "NoRouteError",
     "Place",
     "Post",
@@ -141,11 +145,14 @@ __all__ = [
     "matrix",
     "model",
     "montecarlo",
+    "multimodal",
     "network",
     "node_id",
     "odmatrix",
     "osm",
+    "plan_multimodal",
     "plan_trip",
+    "rail",
     "regime_on",
     "regimes",
     "reliability",

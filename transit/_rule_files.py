@@ -27,6 +27,7 @@ from .datasets import read_crossings, read_routes, read_sources
 from .drivers import DriverRules, load_driver_rules
 from .errors import DataError, InvalidArgumentError
 from .model import DesignatedRoute, Source
+from .rail import RailNetwork, read_rail
 from .regimes import ZERO_DELAY, CrossingRule, Delay, Regime
 from .schedule import Hours, PostSchedule, Season
 from .timeline import Timeline, read_timeline
@@ -38,7 +39,7 @@ NO_SOURCE = "ESTIMATE: no source was recorded on the saved network"
 #: Note of the ``sources.csv`` rows written for source ids the rules cite but the network does not list.
 STUB_NOTE = "stub written by transit.save_network: cited by the rules, not listed in the network's sources"
 #: Graph attributes that hold the model objects, written as dataset files.
-MODEL_KEYS = ("crossings", "regimes", "driver_rules", "cost_model", "routes", "sources", "timeline")
+MODEL_KEYS = ("crossings", "regimes", "driver_rules", "cost_model", "routes", "sources", "timeline", "rail")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _SCHEDULE_SOURCE = "ESTIMATE: the saved network keeps no separate source for a post's schedule"
 _CLEARANCE_SOURCE = "ESTIMATE: not used; every rule of the saved regimes gives its delays"
@@ -288,6 +289,12 @@ def rules_to_files(graph: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, An
             msg = "the network's timeline was not read from a timeline.toml file, so it cannot be saved; load it with transit.timeline.read_timeline"
             raise InvalidArgumentError(msg)
         files["timeline.toml"] = timeline.raw
+    rail: RailNetwork | None = g.get("rail")
+    if rail is not None:
+        if not rail.files:
+            msg = "the network's rail layer was not read from a rail/ folder, so it cannot be saved; read it with transit.rail.read_rail"
+            raise InvalidArgumentError(msg)
+        files.update({f"rail/{name}": text for name, text in rail.files.items()})
     files["drivers.toml"] = _drivers_toml(g["driver_rules"])
     files["costs.toml"] = _costs_toml(g["cost_model"])
     files["routes.toml"] = _routes_toml(routes.values())
@@ -306,6 +313,7 @@ def read_model(files: Mapping[str, str], fixups: Mapping[str, Any], keys: Iterab
     with tempfile.TemporaryDirectory(prefix="transit-saved-") as tmp:
         base = Path(tmp)
         (base / "regimes").mkdir()
+        (base / "rail").mkdir()
         for name, text in files.items():
             (base / name).write_text(text, encoding="utf-8")
         listed = read_sources(base / "sources.csv")
@@ -325,6 +333,7 @@ def read_model(files: Mapping[str, str], fixups: Mapping[str, Any], keys: Iterab
         cost_model = load_cost_model(base / "costs.toml")
         routes = {r.id: replace(r, source=_unmark(r.source)) for r in read_routes(base / "routes.toml", listed)}
         timeline = read_timeline(base / "timeline.toml", crossings=crossings, regimes=regimes, only_known=True) if "timeline.toml" in files else None
+        rail = read_rail(base / "rail", sources=listed, places=None) if "rail/rail.toml" in files else None
     cost_sources = {k: v for k, v in cost_model.sources.items() if v != NO_SOURCE}
     if len(cost_sources) != len(cost_model.sources):
         cost_model = replace(cost_model, sources=cost_sources)
@@ -342,6 +351,7 @@ def read_model(files: Mapping[str, str], fixups: Mapping[str, Any], keys: Iterab
         "routes": routes,
         "sources": sources,
         "timeline": timeline,
+        "rail": rail,
     }
     return {k: model[k] for k in keys}
 

@@ -31,6 +31,7 @@ from .comparison import compare as run_compare
 from .convert import to_gdfs
 from .errors import InvalidArgumentError, TransitError
 from .lookup import get_regime
+from .multimodal import MultimodalTrip
 from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
@@ -81,6 +82,13 @@ DriversOption = Annotated[int, typer.Option("--drivers", help="Crew size: 1 or 2
 SamplesOption = Annotated[
     int, typer.Option("--samples", min=0, max=2_000_000, help="Monte Carlo samples of the border delays (0: deterministic only).")
 ]
+ModesOption = Annotated[
+    str,
+    typer.Option(
+        "--modes",
+        help="Modes allowed, comma-separated: road (default), rail (the main haul by train), or road,rail (any mix, door to door).",
+    ),
+]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed: the same seed gives the same percentiles. Default: fresh entropy.")]
 
 
@@ -120,6 +128,42 @@ def _fmt_h(value: float) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.1f} h"
 
 
+def _print_multimodal(trip: MultimodalTrip, fmt: Format) -> None:
+    """Print a door-to-door trip by road and rail: JSON, CSV of the timeline, or a table for people."""
+    if fmt is Format.json:
+        _echo(json.dumps(trip.to_dict(), indent=2, ensure_ascii=False))
+        return
+    timeline = trip.timeline
+    if fmt is Format.csv:
+        out = timeline.drop(columns=["start", "end"])
+        out["local_start"] = [t.isoformat() for t in out["local_start"]]
+        out["local_end"] = [t.isoformat() for t in out["local_end"]]
+        _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
+        return
+    _echo(repr(trip))
+    _echo("")
+    header: tuple[str, ...] = ("local start", "time zone", "mode", "activity", "hours", "km", "where")
+    lines = [
+        (
+            f"{row.local_start:%a %d %b %H:%M}",
+            row.tz.split("/")[-1],
+            row.mode,
+            row.activity,
+            f"{row.duration_h:.2f}",
+            f"{row.distance_km:,.0f}" if row.distance_km else "",
+            row.place + (f"  [{row.note}]" if row.note else ""),
+        )
+        for row in timeline.itertuples()
+    ]
+    widths = [max(len(cells[i]) for cells in (header, *lines)) for i in range(len(header))]
+    right = (False, False, False, False, True, True, False)
+    for cells in (header, *lines):
+        _echo("  ".join(f"{c:>{w}}" if r else f"{c:<{w}}" for c, w, r in zip(cells, widths, right, strict=True)).rstrip())
+    _echo("")
+    _echo("  ".join(f"{k} {v:.1f} h" for k, v in trip.breakdown_h.items() if v))
+    _echo("cost: " + ", ".join(f"{k} ${v:,.0f}" for k, v in trip.cost.as_dict().items()))
+
+
 @app.command("compare")
 def compare_cmd(
     origin: str,
@@ -150,6 +194,13 @@ def compare_cmd(
     drivers: DriversOption = 1,
     samples: SamplesOption = 0,
     seed: SeedOption = None,
+    modes: Annotated[
+        str | None,
+        typer.Option(
+            "--modes",
+            help="Mode sets to compare, comma-separated: road, rail, road+rail (e.g. road,road+rail: road only beside the best mix). Default: road.",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Compare one trip under several regimes (default: every regime of the dataset), or at several --dates; --samples adds percentiles."""
@@ -169,6 +220,7 @@ def compare_cmd(
         vehicle=vehicle,
         samples=samples,
         rng=seed,
+        modes=None if modes is None else [m.strip() for m in modes.split(",") if m.strip()],
     )
     if fmt is Format.json:
         _echo(json.dumps(comparison_to_dict(cmp, seed=seed), indent=2, ensure_ascii=False))
@@ -265,10 +317,12 @@ def plan_cmd(
     regime: RegimeOption = None,
     registration: RegistrationOption = None,
     drivers: DriversOption = 1,
+    modes: ModesOption = "road",
     fmt: FormatOption = Format.table,
 ) -> None:
     """Plan one trip and print its timeline. A place may be a point, LAT,LON (e.g. 39.47,75.99), snapped to the network."""
     net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
+    allowed = tuple(m.strip() for m in modes.split(",") if m.strip())
     trip = plan_trip(
         net,
         _place(origin),
@@ -277,7 +331,11 @@ def plan_cmd(
         departure=departure,
         via=via,
         vehicle=vehicle,
+        modes=allowed,
     )
+    if isinstance(trip, MultimodalTrip):
+        _print_multimodal(trip, fmt)
+        return
     if fmt is Format.json:
         _echo(json.dumps(trip_to_dict(trip), indent=2, ensure_ascii=False))
         return

@@ -33,6 +33,7 @@ from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError, UnknownRegimeError
 from .lookup import get_regime
 from .model import PlaceRef
+from .multimodal import MODES, MultimodalTrip, plan_multimodal
 from .question import TripQuestion
 from .regimes import Regime
 from .routing import plan_resolved, resolve_trip
@@ -89,8 +90,10 @@ class Comparison:
     row_regimes, row_departures
         Row label mapped to its regime id and its departure.
     trips
-        Row label mapped to its :class:`~transit.trip.Trip` (rows with no
-        allowed route are missing here and listed in :attr:`errors`).
+        Row label mapped to its :class:`~transit.trip.Trip`, or :class:`~transit.multimodal.MultimodalTrip`
+        for a row with rail (rows with no allowed route are missing here and listed in :attr:`errors`).
+    row_modes
+        With several mode sets compared, row label mapped to its modes (empty otherwise).
     errors
         Row label mapped to the reason it has no route.
     baseline
@@ -113,10 +116,11 @@ class Comparison:
     departures: tuple[datetime, ...] = ()
     row_regimes: Mapping[str, str] = field(default_factory=dict)
     row_departures: Mapping[str, datetime] = field(default_factory=dict)
-    trips: Mapping[str, Trip] = field(default_factory=dict)
+    trips: Mapping[str, Trip | MultimodalTrip] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     baseline: str = ""
     reliability: Mapping[str, Reliability] = field(default_factory=dict)
+    row_modes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "row_regimes", MappingProxyType(dict(self.row_regimes) or {r: r for r in self.rows}))
@@ -126,6 +130,7 @@ class Comparison:
         object.__setattr__(self, "trips", MappingProxyType(dict(self.trips)))
         object.__setattr__(self, "errors", MappingProxyType(dict(self.errors)))
         object.__setattr__(self, "reliability", MappingProxyType(dict(self.reliability)))
+        object.__setattr__(self, "row_modes", MappingProxyType(dict(self.row_modes)))
 
     @functools.cached_property
     def table(self) -> pd.DataFrame:
@@ -145,7 +150,7 @@ class Comparison:
 
         base = self.trips.get(self.baseline)
         rows = []
-        previous: Trip | None = None
+        previous: Trip | MultimodalTrip | None = None
         for label in self.rows:
             trip = self.trips.get(label)
             common = {"regime": self.row_regimes[label], "departure": self.row_departures[label].isoformat()}
@@ -179,6 +184,11 @@ class Comparison:
             rows.append(row)
             previous = trip
         table = pd.DataFrame(rows).set_index("row")
+        if self.row_modes:
+            table["modes"] = [
+                "+".join(self.row_modes[r]) + (f" ({' / '.join(self.trips[r].modes)})" if isinstance(self.trips.get(r), MultimodalTrip) else "")  # type: ignore[union-attr]
+                for r in table.index
+            ]
         table.index.name = "regime" if len(self.departures) == 1 else "scenario"
         if self.reliability:
             for offset, q in enumerate((50, 90, 95), start=1):
@@ -251,6 +261,7 @@ def compare(
     vehicle: Vehicle | dict[str, Any] | str | None = None,
     samples: int = 0,
     rng: int | np.random.Generator | None = None,
+    modes: Sequence[str | Sequence[str]] | None = None,
 ) -> Comparison:
     """
     Plan the same trip under each regime, at each departure: one row per (departure, regime).
@@ -284,6 +295,11 @@ def compare(
     rng
         Seed or :class:`numpy.random.Generator` for the samples; the same
         seed gives the same table.
+    modes
+        Mode sets to compare, each a tuple of modes or a string (``"road"``, ``"rail"``, ``"road+rail"``):
+        ``["road", "road+rail"]`` puts road only beside the best door-to-door mix
+        (:func:`transit.plan_multimodal`). ``None`` (default): road only. With several, rows go mode set
+        by mode set within a regime, labelled ``"<regime> <modes>"``, and the table gains a ``modes`` column.
 
     Returns
     -------
@@ -356,19 +372,34 @@ def compare(
         msg = f"departures {[t.isoformat() for t in times]} give one time twice; give each once"
         raise InvalidArgumentError(msg)
     same_day = len({t.date() for t in times}) != len(times)
-    plan: list[tuple[str, Regime, datetime, TripQuestion]] = []
+    mode_sets = _mode_sets(modes)
+    if samples and any(m != ("road",) for m in mode_sets):
+        msg = "samples with rail are not supported yet: compare modes without samples, or samples with modes=None (road only)"
+        raise InvalidArgumentError(msg)
+    if via and any(m != ("road",) for m in mode_sets):
+        msg = f"via={via!r} is for road trips; compare modes without via"
+        raise InvalidArgumentError(msg)
+    plan: list[tuple[str, Regime, datetime, TripQuestion, tuple[str, ...]]] = []
     for question, depart in zip(questions, times, strict=True):
         for regime in regime_objs:
-            label = regime.id if len(times) == 1 else f"{depart:%Y-%m-%dT%H:%M}" if same_day else f"{depart:%Y-%m-%d}"
-            if len(times) > 1:
-                label = f"{label} {regime.id}"
-            plan.append((label, regime, depart, question))
-    trips: dict[str, Trip] = {}
+            for mode_set in mode_sets:
+                label = regime.id if len(times) == 1 else f"{depart:%Y-%m-%dT%H:%M}" if same_day else f"{depart:%Y-%m-%d}"
+                if len(times) > 1:
+                    label = f"{label} {regime.id}"
+                if len(mode_sets) > 1:
+                    label = f"{label} {'+'.join(mode_set)}"
+                plan.append((label, regime, depart, question, mode_set))
+    trips: dict[str, Trip | MultimodalTrip] = {}
     errors: dict[str, str] = {}
     first_error: NoRouteError | None = None
-    for label, regime, depart, question in plan:
+    for label, regime, depart, question, mode_set in plan:
         try:
-            trips[label] = plan_resolved(graph, dataclasses.replace(question, regime=regime.around(depart.timestamp())))
+            if mode_set == ("road",):
+                trips[label] = plan_resolved(graph, dataclasses.replace(question, regime=regime.around(depart.timestamp())))
+            else:
+                trips[label] = plan_multimodal(
+                    graph, question.origin, question.destination, modes=mode_set, regime=regime, departure=depart, vehicle=question.vehicle
+                )
         except NoRouteError as exc:
             errors[label] = str(exc)
             first_error = first_error or exc
@@ -376,9 +407,9 @@ def compare(
         raise first_error
     sampled = {}
     if gen is not None:
-        for (label, regime, depart, _), stream in zip(plan, gen.spawn(len(plan)), strict=True):
-            if label in trips:
-                trip = trips[label]
+        for (label, regime, depart, _, _), stream in zip(plan, gen.spawn(len(plan)), strict=True):
+            trip = trips.get(label)
+            if isinstance(trip, Trip):
                 runs = sample_trip(graph, trip, regime.around(depart.timestamp()), samples=samples, rng=stream)
                 sampled[label] = Reliability(trip=trip, runs=runs)
     first = questions[0]
@@ -390,13 +421,36 @@ def compare(
         rows=tuple(label for label, *_ in plan),
         regimes=tuple(r.id for r in regime_objs),
         departures=tuple(times),
-        row_regimes={label: regime.id for label, regime, _, _ in plan},
-        row_departures={label: depart for label, _, depart, _ in plan},
+        row_regimes={label: regime.id for label, regime, _, _, _ in plan},
+        row_departures={label: depart for label, _, depart, _, _ in plan},
+        row_modes={label: mode_set for label, _, _, _, mode_set in plan} if len(mode_sets) > 1 else {},
         trips=trips,
         errors=errors,
         baseline=plan[0][0],
         reliability=sampled,
     )
+
+
+def _mode_sets(modes: object) -> list[tuple[str, ...]]:
+    """Check ``modes`` of :func:`compare`: a list of mode sets, each a tuple of modes or ``"road+rail"``."""
+    if modes is None:
+        return [("road",)]
+    if isinstance(modes, str) or not isinstance(modes, Sequence) or not modes:
+        msg = f"modes={modes!r:.80} is not a list of mode sets; pass e.g. modes=['road', 'road+rail'] (road only beside the best mix)"
+        raise InvalidArgumentError(msg)
+    out: list[tuple[str, ...]] = []
+    for item in modes:
+        parts = item.split("+") if isinstance(item, str) else item
+        if not isinstance(parts, Sequence) or isinstance(parts, str) or not parts:
+            raise InvalidArgumentError(f"mode set {item!r} is not understood; expected 'road', 'rail', 'road+rail' or a tuple of those modes")
+        unknown = [m for m in parts if m not in MODES]
+        if unknown:
+            raise InvalidArgumentError(f"mode {unknown[0]!r} in modes is unknown; expected one of {list(MODES)}")
+        mode_set = tuple(sorted(set(parts), key=MODES.index))
+        if mode_set in out:
+            raise InvalidArgumentError(f"modes names {'+'.join(mode_set)!r} twice; give each mode set once")
+        out.append(mode_set)
+    return out
 
 
 def _departure_list(departures: object) -> list[Any]:

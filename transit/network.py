@@ -67,6 +67,7 @@ from .drivers import DriverRules, load_driver_rules
 from .errors import DataError
 from .lookup import fold
 from .model import DesignatedRoute, Place, Segment, Source, node_id
+from .rail import RailNetwork, read_rail
 from .regimes import Regime
 from .timeline import HISTORY, Timeline, read_timeline
 
@@ -92,6 +93,7 @@ def build_network(
     link_speed_kph: float = DEFAULT_LINK_SPEED_KPH,
     default_regime: str | None = None,
     timeline: Timeline | None = None,
+    rail: RailNetwork | None = None,
 ) -> nx.MultiDiGraph:
     """
     Assemble a network graph from model objects.
@@ -116,6 +118,9 @@ def build_network(
     timeline
         The corridor's dated history (:func:`transit.timeline.read_timeline`), which
         ``regime="history"`` and :func:`transit.regime_on` follow; ``None`` for none.
+    rail
+        The rail layer (:func:`transit.rail.read_rail`), stored as ``graph.graph["rail"]`` for
+        :func:`transit.plan_multimodal`; ``None`` for none (road only).
 
     Returns
     -------
@@ -254,6 +259,12 @@ def build_network(
     )
     if timeline is not None:
         graph.graph["timeline"] = timeline
+    if rail is not None:
+        for station in rail.stations.values():
+            if station.road_place is not None and station.road_place not in refs:
+                msg = f"rail station {station.id!r} serves road place {station.road_place!r}, which is not in the network"
+                raise DataError(msg, file="rail/stations.csv", row=station.id, column="road_place")
+        graph.graph["rail"] = rail
     return _cache.freeze(graph)
 
 
@@ -325,6 +336,9 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
     timeline = None
     if (base / "timeline.toml").exists():
         timeline = read_timeline(base / "timeline.toml", crossings=crossing_map, regimes={r.id: r for r in regimes}, sources=sources)
+    rail = None
+    if (base / "rail").is_dir():
+        rail = read_rail(base / "rail", sources=sources, places={p.id: p.country for p in places})
     meta = read_toml(base / "dataset.toml")
     default_regime = meta.get("default_regime")
     if default_regime is not None and default_regime not in {r.id for r in regimes} and not (default_regime == HISTORY and timeline is not None):
@@ -353,6 +367,7 @@ def load_network(path: str | Path | None = None) -> nx.MultiDiGraph:
         link_speed_kph=link_speed,
         default_regime=default_regime,
         timeline=timeline,
+        rail=rail,
     )
     return _cache.datasets().put(key, graph)
 

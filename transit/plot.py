@@ -43,11 +43,13 @@ import numpy as np
 
 from ._extras import missing_extra
 from ._history_query import as_day, check_range, resolve_crossing, timeline_of
+from ._modes_chart import draw as draw_modes
 from ._units import HOUR_S
 from ._validate import check_network
 from .comparison import Comparison
 from .crossings import Crossing
 from .errors import ArgumentTypeError, InvalidArgumentError, short_repr
+from .multimodal import MultimodalTrip
 from .regimes import CrossingRule
 from .timeline import History, TimelineEvent, history_of
 from .trip import ACTIVITIES, Trip
@@ -92,17 +94,30 @@ STATUS_COLOURS = {
 
 
 def _trips(obj: Any) -> dict[str, Trip]:
-    """Label -> trip for a Trip, a Comparison, a Reliability, or a mapping of labels to those."""
+    """Label -> trip for a Trip, a Comparison, a Reliability, or a mapping of labels to those (road trips; see :func:`_door_to_door`)."""
     if isinstance(obj, Trip):
         return {obj.regime: obj}
     if isinstance(obj, Reliability):
         return {obj.trip.regime: obj.trip}
     if isinstance(obj, Comparison):
-        return {r: obj.trips[r] for r in obj.rows if r in obj.trips}
-    if isinstance(obj, Mapping) and obj and all(isinstance(v, Trip | Reliability) for v in obj.values()):
-        return {str(k): v.trip if isinstance(v, Reliability) else v for k, v in obj.items()}
-    msg = f"expected a Trip, Comparison, Reliability or a dict of trips; got {type(obj).__name__}"
+        return {r: trip for r in obj.rows if isinstance(trip := obj.trips.get(r), Trip)}
+    if isinstance(obj, MultimodalTrip):
+        return {}
+    if isinstance(obj, Mapping) and obj and all(isinstance(v, Trip | Reliability | MultimodalTrip) for v in obj.values()):
+        return {str(k): v.trip if isinstance(v, Reliability) else v for k, v in obj.items() if not isinstance(v, MultimodalTrip)}
+    msg = f"expected a Trip, MultimodalTrip, Comparison, Reliability or a dict of trips; got {type(obj).__name__}"
     raise InvalidArgumentError(msg)
+
+
+def _door_to_door(obj: Any) -> dict[str, MultimodalTrip]:
+    """Label -> door-to-door trip (road and rail) in a MultimodalTrip, a Comparison of modes, or a mapping."""
+    if isinstance(obj, MultimodalTrip):
+        return {"+".join(obj.allowed): obj}
+    if isinstance(obj, Comparison):
+        return {r: trip for r in obj.rows if isinstance(trip := obj.trips.get(r), MultimodalTrip)}
+    if isinstance(obj, Mapping):
+        return {str(k): v for k, v in obj.items() if isinstance(v, MultimodalTrip)}
+    return {}
 
 
 def _samples(obj: Any) -> dict[str, Reliability]:
@@ -192,7 +207,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
 
 
 def time_distance(
-    obj: Trip | Comparison | Reliability | Mapping[str, Trip | Reliability],
+    obj: Trip | MultimodalTrip | Comparison | Reliability | Mapping[str, Trip | Reliability | MultimodalTrip],
     *,
     y: str = "time",
     ax: Axes | None = None,
@@ -206,8 +221,10 @@ def time_distance(
     Parameters
     ----------
     obj
-        A :class:`~transit.trip.Trip`, a :class:`~transit.comparison.Comparison` (one line per regime), a
-        :class:`~transit.uncertainty.Reliability`, or a dict of labels to trips.
+        A :class:`~transit.trip.Trip`, a :class:`~transit.comparison.Comparison` (one line per regime, or mode
+        set), a :class:`~transit.uncertainty.Reliability`, a door-to-door
+        :class:`~transit.multimodal.MultimodalTrip` (truck stretches solid, train dash-dotted), or a dict of labels
+        to those.
     y
         ``"time"`` (hours since departure) or ``"cost"`` (cumulative USD).
     ax
@@ -226,9 +243,12 @@ def time_distance(
         Not shown; in Jupyter it displays itself. ``fig.savefig("chart.png")`` writes it.
     """
     trips = _trips(obj)
+    mixed = _door_to_door(obj)
     samples = _samples(obj) if y == "time" else {}
     fig, axes = _axes(ax, figsize)
     unit = "h" if y == "time" else "USD"
+    for j, (label, door) in enumerate(mixed.items(), start=len(trips)):
+        draw_modes(axes, label, door, PALETTE[j % len(PALETTE)], y=y)
     for i, (label, trip) in enumerate(trips.items()):
         colour, style = PALETTE[i % len(PALETTE)], _LINESTYLES[i % len(_LINESTYLES)]
         xs, ys, steps = profile(trip, y=y)
@@ -255,11 +275,12 @@ def time_distance(
                     ha="right" if left else "left",
                 )
             axes.plot([x, x], [y0, y1], color=colour, linewidth=4, alpha=0.5, solid_capstyle="butt")
-    first = next(iter(trips.values()))
+    every: list[Trip | MultimodalTrip] = [*trips.values(), *mixed.values()]
+    first = every[0]
     axes.set_xlabel("Distance (km)")
     axes.set_ylabel("Time since departure (h)" if y == "time" else "Cumulative cost (USD)")
     what = "Time" if y == "time" else "Cost"
-    departures = {trip.departure for trip in trips.values()}
+    departures = {trip.departure for trip in every}
     when = f"departing {first.departure:%a %d %b %Y %H:%M %Z}" if len(departures) == 1 else f"{len(departures)} departures, time since each"
     axes.set_title(f"{what}-distance: {first.origin_name} → {first.destination_name}, {when}")
     axes.set_xlim(left=0)
@@ -269,7 +290,7 @@ def time_distance(
     axes.text(
         0.99,
         0.01,
-        f"vertical steps: standing still (borders, rests); unit {unit}",
+        f"vertical steps: standing still (borders, rests); unit {unit}" + ("; truck solid, train dash-dot, transfer dotted" if mixed else ""),
         transform=axes.transAxes,
         ha="right",
         va="bottom",

@@ -37,7 +37,7 @@ import dataclasses
 import itertools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import networkx as nx
 
@@ -57,6 +57,9 @@ from .regimes import Regime
 from .simulation import simulate_path
 from .trip import SearchStats, Trip
 from .vehicles import Vehicle
+
+if TYPE_CHECKING:
+    from .multimodal import MultimodalTrip
 
 __all__ = [
     "NO_DEPARTURE",
@@ -196,6 +199,34 @@ def _explain_no_route(graph: nx.MultiDiGraph, origin: NodeId, destination: NodeI
     return NoRouteError(msg, blocking=list(blocking))
 
 
+@overload
+def plan_trip(
+    graph: nx.MultiDiGraph,
+    origin: PlaceRef,
+    destination: PlaceRef,
+    *,
+    regime: str | Regime | None = ...,
+    departure: datetime | str,
+    via: str | Sequence[str] | None = ...,
+    vehicle: Vehicle | dict[str, Any] | str | None = ...,
+    modes: tuple[Literal["road"]] = ...,
+) -> Trip: ...
+
+
+@overload
+def plan_trip(
+    graph: nx.MultiDiGraph,
+    origin: PlaceRef,
+    destination: PlaceRef,
+    *,
+    regime: str | Regime | None = ...,
+    departure: datetime | str,
+    via: str | Sequence[str] | None = ...,
+    vehicle: Vehicle | dict[str, Any] | str | None = ...,
+    modes: Sequence[str],
+) -> Trip | MultimodalTrip: ...
+
+
 @_cache.per_call
 def plan_trip(
     graph: nx.MultiDiGraph,
@@ -206,7 +237,8 @@ def plan_trip(
     departure: datetime | str,
     via: str | Sequence[str] | None = None,
     vehicle: Vehicle | dict[str, Any] | str | None = None,
-) -> Trip:
+    modes: Sequence[str] = ("road",),
+) -> Trip | MultimodalTrip:
     """
     Plan the earliest-arriving trip from ``origin`` to ``destination`` (exact; see the module docstring).
 
@@ -230,13 +262,18 @@ def plan_trip(
     vehicle
         :class:`~transit.vehicles.Vehicle`, a dict of its fields, or a
         registration code. Default: one driver, registered in the origin's country.
+    modes
+        ``("road",)`` (default): by truck, this function's own answer. ``("road", "rail")`` or
+        ``("rail",)``: door to door by any mix, or with the main haul by train, through
+        :func:`transit.plan_multimodal`, which returns a :class:`~transit.multimodal.MultimodalTrip`.
 
     Returns
     -------
     Trip
         ``trip.plan`` holds the waits and extended days chosen, ``trip.search`` the search's counts,
         ``trip.alternatives`` other crossing sequences reached and their totals; ``trip.snapped_km`` how far
-        an origin or destination given as ``(lat, lon)`` was snapped to the road network.
+        an origin or destination given as ``(lat, lon)`` was snapped to the road network. A
+        :class:`~transit.multimodal.MultimodalTrip` instead when ``modes`` allows rail.
 
     Raises
     ------
@@ -262,6 +299,13 @@ def plan_trip(
     transit.errors.NoRouteError: crossing 'Kara-Suu' (kara-suu), given in via, is closed to international freight under regime 'history': ...
     """
     check_network(graph)
+    if isinstance(modes, str) or tuple(modes) != ("road",):
+        from .multimodal import plan_multimodal
+
+        if via:
+            msg = f"via={via!r} is for road trips; with modes={modes!r} leave via out (or use modes=('road',))"
+            raise InvalidArgumentError(msg)
+        return plan_multimodal(graph, origin, destination, modes=modes, regime=regime, departure=departure, vehicle=vehicle)
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
     trip = plan_resolved(graph, question)
     snapped = (_snapped_km(graph, origin, question.origin), _snapped_km(graph, destination, question.destination))

@@ -31,6 +31,7 @@ from .._history_query import no_timeline_message, select_events
 from ..comparison import compare
 from ..errors import InvalidArgumentError
 from ..lookup import get_regime
+from ..multimodal import MultimodalTrip
 from ..network import load_network
 from ..odmatrix import matrix
 from ..routing import plan_trip
@@ -152,7 +153,9 @@ def _json(model: type[BaseModel], body: dict[str, Any]) -> Response:
 
 
 def trip_response(trip: Any) -> Response:
-    """Return the ``POST /trips`` response for a :class:`~transit.trip.Trip`."""
+    """Return the ``POST /trips`` response for a :class:`~transit.trip.Trip` (or a door-to-door :class:`~transit.multimodal.MultimodalTrip`)."""
+    if isinstance(trip, MultimodalTrip):
+        return _json(m.MultimodalTripResponse, trip.to_dict())
     return _json(m.TripResponse, trip_to_dict(trip))
 
 
@@ -266,13 +269,20 @@ async def timeline(
     return Response(m.TimelineResponse.model_validate(body).model_dump_json(by_alias=True).encode(), media_type="application/json")
 
 
-@router.post("/trips", response_model=m.TripResponse, responses=_POST_ERRORS, tags=["trips"])
+@router.post("/trips", response_model=m.TripResponse | m.MultimodalTripResponse, responses=_POST_ERRORS, tags=["trips"])
 async def trips(body: m.TripRequest, request: Request, service: Service, net: Network) -> Response:
-    """Plan one trip: totals, breakdown, cost, the timeline and the path as GeoJSON."""
+    """Plan one trip: totals, breakdown, cost, the timeline and the path as GeoJSON; with `modes` allowing rail, door to door by road and rail."""
 
     def work() -> Response:
         trip = plan_trip(
-            net, body.origin, body.destination, regime=body.regime, departure=body.departure, via=body.via, vehicle=_vehicle(body.vehicle)
+            net,
+            body.origin,
+            body.destination,
+            regime=body.regime,
+            departure=body.departure,
+            via=body.via,
+            vehicle=_vehicle(body.vehicle),
+            modes=tuple(body.modes) if body.modes else ("road",),
         )
         return trip_response(trip)
 
@@ -296,6 +306,7 @@ async def compare_endpoint(body: m.CompareRequest, request: Request, service: Se
             vehicle=_vehicle(body.vehicle),
             samples=body.samples,
             rng=body.seed,
+            modes=body.modes,
         )
         return comparison_response(cmp, seed=body.seed)
 

@@ -160,6 +160,13 @@ class TripRequest(BaseModel):
     regime: str | None = Regime
     departure: DateTime = Departure
     vehicle: VehicleModel | None = None
+    modes: list[Literal["road", "rail"]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2,
+        description="Modes allowed: ['road'] (the default, null: a truck trip), ['rail'] (the main haul by train) or ['road', 'rail'] (any mix, "
+        "door to door; the answer is then a MultimodalTripResponse, and via is not allowed).",
+    )
 
 
 class TimelineEvent(BaseModel):
@@ -237,6 +244,49 @@ class TripResponse(BaseModel):
     geometry: Feature
 
 
+class MultimodalEvent(BaseModel):
+    """One row of a door-to-door trip's timeline, with its mode."""
+
+    mode: Literal["road", "rail", "transfer"]
+    activity: str
+    place: str
+    country: str
+    start: str = Field(description="ISO 8601, local time of the place.")
+    end: str
+    duration_h: float
+    distance_km: float
+    note: str
+    source: str
+
+
+class MultimodalTripResponse(BaseModel):
+    """The ``POST /trips`` response when ``modes`` allows rail: totals, cost by mode and the timeline with each step's mode."""
+
+    origin: str
+    destination: str
+    regime: str
+    modes: list[str] = Field(description="The modes used, in order, e.g. ['road', 'rail', 'road'].")
+    departure: str
+    arrival: str
+    total_h: float
+    total_days: float
+    driving_h: float
+    rest_h: float
+    rail_h: float
+    border_h: float
+    transshipment_h: float
+    closed_wait_h: float
+    distance_km: float
+    road_km: float
+    rail_km: float
+    cost_usd: float
+    cost: dict[str, float] = Field(description="road_usd, border_usd, rail_usd, transfer_usd and total_usd.")
+    crossings: list[str]
+    transshipments: list[str]
+    warnings: list[str] = Field(default_factory=list, description=_WARNINGS)
+    timeline: list[MultimodalEvent]
+
+
 class CompareRequest(BaseModel):
     """The ``POST /compare`` request: one trip question under several regimes, at one departure or several (dates)."""
 
@@ -287,6 +337,12 @@ class CompareRequest(BaseModel):
         min_length=1,
         max_length=12,
         description="Several departures to compare (dates), instead of departure; rows go date by date, regimes within a date.",
+    )
+    modes: list[Literal["road", "rail", "road+rail"]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=3,
+        description="Mode sets to compare, e.g. ['road', 'road+rail']: road only beside the best door-to-door mix; null: road only.",
     )
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")

@@ -1,0 +1,45 @@
+"""
+The time-distance line of a door-to-door trip (:class:`transit.multimodal.MultimodalTrip`), styled by mode.
+
+Used by :func:`transit.plot.time_distance`: a truck's stretches are drawn solid, a train's dash-dotted and thicker,
+standing still (borders, rests, waiting for the train, transfers) as vertical steps; all in the trip's colour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._units import HOUR_S
+from .multimodal import MultimodalTrip
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["MODE_STYLES", "draw"]
+
+#: Line style and width by mode.
+MODE_STYLES = {"road": ("-", 2.0), "rail": ("-.", 3.2), "transfer": (":", 2.0)}
+
+
+def draw(axes: Axes, label: str, trip: MultimodalTrip, colour: str, *, y: str = "time") -> None:
+    """Draw ``trip`` on ``axes``: x the distance covered (km), y the time since departure (h) or the cost so far (USD)."""
+    t0 = trip.departure.timestamp()
+    km = 0.0
+    spent = 0.0
+    per_mode_cost = {p.mode: p.cost_usd for p in trip.parts}
+    first = True
+    for part in trip.parts:
+        style, width = MODE_STYLES[part.mode]
+        xs, ys = [km], [spent if y == "cost" else 0.0]
+        if y == "time" and part.events:
+            ys = [(part.events[0].start - t0) / HOUR_S]
+        for e in part.events:
+            km += e.distance_km
+            xs.append(km)
+            ys.append((e.end - t0) / HOUR_S if y == "time" else spent)
+        if y == "cost":
+            spent += per_mode_cost.get(part.mode, 0.0) if part.trip is None else part.cost_usd
+            ys[-1] = spent
+        name = f"{label}: {trip.total_h:,.1f} h ({' / '.join(trip.modes)})" if y == "time" else f"{label}: ${trip.cost_usd:,.0f}"
+        axes.plot(xs, ys, color=colour, linestyle=style, linewidth=width, label=name if first else None)
+        first = False
