@@ -8,6 +8,7 @@ files and read by :func:`transit.rail.read_rail` (so the reader's checks run too
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -280,8 +281,9 @@ def test_compare_puts_modes_side_by_side(tmp_path):
     assert list(table["modes"]) == ["road", "road+rail (rail)"]
     assert table.loc["toy road+rail", "total_h"] < table.loc["toy road", "total_h"]
     assert table.loc["toy road+rail", "saving_h"] > 0
-    with pytest.raises(InvalidArgumentError, match="samples with rail"):
-        transit.compare(net, "west", "east", regimes=["toy"], departure=DEPART, modes=["road", "rail"], samples=10)
+    sampled = transit.compare(net, "west", "east", regimes=["toy"], departure=DEPART, modes=["road", "rail"], samples=300, rng=3).table
+    assert (sampled["p50_h"] <= sampled["p90_h"]).all() and sampled["p90_h"].notna().all()
+    assert sampled.loc["toy rail", "p90_h"] > sampled.loc["toy rail", "p50_h"]  # the rail border and gauge change vary
     with pytest.raises(InvalidArgumentError, match="mode 'bus'"):
         transit.compare(net, "west", "east", regimes=["toy"], departure=DEPART, modes=["road", "bus"])
 
@@ -315,3 +317,46 @@ def test_time_distance_draws_the_modes(tmp_path):
     assert "-." in styles and "-" in styles
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(label.startswith("toy rail") for label in labels) and any(label.startswith("toy road") for label in labels)
+
+
+def test_door_to_door_samples_match_the_scalar_simulators(tmp_path):
+    """Each vectorised sample of a road-rail-road trip equals the scalar simulators run part by part with that sample's delays."""
+    import numpy as np
+
+    from transit.montecarlo import draw_delays
+    from transit.multimodal import sample_door_to_door
+    from transit.rail import draw_rail_delays, ride
+    from transit.simulation import simulate_path
+
+    net = toy(tmp_path, road_km=1200, mid_place=True)
+    trip = transit.plan_multimodal(net, "mid", "east", modes=("rail",), departure=DEPART)
+    assert trip.modes == ("road", "rail")
+    n = 20
+    rel = sample_door_to_door(net, trip, samples=n, rng=7)
+    # redraw the same delays, part by part, from the same streams
+    streams = np.random.default_rng(7).spawn(len(trip.parts))
+    regime = transit.get_regime(net, trip.regime)
+    draws = []
+    for part, stream in zip(trip.parts, streams, strict=True):
+        if part.trip is not None:
+            draws.append(draw_delays(net, part.trip.path, regime, n, stream, departure_s=part.trip.departure.timestamp()))
+        elif part.mode == "rail":
+            draws.append(draw_rail_delays(net.graph["rail"], list(part.stations), n, stream))
+        else:
+            draws.append(None)
+    spread = set()
+    for i in range(n):
+        t = trip.departure.timestamp()
+        for part, drawn in zip(trip.parts, draws, strict=True):
+            if part.trip is not None:
+                one = {k: (v[0][i], v[1][i], v[2][i]) for k, v in drawn.items()}
+                when = datetime.fromtimestamp(t, part.trip.departure.tzinfo)
+                t = simulate_path(net, part.trip.path, regime, part.trip.vehicle, when, **part.trip.plan, draws=one).arrival.timestamp()
+            elif part.mode == "rail":
+                t = ride(net.graph["rail"], list(part.stations), t, factors={k: float(v[i]) for k, v in drawn.items()})[1]
+            else:
+                t += sum(e.end - e.start for e in part.events)
+        assert rel.arrival_s[i] == t, i
+        spread.add(t)
+    assert len(spread) > 1  # the delays do vary
+    assert rel.percentile_h(10) <= trip.total_h * 1.5 and rel.percentile_h(90) >= rel.percentile_h(50)

@@ -33,7 +33,7 @@ from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError, UnknownRegimeError
 from .lookup import get_regime
 from .model import PlaceRef
-from .multimodal import MODES, MultimodalTrip, plan_multimodal
+from .multimodal import MODES, DoorToDoorReliability, MultimodalTrip, plan_multimodal, sample_door_to_door
 from .question import TripQuestion
 from .regimes import Regime
 from .routing import plan_resolved, resolve_trip
@@ -119,7 +119,7 @@ class Comparison:
     trips: Mapping[str, Trip | MultimodalTrip] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     baseline: str = ""
-    reliability: Mapping[str, Reliability] = field(default_factory=dict)
+    reliability: Mapping[str, Reliability | DoorToDoorReliability] = field(default_factory=dict)
     row_modes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -373,9 +373,6 @@ def compare(
         raise InvalidArgumentError(msg)
     same_day = len({t.date() for t in times}) != len(times)
     mode_sets = _mode_sets(modes)
-    if samples and any(m != ("road",) for m in mode_sets):
-        msg = "samples with rail are not supported yet: compare modes without samples, or samples with modes=None (road only)"
-        raise InvalidArgumentError(msg)
     if via and any(m != ("road",) for m in mode_sets):
         msg = f"via={via!r} is for road trips; compare modes without via"
         raise InvalidArgumentError(msg)
@@ -405,13 +402,15 @@ def compare(
             first_error = first_error or exc
     if not trips and first_error is not None:
         raise first_error
-    sampled = {}
+    sampled: dict[str, Reliability | DoorToDoorReliability] = {}
     if gen is not None:
         for (label, regime, depart, _, _), stream in zip(plan, gen.spawn(len(plan)), strict=True):
             trip = trips.get(label)
             if isinstance(trip, Trip):
                 runs = sample_trip(graph, trip, regime.around(depart.timestamp()), samples=samples, rng=stream)
                 sampled[label] = Reliability(trip=trip, runs=runs)
+            elif isinstance(trip, MultimodalTrip):
+                sampled[label] = sample_door_to_door(graph, trip, samples=samples, rng=stream)
     first = questions[0]
     return Comparison(
         origin=graph.nodes[first.origin]["name"],

@@ -124,7 +124,7 @@ def _samples(obj: Any) -> dict[str, Reliability]:
     if isinstance(obj, Reliability):
         return {obj.trip.regime: obj}
     if isinstance(obj, Comparison):
-        return dict(obj.reliability)
+        return {k: v for k, v in obj.reliability.items() if isinstance(v, Reliability)}  # door-to-door rows: no band yet
     if isinstance(obj, Mapping):
         return {str(k): v for k, v in obj.items() if isinstance(v, Reliability)}
     return {}

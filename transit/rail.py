@@ -43,18 +43,33 @@ from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from shapely.geometry import LineString
 
 from ._pickle import reduce_frozen
 from ._units import HOUR_S
 from .datasets import Row, check_coords, check_keys, check_source, country, read_csv, read_text, read_toml, toml_number
+from .delays import Z90
 from .errors import DataError, InvalidArgumentError, NoRouteError
 from .geo import haversine_km
 from .model import Source
 from .schedule import zone
 from .trip import Event
 
-__all__ = ["RAIL_ACTIVITIES", "STATION_KINDS", "Dated", "RailNetwork", "RailTiming", "Station", "read_rail", "ride", "transfer"]
+__all__ = [
+    "RAIL_ACTIVITIES",
+    "RAIL_P90_RATIO",
+    "STATION_KINDS",
+    "Dated",
+    "RailNetwork",
+    "RailTiming",
+    "Station",
+    "draw_rail_delays",
+    "read_rail",
+    "ride",
+    "ride_many",
+    "transfer",
+]
 
 #: What a station is: a ``terminal`` (containers move between road and rail), a ``border`` station, a
 #: ``gauge_change`` station (a border station where the gauges meet), or a ``junction``.
@@ -268,11 +283,13 @@ def _next_departure(rail: RailNetwork, station: Station, t: float) -> float:
     return t  # pragma: no cover - a departure list is never empty
 
 
-def ride(rail: RailNetwork, path: list[str], depart_s: float) -> tuple[list[Event], float]:
+def ride(rail: RailNetwork, path: list[str], depart_s: float, *, factors: Mapping[tuple[int, str], float] | None = None) -> tuple[list[Event], float]:
     """
     Run a train along ``path`` (station ids) from ``depart_s``: its timeline events and arrival (see the module docstring).
 
-    The first event waits for the next departure at the first station.
+    The first event waits for the next departure at the first station. ``factors`` (one sample of
+    :func:`draw_rail_delays`) scale the border and gauge-change medians at path step ``(i, "border")`` and
+    ``(i, "gauge")``; without them, the medians. Twin of :func:`ride_many`.
 
     Raises
     ------
@@ -286,7 +303,8 @@ def ride(rail: RailNetwork, path: list[str], depart_s: float) -> tuple[list[Even
     if t > depart_s:
         note = f"the next of the daily departures ({', '.join(f'{h:05.2f}'.replace('.', ':') for h in rail.timing.departures)} local)"
         events.append(Event("train_wait", first.name, first.country, depart_s, t, first.tz, note=note, source=rail.timing.departures_source))
-    for u, v in itertools.pairwise(path):
+    scale = factors or {}
+    for i, (u, v) in enumerate(itertools.pairwise(path)):
         su, sv = stations[u], stations[v]
         lines = rail.graph.get_edge_data(u, v).values()
         open_lines = [d for d in lines if d["opened"] <= t]
@@ -299,14 +317,14 @@ def ride(rail: RailNetwork, path: list[str], depart_s: float) -> tuple[list[Even
             border = rail.timing.border_h.get(frozenset((su.country, sv.country)))
             if border is not None:
                 hours, source = border.at(t)
-                end = t + round(hours * HOUR_S)
+                end = t + round(hours * scale.get((i, "border"), 1.0) * HOUR_S)
                 note = f"rail border {su.country}–{sv.country}: formalities and waiting (median for the year)"
                 events.append(Event("rail_border", su.name, su.country, t, end, su.tz, note=note, source=source))
                 t = end
             if su.gauge_mm != sv.gauge_mm:
                 gauge_at = _gauge_change(rail, su, sv, t)[0]
                 if gauge_at.id == su.id:  # changed before the train leaves this side
-                    t = _change_gauge(events, gauge_at, su, sv, t, rail)
+                    t = _change_gauge(events, gauge_at, su, sv, t, rail, scale.get((i, "gauge"), 1.0))
         speed, speed_source = rail.timing.speed_kph[su.country].at(t)
         km = data["length"] / 1000
         end = t + round(km / speed * HOUR_S)
@@ -326,17 +344,74 @@ def ride(rail: RailNetwork, path: list[str], depart_s: float) -> tuple[list[Even
         )
         t = end
         if gauge_at is not None and gauge_at.id == sv.id:  # changed on arrival at the other side
-            t = _change_gauge(events, gauge_at, su, sv, t, rail)
+            t = _change_gauge(events, gauge_at, su, sv, t, rail, scale.get((i, "gauge"), 1.0))
     return events, t
 
 
-def _change_gauge(events: list[Event], at: Station, su: Station, sv: Station, t: float, rail: RailNetwork) -> float:
-    """Append the gauge change at ``at`` from ``t`` and return when it ends."""
+def _change_gauge(events: list[Event], at: Station, su: Station, sv: Station, t: float, rail: RailNetwork, factor: float) -> float:
+    """Append the gauge change at ``at`` from ``t`` (its median times ``factor``) and return when it ends."""
     _, hours, source = _gauge_change(rail, su, sv, t)
-    end = t + round(hours * HOUR_S)
+    end = t + round(hours * factor * HOUR_S)
     note = f"the load moves from {su.gauge_mm} mm to {sv.gauge_mm} mm wagons"
     events.append(Event("gauge_change", at.name, at.country, t, end, at.tz, note=note, source=source))
     return end
+
+
+#: Spread of a rail border or gauge-change time: lognormal, the 90th percentile twice the median (ESTIMATE, as for road
+#: crossings without a published dispersion: routes/README.md).
+RAIL_P90_RATIO = 2.0
+
+
+def draw_rail_delays(rail: RailNetwork, path: list[str], n: int, rng: np.random.Generator) -> dict[tuple[int, str], np.ndarray]:
+    """
+    Draw ``n`` samples of the border and gauge-change factors along ``path``: step ``(i, "border")``, ``(i, "gauge")``.
+
+    Each is a lognormal multiplier of the median in force (median 1, 90th percentile :data:`RAIL_P90_RATIO`), drawn
+    step by step along the path, border before gauge, so a seed fixes them all.
+    """
+    sigma = math.log(RAIL_P90_RATIO) / Z90
+    out: dict[tuple[int, str], np.ndarray] = {}
+    for i, (u, v) in enumerate(itertools.pairwise(path)):
+        su, sv = rail.stations[u], rail.stations[v]
+        if su.country == sv.country:
+            continue
+        if frozenset((su.country, sv.country)) in rail.timing.border_h:
+            out[(i, "border")] = np.exp(sigma * rng.standard_normal(n))
+        if su.gauge_mm != sv.gauge_mm:
+            out[(i, "gauge")] = np.exp(sigma * rng.standard_normal(n))
+    return out
+
+
+def ride_many(rail: RailNetwork, path: list[str], depart_s: np.ndarray, factors: Mapping[tuple[int, str], np.ndarray]) -> np.ndarray:
+    """
+    Run a train along ``path`` for many samples at once: the arrival of each, POSIX seconds (twin of :func:`ride`).
+
+    ``depart_s`` holds each sample's time of being ready at the first station; ``factors`` come from
+    :func:`draw_rail_delays`.
+    """
+    stations = rail.stations
+    t = np.array([_next_departure(rail, stations[path[0]], float(x)) for x in depart_s])
+    for i, (u, v) in enumerate(itertools.pairwise(path)):
+        su, sv = stations[u], stations[v]
+        data = [min((d for d in rail.graph.get_edge_data(u, v).values() if d["opened"] <= x), key=lambda d: d["length"]) for x in t]
+        gauge_at = None
+        if su.country != sv.country:
+            border = rail.timing.border_h.get(frozenset((su.country, sv.country)))
+            if border is not None:
+                hours = np.array([border.at(float(x))[0] for x in t])
+                t = t + np.round(hours * factors.get((i, "border"), 1.0) * HOUR_S)
+            if su.gauge_mm != sv.gauge_mm:
+                gauge_at = _gauge_change(rail, su, sv, float(t[0]))[0]
+                if gauge_at.id == su.id:
+                    hours = np.array([_gauge_change(rail, su, sv, float(x))[1] for x in t])
+                    t = t + np.round(hours * factors.get((i, "gauge"), 1.0) * HOUR_S)
+        speed = np.array([rail.timing.speed_kph[su.country].at(float(x))[0] for x in t])
+        km = np.array([d["length"] / 1000 for d in data])
+        t = t + np.round(km / speed * HOUR_S)
+        if gauge_at is not None and gauge_at.id == sv.id:
+            hours = np.array([_gauge_change(rail, su, sv, float(x))[1] for x in t])
+            t = t + np.round(hours * factors.get((i, "gauge"), 1.0) * HOUR_S)
+    return np.asarray(t, dtype=float)
 
 
 def transfer(rail: RailNetwork, station: Station, t: float, *, onto: str) -> Event:
