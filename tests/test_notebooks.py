@@ -32,6 +32,7 @@ def test_the_stories_are_there():
         "03_what_if.ipynb",
         "04_reliability.ipynb",
         "06_history.ipynb",
+        "07_road_or_rail.ipynb",
     ]
     assert sorted(builder().NOTEBOOKS) == [p.name for p in NOTEBOOKS]
 

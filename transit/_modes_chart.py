@@ -27,7 +27,7 @@ def draw(axes: Axes, label: str, trip: MultimodalTrip, colour: str, *, y: str = 
     km = 0.0
     spent = 0.0
     per_mode_cost = {p.mode: p.cost_usd for p in trip.parts}
-    first = True
+    labelled = next((p for p in trip.parts if p.mode == "rail"), trip.parts[0] if trip.parts else None)  # the legend shows the main mode
     for part in trip.parts:
         style, width = MODE_STYLES[part.mode]
         xs, ys = [km], [spent if y == "cost" else 0.0]
@@ -41,5 +41,4 @@ def draw(axes: Axes, label: str, trip: MultimodalTrip, colour: str, *, y: str = 
             spent += per_mode_cost.get(part.mode, 0.0) if part.trip is None else part.cost_usd
             ys[-1] = spent
         name = f"{label}: {trip.total_h:,.1f} h ({' / '.join(trip.modes)})" if y == "time" else f"{label}: ${trip.cost_usd:,.0f}"
-        axes.plot(xs, ys, color=colour, linestyle=style, linewidth=width, label=name if first else None)
-        first = False
+        axes.plot(xs, ys, color=colour, linestyle=style, linewidth=width, label=name if part is labelled else None)

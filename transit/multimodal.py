@@ -4,8 +4,8 @@ Door to door by road, rail or both: the shipper's real choice, across the same b
 :func:`plan_multimodal` finds the earliest door-to-door trip for a container under a mix of modes:
 
 * ``modes=("road",)``: by truck all the way (:func:`transit.plan_trip` itself);
-* ``modes=("rail",)``: by train for the main haul, with a truck only to the first terminal and from the last,
-  each within one country;
+* ``modes=("rail",)``: by train, from the origin's own terminal to the destination's; a place without a terminal
+  is served by a truck from or to a terminal in its country (the first and last miles);
 * ``modes=("road", "rail")``: any mix, e.g. rail to Kashgar, road over Irkeshtam to Osh, rail on to Tashkent.
 
 The search is a time-dependent Dijkstra over places where the mode can change (the origin, the destination and
@@ -447,7 +447,7 @@ def plan_multimodal(
     origin, destination
         Place names, aliases or ids.
     modes
-        ``("road",)``, ``("rail",)`` (the main haul by train; trucks for the first and last miles, within one country) or
+        ``("road",)``, ``("rail",)`` (by train; trucks only to or from a place without a terminal, within its country) or
         ``("road", "rail")`` (any mix, the default).
     regime
         Regime id or object for the road legs; ``None`` for the network's default. Rail follows the
@@ -580,9 +580,10 @@ def _search(
         truck = vehicle if state.came_by == "start" else Vehicle(registration=names[state.node]["country"], drivers=vehicle.drivers)
         # By road: all the way (road allowed), the last mile after a train, to a terminal (the first mile, or between trains).
         targets: list[Any] = []
-        if state.came_by == "rail" or (state.came_by == "start" and "road" in allowed):  # a truck that came by road goes on by train
-            targets.append(destination)
-        if state.came_by == "start" or (state.came_by == "rail" and "road" in allowed):
+        by_rail = "road" not in allowed  # trucks only for the first and last miles, where the place has no terminal of its own
+        if (state.came_by == "rail" and not (by_rail and destination in terminals)) or (state.came_by == "start" and not by_rail):
+            targets.append(destination)  # (a truck that came by road goes on by train)
+        if (state.came_by == "start" and not (by_rail and origin in terminals)) or (state.came_by == "rail" and not by_rail):
             targets.extend(n for n in terminals if n not in (state.node, destination))  # a truck to the destination is a road trip
         for target in targets:
             if target == state.node:
