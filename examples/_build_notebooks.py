@@ -782,13 +782,20 @@ train by the year's figures: running speed, the wait for the day's train, border
 and a transfer at each terminal. Every rail number is sourced or marked ESTIMATE in `routes/rail/rail.toml`; some
 are placeholders (the terminal transfer of 12 h and the daily departure): read the answers with that in mind.""",
         ),
-        ("code", SETUP + """
+        (
+            "code",
+            SETUP
+            + """
 import pandas as pd
 
 PAIRS = [("Urumqi", "Almaty"), ("Xi'an", "Tashkent"), ("Kashgar", "Tashkent"), ("Lanzhou", "Tashkent")]
 DATES = ["2016-10-31T08:00", "2024-06-03T08:00"]
-MODES = ["road", "rail", "road+rail"]"""),
-        ("md", "## Time, cost and P90 side by side\n\nEach row is one question; `P90` is the 90th percentile of 300 samples of the delays along the planned trip."),
+MODES = ["road", "rail", "road+rail"]""",
+        ),
+        (
+            "md",
+            "## Time, cost and P90 side by side\n\nEach row is one question; `P90` is the 90th percentile of 300 samples of the delays along the planned trip.",
+        ),
         (
             "code",
             """\
@@ -818,7 +825,10 @@ for key, cmp in comparisons.items():
 winners = answers[answers["modes"] == "road+rail"].set_index(["pair", "date"])["used"]
 winners""",
         ),
-        ("md", "## The time–distance chart of each\n\nTruck stretches are solid, the train dash-dotted, transfers dotted; vertical steps are standing still."),
+        (
+            "md",
+            "## The time–distance chart of each\n\nTruck stretches are solid, the train dash-dotted, transfers dotted; vertical steps are standing still.",
+        ),
         (
             "code",
             """\
