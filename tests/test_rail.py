@@ -360,3 +360,31 @@ def test_door_to_door_samples_match_the_scalar_simulators(tmp_path):
         spread.add(t)
     assert len(spread) > 1  # the delays do vary
     assert rel.percentile_h(10) <= trip.total_h * 1.5 and rel.percentile_h(90) >= rel.percentile_h(50)
+
+
+def test_a_dated_rail_closure_is_kept_out_of_trips_after_it(tmp_path):
+    """A [[closure]] of the border link from 2019-06-10: a train before it runs, after it the rail answer names the closure."""
+    net = toy(tmp_path, road_km=1200)
+    path = tmp_path / "rail" / "rail.toml"
+    path.write_text(
+        path.read_text() + '\n[[closure]]\nstations = ["bx-kz", "bx-cn"]\nfrom = "2019-06-10"\nreason = "a toy diversion"\nsource = "test"\n'
+    )
+    rail = read_rail(tmp_path / "rail", sources=SOURCES, places={"west": "KZ", "east": "CN", "mid": "KZ"})
+    closed = transit.editable(net)
+    closed.graph["rail"] = rail
+    assert transit.plan_multimodal(closed, "west", "east", modes=("rail",), departure=DEPART).modes == ("rail",)
+    with pytest.raises(transit.NoRouteError, match=r"no rail line open.*a toy diversion"):
+        transit.plan_multimodal(closed, "west", "east", modes=("rail",), departure="2019-06-12T08:00")
+    assert transit.plan_multimodal(closed, "west", "east", departure="2019-06-12T08:00").modes == ("road",)
+
+
+def test_the_gantt_chart_of_a_door_to_door_trip(tmp_path):
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import transit.plot
+
+    trip = transit.plan_multimodal(toy(tmp_path, road_km=1200, mid_place=True), "mid", "east", modes=("rail",), departure=DEPART)
+    fig = transit.plot.timeline(trip)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert rows[0] == "driving" and {"rail", "train_wait", "rail_border", "gauge_change", "transfer"} <= set(rows)

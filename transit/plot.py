@@ -81,7 +81,14 @@ ACTIVITY_COLOURS = {
     "clearance": "#CC79A7",
     "closed_wait": "#999999",
     "transshipment": "#D55E00",
+    # a door-to-door trip's train and transfers (transit.multimodal): the same palette, hatched in the Gantt chart
+    "rail": "#0072B2",
+    "train_wait": "#999999",
+    "rail_border": "#E69F00",
+    "gauge_change": "#D55E00",
+    "transfer": "#CC79A7",
 }
+_RAIL_ROWS = ("rail", "train_wait", "rail_border", "gauge_change", "transfer")
 _BORDER = ("queue", "clearance", "closed_wait", "transshipment")
 #: Colour of each crossing status in :func:`corridor_status` (Okabe-Ito), from open to closed.
 STATUS_COLOURS = {
@@ -330,14 +337,15 @@ def _band(rel: Reliability, trip: Trip, xs: np.ndarray, band: tuple[float, float
     return bx, lo, hi
 
 
-def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[float, float] = (10.0, 3.8)) -> Figure:
+def timeline(obj: Trip | MultimodalTrip | Reliability, *, ax: Axes | None = None, figsize: tuple[float, float] = (10.0, 3.8)) -> Figure:
     """
     Draw a Gantt chart of one trip: driving, breaks, rests, queues, clearance, closed crossings, transshipment.
 
     Parameters
     ----------
     obj
-        A :class:`~transit.trip.Trip` (for a comparison, pass ``cmp.trips["sco-2017"]``).
+        A :class:`~transit.trip.Trip` (for a comparison, pass ``cmp.trips["sco-2017"]``), or a door-to-door
+        :class:`~transit.multimodal.MultimodalTrip` (the train's rows hatched).
     ax
         Draw into these axes; default a new figure.
     figsize
@@ -356,18 +364,22 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
     ['driving', 'break']
     """
     trip: object = obj.trip if isinstance(obj, Reliability) else obj  # checked at run time: callers pass anything
-    if not isinstance(trip, Trip):
-        msg = f"expected a Trip; got {type(obj).__name__} (for a comparison pass cmp.trips['sco-2017'])"
+    if not isinstance(trip, Trip | MultimodalTrip):
+        msg = f"expected a Trip or a MultimodalTrip; got {type(obj).__name__} (for a comparison pass cmp.trips['sco-2017'])"
         raise InvalidArgumentError(msg)
     fig, axes = _axes(ax, figsize)
     t0 = trip.departure.timestamp()
-    present = [a for a in ACTIVITIES if any(e.activity == a for e in trip.events)]
+    events = [e for _, e in trip.events] if isinstance(trip, MultimodalTrip) else list(trip.events)
+    present = [a for a in (*ACTIVITIES, *_RAIL_ROWS) if any(e.activity == a for e in events)]
     rows = {a: i for i, a in enumerate(present)}
     for activity in present:
-        spans = [((e.start - t0) / HOUR_S, e.duration_h) for e in trip.events if e.activity == activity]
-        axes.broken_barh(spans, (rows[activity] - 0.4, 0.8), facecolors=ACTIVITY_COLOURS[activity], edgecolor="white", linewidth=0.3)
+        spans = [((e.start - t0) / HOUR_S, e.duration_h) for e in events if e.activity == activity]
+        hatch = "//" if activity in _RAIL_ROWS else None
+        axes.broken_barh(
+            spans, (rows[activity] - 0.4, 0.8), facecolors=ACTIVITY_COLOURS[activity], edgecolor="white", linewidth=0.3, hatch=hatch
+        )
     labelled: set[str] = set()
-    for e in trip.events:
+    for e in events:
         if e.crossing_id and e.activity in _BORDER and e.crossing_id not in labelled:
             labelled.add(e.crossing_id)
             axes.annotate(_crossing_name(e.place), xy=((e.start - t0) / HOUR_S, rows[e.activity] + 0.45), fontsize=8, va="bottom")
@@ -375,7 +387,8 @@ def timeline(obj: Trip | Reliability, *, ax: Axes | None = None, figsize: tuple[
     axes.invert_yaxis()
     axes.set_xlim(0, max(trip.total_h, 1e-9))
     axes.set_xlabel(f"Hours since departure ({trip.departure:%a %d %b %H:%M %Z})")
-    axes.set_title(f"{trip.origin_name} → {trip.destination_name} ({trip.regime}): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M %Z}")
+    how = f"{trip.regime}, {' / '.join(trip.modes)}" if isinstance(trip, MultimodalTrip) else trip.regime
+    axes.set_title(f"{trip.origin_name} → {trip.destination_name} ({how}): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M %Z}")
     axes.grid(visible=True, axis="x", color="#dddddd", linewidth=0.6)
     return fig
 

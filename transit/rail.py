@@ -60,6 +60,7 @@ __all__ = [
     "RAIL_ACTIVITIES",
     "RAIL_P90_RATIO",
     "STATION_KINDS",
+    "Closure",
     "Dated",
     "RailNetwork",
     "RailTiming",
@@ -119,6 +120,17 @@ class Dated:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Closure:
+    """A rail link closed to container trains between China and Central Asia from ``start_s`` until ``end_s`` (POSIX seconds)."""
+
+    stations: frozenset[str]
+    start_s: float
+    end_s: float
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RailTiming:
     """
     The rail timing and cost model (``rail.toml``).
@@ -141,6 +153,8 @@ class RailTiming:
         Rail freight price per container-km (a 20-tonne load), USD.
     gauge_change_usd
         Price of a gauge change per container, USD.
+    closures
+        Dated closures of links (:class:`Closure`).
     """
 
     speed_kph: Mapping[str, Dated]
@@ -154,6 +168,12 @@ class RailTiming:
     usd_per_km: Dated
     gauge_change_usd: float
     gauge_change_usd_source: str = ""
+    closures: tuple[Closure, ...] = ()
+
+    def closed(self, u: str, v: str, t: float) -> Closure | None:
+        """Return the closure of the link ``u``–``v`` in force at ``t``, if any."""
+        pair = frozenset((u, v))
+        return next((c for c in self.closures if c.stations == pair and c.start_s <= t < c.end_s), None)
 
     def __post_init__(self) -> None:
         for name in ("speed_kph", "border_h", "gauge_change_h"):
@@ -230,6 +250,8 @@ class RailNetwork:
 
         def weight(u: str, v: str, edges: Mapping[Any, Mapping[str, Any]]) -> float | None:
             best = math.inf
+            if self.timing.closed(u, v, at_s) is not None:
+                return None
             for data in edges.values():
                 if data["opened"] > at_s:
                     continue
@@ -241,6 +263,9 @@ class RailNetwork:
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             a, b = self.stations[source].name, self.stations[target].name
             msg = f"no rail line open on {datetime.fromtimestamp(at_s, zone('UTC')):%Y-%m-%d} joins {a!r} and {b!r}"
+            closed = [c for c in self.timing.closures if c.start_s <= at_s < c.end_s]
+            if closed:
+                msg += "; closed then: " + "; ".join(f"{' – '.join(sorted(c.stations))} ({c.reason})" for c in closed)
             raise NoRouteError(msg) from None
 
 
@@ -306,6 +331,9 @@ def ride(rail: RailNetwork, path: list[str], depart_s: float, *, factors: Mappin
     scale = factors or {}
     for i, (u, v) in enumerate(itertools.pairwise(path)):
         su, sv = stations[u], stations[v]
+        closure = rail.timing.closed(u, v, t)
+        if closure is not None:
+            raise NoRouteError(f"the rail link {su.name} – {sv.name} is closed on {datetime.fromtimestamp(t, zone(su.tz)).date()}: {closure.reason}")
         lines = rail.graph.get_edge_data(u, v).values()
         open_lines = [d for d in lines if d["opened"] <= t]
         if not open_lines:
@@ -617,7 +645,7 @@ def _dated(table: Any, *, file: str, where: str, sources: Mapping[str, Source], 
 
 def _timing(doc: dict[str, Any], stations: Mapping[str, Station], sources: Mapping[str, Source]) -> RailTiming:
     file = "rail.toml"
-    check_keys(doc, frozenset({"speed_kph", "departures", "transfer", "cost", "border", "gauge_change"}), file=file, where="top level")
+    check_keys(doc, frozenset({"speed_kph", "departures", "transfer", "cost", "border", "gauge_change", "closure"}), file=file, where="top level")
     speeds = doc.get("speed_kph")
     if not isinstance(speeds, dict) or not speeds:
         raise DataError("[speed_kph] is missing; give each country's train speed, e.g. KZ = [{h = 50, source = ...}]", file=file)
@@ -661,7 +689,29 @@ def _timing(doc: dict[str, Any], stations: Mapping[str, Station], sources: Mappi
         if sid not in stations:
             raise DataError(f"station {sid!r} is not in stations.csv", file=file, row=where)
         gauge[sid] = _dated(item.get("h"), file=file, where=f"{where}.h", sources=sources)
+    closures = []
+    for i, item in enumerate(doc.get("closure", [])):
+        where = f"[[closure]] {i + 1}"
+        check_keys(item, frozenset({"stations", "from", "until", "reason", "source"}), file=file, where=where)
+        ends = item.get("stations")
+        if not (isinstance(ends, list) and len(ends) == 2 and all(e in stations for e in ends)):
+            raise DataError(f"stations must name two stations of stations.csv, got {ends!r}", file=file, row=where)
+        try:
+            start = _parse_date(str(item["from"]))
+            end = _parse_date(str(item["until"])) if "until" in item else math.inf
+        except (KeyError, ValueError):
+            raise DataError("needs from = 'YYYY-MM-DD' (and optionally until)", file=file, row=where) from None
+        closures.append(
+            Closure(
+                stations=frozenset(ends),
+                start_s=start,
+                end_s=end,
+                reason=str(item.get("reason", "")) or "closed",
+                source=check_source(str(item.get("source", "")), sources, file=file, row=where, column="source"),
+            )
+        )
     return RailTiming(
+        closures=tuple(closures),
         speed_kph=MappingProxyType(speed_kph),
         departures=tuple(hours),
         departures_source=dep_source,
