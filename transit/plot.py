@@ -375,9 +375,7 @@ def timeline(obj: Trip | MultimodalTrip | Reliability, *, ax: Axes | None = None
     for activity in present:
         spans = [((e.start - t0) / HOUR_S, e.duration_h) for e in events if e.activity == activity]
         hatch = "//" if activity in _RAIL_ROWS else None
-        axes.broken_barh(
-            spans, (rows[activity] - 0.4, 0.8), facecolors=ACTIVITY_COLOURS[activity], edgecolor="white", linewidth=0.3, hatch=hatch
-        )
+        axes.broken_barh(spans, (rows[activity] - 0.4, 0.8), facecolors=ACTIVITY_COLOURS[activity], edgecolor="white", linewidth=0.3, hatch=hatch)
     labelled: set[str] = set()
     for e in events:
         if e.crossing_id and e.activity in _BORDER and e.crossing_id not in labelled:
