@@ -30,6 +30,7 @@ DEMO_DATES = 2016-10-31T08:00,2017-10-30T08:00,2018-03-05T08:00,2020-06-01T08:00
 demo: $(VENV)/.installed-run
 	$(BIN)/transit compare Kashgar Tashkent --via Irkeshtam --depart 2017-10-30T08:00 --regimes pre-2017,history --samples 10000 --seed 42
 	$(BIN)/transit compare Tashkent Kashgar --dates $(DEMO_DATES) --regimes history
+	$(BIN)/transit compare Kashgar Tashkent --depart 2016-10-31T08:00 --regimes history --modes road,rail,road+rail
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -880,7 +880,7 @@ Where the model and the published trips differ, the inputs say why:
   distribution: compare it with the P10 of the samples rather than the median.
 * **Terminals.** The 12 h transfer at each end and the one train a day are placeholders (ESTIMATE in `rail.toml`):
   no published terminal times were found.
-* **Lines.** 28 of 52 line lengths are the straight line × 1.25 (ESTIMATE); the Turksib main line is the largest
+* **Lines.** 29 of 65 line lengths are the straight line × 1.25 (ESTIMATE); the Turksib main line is the largest
   such stretch.
 * **Rail–road–rail.** The 2020 Lanzhou–Kashgar–Osh–Tashkent service needs a train into Kashgar and one out of Osh;
   the model's answer for Lanzhou → Tashkent takes whichever is earliest under the year's rules.""",

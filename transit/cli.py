@@ -276,7 +276,10 @@ def compare_cmd(
             value = table.loc[regimes_shown[0], column] - table.loc[last, column] if saving == "percentile" else table.loc[last, saving]
             save = fmt_fn(value) if column != "total_days" else ("–" if math.isnan(value) else f"{value:.2f} d")
         grid.append((label, [fmt_fn(table.loc[r, column]) for r in regimes_shown], save))
-    for label, column in (("arrival", "arrival"), ("crossings", "route"), ("transshipped at", "transshipments")):
+    rows: list[tuple[str, str]] = [("arrival", "arrival"), ("crossings", "route"), ("transshipped at", "transshipments")]
+    if "modes" in table.columns:
+        rows = [("modes", "modes"), ("arrival", "arrival"), ("route", "route"), ("transshipped at", "transshipments")]
+    for label, column in rows:
         grid.append((label, [cell(r, column) for r in regimes_shown], ""))
     gap = 3
     label_width = max(len(label) for label, _, _ in grid)

@@ -176,7 +176,7 @@ class Comparison:
                 "saving_usd": base.cost_usd - trip.cost_usd if base else math.nan,
                 "saving_vs_previous_h": previous.total_h - trip.total_h if previous else math.nan,
                 "arrival": trip.arrival.isoformat(),
-                "route": " / ".join(trip.crossings) or "(domestic)",
+                "route": trip.route if isinstance(trip, MultimodalTrip) else " / ".join(trip.crossings) or "(domestic)",
                 "transshipments": " / ".join(trip.transshipments),
                 "status": "ok",
                 **common,

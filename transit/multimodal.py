@@ -190,6 +190,19 @@ class MultimodalTrip:
         return b["closed_wait"] + b["train_wait"]
 
     @property
+    def route(self) -> str:
+        """The route in words, part by part: road crossings, and each train from its first station to its last."""
+        out: list[str] = []
+        for p in self.parts:
+            if p.trip is not None:
+                out.append("road " + (" / ".join(p.trip.crossings) or "(domestic)"))
+            elif p.mode == "rail" and p.events:
+                borders = [e.place for e in p.events if e.activity == "rail_border"]
+                first, last = p.events[0].place.split(" → ")[0], p.events[-1].place.split(" → ")[-1]
+                out.append(f"rail {first} → {last}" + (f" (border at {', '.join(borders)})" if borders else ""))
+        return "; ".join(out)
+
+    @property
     def transshipments(self) -> tuple[str, ...]:
         """Where the load changed vehicle: road crossings with transshipment, gauge changes and terminals."""
         out: list[str] = []
