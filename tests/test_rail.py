@@ -388,3 +388,18 @@ def test_the_gantt_chart_of_a_door_to_door_trip(tmp_path):
     fig = transit.plot.timeline(trip)
     rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert rows[0] == "driving" and {"rail", "train_wait", "rail_border", "gauge_change", "transfer"} <= set(rows)
+
+
+def test_reliability_takes_modes(tmp_path):
+    """transit.reliability(modes=...): the door-to-door trip sampled, seeded, with the familiar statistics."""
+    net = toy(tmp_path, road_km=1200)
+    rel = transit.reliability(net, "west", "east", departure=DEPART, modes=("road", "rail"), samples=400, rng=5)
+    again = transit.reliability(net, "west", "east", departure=DEPART, modes=("road", "rail"), samples=400, rng=5)
+    assert (rel.arrival_s == again.arrival_s).all()
+    assert rel.trip.modes == ("rail",) and rel.samples == 400
+    assert rel.percentile_h(10) < rel.percentile_h(50) < rel.percentile_h(90)
+    assert rel.on_time_probability(rel.arrival_at(90)) >= 0.9
+    summary = rel.summary()
+    assert summary["modes"] == ["rail"] and summary["p90_h"] == round(rel.percentile_h(90), 2)
+    with pytest.raises(InvalidArgumentError, match="route='best_p90'"):
+        transit.reliability(net, "west", "east", departure=DEPART, modes=("rail",), route="best_p90")

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from ._timeutil import parse_departure
 from ._units import HOUR_S
 from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
@@ -381,13 +382,39 @@ class DoorToDoorReliability:
         """Return the ``q``-th percentile of the door-to-door hours."""
         return float(np.percentile(self.total_h, q))
 
+    @property
+    def mean_h(self) -> float:
+        """Mean door-to-door hours."""
+        return float(self.total_h.mean())
+
+    def arrival_at(self, q: float) -> datetime:
+        """Return the arrival by which ``q`` percent of the samples are in, local at the destination."""
+        return datetime.fromtimestamp(float(np.percentile(self.arrival_s, q)), self.trip.arrival.tzinfo)
+
+    def on_time_probability(self, deadline: datetime | str) -> float:
+        """Return the share of samples that arrive no later than ``deadline`` (naive: local time at the destination)."""
+        tz = getattr(self.trip.arrival.tzinfo, "key", "UTC")
+        limit = parse_departure(deadline, tz, what="deadline").timestamp()
+        return float(np.mean(self.arrival_s <= limit))
+
     def summary(self) -> dict[str, Any]:
-        """JSON-friendly: samples, mean and P50/P90/P95 hours."""
+        """Return the question, the deterministic total and the sample statistics as a flat, JSON-friendly dict."""
         return {
+            "origin": self.trip.origin_name,
+            "destination": self.trip.destination_name,
+            "regime": self.trip.regime,
+            "modes": list(self.trip.modes),
+            "departure": self.trip.departure.isoformat(),
+            "route": self.trip.route,
             "samples": self.samples,
-            "mean_h": round(float(self.total_h.mean()), 2),
+            "deterministic_h": round(self.trip.total_h, 2),
+            "mean_h": round(self.mean_h, 2),
             **{f"p{q}_h": round(self.percentile_h(q), 2) for q in (50, 90, 95)},
+            "p90_arrival": self.arrival_at(90).isoformat(),
         }
+
+    def __repr__(self) -> str:
+        return f"DoorToDoorReliability({self.trip!r}, {self.samples:,} samples, P50 {self.percentile_h(50):.1f} h, P90 {self.percentile_h(90):.1f} h)"
 
 
 def sample_door_to_door(

@@ -43,7 +43,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import networkx as nx
 import numpy as np
@@ -56,6 +56,7 @@ from .delays import as_generator
 from .errors import InvalidArgumentError, NoRouteError
 from .model import PlaceRef
 from .montecarlo import Runs, draw_delays, simulate_many
+from .multimodal import DoorToDoorReliability, plan_multimodal, sample_door_to_door
 from .regimes import Regime
 from .routing import TripQuestion, plan_resolved, resolve_trip, route_alternatives
 from .schedule import zone
@@ -255,6 +256,40 @@ def sample_trip(graph: nx.MultiDiGraph, trip: Trip, regime: Regime, *, samples: 
     return simulate_many(graph, trip.path, regime=regime, vehicle=trip.vehicle, departure_s=trip.departure.timestamp(), draws=draws, **trip.plan)
 
 
+@overload
+def reliability(
+    graph: nx.MultiDiGraph,
+    origin: PlaceRef,
+    destination: PlaceRef,
+    *,
+    regime: str | Regime | None = ...,
+    departure: datetime | str,
+    via: str | Sequence[str] | None = ...,
+    vehicle: Vehicle | dict[str, Any] | str | None = ...,
+    samples: int = ...,
+    rng: int | np.random.Generator | None = ...,
+    route: str = ...,
+    modes: tuple[Literal["road"]] = ...,
+) -> Reliability: ...
+
+
+@overload
+def reliability(
+    graph: nx.MultiDiGraph,
+    origin: PlaceRef,
+    destination: PlaceRef,
+    *,
+    regime: str | Regime | None = ...,
+    departure: datetime | str,
+    via: str | Sequence[str] | None = ...,
+    vehicle: Vehicle | dict[str, Any] | str | None = ...,
+    samples: int = ...,
+    rng: int | np.random.Generator | None = ...,
+    route: str = ...,
+    modes: Sequence[str],
+) -> Reliability | DoorToDoorReliability: ...
+
+
 @_cache.per_call
 def reliability(
     graph: nx.MultiDiGraph,
@@ -268,7 +303,8 @@ def reliability(
     samples: int = 10_000,
     rng: int | np.random.Generator | None = None,
     route: str = "planned",
-) -> Reliability:
+    modes: Sequence[str] = ("road",),
+) -> Reliability | DoorToDoorReliability:
     """
     Sample the door-to-door time of a trip under uncertain border delays.
 
@@ -288,10 +324,15 @@ def reliability(
         ``"best_p90"`` (any ``"best_pNN"``) or ``"best_mean"``: the candidate
         route with the lowest such statistic over the samples (see the module
         docstring).
+    modes
+        ``("road",)`` (default): the truck trip. Allowing rail (``("rail",)`` or ``("road", "rail")``):
+        the door-to-door trip of :func:`transit.plan_multimodal`, sampled part by part
+        (:func:`transit.multimodal.sample_door_to_door`); its route is the planned one.
 
     Returns
     -------
     Reliability
+        A :class:`~transit.multimodal.DoorToDoorReliability` when ``modes`` allows rail.
 
     Raises
     ------
@@ -306,6 +347,12 @@ def reliability(
     check_samples(samples)
     kind, q = _route_stat(route)
     gen = as_generator(rng)
+    if isinstance(modes, str) or tuple(modes) != ("road",):
+        if kind != "planned" or via:
+            msg = f"route={route!r} and via= are for road trips; with modes={modes!r} leave them out (the door-to-door trip is the planned one)"
+            raise InvalidArgumentError(msg)
+        trip = plan_multimodal(graph, origin, destination, modes=modes, regime=regime, departure=departure, vehicle=vehicle)
+        return sample_door_to_door(graph, trip, samples=samples, rng=gen)
     question = resolve_trip(graph, origin, destination, via=via, vehicle=vehicle, regime=regime, departure=departure)
     planned = plan_resolved(graph, question)
     if kind == "planned":
