@@ -403,3 +403,16 @@ def test_reliability_takes_modes(tmp_path):
     assert summary["modes"] == ["rail"] and summary["p90_h"] == round(rel.percentile_h(90), 2)
     with pytest.raises(InvalidArgumentError, match="route='best_p90'"):
         transit.reliability(net, "west", "east", departure=DEPART, modes=("rail",), route="best_p90")
+
+
+def test_the_map_draws_trucks_and_trains(tmp_path):
+    """plot.map of a comparison of modes: the road row's road, the rail row's train dashed, markers at the transfers, offline."""
+    pytest.importorskip("folium")
+    import transit.plot
+
+    net = toy(tmp_path, road_km=1200, mid_place=True)
+    cmp = transit.compare(net, "mid", "east", regimes=["toy"], departure=DEPART, modes=["road", "rail"])
+    page = transit.plot.map(cmp, offline=True).get_root().render()
+    assert "toy rail" in page and "toy road" in page
+    assert '"dashArray": "12 8"' in page  # the train
+    assert "West station: transfer" in page and "East station: transfer" in page

@@ -1,13 +1,14 @@
 """
-The time-distance line of a door-to-door trip (:class:`transit.multimodal.MultimodalTrip`), styled by mode.
+A door-to-door trip (:class:`transit.multimodal.MultimodalTrip`) drawn by mode: its time-distance line and its map.
 
-Used by :func:`transit.plot.time_distance`: a truck's stretches are drawn solid, a train's dash-dotted and thicker,
-standing still (borders, rests, waiting for the train, transfers) as vertical steps; all in the trip's colour.
+Used by :func:`transit.plot.time_distance` and :func:`transit.plot.map`: a truck's stretches are drawn solid, a
+train's dash-dotted and thicker (on the map, dashed from station to station), transfers dotted (on the map, a
+marker at the terminal); standing still is a vertical step on the chart; all in the trip's colour.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._units import HOUR_S
 from .multimodal import MultimodalTrip
@@ -15,7 +16,7 @@ from .multimodal import MultimodalTrip
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["MODE_STYLES", "draw"]
+__all__ = ["MODE_STYLES", "add_to_map", "draw"]
 
 #: Line style and width by mode.
 MODE_STYLES = {"road": ("-", 2.0), "rail": ("-.", 3.2), "transfer": (":", 2.0)}
@@ -42,3 +43,26 @@ def draw(axes: Axes, label: str, trip: MultimodalTrip, colour: str, *, y: str = 
             ys[-1] = spent
         name = f"{label}: {trip.total_h:,.1f} h ({' / '.join(trip.modes)})" if y == "time" else f"{label}: ${trip.cost_usd:,.0f}"
         axes.plot(xs, ys, color=colour, linestyle=style, linewidth=width, label=name if part is labelled else None)
+
+
+def add_to_map(fmap: Any, label: str, trip: MultimodalTrip, colour: str) -> None:
+    """Add ``trip`` to a folium map as a layer: trucks solid, trains dashed, a marker at each transfer."""
+    import folium
+
+    layer = folium.FeatureGroup(name=f"{label}: {trip.total_h:.1f} h ({' / '.join(trip.modes)})").add_to(fmap)
+    for part in trip.parts:
+        line = [(lat, lon) for lon, lat in part.geometry_coords]
+        if part.mode == "transfer" and line:
+            place = part.events[0].place if part.events else ""
+            folium.CircleMarker(
+                line[0], radius=6, color=colour, weight=2, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=f"{place}: transfer"
+            ).add_to(layer)
+        elif len(line) > 1:
+            folium.PolyLine(  # type: ignore[no-untyped-call]  # folium's PolyLine is not annotated
+                line,
+                color=colour,
+                weight=6 if part.mode == "rail" else 4,
+                opacity=1.0,
+                dash_array="12 8" if part.mode == "rail" else None,
+                tooltip=f"{label}, by {part.mode}: {sum(e.distance_km for e in part.events):,.0f} km",
+            ).add_to(layer)

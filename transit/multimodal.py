@@ -75,6 +75,12 @@ class Part:
     cost_usd: float
     trip: Trip | None = None
     stations: tuple[str, ...] = ()
+    coords: tuple[tuple[float, float], ...] = ()  # (lon, lat) of a train's stations, or a road trip's geometry
+
+    @property
+    def geometry_coords(self) -> tuple[tuple[float, float], ...]:
+        """The line of this part as ``(lon, lat)`` pairs: the road geometry, or the train's stations in order."""
+        return self.trip.geometry_coords if self.trip is not None else self.coords
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -667,8 +673,14 @@ def _rail_move(rail: RailNetwork, a: Station, b: Station, t: float) -> tuple[tup
         return exc
     off = transfer(rail, b, arrival, onto="road")
     parts = (
-        Part("transfer", (on,), rail.timing.transfer_usd),
-        Part("rail", tuple(events), rail_cost_usd(rail, events), stations=tuple(path)),
-        Part("transfer", (off,), rail.timing.transfer_usd),
+        Part("transfer", (on,), rail.timing.transfer_usd, coords=((a.lon, a.lat),)),
+        Part(
+            "rail",
+            tuple(events),
+            rail_cost_usd(rail, events),
+            stations=tuple(path),
+            coords=tuple((rail.stations[s].lon, rail.stations[s].lat) for s in path),
+        ),
+        Part("transfer", (off,), rail.timing.transfer_usd, coords=((b.lon, b.lat),)),
     )
     return parts, off.end

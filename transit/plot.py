@@ -43,6 +43,7 @@ import numpy as np
 
 from ._extras import missing_extra
 from ._history_query import as_day, check_range, resolve_crossing, timeline_of
+from ._modes_chart import add_to_map
 from ._modes_chart import draw as draw_modes
 from ._units import HOUR_S
 from ._validate import check_network
@@ -666,7 +667,7 @@ def _crossing_hours(trip: Trip) -> dict[str, dict[str, float]]:
 
 
 def map(  # noqa: A001 - the name the issue and users ask for; the builtin is not used here
-    obj: Trip | Comparison | Reliability | Mapping[str, Trip | Reliability],
+    obj: Trip | MultimodalTrip | Comparison | Reliability | Mapping[str, Trip | Reliability | MultimodalTrip],
     *,
     offline: bool = False,
     width: str | int = "100%",
@@ -704,8 +705,8 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
     except ModuleNotFoundError as exc:
         raise missing_extra("plot", exc) from None
 
-    trips = _trips(obj)
-    coords = [c for t in trips.values() for c in t.geometry_coords]
+    trips, mixed = _trips(obj), _door_to_door(obj)
+    coords = [c for t in trips.values() for c in t.geometry_coords] + [c for t in mixed.values() for p in t.parts for c in p.geometry_coords]
     if not coords:
         msg = "these trips carry no geometry; plan them with transit.plan_trip"
         raise InvalidArgumentError(msg)
@@ -760,6 +761,8 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
         first = trip
         for (lon, lat), label_text in (((first.geometry_coords[0]), first.origin_name), ((first.geometry_coords[-1]), first.destination_name)):
             folium.CircleMarker((lat, lon), radius=5, color=colour, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=label_text).add_to(layer)
+    for j, (label, door) in enumerate(mixed.items(), start=len(trips)):
+        add_to_map(fmap, label, door, PALETTE[j % len(PALETTE)])
     legend = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'>"
         f"</span>{t}</div>"
@@ -768,7 +771,7 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
     routes = "".join(
         f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};"
         f"margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
-        for i, label in enumerate(trips)
+        for i, label in enumerate([*trips, *mixed])
     )
     box_html = (
         "<div style='background:rgba(255,255,255,0.9);padding:6px 8px;font:12px sans-serif;border:1px solid #999'>"
