@@ -666,9 +666,9 @@ def _search(
 
 
 def _top_speed_kph(graph: nx.MultiDiGraph, rail: RailNetwork) -> float:
-    """The fastest any container moves here, km/h: the fastest road edge or train (a bound that lets the search skip hopeless moves)."""
+    """Return the fastest any container moves here, km/h: the fastest road edge or train (the search's bound)."""
     road = max((float(d.get("speed_kph", 0.0)) for _, _, d in graph.edges(data=True)), default=0.0)
-    trains = max((v for dated in rail.timing.speed_kph.values() for v in dated.values), default=0.0)
+    trains = max((v for dated in rail.timing.speed_kph.values() for v in dated.values), default=0.0)  # noqa: PD011 - Dated.values is a tuple
     return max(road, trains) or TOP_SPEED_KPH
 
 
