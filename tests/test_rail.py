@@ -416,3 +416,22 @@ def test_the_map_draws_trucks_and_trains(tmp_path):
     assert "toy rail" in page and "toy road" in page
     assert '"dashArray": "12 8"' in page  # the train
     assert "West station: transfer" in page and "East station: transfer" in page
+
+
+def test_one_graph_of_roads_rails_and_transfers(net):
+    """multimodal_graph: osmnx reads it, every edge has its mode, transfers join each terminal to its road place both ways."""
+    import osmnx as ox
+
+    from transit.multimodal import multimodal_graph
+
+    g = multimodal_graph(net)
+    nodes, edges = ox.graph_to_gdfs(g)
+    assert len(nodes) == g.number_of_nodes()
+    assert set(edges["mode"]) == {"road", "rail", "transfer"}
+    assert (edges["mode"] == "road").sum() == net.number_of_edges()
+    rail = net.graph["rail"]
+    assert (edges["mode"] == "transfer").sum() == 2 * len(rail.terminals())
+    kashgar = transit.resolve_place(net, "Kashgar")
+    assert g.has_edge("rail:kashgar", kashgar) and g.has_edge(kashgar, "rail:kashgar")
+    assert all(d["length"] >= 0 and d["travel_time"] >= 0 for _, _, d in g.edges(data=True))
+    assert not net.has_node("rail:kashgar")  # the road network is left as it was

@@ -58,7 +58,16 @@ from .vehicles import Vehicle
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MODES", "DoorToDoorReliability", "MultimodalCost", "MultimodalTrip", "Part", "plan_multimodal", "sample_door_to_door"]
+__all__ = [
+    "MODES",
+    "DoorToDoorReliability",
+    "MultimodalCost",
+    "MultimodalTrip",
+    "Part",
+    "multimodal_graph",
+    "plan_multimodal",
+    "sample_door_to_door",
+]
 
 #: The modes a question may allow.
 MODES = ("road", "rail")
@@ -560,6 +569,41 @@ def plan_multimodal(
         return build(_State(t0, 0, question.destination, "road", (road(question.origin, question.destination, t0, question.vehicle),)))
     assert rail is not None  # noqa: S101 - checked above
     return _search(graph, rail, question.origin, question.destination, t0, question.vehicle, allowed, road, build)
+
+
+def multimodal_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """
+    Return one osmnx-compatible graph of roads, rail lines and the transfers between them, each edge with its ``mode``.
+
+    Road nodes and edges are the network's (``mode="road"``); rail stations join as nodes keyed
+    ``"rail:<station id>"`` with their lines (``mode="rail"``); each terminal is linked both ways to the road
+    place it serves (``mode="transfer"``, ``travel_time`` the transfer time, ``length`` 0). A new unfrozen graph:
+    ``osmnx.graph_to_gdfs(g)`` draws it, and ``g.edges(data="mode")`` tells the modes apart. The trip search does
+    not route on it (see :func:`plan_multimodal`): it is the layer to look at, export or extend.
+
+    Examples
+    --------
+    >>> import transit
+    >>> g = multimodal_graph(transit.load_network())
+    >>> sorted({mode for _, _, mode in g.edges(data="mode")})
+    ['rail', 'road', 'transfer']
+    """
+    rail: RailNetwork | None = graph.graph.get("rail")
+    out = nx.MultiDiGraph(**{k: v for k, v in graph.graph.items() if k in ("crs", "name", "dataset_version")})
+    out.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True))
+    out.add_edges_from((u, v, k, {**d, "mode": "road"}) for u, v, k, d in graph.edges(keys=True, data=True))
+    if rail is None:
+        return out
+    for sid, s in rail.stations.items():
+        out.add_node(f"rail:{sid}", x=s.lon, y=s.lat, name=s.name, country=s.country, kind=f"rail_{s.kind}", tz=s.tz, gauge_mm=s.gauge_mm)
+    for u, v, k, d in rail.graph.edges(keys=True, data=True):
+        out.add_edge(f"rail:{u}", f"rail:{v}", k, **d)
+    transfer_s = rail.timing.transfer_h * HOUR_S
+    for station in rail.terminals():
+        node = node_of(graph, station.road_place)
+        for a, b in ((f"rail:{station.id}", node), (node, f"rail:{station.id}")):
+            out.add_edge(a, b, "transfer", mode="transfer", length=0.0, travel_time=transfer_s, speed_kph=0.0, source=rail.timing.transfer_source)
+    return out
 
 
 def _check_modes(modes: Sequence[str]) -> tuple[str, ...]:
