@@ -106,7 +106,7 @@ def test_charts_render_to_non_trivial_png(cmp):
 
 
 def test_bad_inputs_name_what_was_expected(cmp):
-    with pytest.raises(transit.InvalidArgumentError, match="expected a Trip, MultimodalTrip, Comparison, Reliability"):
+    with pytest.raises(transit.InvalidArgumentError, match="expected a Trip, Comparison, Reliability"):
         tplot.time_distance("Kashgar")
     with pytest.raises(transit.InvalidArgumentError, match="y='speed'"):
         tplot.time_distance(cmp, y="speed")

@@ -113,7 +113,7 @@ def _trips(obj: Any) -> dict[str, Trip]:
         return {}
     if isinstance(obj, Mapping) and obj and all(isinstance(v, Trip | Reliability | MultimodalTrip) for v in obj.values()):
         return {str(k): v.trip if isinstance(v, Reliability) else v for k, v in obj.items() if not isinstance(v, MultimodalTrip)}
-    msg = f"expected a Trip, MultimodalTrip, Comparison, Reliability or a dict of trips; got {type(obj).__name__}"
+    msg = f"expected a Trip, Comparison, Reliability or a dict of trips (or a door-to-door MultimodalTrip); got {type(obj).__name__}"
     raise InvalidArgumentError(msg)
 
 
