@@ -351,17 +351,16 @@ def _entry_dijkstra(
                 w = cg.dom.time(post, node)
                 if w is not None:
                     heapq.heappush(heap, (value + w, next(counter), post, entry))
+    into = _posts_into(cg)
     while heap:
         d_x, _, x, entry = heapq.heappop(heap)
         if (x, entry) in dist:
             continue
         dist[(x, entry)] = d_x
         here = cg.country[x]
-        for p in cg.posts_by_country[here]:
-            if p != x and (p, entry) not in dist:
-                w2 = cg.dom.time(p, x)
-                if w2 is not None:
-                    heapq.heappush(heap, (d_x + w2, next(counter), p, entry))
+        for p, w2 in into[x]:
+            if (p, entry) not in dist:
+                heapq.heappush(heap, (d_x + w2, next(counter), p, entry))
         if entry is None or entry[0] == next_crossing:  # passing the next waypoint counts it: that is the next layer's init
             continue
         came_by, came_from = entry
@@ -372,6 +371,18 @@ def _entry_dijkstra(
                 if (p, before) not in dist and allowed(before, came_by, here):
                     heapq.heappush(heap, (d_x + w, next(counter), p, before))
     return EntryLayer(dist, {entry: list(at.items()) for entry, at in ends.items()})
+
+
+def _posts_into(cg: CrossingGraph) -> dict[Any, list[tuple[Any, float]]]:
+    """Return, per post, the other posts of its country that reach it by road and their times (cached on the graph)."""
+    found: dict[Any, list[tuple[Any, float]]] | None = cg.heuristics.get(("posts-into",))
+    if found is None:
+        found = {}
+        for posts in cg.posts_by_country.values():
+            for x in posts:
+                found[x] = [(p, w) for p in posts if p != x and (w := cg.dom.time(p, x)) is not None]
+        cg.heuristics.put(("posts-into",), found)
+    return found
 
 
 def entry_h(cg: CrossingGraph, layer: EntryLayer, node: Any, entry: Entry) -> float | None:
