@@ -23,6 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from ._cli_history import warning_notes
+from ._cli_modes import multimodal_lines
 from ._extras import missing_extra
 from ._timeutil import parse_departure
 from ._version import __version__
@@ -126,42 +127,6 @@ def _question(origin: str | tuple[float, float], depart: str | None, registratio
 
 def _fmt_h(value: float) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.1f} h"
-
-
-def _print_multimodal(trip: MultimodalTrip, fmt: Format) -> None:
-    """Print a door-to-door trip by road and rail: JSON, CSV of the timeline, or a table for people."""
-    if fmt is Format.json:
-        _echo(json.dumps(trip.to_dict(), indent=2, ensure_ascii=False))
-        return
-    timeline = trip.timeline
-    if fmt is Format.csv:
-        out = timeline.drop(columns=["start", "end"])
-        out["local_start"] = [t.isoformat() for t in out["local_start"]]
-        out["local_end"] = [t.isoformat() for t in out["local_end"]]
-        _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
-        return
-    _echo(repr(trip))
-    _echo("")
-    header: tuple[str, ...] = ("local start", "time zone", "mode", "activity", "hours", "km", "where")
-    lines = [
-        (
-            f"{row.local_start:%a %d %b %H:%M}",
-            row.tz.split("/")[-1],
-            row.mode,
-            row.activity,
-            f"{row.duration_h:.2f}",
-            f"{row.distance_km:,.0f}" if row.distance_km else "",
-            row.place + (f"  [{row.note}]" if row.note else ""),
-        )
-        for row in timeline.itertuples()
-    ]
-    widths = [max(len(cells[i]) for cells in (header, *lines)) for i in range(len(header))]
-    right = (False, False, False, False, True, True, False)
-    for cells in (header, *lines):
-        _echo("  ".join(f"{c:>{w}}" if r else f"{c:<{w}}" for c, w, r in zip(cells, widths, right, strict=True)).rstrip())
-    _echo("")
-    _echo("  ".join(f"{k} {v:.1f} h" for k, v in trip.breakdown_h.items() if v))
-    _echo("cost: " + ", ".join(f"{k} ${v:,.0f}" for k, v in trip.cost.as_dict().items()))
 
 
 @app.command("compare")
@@ -337,7 +302,8 @@ def plan_cmd(
         modes=allowed,
     )
     if isinstance(trip, MultimodalTrip):
-        _print_multimodal(trip, fmt)
+        for line in multimodal_lines(trip, fmt.value):
+            _echo(line)
         return
     if fmt is Format.json:
         _echo(json.dumps(trip_to_dict(trip), indent=2, ensure_ascii=False))
