@@ -435,3 +435,30 @@ def test_one_graph_of_roads_rails_and_transfers(net):
     assert g.has_edge("rail:kashgar", kashgar) and g.has_edge(kashgar, "rail:kashgar")
     assert all(d["length"] >= 0 and d["travel_time"] >= 0 for _, _, d in g.edges(data=True))
     assert not net.has_node("rail:kashgar")  # the road network is left as it was
+
+
+def test_cli_reliability_takes_modes(capsys):
+    from tests.conftest import run_cli
+
+    code, out, err = run_cli(
+        capsys, "reliability", "Urumqi", "Almaty", "--depart", "2024-06-03T08:00", "--modes", "rail", "--samples", "500", "--seed", "3"
+    )
+    assert code == 0, err
+    assert "P90" in out and "rail Urumqi" in out
+    code, out, err = run_cli(
+        capsys,
+        "reliability",
+        "Urumqi",
+        "Almaty",
+        "--depart",
+        "2024-06-03T08:00",
+        "--modes",
+        "rail",
+        "--samples",
+        "500",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    )
+    assert code == 0 and '"modes": [\n    "rail"\n  ]' in out and '"seed": 3' in out

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 
-from .multimodal import MultimodalTrip
+from .multimodal import DoorToDoorReliability, MultimodalTrip
 
-__all__ = ["multimodal_lines"]
+__all__ = ["door_to_door_lines", "multimodal_lines"]
 
 
 def multimodal_lines(trip: MultimodalTrip, fmt: str) -> list[str]:
@@ -54,4 +54,29 @@ def multimodal_lines(trip: MultimodalTrip, fmt: str) -> list[str]:
     ]
     lines += ["", "  ".join(f"{k} {v:.1f} h" for k, v in trip.breakdown_h.items() if v)]
     lines.append("cost: " + ", ".join(f"{k} ${v:,.0f}" for k, v in trip.cost.as_dict().items()))
+    return lines
+
+
+def door_to_door_lines(rel: DoorToDoorReliability, fmt: str, *, seed: int | None, deadline: str | None) -> list[str]:
+    """Return the lines ``transit reliability --modes ...`` prints: JSON (the summary), CSV (hours per sample) or a table."""
+    summary = rel.summary()
+    if deadline is not None:
+        summary["on_time_probability"] = round(rel.on_time_probability(deadline), 4)
+    if fmt == "json":
+        return [json.dumps({**summary, "seed": seed}, indent=2, ensure_ascii=False)]
+    if fmt == "csv":
+        return ["sample,total_h", *(f"{i},{h:.4f}" for i, h in enumerate(rel.total_h))]
+    trip = rel.trip
+    lines = [
+        (
+            f"{trip.origin_name} → {trip.destination_name} ({trip.regime}, {' / '.join(trip.modes)}), "
+            f"departing {trip.departure:%Y-%m-%d %H:%M %Z (%a)}: {trip.route}"
+        ),
+        f"{rel.samples:,} samples (seed {seed}); deterministic (median delays): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M}",
+        "",
+    ]
+    lines += [f"  P{q:<3} {rel.percentile_h(q):7.1f} h   arrives by {rel.arrival_at(q):%a %d %b %H:%M %Z}" for q in (50, 90, 95)]
+    lines.append(f"  mean {rel.mean_h:7.1f} h")
+    if deadline is not None:
+        lines.append(f"\nOn time by {deadline}: {summary['on_time_probability']:.1%}")
     return lines

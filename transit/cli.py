@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from ._cli_history import warning_notes
-from ._cli_modes import multimodal_lines
+from ._cli_modes import door_to_door_lines, multimodal_lines
 from ._extras import missing_extra
 from ._timeutil import parse_departure
 from ._version import __version__
@@ -32,7 +32,7 @@ from .comparison import compare as run_compare
 from .convert import to_gdfs
 from .errors import InvalidArgumentError, TransitError
 from .lookup import get_regime
-from .multimodal import MultimodalTrip
+from .multimodal import DoorToDoorReliability, MultimodalTrip
 from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
@@ -89,6 +89,10 @@ ModesOption = Annotated[
         "--modes",
         help="Modes allowed, comma-separated: road (default), rail (the main haul by train), or road,rail (any mix, door to door).",
     ),
+]
+ModeSetsOption = Annotated[
+    str | None,
+    typer.Option("--modes", help="Mode sets to compare, comma-separated: road, rail, road+rail (e.g. road,road+rail). Default: road."),
 ]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed: the same seed gives the same percentiles. Default: fresh entropy.")]
 
@@ -159,13 +163,7 @@ def compare_cmd(
     drivers: DriversOption = 1,
     samples: SamplesOption = 0,
     seed: SeedOption = None,
-    modes: Annotated[
-        str | None,
-        typer.Option(
-            "--modes",
-            help="Mode sets to compare, comma-separated: road, rail, road+rail (e.g. road,road+rail: road only beside the best mix). Default: road.",
-        ),
-    ] = None,
+    modes: ModeSetsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Compare one trip under several regimes (default: every regime of the dataset), or at several --dates; --samples adds percentiles."""
@@ -363,15 +361,31 @@ def reliability_cmd(
     deadline: Annotated[
         str | None, typer.Option("--deadline", help="Also print the probability of arriving by this time (ISO 8601, local at the destination).")
     ] = None,
+    modes: ModesOption = "road",
     fmt: FormatOption = Format.table,
 ) -> None:
     """Percentiles of one trip's door-to-door time under uncertain border delays."""
     from .uncertainty import reliability
 
     net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
+    allowed = tuple(m.strip() for m in modes.split(",") if m.strip())
     rel = reliability(
-        net, _place(origin), _place(destination), regime=regime, departure=departure, via=via, vehicle=vehicle, samples=samples, rng=seed, route=route
+        net,
+        _place(origin),
+        _place(destination),
+        regime=regime,
+        departure=departure,
+        via=via,
+        vehicle=vehicle,
+        samples=samples,
+        rng=seed,
+        route=route,
+        modes=allowed,
     )
+    if isinstance(rel, DoorToDoorReliability):
+        for line in door_to_door_lines(rel, fmt.value, seed=seed, deadline=deadline):
+            _echo(line)
+        return
     if fmt is Format.json:
         _echo(json.dumps(reliability_to_dict(rel, seed=seed, deadline=deadline), indent=2, ensure_ascii=False))
         return
