@@ -404,3 +404,13 @@ def test_compare_takes_modes(client):
     rows = response.json()["rows"]
     assert [r["row"] for r in rows] == ["history road", "history road+rail"]
     assert rows[1]["total_h"] <= rows[0]["total_h"]
+
+
+def test_reliability_takes_modes(client):
+    body = {"origin": "Urumqi", "destination": "Almaty", "departure": "2024-06-03T08:00", "modes": ["rail"], "samples": 400, "seed": 2}
+    response = client.post("/reliability", json={**body, "deadline": "2024-06-08T12:00"})
+    assert response.status_code == 200, response.text
+    out = response.json()
+    rel = transit.reliability(transit.load_network(), "Urumqi", "Almaty", departure="2024-06-03T08:00", modes=("rail",), samples=400, rng=2)
+    assert out["modes"] == ["rail"] and out["p90_h"] == round(rel.percentile_h(90), 2)
+    assert 0 <= out["on_time_probability"] <= 1

@@ -31,7 +31,7 @@ from .._history_query import no_timeline_message, select_events
 from ..comparison import compare
 from ..errors import InvalidArgumentError
 from ..lookup import get_regime
-from ..multimodal import MultimodalTrip
+from ..multimodal import DoorToDoorReliability, MultimodalTrip
 from ..network import load_network
 from ..odmatrix import matrix
 from ..routing import plan_trip
@@ -313,7 +313,7 @@ async def compare_endpoint(body: m.CompareRequest, request: Request, service: Se
     return await service.compute(request, work)
 
 
-@router.post("/reliability", response_model=m.ReliabilityResponse, responses=_POST_ERRORS, tags=["trips"])
+@router.post("/reliability", response_model=m.ReliabilityResponse | m.DoorToDoorReliabilityResponse, responses=_POST_ERRORS, tags=["trips"])
 async def reliability_endpoint(body: m.ReliabilityRequest, request: Request, service: Service, net: Network) -> Response:
     """Percentiles and on-time probability of one trip under uncertain border delays."""
     service.check_samples(body.samples)
@@ -330,7 +330,11 @@ async def reliability_endpoint(body: m.ReliabilityRequest, request: Request, ser
             samples=body.samples,
             rng=body.seed,
             route=body.route,
+            modes=tuple(body.modes) if body.modes else ("road",),
         )
+        if isinstance(rel, DoorToDoorReliability):
+            on_time = None if body.deadline is None else round(rel.on_time_probability(body.deadline), 4)
+            return _json(m.DoorToDoorReliabilityResponse, {**rel.summary(), "seed": body.seed, "on_time_probability": on_time})
         return reliability_response(rel, seed=body.seed, deadline=body.deadline)
 
     return await service.compute(request, work)

@@ -287,6 +287,26 @@ class MultimodalTripResponse(BaseModel):
     timeline: list[MultimodalEvent]
 
 
+class DoorToDoorReliabilityResponse(BaseModel):
+    """The ``POST /reliability`` response when ``modes`` allows rail: percentiles of the door-to-door trip."""
+
+    origin: str
+    destination: str
+    regime: str
+    modes: list[str]
+    departure: str
+    route: str
+    samples: int
+    seed: int | None
+    deterministic_h: float
+    mean_h: float
+    p50_h: float
+    p90_h: float
+    p95_h: float
+    p90_arrival: str
+    on_time_probability: float | None = Field(default=None, description="With a deadline: the share of samples in by then.")
+
+
 class CompareRequest(BaseModel):
     """The ``POST /compare`` request: one trip question under several regimes, at one departure or several (dates)."""
 
@@ -422,6 +442,12 @@ class ReliabilityRequest(BaseModel):
         default="planned", pattern=r"^(planned|best_mean|best_p\d{1,2})$", description="'planned', 'best_p90' (any best_pNN) or 'best_mean'."
     )
     deadline: DateTime | None = Field(default=None, min_length=1, max_length=40, description="ISO 8601; naive is local time at the destination.")
+    modes: list[Literal["road", "rail"]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2,
+        description="Modes allowed, as for /trips; allowing rail samples the door-to-door trip (route 'planned', no via).",
+    )
 
 
 class CrossingStat(BaseModel):
