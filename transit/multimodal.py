@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from ._search import astar_paths, crossing_graph
 from ._timeutil import parse_departure
 from ._units import HOUR_S
 from .delays import as_generator
@@ -552,6 +553,21 @@ def plan_multimodal(
         trip = plan_resolved(graph, leg)
         return Part("road", trip.events, trip.cost.total_usd, trip=trip)
 
+    statics: dict[tuple[Any, Any, int], float] = {}
+
+    def static_road_s(a: Any, b: Any, t: float, truck: Vehicle) -> float:
+        """Return a lower bound on a road leg: the static time of the fastest allowed crossing sequence (median delays, no rests)."""
+        regime = base.around(t)
+        key = (a, b, id(regime))
+        found = statics.get(key)
+        if found is None:
+            try:
+                first = next(astar_paths(crossing_graph(graph, regime, truck.max_speed_kph), a, b), None)
+            except NoRouteError:
+                first = None
+            found = statics[key] = 0.0 if first is None else max(first[0] - 60.0, 0.0)  # (a minute for rounding)
+        return found
+
     def build(state: _State) -> MultimodalTrip:
         end = state.parts[-1].events[-1].end if state.parts and state.parts[-1].events else t0
         return MultimodalTrip(
@@ -568,7 +584,7 @@ def plan_multimodal(
     if allowed == ("road",):
         return build(_State(t0, 0, question.destination, "road", (road(question.origin, question.destination, t0, question.vehicle),)))
     assert rail is not None  # noqa: S101 - checked above
-    return _search(graph, rail, question.origin, question.destination, t0, question.vehicle, allowed, road, build)
+    return _search(graph, rail, question.origin, question.destination, t0, question.vehicle, allowed, road, build, static_road_s)
 
 
 def multimodal_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -628,6 +644,7 @@ def _search(
     allowed: tuple[str, ...],
     road: Any,
     build: Any,
+    static_road_s: Any,
 ) -> MultimodalTrip:
     """Run the time-dependent Dijkstra over the places where the mode can change (see the module docstring)."""
     names = graph.nodes
@@ -684,6 +701,8 @@ def _search(
                 continue  # by rail: the trucks to and from the trains stay in one country (first and last miles)
             if best is not None and state.t + (lower_h(state.node, target) + lower_h(target, destination)) * HOUR_S >= best.t:
                 continue
+            if best is not None and state.t + static_road_s(state.node, target, state.t, truck) + lower_h(target, destination) * HOUR_S >= best.t:
+                continue  # the same with the road leg's static time
             try:
                 part = road(state.node, target, state.t, truck)
             except NoRouteError as exc:
