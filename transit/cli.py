@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from ._cli_history import warning_notes
-from ._cli_modes import door_to_door_lines, multimodal_lines
+from ._cli_text import door_to_door_lines, percentile_lines, trip_lines
 from ._extras import missing_extra
 from ._timeutil import parse_departure
 from ._version import __version__
@@ -32,11 +32,11 @@ from .comparison import compare as run_compare
 from .convert import to_gdfs
 from .errors import InvalidArgumentError, TransitError
 from .lookup import get_regime
-from .multimodal import DoorToDoorReliability, MultimodalTrip
+from .multimodal import DoorToDoorReliability
 from .network import load_network
 from .routing import plan_trip
 from .schedule import zone
-from .serialize import comparison_to_dict, reliability_to_dict, trip_to_dict
+from .serialize import comparison_to_dict, reliability_to_dict
 from .timeline import HISTORY, regime_on
 from .vehicles import Vehicle
 
@@ -299,49 +299,8 @@ def plan_cmd(
         vehicle=vehicle,
         modes=allowed,
     )
-    if isinstance(trip, MultimodalTrip):
-        for line in multimodal_lines(trip, fmt.value):
-            _echo(line)
-        return
-    if fmt is Format.json:
-        _echo(json.dumps(trip_to_dict(trip), indent=2, ensure_ascii=False))
-        return
-    timeline = trip.timeline
-    if fmt is Format.csv:
-        out = timeline.drop(columns=["start", "end"])
-        out["local_start"] = [t.isoformat() for t in out["local_start"]]
-        out["local_end"] = [t.isoformat() for t in out["local_end"]]
-        _echo(out.to_csv(index=False, float_format="%.3f").rstrip())
-        return
-    _echo(repr(trip))
-    for end, km, name in (("origin", trip.snapped_km[0], trip.origin_name), ("destination", trip.snapped_km[1], trip.destination_name)):
-        if km:
-            _echo(f"{end} snapped {km:.1f} km to {name}")
-    for text in trip.warnings:
-        _echo(f"warning: {text}")
-    _echo("")
-    # Columns as wide as their content; the time zone column names the zone's city (Asia/Bishkek: Bishkek).
-    header: tuple[str, ...] = ("local start", "time zone", "activity", "hours", "km", "where")
-    lines: list[tuple[str, ...]] = [
-        (
-            f"{row.local_start:%a %d %b %H:%M}",
-            row.tz.split("/")[-1],
-            row.activity,
-            f"{row.duration_h:.2f}",
-            f"{row.distance_km:,.0f}" if row.distance_km else "",
-            row.place + (f"  [{row.note}]" if row.note else ""),
-        )
-        for row in timeline.itertuples()
-    ]
-    widths = [max(len(cells[i]) for cells in (header, *lines)) for i in range(len(header))]
-    right = (False, False, False, True, True, False)
-    for cells in (header, *lines):
-        text = "  ".join(f"{c:>{w}}" if r else f"{c:<{w}}" for c, w, r in zip(cells, widths, right, strict=True))
-        _echo(text.rstrip())
-    _echo("")
-    b = trip.breakdown_h
-    _echo("  ".join(f"{k} {v:.1f} h" for k, v in b.items() if v))
-    _echo("cost: " + ", ".join(f"{k} ${v:,.0f}" for k, v in trip.cost.as_dict().items()))
+    for line in trip_lines(trip, fmt.value):
+        _echo(line)
 
 
 @app.command("reliability")
@@ -404,9 +363,8 @@ def reliability_cmd(
     )
     _echo(f"{rel.samples:,} samples (seed {seed}); deterministic (median delays): {trip.total_h:.1f} h, arriving {trip.arrival:%a %d %b %H:%M}")
     _echo("")
-    for q, value in rel.percentiles_h.items():
-        _echo(f"  P{q:<3} {value:7.1f} h   arrives by {rel.arrival_at(q):%a %d %b %H:%M %Z}")
-    _echo(f"  mean {rel.mean_h:7.1f} h")
+    for line in percentile_lines(rel, rel.percentiles_h):
+        _echo(line)
     if deadline is not None:
         _echo(f"\nOn time by {deadline}: {summary['on_time_probability']:.1%}")
     _echo("\nMean hours by activity: " + ", ".join(f"{k} {v:.1f}" for k, v in rel.breakdown_h.items() if v > 0.005))
