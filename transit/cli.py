@@ -129,6 +129,11 @@ def _question(origin: str | tuple[float, float], depart: str | None, registratio
     return net, depart, vehicle
 
 
+def _modes(text: str) -> tuple[str, ...]:
+    """Return ``--modes`` as a tuple (``"road,rail"`` -> ``("road", "rail")``); the library checks each mode."""
+    return tuple(m.strip() for m in text.split(",") if m.strip())
+
+
 def _fmt_h(value: float) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.1f} h"
 
@@ -183,7 +188,7 @@ def compare_cmd(
         vehicle=vehicle,
         samples=samples,
         rng=seed,
-        modes=None if modes is None else [m.strip() for m in modes.split(",") if m.strip()],
+        modes=None if modes is None else list(_modes(modes)),
     )
     if fmt is Format.json:
         _echo(json.dumps(comparison_to_dict(cmp, seed=seed), indent=2, ensure_ascii=False))
@@ -288,7 +293,6 @@ def plan_cmd(
 ) -> None:
     """Plan one trip and print its timeline. A place may be a point, LAT,LON (e.g. 39.47,75.99), snapped to the network."""
     net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
-    allowed = tuple(m.strip() for m in modes.split(",") if m.strip())
     trip = plan_trip(
         net,
         _place(origin),
@@ -297,7 +301,7 @@ def plan_cmd(
         departure=departure,
         via=via,
         vehicle=vehicle,
-        modes=allowed,
+        modes=_modes(modes),
     )
     for line in trip_lines(trip, fmt.value):
         _echo(line)
@@ -327,7 +331,6 @@ def reliability_cmd(
     from .uncertainty import reliability
 
     net, departure, vehicle = _question(_place(origin), depart, registration, drivers)
-    allowed = tuple(m.strip() for m in modes.split(",") if m.strip())
     rel = reliability(
         net,
         _place(origin),
@@ -339,7 +342,7 @@ def reliability_cmd(
         samples=samples,
         rng=seed,
         route=route,
-        modes=allowed,
+        modes=_modes(modes),
     )
     if isinstance(rel, DoorToDoorReliability):
         for line in door_to_door_lines(rel, fmt.value, seed=seed, deadline=deadline):

@@ -346,6 +346,16 @@ def check_source(text: str, sources: Mapping[str, Source], *, file: str, row: ob
     return text
 
 
+def time_zone(row: Row, column: str = "tz") -> str:
+    """Return a row's IANA time zone name, checked (a located :class:`DataError` for an unknown one)."""
+    tz = row.str(column)
+    try:
+        zone(tz)
+    except ValueError as exc:
+        raise row.error(column, str(exc)) from None
+    return tz
+
+
 def check_coords(row: Any, lon: float, lat: float) -> None:
     if not (-180 <= lon <= 180):
         raise row.error("lon", f"got {lon}; expected a longitude in degrees (-180..180)")
@@ -385,11 +395,7 @@ def read_places(path: Path, sources: Mapping[str, Source]) -> list[Place]:
             raise row.error("kind", f"got {kind!r}; expected one of {NODE_KINDS[:-1]}")
         lon, lat = row.float("lon"), row.float("lat")
         check_coords(row, lon, lat)
-        tz = row.str("tz")
-        try:
-            zone(tz)
-        except ValueError as exc:
-            raise row.error("tz", str(exc)) from None
+        tz = time_zone(row)
         places.append(
             Place(
                 id=pid,

@@ -48,7 +48,7 @@ from shapely.geometry import LineString
 
 from ._pickle import reduce_frozen
 from ._units import HOUR_S
-from .datasets import Row, check_coords, check_keys, check_source, country, read_csv, read_text, read_toml, toml_number
+from .datasets import Row, check_coords, check_keys, check_source, country, read_csv, read_text, read_toml, time_zone, toml_number
 from .delays import Z90
 from .errors import DataError, InvalidArgumentError, NoRouteError
 from .geo import haversine_km
@@ -518,11 +518,7 @@ def _station(row: Row, sources: Mapping[str, Source], places: Mapping[str, str] 
         raise row.error("gauge_mm", f"got {gauge}; expected one of {list(GAUGES_MM)} (standard or broad gauge)")
     lon, lat = row.float("lon"), row.float("lat")
     check_coords(row, lon, lat)
-    tz = row.str("tz")
-    try:
-        zone(tz)
-    except (KeyError, ValueError, LookupError):
-        raise row.error("tz", f"got {tz!r}; expected an IANA time zone such as 'Asia/Almaty'") from None
+    tz = time_zone(row)
     code = country(row, "country")
     place = row.str("road_place", required=False) or None
     if place is not None and places is not None:

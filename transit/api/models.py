@@ -169,8 +169,8 @@ class TripRequest(BaseModel):
     )
 
 
-class TimelineEvent(BaseModel):
-    """One row of a trip's timeline: driving, a rest, a queue, clearance, a closed wait or transshipment."""
+class _Step(BaseModel):
+    """What every timeline row says: the activity, where, when (local time of the place), how long, and its source."""
 
     activity: str
     place: str
@@ -181,6 +181,11 @@ class TimelineEvent(BaseModel):
     distance_km: float
     note: str
     source: str
+
+
+class TimelineEvent(_Step):
+    """One row of a trip's timeline: driving, a rest, a queue, clearance, a closed wait or transshipment."""
+
     crossing_id: str
     segment_id: str
 
@@ -244,19 +249,10 @@ class TripResponse(BaseModel):
     geometry: Feature
 
 
-class MultimodalEvent(BaseModel):
+class MultimodalEvent(_Step):
     """One row of a door-to-door trip's timeline, with its mode."""
 
     mode: Literal["road", "rail", "transfer"]
-    activity: str
-    place: str
-    country: str
-    start: str = Field(description="ISO 8601, local time of the place.")
-    end: str
-    duration_h: float
-    distance_km: float
-    note: str
-    source: str
 
 
 class MultimodalTripResponse(BaseModel):
