@@ -191,9 +191,7 @@ def test_warnings_in_every_output_of_compare_reliability_profile_and_matrix(caps
     code, out, _ = run(capsys, *profile)
     assert code == 0 and out.count(BEFORE) == 1  # one note under the table for both departures
     assert "warning (2016-10-03T08:00:00+08:00, 2016-10-03T14:00:00+08:00): departure 2016-10-03" in out
-    code, out, _ = run(
-        capsys, "matrix", "--origins", "Kashgar", "--destinations", "Osh", "--depart", "2016-10-03T08:00", "--regime", "sco-2017", "--cpus", "1"
-    )
+    code, out, _ = run(capsys, "matrix", "--origins", "Kashgar", "--destinations", "Osh", "--depart", "2016-10-03T08:00", "--regime", "sco-2017")
     (row,) = csv.DictReader(io.StringIO(out))
     assert code == 0 and BEFORE in row["warnings"] and " | " in row["warnings"]
 

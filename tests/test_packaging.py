@@ -123,4 +123,6 @@ def test_every_pip_install_hint_names_sco_transit():
     assert hints >= 6  # README (core and three extras), the dataset's reinstall hint, `transit serve --help`
     from transit._extras import EXTRAS, install_hint
 
-    assert {extra: install_hint(extra) for extra in EXTRAS} == {extra: f"pip install 'sco-transit[{extra}]'" for extra in ("api", "osm", "plot")}
+    assert {extra: install_hint(extra) for extra in EXTRAS} == {
+        extra: f"pip install 'sco-transit[{extra}]'" for extra in ("api", "osm", "plot", "sweep")
+    }

@@ -92,6 +92,8 @@ PUBLIC = [
     "routing",
     "schedule",
     "simulation",
+    "sweep",
+    "sweeps",
     "trip",
     "uncertainty",
 ]

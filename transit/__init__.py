@@ -39,6 +39,7 @@ from . import (
     routing,
     schedule,
     simulation,
+    sweeps,
     timeline,
     trip,
     uncertainty,
@@ -78,6 +79,7 @@ from .regimes import CrossingRule, Delay, Regime
 from .routing import plan_trip
 from .schedule import PostSchedule
 from .simulation import simulate
+from .sweeps import sweep
 from .timeline import History, Timeline, TimelineEvent, regime_on
 from .trip import Event, SearchStats, Trip
 from .uncertainty import Reliability, departure_profile, reliability
@@ -163,6 +165,8 @@ __all__ = [
     "simulate",
     "simulation",
     "snap",
+    "sweep",
+    "sweeps",
     "timeline",
     "to_gdfs",
     "trip",

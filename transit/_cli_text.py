@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .errors import InvalidArgumentError
 from .multimodal import DoorToDoorReliability, MultimodalTrip
 from .serialize import trip_to_dict
 from .trip import Trip
@@ -20,7 +21,7 @@ from .trip import Trip
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["door_to_door_lines", "percentile_lines", "timeline_csv", "trip_lines"]
+__all__ = ["door_to_door_lines", "percentile_lines", "timeline_csv", "trip_lines", "write_atomically"]
 
 
 def timeline_csv(timeline: pd.DataFrame) -> str:
@@ -107,3 +108,23 @@ def door_to_door_lines(rel: DoorToDoorReliability, fmt: str, *, seed: int | None
     if deadline is not None:
         lines.append(f"\nOn time by {deadline}: {summary['on_time_probability']:.1%}")
     return lines
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory: no partial file on failure."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    if not target.parent.exists():
+        msg = f"cannot write {path!r}: directory {str(target.parent)!r} does not exist; create it or choose another --output"
+        raise InvalidArgumentError(msg)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False) as handle:
+        tmp = Path(handle.name)
+        try:
+            handle.write(text)
+        except BaseException:
+            handle.close()
+            tmp.unlink(missing_ok=True)
+            raise
+    tmp.replace(target)

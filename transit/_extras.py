@@ -26,6 +26,7 @@ EXTRAS = {
     "api": "the HTTP API (transit.api, `transit serve`)",
     "osm": "transit.graph_from_osm (reading OpenStreetMap files)",
     "plot": "transit.plot (charts and maps)",
+    "sweep": "transit.sweep on Dask (scheduler=...) and its Parquet output",
 }
 
 

@@ -1,7 +1,7 @@
 """
 Command line: ``transit`` with its commands.
 
-The commands: ``compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``places``, ``crossings``, ``regimes``, ``routes``,
+The commands: ``compare``, ``plan``, ``reliability``, ``profile``, ``matrix``, ``sweep``, ``places``, ``crossings``, ``regimes``, ``routes``,
 ``timeline``, ``validate``, ``serve``.
 
 Errors are printed as one line on stderr with exit code 2; no traceback
@@ -23,7 +23,8 @@ from typing import Annotated, Any
 import typer
 
 from ._cli_history import warning_notes
-from ._cli_text import door_to_door_lines, percentile_lines, trip_lines
+from ._cli_sweep import sweep_cmd
+from ._cli_text import door_to_door_lines, percentile_lines, trip_lines, write_atomically
 from ._extras import missing_extra
 from ._timeutil import parse_departure
 from ._version import __version__
@@ -448,7 +449,10 @@ def matrix_cmd(
     samples: SamplesOption = 0,
     seed: SeedOption = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the CSV to this file (default: standard output).")] = None,
-    cpus: Annotated[int | None, typer.Option("--cpus", min=1, help="Worker processes. Default: every core.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Run on Dask: local (this machine's cores) or a scheduler address (tcp://host:8786). Default: here."),
+    ] = None,
 ) -> None:
     """Origin-destination matrix as CSV: one row per pair (hours, km, USD, route, status, warnings separated by ' | ')."""
     from .odmatrix import matrix
@@ -459,34 +463,25 @@ def matrix_cmd(
         return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
 
     table = matrix(
-        net, names(origins), names(destinations), regime=regime, departure=depart, samples=samples, rng=seed, progress=sys.stderr.isatty(), cpus=cpus
+        net,
+        names(origins),
+        names(destinations),
+        regime=regime,
+        departure=depart,
+        samples=samples,
+        rng=seed,
+        progress=sys.stderr.isatty(),
+        scheduler=scheduler,
     )
     text = table.assign(warnings=_warning_cells(table["warnings"])).to_csv(index=False, float_format="%.3f")
     if output is None:
         _echo(text.rstrip())
         return
-    _write_atomically(output, text)
+    write_atomically(output, text)
     typer.echo(f"wrote {len(table):,} rows to {output}", err=True)
 
 
-def _write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory: no partial file on failure."""
-    import tempfile
-    from pathlib import Path
-
-    target = Path(path)
-    if not target.parent.exists():
-        msg = f"cannot write {path!r}: directory {str(target.parent)!r} does not exist; create it or choose another --output"
-        raise TransitError(msg)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False) as handle:
-        tmp = Path(handle.name)
-        try:
-            handle.write(text)
-        except BaseException:
-            handle.close()
-            tmp.unlink(missing_ok=True)
-            raise
-    tmp.replace(target)
+app.command("sweep")(sweep_cmd)
 
 
 @app.command("serve")

@@ -372,7 +372,7 @@ def compare(
         msg = f"departures {[t.isoformat() for t in times]} give one time twice; give each once"
         raise InvalidArgumentError(msg)
     same_day = len({t.date() for t in times}) != len(times)
-    mode_sets = _mode_sets(modes)
+    mode_sets = parse_mode_sets(modes)
     if via and any(m != ("road",) for m in mode_sets):
         msg = f"via={via!r} is for road trips; compare modes without via"
         raise InvalidArgumentError(msg)
@@ -430,7 +430,7 @@ def compare(
     )
 
 
-def _mode_sets(modes: object) -> list[tuple[str, ...]]:
+def parse_mode_sets(modes: object) -> list[tuple[str, ...]]:
     """Check ``modes`` of :func:`compare`: a list of mode sets, each a tuple of modes or ``"road+rail"``."""
     if modes is None:
         return [("road",)]

@@ -366,8 +366,7 @@ async def matrix_endpoint(body: m.MatrixRequest, request: Request, service: Serv
             via=body.via,
             vehicle=_vehicle(body.vehicle),
             samples=body.samples,
-            rng=body.seed,
-            cpus=1,  # worker processes are the server's
+            rng=body.seed,  # in the request's own thread: worker processes are the server's (scheduler=None)
         )
         return matrix_response(table, regime=body.regime, departure=body.departure, samples=body.samples, seed=body.seed)
 
