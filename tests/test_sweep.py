@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,6 +19,7 @@ import pandas as pd
 import pytest
 
 import transit
+from tests.conftest import run_cli
 from transit._sweep_grid import fingerprint
 from transit._sweep_run import MANIFEST
 
@@ -219,3 +224,59 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_row(net, cluster, tmp
     assert pids[victim] not in cluster.run(os.getpid).values()  # that worker is gone (its nanny started another)
     pd.testing.assert_frame_equal(pd.read_parquet(out), serial)
     assert not list(out.glob(".*.tmp"))
+
+
+# -- the command line ---------------------------------------------------------------------------------------------
+
+
+def test_cli_sweep_from_options_and_from_scenario_files(capsys, tmp_path, net):
+    code, out, err = run_cli(
+        capsys, "sweep", "--origins", "Kashgar,Urumqi", "--destinations", "Osh", "--depart", "2017-10-30T08:00", "--until", "2017-11-01T08:00",
+        "--regimes", "pre-2017,sco-2017", "--vehicles", "CN,UZ:2",
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 2 * 3 * 2 * 2 and "swept 24 scenarios (24 with a route, 0 without)" in err
+    assert {r["vehicle"] for r in rows} == {"CN", "UZ 2 drivers"}
+    same = transit.sweep(net, ["Kashgar", "Urumqi"], ["Osh"], departures={"start": "2017-10-30T08:00", "end": "2017-11-01T08:00"},
+                         regimes=["pre-2017", "sco-2017"], vehicles=["CN", {"registration": "UZ", "drivers": 2}])  # fmt: skip
+    assert [float(r["total_h"]) for r in rows] == pytest.approx(same["total_h"].tolist(), abs=1e-3)
+
+    grid = tmp_path / "grid.toml"
+    grid.write_text('pairs = [["Kashgar", "Osh"], ["Osh", "Almaty"]]\ndepartures = {start = "2017-10-30T08:00", end = "2017-11-13T08:00", step = "7D"}\n'
+                    'regimes = ["history"]\nsamples = 20\nseed = 4\n')  # fmt: skip
+    out_dir = tmp_path / "out"
+    code, _, err = run_cli(capsys, "sweep", "--scenarios", str(grid), "--output", str(out_dir))
+    table = pd.read_parquet(out_dir)
+    assert code == 0 and len(table) == 6 and table["p90_h"].notna().all() and "pandas.read_parquet" in err
+    expected = transit.sweep(net, pairs=[("Kashgar", "Osh"), ("Osh", "Almaty")], departures={"start": "2017-10-30T08:00", "end": "2017-11-13T08:00", "step": "7D"},
+                             regimes=["history"], samples=20, rng=4)  # fmt: skip
+    pd.testing.assert_frame_equal(table, expected)
+    code, _, err = run_cli(capsys, "sweep", "--scenarios", str(grid), "--output", str(out_dir), "--seed", "5")
+    assert code == 2 and "different grid.seed" in err and "--overwrite" in err
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("origin,destination\nKashgar,Osh\n")
+    target = tmp_path / "t.csv"
+    code, _, err = run_cli(capsys, "sweep", "--scenarios", str(pairs), "--depart", "2017-10-30T08:00", "--output", str(target))
+    assert code == 0 and len(list(csv.DictReader(io.StringIO(target.read_text())))) == 1
+
+    grid.write_text('origins = ["Kashgar"]\ndestinatons = ["Osh"]\n')
+    code, _, err = run_cli(capsys, "sweep", "--scenarios", str(grid), "--depart", "2017-10-30T08:00")
+    assert code == 2 and "unknown key 'destinatons' (did you mean 'destinations'?)" in err
+    code, _, err = run_cli(capsys, "sweep", "--origins", "Kashgar", "--destinations", "Osh")
+    assert code == 2 and "give --depart" in err
+    code, _, err = run_cli(capsys, "sweep", "--origins", "Kashgar", "--destinations", "Osh", "--depart", "2017-10-30", "--vehicles", "UZ:3")
+    assert code == 2 and "must be 1 or 2" in err
+
+
+def test_the_network_fingerprint_is_its_content(net):
+    before = fingerprint(net)
+    transit.sweep(net, ["Kashgar", "Almaty"], ["Osh"], departures=DEPARTURES, regimes=["history"], samples=5, rng=1)
+    assert fingerprint(net) == before  # caches filled by the sweep (schedules' memos) are not content
+    code = "import transit; from transit._sweep_grid import fingerprint; print(fingerprint(transit.load_network()))"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
+    assert other.stdout.strip() == before  # another process, another order of its sets
+    copy = transit.editable(net)
+    assert fingerprint(copy) == before
+    copy.nodes[next(iter(copy.nodes))]["name"] += "x"
+    assert fingerprint(copy) != before

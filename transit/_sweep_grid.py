@@ -211,7 +211,8 @@ def departure_values(value: object) -> tuple[str, ...]:
         raise InvalidArgumentError(msg)
     out = []
     for item in items:
-        parse_departure(item, "UTC", what="departures")  # a typo fails here, before any work
+        if not isinstance(item, str | datetime | date):
+            parse_departure(item, "UTC", what="departures")  # raises: says which types are expected
         if isinstance(item, datetime | date):
             out.append(item.isoformat())
         else:
@@ -398,12 +399,13 @@ def _canonical(value: object, seen: dict[int, tuple[object, str]], depth: int = 
     elif hasattr(value, "wkb") and hasattr(value, "geom_type"):
         text = f"{value.geom_type}:{hashlib.blake2b(value.wkb, digest_size=8).hexdigest()}"
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        text = type(value).__name__ + _canonical({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, seen, inner)
+        text = type(value).__name__ + _canonical({f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.compare}, seen, inner)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
-        text = type(value).__name__ + _canonical(vars(value), seen, inner)
+        public = {k: v for k, v in vars(value).items() if not k.startswith("_")}  # "_" attributes are memos (PostSchedule's)
+        text = type(value).__name__ + _canonical(public, seen, inner)
     elif hasattr(type(value), "__slots__"):
         slots = [s for cls in type(value).__mro__ for s in getattr(cls, "__slots__", ())]
-        text = type(value).__name__ + _canonical({s: getattr(value, s, None) for s in slots if not s.startswith("__")}, seen, inner)
+        text = type(value).__name__ + _canonical({s: getattr(value, s, None) for s in slots if not s.startswith("_")}, seen, inner)
     else:
         shown = repr(value)
         text = type(value).__name__ if " at 0x" in shown else shown

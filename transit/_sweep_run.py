@@ -237,7 +237,7 @@ def _client(scheduler: object) -> Iterator[Any]:
         return
     if isinstance(scheduler, str):
         try:
-            client = distributed.Client(scheduler, timeout="30s")
+            client = distributed.Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             msg = f"scheduler={scheduler!r}: cannot reach a Dask scheduler there ({exc}); start one with `dask scheduler` and check the address (tcp://host:8786)"
             raise InvalidArgumentError(msg) from None

@@ -222,6 +222,9 @@ def _grid(
         if origins is not None or destinations is not None:
             msg = "give pairs= or origins/destinations, not both"
             raise InvalidArgumentError(msg)
+        if isinstance(pairs, str):
+            msg = f"pairs={pairs!r:.60} is one text; pass a list of (origin, destination) pairs, e.g. pairs=[('Kashgar', 'Tashkent')]"
+            raise InvalidArgumentError(msg)
         given = list(pairs)
         bad = next((p for p in given if isinstance(p, str) or not isinstance(p, Sequence) or len(p) != 2), None)
         if bad is not None:
