@@ -222,7 +222,8 @@ def _grid(
         if origins is not None or destinations is not None:
             msg = "give pairs= or origins/destinations, not both"
             raise InvalidArgumentError(msg)
-        if isinstance(pairs, str):
+        given_pairs: object = pairs  # checked at run time: callers pass anything
+        if isinstance(given_pairs, str):
             msg = f"pairs={pairs!r:.60} is one text; pass a list of (origin, destination) pairs, e.g. pairs=[('Kashgar', 'Tashkent')]"
             raise InvalidArgumentError(msg)
         given = list(pairs)
