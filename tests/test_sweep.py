@@ -280,3 +280,22 @@ def test_the_network_fingerprint_is_its_content(net):
     assert fingerprint(copy) == before
     copy.nodes[next(iter(copy.nodes))]["name"] += "x"
     assert fingerprint(copy) != before
+
+
+def test_partitions_the_workers_wrote_elsewhere_are_not_taken_for_done(net, tmp_path, monkeypatch):
+    # On a cluster whose workers write to their own disks, the directory this process sees stays empty.
+    from transit import _sweep_run
+
+    def elsewhere(table, target):
+        return None
+
+    monkeypatch.setattr(_sweep_run, "_write_atomically", elsewhere)
+    with pytest.raises(transit.TransitError, match=r"6 of 6 partitions \(part-00000.parquet...\) are not in .* \(a network file system\)"):
+        transit.sweep(
+            net,
+            pairs=[("Kashgar", "Osh")],
+            departures=DEPARTURES,
+            regimes=["pre-2017", "sco-2017", "history"],
+            partition_size=1,
+            output=tmp_path / "o",
+        )

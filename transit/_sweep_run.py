@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._cancel import check as check_cancelled
-from ._extras import missing_extra
+from ._extras import install_hint, missing_extra
 from ._sweep_grid import Grid, fingerprint, frame, scenario_row
 from ._version import __version__
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, TransitError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,10 +136,25 @@ def prepare_output(output: str | os.PathLike[str], grid: Grid, graph: nx.MultiDi
     return path, [i for i in range(grid.partitions) if part_name(i) not in done]
 
 
-def finish_output(path: Path) -> None:
-    """Remove temporary files that killed tasks left behind."""
+def finish_output(path: Path, grid: Grid) -> None:
+    """
+    Remove temporary files that killed tasks left behind, and check that every partition is there.
+
+    Raises
+    ------
+    TransitError
+        When partitions the workers wrote are not in ``path`` as this process sees it (workers on other hosts
+        writing to their own disks).
+    """
     for stale in path.glob(".part-*.tmp"):
         stale.unlink(missing_ok=True)
+    missing = [part_name(i) for i in range(grid.partitions) if not (path / part_name(i)).is_file()]
+    if missing:
+        msg = (
+            f"{len(missing)} of {grid.partitions} partitions ({missing[0]}...) are not in {str(path)!r} although the workers wrote them: "
+            "on a cluster, output must be a directory every worker and this process share (a network file system)"
+        )
+        raise TransitError(msg)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -177,7 +192,11 @@ def run_partitions(
         results = {}
         for future in as_completed(futures):
             index = futures[future]
-            results[index] = future.result()
+            try:
+                results[index] = future.result()
+            except ImportError as exc:  # a worker host without this package
+                msg = f"a Dask worker cannot run the sweep ({exc}); install this package on every worker host: {install_hint('sweep')}"
+                raise TransitError(msg) from None
             on_done(len(grid.partition_range(index)))
             future.release()
         return results

@@ -185,7 +185,7 @@ def sweep(
         if bar is not None:
             bar.close()
     if path is not None:
-        finish_output(path)
+        finish_output(path, grid)
         return path
     import pandas as pd
 
