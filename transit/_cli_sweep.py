@@ -25,13 +25,14 @@ from ._cli_text import write_atomically
 from .errors import DataError, InvalidArgumentError
 from .network import load_network
 
-__all__ = ["read_scenarios", "sweep_cmd"]
+__all__ = ["read_scenarios", "split_list", "sweep_cmd"]
 
 #: Keys of a TOML scenario file.
 FILE_KEYS = ("origins", "destinations", "pairs", "departures", "regimes", "vehicles", "modes", "via", "samples", "seed", "partition_size")
 
 
-def _split(text: str | None) -> list[str] | None:
+def split_list(text: str | None) -> list[str] | None:
+    """Read a comma-separated option: ``"Kashgar, Osh"`` -> ``["Kashgar", "Osh"]``; ``None`` stays ``None``."""
     return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
 
 
@@ -128,18 +129,18 @@ def sweep_cmd(
 
     options: dict[str, Any] = read_scenarios(scenarios) if scenarios else {}
     given: dict[str, Any] = {
-        "origins": _split(origins),
-        "destinations": _split(destinations),
-        "regimes": _split(regimes),
-        "vehicles": None if vehicles is None else [_vehicle(v) for v in _split(vehicles) or []],
-        "modes": _split(modes),
+        "origins": split_list(origins),
+        "destinations": split_list(destinations),
+        "regimes": split_list(regimes),
+        "vehicles": None if vehicles is None else [_vehicle(v) for v in split_list(vehicles) or []],
+        "modes": split_list(modes),
         "via": via or None,
         "samples": samples,
         "rng": seed,
         "partition_size": partition_size,
     }
     if depart is not None:
-        given["departures"] = {"start": depart, "end": until, "step": every} if until else _split(depart)
+        given["departures"] = {"start": depart, "end": until, "step": every} if until else split_list(depart)
     elif until is not None:
         msg = "--until needs --depart (the first departure of the range)"
         raise InvalidArgumentError(msg)

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 
 from ._timeutil import parse_departure
+from .comparison import TABLE_COLUMNS
 from .errors import InvalidArgumentError, NoRouteError, TransitError
 from .multimodal import MultimodalTrip, plan_multimodal, sample_door_to_door
 from .question import resolve_trip
@@ -49,15 +50,7 @@ MAX_SCENARIOS = 100_000_000
 FIGURE_COLUMNS = (
     "departure_utc",
     "arrival",
-    "total_h",
-    "total_days",
-    "driving_h",
-    "rest_h",
-    "border_h",
-    "transshipment_h",
-    "closed_wait_h",
-    "distance_km",
-    "cost_usd",
+    *TABLE_COLUMNS[: TABLE_COLUMNS.index("saving_h")],  # total_h ... cost_usd; a sweep has no baseline row to save against
     "route",
     "transshipments",
     "status",

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from ._cli_history import warning_notes
-from ._cli_sweep import sweep_cmd
+from ._cli_sweep import split_list, sweep_cmd
 from ._cli_text import door_to_door_lines, percentile_lines, trip_lines, write_atomically
 from ._extras import missing_extra
 from ._timeutil import parse_departure
@@ -458,14 +458,10 @@ def matrix_cmd(
     from .odmatrix import matrix
 
     net = load_network()
-
-    def names(text: str | None) -> list[str] | None:
-        return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
-
     table = matrix(
         net,
-        names(origins),
-        names(destinations),
+        split_list(origins),
+        split_list(destinations),
         regime=regime,
         departure=depart,
         samples=samples,
