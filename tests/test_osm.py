@@ -97,7 +97,8 @@ def test_liechtenstein_countries_posts_and_crossings(li):
     from transit.osm import TRUCK_HIGHWAYS
 
     extract = read_extract(LIECHTENSTEIN, frozenset(TRUCK_HIGHWAYS))
-    on_truck_roads = {n for n in extract.posts if n in extract.nodes}
+    road_nodes = set(extract.road_nodes().tolist())
+    on_truck_roads = {n for n in extract.posts if n in road_nodes}
     assert on_truck_roads == {3256854624} and LI_POSTS - on_truck_roads == {3256854622, 3256854623}
     for post in on_truck_roads:
         assert post in graph and graph.nodes[post]["kind"] == "border_post", "border posts must survive simplification"
@@ -371,3 +372,67 @@ def test_a_truncated_osm_bz2_is_refused(tmp_path):
     path.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(transit.DataError, match=r"cut.osm.bz2: not a whole bzip2 stream.*cut short.*download it again"):
         graph_from_osm(path)
+
+
+# -- the array builder gives what the old XML + osmnx pipeline gave (issue 10, 4.3) ----------------
+
+#: Every OSM file shipped with transit, and Liechtenstein; built by the new builder and by the old pipeline.
+PARITY_FILES = [
+    *(sample_osm(p.name) for p in sorted((Path(transit.__file__).parent / "_data" / "osm").iterdir()) if p.name.endswith((".osm", ".pbf"))),
+    LIECHTENSTEIN,
+]
+#: Beyond the truck classes: residential, service and track roads make many more interstitial-node patterns.
+ALL_ROADS = (*transit.osm.TRUCK_HIGHWAYS, "residential", "service", "track", "road", "living_street")
+
+
+def _assert_same_graph(new, old):
+    """Same nodes and edges (in the same order, with the same keys), the same attributes and the same graph data."""
+    import math
+
+    assert list(new.nodes) == list(old.nodes)
+    assert list(new.edges(keys=True)) == list(old.edges(keys=True))  # (u, v) with multiplicity, and the keys
+    assert all(list(new.pred[n]) == list(old.pred[n]) for n in new.nodes)
+    for n in new.nodes:
+        assert dict(new.nodes[n]) == dict(old.nodes[n]), n
+    for u, v, k in new.edges(keys=True):
+        a, b = dict(new.edges[u, v, k]), dict(old.edges[u, v, k])
+        assert a.keys() == b.keys(), (u, v, k)
+        for key, value in a.items():
+            if key == "geometry":
+                assert value.equals_exact(b[key], 1e-9), (u, v, k)
+            elif key in ("length", "travel_time", "speed_kph"):
+                assert math.isclose(value, b[key], rel_tol=1e-6), (u, v, k, key)
+            else:
+                assert value == b[key], (u, v, k, key)
+    # graph data: all but the stamp of the build (osmnx wrote its own name and the time)
+    stamp = {"created_date", "created_with"}
+    assert {k: v for k, v in new.graph.items() if k not in stamp} == {k: v for k, v in old.graph.items() if k not in stamp}
+
+
+@pytest.mark.parametrize("path", PARITY_FILES, ids=lambda p: p.name)
+def test_the_array_builder_gives_the_old_pipelines_graph(path, net):
+    from _osm_old import old_graph_from_osm
+
+    graphs, caught = [], []
+    for build in (graph_from_osm, old_graph_from_osm):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            graphs.append(build(path, crossings=net, match_km=25))
+        caught.append([(w.category, str(w.message)) for w in seen])
+    assert caught[0] == caught[1]  # the same warnings, in the same order
+    _assert_same_graph(*graphs)
+
+
+def test_the_array_builder_gives_the_old_pipelines_graph_with_all_road_classes():
+    from _osm_old import old_graph_from_osm
+
+    graphs, caught = [], []
+    for build in (graph_from_osm, old_graph_from_osm):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            graphs.append(build(LIECHTENSTEIN, highways=ALL_ROADS))
+        caught.append([(w.category, str(w.message)) for w in seen])
+    new, old = graphs
+    assert caught[0] == caught[1] and any(c is transit.osm.ImplausibleMaxspeedWarning for c, _ in caught[0])
+    assert new.number_of_nodes() > 5000
+    _assert_same_graph(new, old)
