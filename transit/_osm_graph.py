@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 
 from ._osm_read import WAY_TAGS, Extract
+from .errors import DataError
 
 __all__ = ["EARTH_RADIUS_M", "Roads", "largest_component", "road_arrays", "simplified_graph", "way_flags"]
 
@@ -273,8 +274,8 @@ def _build_path(
                 if back:  # the end of a self-looping path: close it
                     return [*path, start], [*edges, succ_edge[back[0]]]
                 return path, edges  # a one-way turning two-way with duplicate ways (osmnx logs and stops here)
-            msg = f"impossible simplification pattern at node {path[-1]}"  # as osmnx's GraphSimplificationError
-            raise RuntimeError(msg)
+            msg = f"impossible road pattern at node index {path[-1]}: a chain node with two ways on (osmnx raises GraphSimplificationError)"
+            raise DataError(msg)
         return path, edges
     return path, edges
 
