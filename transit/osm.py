@@ -322,6 +322,13 @@ def graph_from_osm(
         ``graph.graph["osm_components"]`` says how many strongly connected components the roads formed and what
         was left out: only the largest is kept, so every node reaches every other.
 
+        The graph is the one reading the roads with osmnx (``graph_from_xml``) and simplifying with
+        ``osmnx.simplify_graph`` gave, built in arrays instead (country-size extracts fit in memory): the same nodes,
+        edges, keys, attributes and iteration order; only ``graph.graph["created_with"]`` and ``["created_date"]``
+        differ. Merged edges keep osmnx's quirk: an attribute whose merged segments differ (``highway``,
+        ``terrain``, ``osmid``) holds ``list(set(values))``, and ``road_class``/``terrain`` take its first item,
+        which for strings depends on the process's hash seed.
+
     Raises
     ------
     MissingExtraError
@@ -491,14 +498,31 @@ def _component_summary(
 def _snap_places(
     nodes: np.ndarray, lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]
 ) -> tuple[dict[Any, tuple[str, str, tuple[str, ...]]], list[int]]:
-    """Named places -> the nearest road node (within 2 km), which simplification then keeps; and those nodes' positions."""
+    """
+    Named places -> the nearest road node (within 2 km), which simplification then keeps; and those nodes' positions.
+
+    The nearest by :func:`transit.geo.haversine_km_to_many` over all nodes, ties to the first node; a k-d tree on
+    the unit sphere finds the few candidates (the chord orders points as the great circle does), so a country's
+    thousands of places do not each measure every node.
+    """
+    from scipy.spatial import KDTree
+
+    def unit(lon_deg: Any, lat_deg: Any) -> np.ndarray:
+        lo, la = np.radians(lon_deg), np.radians(lat_deg)
+        return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
+
+    tree = KDTree(unit(lon, lat))
     rank = {"city": 0, "town": 1, "village": 2}
     out: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
     at: list[int] = []
     for place_name, place, plon, plat, aliases in sorted(places, key=lambda p: rank[p[1]]):
-        d = haversine_km_to_many(plon, plat, lon, lat)
-        i = int(np.argmin(d))
-        if d[i] > _PLACE_SNAP_KM:
+        point = unit(plon, plat)[0]
+        chord, _ = tree.query(point)
+        near = np.sort(np.asarray(tree.query_ball_point(point, float(chord) * (1 + 1e-6) + 1e-9), dtype=np.int64))
+        d = haversine_km_to_many(plon, plat, lon[near], lat[near])
+        j = int(np.argmin(d))
+        i = int(near[j])
+        if d[j] > _PLACE_SNAP_KM:
             continue
         node = int(nodes[i])
         if node in out:
