@@ -412,6 +412,8 @@ def graph_from_osm(
 
 
 _TERRAINS = ("plain", "hill", "mountain")
+#: Places x nodes up to which places snap by measuring every node (above: through a k-d tree).
+_SNAP_BRUTE_FORCE = 20_000_000
 #: Points whose country is looked up at a time (shapely points are about 100 bytes each).
 _COUNTRY_CHUNK = 100_000
 
@@ -505,20 +507,29 @@ def _snap_places(
     the unit sphere finds the few candidates (the chord orders points as the great circle does), so a country's
     thousands of places do not each measure every node.
     """
-    from scipy.spatial import KDTree
 
     def unit(lon_deg: Any, lat_deg: Any) -> np.ndarray:
         lo, la = np.radians(lon_deg), np.radians(lat_deg)
         return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
 
-    tree = KDTree(unit(lon, lat))
+    def candidates(plon: float, plat: float) -> np.ndarray:
+        if tree is None:  # a small file: every node (no k-d tree to build, no scipy.spatial to import)
+            return everything
+        point = unit(plon, plat)[0]
+        chord, _ = tree.query(point)
+        return np.sort(np.asarray(tree.query_ball_point(point, float(chord) * (1 + 1e-6) + 1e-9), dtype=np.int64))
+
+    tree = None
+    everything = np.arange(len(lon))
+    if len(places) * len(lon) > _SNAP_BRUTE_FORCE:
+        from scipy.spatial import KDTree
+
+        tree = KDTree(unit(lon, lat))
     rank = {"city": 0, "town": 1, "village": 2}
     out: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
     at: list[int] = []
     for place_name, place, plon, plat, aliases in sorted(places, key=lambda p: rank[p[1]]):
-        point = unit(plon, plat)[0]
-        chord, _ = tree.query(point)
-        near = np.sort(np.asarray(tree.query_ball_point(point, float(chord) * (1 + 1e-6) + 1e-9), dtype=np.int64))
+        near = candidates(plon, plat)
         d = haversine_km_to_many(plon, plat, lon[near], lat[near])
         j = int(np.argmin(d))
         i = int(near[j])
