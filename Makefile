@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_osm_valhalla.py
 	$(BIN)/python bench/bench_osm_build.py
+	$(BIN)/python bench/bench_osm_scale.py
 	$(BIN)/python bench/bench_sweep.py
 
 figures: $(VENV)/.installed-test

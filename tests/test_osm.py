@@ -97,7 +97,8 @@ def test_liechtenstein_countries_posts_and_crossings(li):
     from transit.osm import TRUCK_HIGHWAYS
 
     extract = read_extract(LIECHTENSTEIN, frozenset(TRUCK_HIGHWAYS))
-    on_truck_roads = {n for n in extract.posts if n in extract.nodes}
+    road_nodes = set(extract.road_nodes().tolist())
+    on_truck_roads = {n for n in extract.posts if n in road_nodes}
     assert on_truck_roads == {3256854624} and LI_POSTS - on_truck_roads == {3256854622, 3256854623}
     for post in on_truck_roads:
         assert post in graph and graph.nodes[post]["kind"] == "border_post", "border posts must survive simplification"
@@ -371,3 +372,116 @@ def test_a_truncated_osm_bz2_is_refused(tmp_path):
     path.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(transit.DataError, match=r"cut.osm.bz2: not a whole bzip2 stream.*cut short.*download it again"):
         graph_from_osm(path)
+
+
+# -- the array builder gives what the old XML + osmnx pipeline gave (issue 10, 4.3) ----------------
+
+#: Every OSM file shipped with transit, and Liechtenstein; built by the new builder and by the old pipeline.
+PARITY_FILES = [
+    *(sample_osm(p.name) for p in sorted((Path(transit.__file__).parent / "_data" / "osm").iterdir()) if p.name.endswith((".osm", ".pbf"))),
+    LIECHTENSTEIN,
+]
+#: Beyond the truck classes: residential, service and track roads make many more interstitial-node patterns.
+ALL_ROADS = (*transit.osm.TRUCK_HIGHWAYS, "residential", "service", "track", "road", "living_street")
+
+
+def _assert_same_graph(new, old):
+    """Same nodes and edges (in the same order, with the same keys), the same attributes and the same graph data."""
+    import math
+
+    assert list(new.nodes) == list(old.nodes)
+    assert list(new.edges(keys=True)) == list(old.edges(keys=True))  # (u, v) with multiplicity, and the keys
+    assert all(list(new.pred[n]) == list(old.pred[n]) for n in new.nodes)
+    for n in new.nodes:
+        assert dict(new.nodes[n]) == dict(old.nodes[n]), n
+    for u, v, k in new.edges(keys=True):
+        a, b = dict(new.edges[u, v, k]), dict(old.edges[u, v, k])
+        assert a.keys() == b.keys(), (u, v, k)
+        for key, value in a.items():
+            if key == "geometry":
+                assert value.equals_exact(b[key], 1e-9), (u, v, k)
+            elif key in ("length", "travel_time", "speed_kph"):
+                assert math.isclose(value, b[key], rel_tol=1e-6), (u, v, k, key)
+            else:
+                assert value == b[key], (u, v, k, key)
+    # graph data: all but the stamp of the build (osmnx wrote its own name and the time)
+    stamp = {"created_date", "created_with"}
+    assert {k: v for k, v in new.graph.items() if k not in stamp} == {k: v for k, v in old.graph.items() if k not in stamp}
+
+
+@pytest.mark.parametrize("path", PARITY_FILES, ids=lambda p: p.name)
+def test_the_array_builder_gives_the_old_pipelines_graph(path, net):
+    from _osm_old import old_graph_from_osm
+
+    graphs, caught = [], []
+    for build in (graph_from_osm, old_graph_from_osm):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            graphs.append(build(path, crossings=net, match_km=25))
+        caught.append([(w.category, str(w.message)) for w in seen])
+    assert caught[0] == caught[1]  # the same warnings, in the same order
+    _assert_same_graph(*graphs)
+
+
+def test_the_array_builder_gives_the_old_pipelines_graph_with_all_road_classes():
+    from _osm_old import old_graph_from_osm
+
+    graphs, caught = [], []
+    for build in (graph_from_osm, old_graph_from_osm):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            graphs.append(build(LIECHTENSTEIN, highways=ALL_ROADS))
+        caught.append([(w.category, str(w.message)) for w in seen])
+    new, old = graphs
+    assert caught[0] == caught[1] and any(c is transit.osm.ImplausibleMaxspeedWarning for c, _ in caught[0])
+    assert new.number_of_nodes() > 5000
+    _assert_same_graph(new, old)
+
+
+#: Hand-made quirks for the parity test: oneway=-1/reverse/true/1/T, a roundabout, repeated consecutive nodes, parallel
+#: ways, a loop hanging off the network, a way with one located node, a pass and a border post.
+_QUIRKS = """
+  <node id="1" lat="47.100" lon="9.500"><tag k="place" v="town"/><tag k="name" v="Alpha"/></node>
+  <node id="2" lat="47.100" lon="9.510"/>
+  <node id="3" lat="47.100" lon="9.520"><tag k="mountain_pass" v="yes"/></node>
+  <node id="4" lat="47.100" lon="9.530"/>
+  <node id="5" lat="47.100" lon="9.540"><tag k="place" v="village"/><tag k="name" v="Beta"/></node>
+  <node id="6" lat="47.110" lon="9.540"/>
+  <node id="7" lat="47.120" lon="9.540"><tag k="barrier" v="border_control"/></node>
+  <node id="8" lat="47.120" lon="9.520"/>
+  <node id="9" lat="47.110" lon="9.500"/>
+  <node id="10" lat="47.105" lon="9.505"/>
+  <node id="11" lat="47.090" lon="9.520"/>
+  <node id="12" lat="47.085" lon="9.525"/>
+  <node id="13" lat="47.085" lon="9.515"/>
+  <node id="14" lat="47.130" lon="9.530"/>
+  <node id="15" lat="47.130" lon="9.510"/>
+  <node id="16" lat="47.095" lon="9.535"/>
+  <way id="100"><nd ref="1"/><nd ref="2"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="5"/><tag k="highway" v="primary"/><tag k="name" v="Main"/></way>
+  <way id="101"><nd ref="5"/><nd ref="6"/><nd ref="7"/><tag k="highway" v="secondary"/><tag k="oneway" v="-1"/></way>
+  <way id="102"><nd ref="7"/><nd ref="6"/><nd ref="5"/><tag k="highway" v="secondary"/><tag k="oneway" v="true"/></way>
+  <way id="103"><nd ref="7"/><nd ref="8"/><nd ref="9"/><nd ref="1"/><tag k="highway" v="tertiary"/><tag k="oneway" v="reverse"/></way>
+  <way id="104"><nd ref="1"/><nd ref="10"/><nd ref="9"/><tag k="highway" v="tertiary"/><tag k="oneway" v="1"/><tag k="maxspeed" v="30"/></way>
+  <way id="105"><nd ref="3"/><nd ref="11"/><nd ref="12"/><nd ref="13"/><nd ref="11"/><tag k="highway" v="unclassified"/><tag k="junction" v="roundabout"/></way>
+  <way id="106"><nd ref="11"/><nd ref="3"/><tag k="highway" v="unclassified"/><tag k="oneway" v="T"/></way>
+  <way id="107"><nd ref="2"/><nd ref="3"/><tag k="highway" v="primary"/><tag k="name" v="Main (parallel)"/></way>
+  <way id="108"><nd ref="8"/><nd ref="14"/><nd ref="15"/><nd ref="8"/><tag k="highway" v="trunk"/><tag k="incline" v="up"/></way>
+  <way id="109"><nd ref="4"/><nd ref="16"/><nd ref="999"/><tag k="highway" v="primary"/></way>
+  <way id="110"><nd ref="16"/><nd ref="998"/><tag k="highway" v="primary"/></way>
+  <way id="111"><nd ref="9"/><nd ref="9"/><tag k="highway" v="primary"/></way>
+  <way id="112"><nd ref="6"/><nd ref="4"/><tag k="highway" v="primary"/><tag k="oneway" v="no"/><tag k="maxspeed" v="2"/></way>"""
+
+
+@pytest.mark.parametrize("highways", [transit.osm.TRUCK_HIGHWAYS, ("primary", "secondary", "tertiary")], ids=["truck", "some"])
+def test_the_array_builder_gives_the_old_pipelines_graph_on_quirks(tmp_path, highways):
+    from _osm_old import old_graph_from_osm
+
+    path = _write_osm(tmp_path, _QUIRKS, name="quirks.osm")
+    graphs, caught = [], []
+    for build in (graph_from_osm, old_graph_from_osm):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            graphs.append(build(path, highways=highways))
+        caught.append([(w.category, str(w.message)) for w in seen])
+    assert caught[0] == caught[1]
+    _assert_same_graph(*graphs)

@@ -1,14 +1,15 @@
 """
 Read OpenStreetMap files for :func:`transit.graph_from_osm`.
 
-pyosmium passes over the file
-(roads a truck may use, border posts, named places, country boundaries), the osmnx graph made
-from them, and the country and time zone of every point. Internal; plain names, used by
+pyosmium streams the file into compact arrays
+(roads a truck may use, border posts, named places, country boundaries), and the country and time
+zone of every point. Internal; plain names, used by
 :mod:`transit.osm` only.
 """
 
 from __future__ import annotations
 
+import array
 import bz2
 import contextlib
 import dataclasses
@@ -16,13 +17,10 @@ import functools
 import json
 import math
 import re
-import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
-import networkx as nx
 import numpy as np
 
 from .errors import DataError
@@ -30,57 +28,147 @@ from .geo import haversine_km
 
 __all__ = [
     "FIXED_TZ",
+    "LOCATION_INDEX",
     "PLACE_KINDS",
+    "WAY_TAGS",
     "Extract",
     "closed_to_trucks",
     "countries_at",
     "nearest_country",
-    "osmnx_graph",
     "read_extract",
     "tz_of",
-    "write_xml",
 ]
 
 PLACE_KINDS = {"city": "city", "town": "town", "village": "town"}
-OSMNX_LOCK = threading.Lock()
 
 
 # -- reading ---------------------------------------------------------------------------------------
 
+#: The way tags transit keeps on road edges (as osmnx's ``useful_tags_way`` did).
+WAY_TAGS = ("highway", "oneway", "name", "ref", "maxspeed", "maxspeed:hgv", "junction", "incline", "bridge", "tunnel", "lanes")
+#: pyosmium's node location index: sparse arrays of (id, location) pairs, 16 bytes a node of the file, sorted
+#: once (``flex_mem`` picks a dense array of 8 bytes times the largest node id when ids are dense).
+LOCATION_INDEX = "flex_mem"
+
 
 @dataclasses.dataclass
 class Extract:
-    nodes: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
-    ways: list[tuple[int, list[int], dict[str, str]]] = dataclasses.field(default_factory=list)
+    """
+    What :func:`read_extract` keeps of a file, in compact arrays.
+
+    The kept roads are ``way_ids[i]`` with node ids ``refs[way_offsets[i]:way_offsets[i + 1]]`` (those with a valid
+    location, in way order) and their coordinates in 1e-7 degrees (``x7``, ``y7``, as stored in the file) at the same
+    positions; ``way_tags[i]`` indexes ``tag_sets`` (each distinct set of kept tags once).
+    """
+
+    way_ids: np.ndarray
+    way_offsets: np.ndarray
+    way_tags: np.ndarray
+    tag_sets: list[dict[str, str]]
+    refs: np.ndarray
+    x7: np.ndarray
+    y7: np.ndarray
     posts: dict[int, tuple[float, float, str]] = dataclasses.field(default_factory=dict)
     places: list[tuple[str, str, float, float, tuple[str, ...]]] = dataclasses.field(default_factory=list)
     passes: set[int] = dataclasses.field(default_factory=set)
     boundaries: dict[str, Any] = dataclasses.field(default_factory=dict)
 
+    def road_count(self) -> int:
+        """Count the kept roads with at least two located nodes."""
+        return int(np.count_nonzero(np.diff(self.way_offsets) >= 2))
 
-WAY_TAGS = ("highway", "oneway", "name", "ref", "maxspeed", "maxspeed:hgv", "junction", "incline", "bridge", "tunnel", "lanes")
+    def release_nodes(self) -> None:
+        """Drop the per-node columns (``refs``, ``x7``, ``y7``) once the graph's arrays hold them."""
+        self.refs = np.zeros(0, np.int64)
+        self.x7 = self.y7 = np.zeros(0, np.int32)
+
+    def road_nodes(self) -> np.ndarray:
+        """Sorted distinct ids of the nodes on the kept roads."""
+        return np.unique(self.refs)
+
+
+class _Collector:
+    """Append-only compact columns filled while pyosmium streams the file."""
+
+    def __init__(self) -> None:
+        self.way_ids = array.array("q")
+        self.way_offsets = array.array("q", [0])
+        self.way_tags = array.array("i")
+        self.tag_index: dict[tuple[tuple[str, str], ...], int] = {}
+        self.refs = array.array("q")
+        self.x7 = array.array("i")
+        self.y7 = array.array("i")
+        self.posts: dict[int, tuple[float, float, str]] = {}
+        self.places: list[tuple[str, str, float, float, tuple[str, ...]]] = []
+        self.passes: set[int] = set()
+        self.boundaries: dict[str, Any] = {}
+
+    def add_way(self, way_id: int, nodes: Any, tags: Any) -> None:
+        refs, x7, y7 = self.refs, self.x7, self.y7
+        start = len(refs)
+        for nd in nodes:
+            location = nd.location
+            if location.valid():
+                refs.append(nd.ref)
+                x7.append(location.x)
+                y7.append(location.y)
+        if len(refs) == start:
+            return
+        key = tuple((k, tags[k]) for k in WAY_TAGS if k in tags)
+        index = self.tag_index.setdefault(key, len(self.tag_index))
+        self.way_ids.append(way_id)
+        self.way_offsets.append(len(refs))
+        self.way_tags.append(index)
+
+    def extract(self) -> Extract:
+        def column(values: array.array[int], dtype: Any) -> np.ndarray:
+            return np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
+
+        return Extract(
+            way_ids=column(self.way_ids, np.int64),
+            way_offsets=column(self.way_offsets, np.int64),
+            way_tags=column(self.way_tags, np.int32),
+            tag_sets=[dict(key) for key in self.tag_index],
+            refs=column(self.refs, np.int64),
+            x7=column(self.x7, np.int32),
+            y7=column(self.y7, np.int32),
+            posts=self.posts,
+            places=self.places,
+            passes=self.passes,
+            boundaries=self.boundaries,
+        )
 
 
 def read_extract(path: Path, highways: frozenset[str]) -> Extract:
+    """
+    Stream ``path`` once (after a first pass over its relations for the national boundaries) into an :class:`Extract`.
+
+    pyosmium's location index (:data:`LOCATION_INDEX`) gives each way its node coordinates, so no node is held in
+    Python: only the kept roads' node ids and coordinates, in arrays, and the few tagged nodes transit reads (border
+    posts, named places, mountain passes). Ways without a ``highway`` tag are filtered out in C++, and so are the
+    areas other than boundaries.
+    """
     import osmium
     import shapely
 
-    out = Extract()
+    out = _Collector()
     factory = osmium.geom.WKBFactory()
-
     bad: list[tuple[int, float, float]] = []
 
-    class Handler(osmium.SimpleHandler):
+    class Handler:
         def node(self, n: Any) -> None:
-            if not n.location.valid() and not bad:
-                bad.append((n.id, n.location.lat_without_check(), n.location.lon_without_check()))
+            location = n.location
+            if not location.valid() and not bad:
+                bad.append((n.id, location.lat_without_check(), location.lon_without_check()))
             tags = n.tags
+            if not tags:
+                return
             if tags.get("barrier") == "border_control":
-                out.posts[n.id] = (n.location.lon, n.location.lat, tags.get("name", ""))
+                out.posts[n.id] = (location.lon, location.lat, tags.get("name", ""))
             place = tags.get("place")
             if place in PLACE_KINDS and tags.get("name"):
                 aliases = tuple(tags[k] for k in ("name:en", "int_name", "alt_name") if k in tags)
-                out.places.append((tags["name"], place, n.location.lon, n.location.lat, aliases))
+                out.places.append((tags["name"], place, location.lon, location.lat, aliases))
             if tags.get("mountain_pass") == "yes":
                 out.passes.add(n.id)
 
@@ -88,13 +176,7 @@ def read_extract(path: Path, highways: frozenset[str]) -> Extract:
             tags = w.tags
             if tags.get("highway") not in highways or tags.get("area") == "yes" or len(w.nodes) < 2 or closed_to_trucks(tags):
                 return
-            refs = []
-            for nd in w.nodes:
-                if nd.location.valid():
-                    out.nodes[nd.ref] = (nd.location.lon, nd.location.lat)
-                    refs.append(nd.ref)
-            if len(refs) >= 2:
-                out.ways.append((w.id, refs, {k: tags[k] for k in WAY_TAGS if k in tags}))
+            out.add_way(w.id, w.nodes, tags)
 
         def area(self, a: Any) -> None:
             tags = a.tags
@@ -111,8 +193,20 @@ def read_extract(path: Path, highways: frozenset[str]) -> Extract:
                 previous = out.boundaries.get(iso.upper())
                 out.boundaries[iso.upper()] = geometry if previous is None else previous.union(geometry)
 
+    handler = Handler()
+    boundary = ("boundary", "administrative")
     try:
-        Handler().apply_file(str(path), locations=True)
+        areas = osmium.area.AreaManager()
+        with osmium.io.Reader(str(path), osmium.osm.RELATION) as reader:
+            osmium.apply(reader, osmium.filter.TagFilter(boundary), areas.first_pass_handler())
+        locations = osmium.NodeLocationsForWays(osmium.index.create_map(LOCATION_INDEX))
+        locations.ignore_errors()
+        boundaries_only = osmium.filter.TagFilter(boundary)
+        boundaries_only.enable_for(osmium.osm.AREA)  # other areas (buildings, land use) never reach Python
+        roads_only = osmium.filter.KeyFilter("highway")
+        roads_only.enable_for(osmium.osm.WAY)  # nor do ways without a highway tag; nodes all pass
+        with osmium.io.Reader(str(path), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION) as reader:
+            osmium.apply(reader, locations, areas.second_pass_handler(boundaries_only, handler), roads_only, handler)
     except osmium.InvalidLocationError as exc:  # a coordinate that is not a number (1e30, nan): find the node
         found = node_with_bad_coordinate(path)
         where = f"node {found[0]} has {found[1]}={found[2]!r}" if found else str(exc)
@@ -128,7 +222,7 @@ def read_extract(path: Path, highways: frozenset[str]) -> Extract:
             "Fix or delete that node, or export the extract again"
         )
         raise DataError(msg, file=str(path), row=f"node {node}")
-    return out
+    return out.extract()
 
 
 NODE_RE = re.compile(rb"<node\b[^>]*>")
@@ -178,40 +272,6 @@ def closed_to_trucks(tags: Any) -> bool:
     if hgv in ("yes", "designated", "delivery", "destination"):
         return False
     return any(tags.get(key) in ("no", "private") for key in ("motor_vehicle", "access", "vehicle"))
-
-
-def write_xml(extract: Extract, target: Path) -> None:
-    """Write the kept roads as OSM XML for osmnx (nodes with the tags transit reads, then ways)."""
-    with target.open("w", encoding="utf-8") as f:
-        f.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"transit\">\n")
-        for node, (lon, lat) in extract.nodes.items():
-            post = extract.posts.get(node)
-            if post is None:
-                f.write(f'<node id="{node}" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')
-            else:
-                name = f'<tag k="name" v={quoteattr(post[2])}/>' if post[2] else ""
-                f.write(f'<node id="{node}" lat="{lat:.7f}" lon="{lon:.7f}"><tag k="barrier" v="border_control"/>{name}</node>\n')
-        for way, refs, tags in extract.ways:
-            f.write(f'<way id="{way}">')
-            f.write("".join(f'<nd ref="{r}"/>' for r in refs))
-            f.write("".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()))
-            f.write("</way>\n")
-        f.write("</osm>\n")
-
-
-def osmnx_graph(xml: Path) -> nx.MultiDiGraph:
-    """Osmnx reads the roads; its global settings are changed for this call only."""
-    import osmnx as ox
-
-    with OSMNX_LOCK:
-        saved = (ox.settings.useful_tags_node, ox.settings.useful_tags_way, ox.settings.log_console)
-        try:
-            ox.settings.useful_tags_node = ["highway", "barrier", "name", "ref", "junction"]
-            ox.settings.useful_tags_way = list(WAY_TAGS)
-            ox.settings.log_console = False
-            return ox.graph_from_xml(xml, bidirectional=False, simplify=False, retain_all=True)
-        finally:
-            ox.settings.useful_tags_node, ox.settings.useful_tags_way, ox.settings.log_console = saved
 
 
 # -- countries and time zones ----------------------------------------------------------------------

@@ -9,9 +9,12 @@ follows the same conventions as the embedded one (:mod:`transit.network`), so :f
    (:data:`TRUCK_HIGHWAYS` by default, less those closed to trucks: ``hgv=no``, ``access=no`` and the like), the
    nodes they pass through, border posts (``barrier=border_control``),
    named places (``place=city|town|village``) and national boundaries (``boundary=administrative``,
-   ``admin_level=2``, assembled into polygons where the file holds them whole). The roads are written to a
-   temporary OSM XML file that osmnx reads (``graph_from_xml``); osmnx's settings are changed only for that call,
-   so that node tags such as ``barrier`` and ``name`` survive, and restored at once.
+   ``admin_level=2``, assembled into polygons where the file holds them whole). The roads are streamed into
+   numpy arrays (node ids, coordinates, way offsets, one copy of each distinct set of tags; other ways and areas
+   are filtered out in C++), and the unsimplified graph is arrays too: the edges osmnx's
+   ``graph_from_xml(bidirectional=False)`` would make (its one-way rules, great-circle ``length``), in its order.
+   No intermediate file; osmnx's settings are not touched. Memory: about 2-7 MB per MB of PBF above an idle
+   process (``bench/bench_osm_scale.py``).
 2. **Countries.** Each node gets the country of the boundary polygon it lies in; where the file holds no whole
    boundary, Natural Earth's countries shipped with transit (1:10m for Eurasia, 1:50m elsewhere; public domain)
    decide, never naming a country whose own boundary the file holds (a node outside the file's Liechtenstein is
@@ -24,8 +27,12 @@ follows the same conventions as the embedded one (:mod:`transit.network`), so :f
    ``osmnx.truncate.largest_component(strongly=True)``), so every node reaches every other and places and
    ``(lat, lon)`` points snap to routable nodes. Border posts and crossings left out with a small component (a
    one-way piece cut by the edge of the extract) are named in an :class:`UnreachablePostWarning`.
-5. **Simplify** with osmnx, keeping as nodes the border posts, both ends of every road where the country changes,
-   and the road nodes that named places snap to (``node_attrs_include``): osmnx would otherwise merge them away.
+5. **Simplify** by osmnx's rules (``simplify_graph(node_attrs_include=...)``: its endpoints, paths, summed
+   ``length`` and ``travel_time``, merged attributes and ``geometry``), applied to the arrays, keeping as nodes
+   the border posts, both ends of every road where the country changes, and the road nodes that named places snap
+   to; only the simplified graph becomes networkx objects. The result is the graph the osmnx pipeline built
+   (same nodes, edges, keys, attributes and order; checked against it in the tests) but for
+   ``graph.graph["created_with"]``, which names transit.
 6. **Crossings.** Every edge whose ends lie in different countries is a crossing link. Links of the same pair of
    countries within :data:`CLUSTER_KM` of each other (two carriageways, a post on each side) form one crossing with
    two posts. A crossing with ``barrier=border_control`` nodes within that distance is *controlled*; one without is
@@ -58,7 +65,6 @@ import bz2
 import dataclasses
 import math
 import re
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -69,9 +75,10 @@ import numpy as np
 
 from . import _cache
 from ._extras import missing_extra
-from ._osm_read import PLACE_KINDS, Extract, countries_at, osmnx_graph, read_extract, tz_of, write_xml
+from ._osm_graph import Roads, largest_component, road_arrays, simplified_graph
+from ._osm_read import PLACE_KINDS, Extract, countries_at, read_extract, tz_of
 from ._timeline_files import timeline_from_text
-from ._units import KPH_PER_MPS, travel_time_s
+from ._units import KPH_PER_MPS
 from .crossings import Crossing, Post
 from .errors import DataError, InvalidArgumentError
 from .geo import haversine_km, haversine_km_to_many
@@ -315,6 +322,13 @@ def graph_from_osm(
         ``graph.graph["osm_components"]`` says how many strongly connected components the roads formed and what
         was left out: only the largest is kept, so every node reaches every other.
 
+        The graph is the one reading the roads with osmnx (``graph_from_xml``) and simplifying with
+        ``osmnx.simplify_graph`` gave, built in arrays instead (country-size extracts fit in memory): the same nodes,
+        edges, keys, attributes and iteration order; only ``graph.graph["created_with"]`` and ``["created_date"]``
+        differ. Merged edges keep osmnx's quirk: an attribute whose merged segments differ (``highway``,
+        ``terrain``, ``osmid``) holds ``list(set(values))``, and ``road_class``/``terrain`` take its first item,
+        which for strings depends on the process's hash seed.
+
     Raises
     ------
     MissingExtraError
@@ -350,8 +364,6 @@ def graph_from_osm(
     ...
     transit.errors.InvalidArgumentError: match_km=-1 is not a distance; expected a finite number of km >= 0, e.g. match_km=10 (the default)
     """
-    import osmnx as ox
-
     from .network import load_network
 
     try:
@@ -366,57 +378,92 @@ def graph_from_osm(
         msg = f"highways={sorted(keep)!r} holds classes transit has no truck speed for: {sorted(unknown)}; use some of {', '.join(TRUCK_HIGHWAYS)}"
         raise InvalidArgumentError(msg)
     extract = read_extract(source, keep)
-    if not extract.ways:
+    if not extract.road_count():
         raise DataError(f"holds no road of the classes {', '.join(sorted(keep))}", file=source.name)
-    with tempfile.TemporaryDirectory(prefix="transit-osm-") as tmp:
-        xml = Path(tmp) / "roads.osm"
-        write_xml(extract, xml)
-        raw = osmnx_graph(xml)
+    roads = road_arrays(extract)
+    extract.release_nodes()  # the graph's arrays hold what is needed of them now
+    country = _countries(roads.lon, roads.lat, extract.boundaries)
+    keep_node = np.isin(roads.ids, np.fromiter(extract.posts, dtype=np.int64, count=len(extract.posts)))
+    changes = country[roads.src] != country[roads.dst]
+    keep_node[roads.src[changes]] = True
+    keep_node[roads.dst[changes]] = True
+    terrain, speed, seconds = _edge_speeds(roads, extract, source=source)
+    kept, count = largest_component(roads)
+    components = _component_summary(roads, kept, count, extract.posts, country, source=source)
+    routable, edges = roads.take_nodes(kept)
+    del roads
+    keep_node, country = keep_node[kept], country[kept]
+    snapped, at = _snap_places(routable.ids, routable.lon, routable.lat, extract.places)
+    keep_node[at] = True
+    graph = simplified_graph(
+        routable,
+        extract,
+        keep=keep_node,
+        country=country,
+        terrain=terrain[edges],
+        speed_kph=speed[edges],
+        travel_time_s=seconds[edges],
+        terrain_names=_TERRAINS,
+    )
+    del routable
+    graph = _finish(graph, extract.posts, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
+    graph.graph["osm_components"] = components
+    return _cache.freeze(graph)
 
-    nodes = list(raw.nodes)
-    lon = np.array([raw.nodes[n]["x"] for n in nodes])
-    lat = np.array([raw.nodes[n]["y"] for n in nodes])
-    country = dict(zip(nodes, countries_at(lon, lat, extract.boundaries), strict=True))
-    for n in nodes:
-        data = raw.nodes[n]
-        data["country"] = country[n]
-        if data.get("barrier") == "border_control":
-            data["_keep"] = True
-    implausible: list[str] = []
-    for u, v, _k, data in raw.edges(keys=True, data=True):
-        if country[u] != country[v]:
-            raw.nodes[u]["_keep"] = raw.nodes[v]["_keep"] = True
-        terrain = _terrain(data, u_pass=u in extract.passes, v_pass=v in extract.passes)
-        speed = truck_speed_kph(data, terrain=terrain)
-        data["terrain"] = terrain
-        data["speed_kph"] = speed
-        data["travel_time"] = travel_time_s(data["length"], speed)
-        bad_tag = _implausible_maxspeed(data)
-        if bad_tag is not None:
-            implausible.append(f"way {data.get('osmid')} {bad_tag}")
-    if implausible:
-        shown = list(dict.fromkeys(implausible))
+
+_TERRAINS = ("plain", "hill", "mountain")
+#: Places x nodes up to which places snap by measuring every node (above: through a k-d tree).
+_SNAP_BRUTE_FORCE = 20_000_000
+#: Points whose country is looked up at a time (shapely points are about 100 bytes each).
+_COUNTRY_CHUNK = 100_000
+
+
+def _countries(lon: np.ndarray, lat: np.ndarray, boundaries: dict[str, Any]) -> np.ndarray:
+    """Country code of every node (:func:`countries_at` in chunks, so its shapely points stay few)."""
+    out = np.empty(len(lon), dtype=object)
+    for lo in range(0, len(lon), _COUNTRY_CHUNK):
+        hi = lo + _COUNTRY_CHUNK
+        out[lo:hi] = countries_at(lon[lo:hi], lat[lo:hi], boundaries)
+    return out
+
+
+def _edge_speeds(roads: Roads, extract: Extract, *, source: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """
+    Each edge's terrain (an index into ``_TERRAINS``), truck speed (km/h) and travel time (s).
+
+    The speed depends only on a way's tags and the terrain, so it is worked out once per distinct set of tags.
+    Warns (:class:`ImplausibleMaxspeedWarning`) about the roads whose ``maxspeed`` is ignored, in edge order.
+    """
+    passes = np.isin(roads.ids, np.fromiter(extract.passes, dtype=np.int64, count=len(extract.passes)))
+    tags = extract.tag_sets
+    hill = np.array([_terrain(t, u_pass=False, v_pass=False) == "hill" for t in tags], dtype=bool)
+    table = np.array([[truck_speed_kph(t, terrain=name) for name in _TERRAINS] for t in tags], dtype=float).reshape(len(tags), len(_TERRAINS))
+    bad = [_implausible_maxspeed(t) for t in tags]
+    tag_of_edge = extract.way_tags[roads.way]
+    terrain = np.where(passes[roads.src] | passes[roads.dst], 2, np.where(hill[tag_of_edge], 1, 0)).astype(np.int8)
+    speed = table[tag_of_edge, terrain]
+    seconds = roads.length_m / (speed / KPH_PER_MPS)  # travel_time_s, element by element
+    flagged = np.array([b is not None for b in bad], dtype=bool)
+    if flagged.any():
+        ways = roads.way[flagged[tag_of_edge]]
+        _, first = np.unique(ways, return_index=True)
+        ordered = ways[np.sort(first)]
+        shown = list(dict.fromkeys(f"way {int(extract.way_ids[w])} {bad[int(extract.way_tags[w])]}" for w in ordered))
         warnings.warn(
             f"{source.name}: {len(shown)} road(s) with a maxspeed below {MIN_MAXSPEED_KPH:g} km/h, taken for a tagging error and given "
             f"their road class's default truck speed (TRUCK_SPEED_KPH) instead: {'; '.join(shown[:5])}{' ...' if len(shown) > 5 else ''}. "
             "Fix the tag in the file if the limit is real.",
             ImplausibleMaxspeedWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    components = _keep_largest_component(raw, extract, country, source=source)
-    nodes = list(raw.nodes)
-    lon = np.array([raw.nodes[n]["x"] for n in nodes])
-    lat = np.array([raw.nodes[n]["y"] for n in nodes])
-    snapped = _snap_places(raw, nodes, lon, lat, extract.places)
-    graph = ox.simplify_graph(raw, node_attrs_include=["_keep"], edge_attr_aggs={"length": sum, "travel_time": sum})
-    graph = _finish(graph, extract, snapped, source=source, curated=crossings, match_km=match_km, name=name, embedded=load_network())
-    graph.graph["osm_components"] = components
-    return _cache.freeze(graph)
+    return terrain, speed, seconds
 
 
-def _keep_largest_component(raw: nx.MultiDiGraph, extract: Extract, country: dict[Any, str], *, source: Path) -> dict[str, Any]:
+def _component_summary(
+    roads: Roads, kept: np.ndarray, count: int, posts: dict[int, tuple[float, float, str]], country: np.ndarray, *, source: Path
+) -> dict[str, Any]:
     """
-    Keep only the largest strongly connected component of the roads, so that every node reaches every other.
+    Say what keeping only the largest strongly connected component of the roads leaves out, so every node reaches every other.
 
     As ``osmnx.truncate.largest_component(strongly=True)``, on the unsimplified roads (places then snap to kept
     nodes only). The pieces left out are one-way stubs and loops that a truck can enter but not leave, or leave but
@@ -425,20 +472,21 @@ def _keep_largest_component(raw: nx.MultiDiGraph, extract: Extract, country: dic
     routes only one way. Each is named in an :class:`UnreachablePostWarning` and listed in the summary returned
     (``graph.graph["osm_components"]``); the fix is an extract that reaches further beyond the border.
     """
-    sccs = list(nx.strongly_connected_components(raw))
-    kept = max(sccs, key=lambda c: (len(c), -min(c)))
-    dropped_posts = sorted(n for n in extract.posts if n in raw and n not in kept)
-    dropped_links = sorted({(u, v) for u, v in raw.edges() if country[u] != country[v] and not (u in kept and v in kept)})
+    on_roads = np.isin(roads.ids, np.fromiter(posts, dtype=np.int64, count=len(posts)))
+    dropped_posts = sorted(int(n) for n in roads.ids[on_roads & ~kept])
+    cut = (country[roads.src] != country[roads.dst]) & ~(kept[roads.src] & kept[roads.dst])
+    pairs = {(int(roads.ids[u]), int(roads.ids[v])): (country[u], country[v]) for u, v in zip(roads.src[cut], roads.dst[cut], strict=True)}
+    dropped_links = sorted(pairs)
     summary = {
-        "components": len(sccs),
-        "kept_nodes": len(kept),
-        "dropped_nodes": raw.number_of_nodes() - len(kept),
+        "components": count,
+        "kept_nodes": int(kept.sum()),
+        "dropped_nodes": len(kept) - int(kept.sum()),
         "dropped_posts": tuple(dropped_posts),
         "dropped_crossing_links": tuple(dropped_links),
     }
     if dropped_posts or dropped_links:
-        names = [f"post {extract.posts[n][2] or 'unnamed'} (node {n})" for n in dropped_posts]
-        names += [f"{country[u]}-{country[v]} road between nodes {u} and {v}" for u, v in dropped_links]
+        names = [f"post {posts[n][2] or 'unnamed'} (node {n})" for n in dropped_posts]
+        names += [f"{pairs[u, v][0]}-{pairs[u, v][1]} road between nodes {u} and {v}" for u, v in dropped_links]
         warnings.warn(
             f"{source.name}: left out {len(names)} border post(s) or crossing road(s) that lie off the routable network "
             f"(a one-way piece a truck could enter but not leave, usually cut by the edge of the extract): {'; '.join(names[:5])}"
@@ -446,34 +494,60 @@ def _keep_largest_component(raw: nx.MultiDiGraph, extract: Extract, country: dic
             UnreachablePostWarning,
             stacklevel=3,
         )
-    raw.remove_nodes_from([n for n in list(raw.nodes) if n not in kept])
     return summary
 
 
 def _snap_places(
-    raw: nx.MultiDiGraph, nodes: list[Any], lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]
-) -> dict[Any, tuple[str, str, tuple[str, ...]]]:
-    """Named places -> the nearest road node (within 2 km), which simplification then keeps."""
+    nodes: np.ndarray, lon: np.ndarray, lat: np.ndarray, places: list[tuple[str, str, float, float, tuple[str, ...]]]
+) -> tuple[dict[Any, tuple[str, str, tuple[str, ...]]], list[int]]:
+    """
+    Named places -> the nearest road node (within 2 km), which simplification then keeps; and those nodes' positions.
+
+    The nearest by :func:`transit.geo.haversine_km_to_many` over all nodes, ties to the first node; a k-d tree on
+    the unit sphere finds the few candidates (the chord orders points as the great circle does), so a country's
+    thousands of places do not each measure every node.
+    """
+
+    def unit(lon_deg: Any, lat_deg: Any) -> np.ndarray:
+        lo, la = np.radians(lon_deg), np.radians(lat_deg)
+        return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
+
+    def candidates(plon: float, plat: float) -> np.ndarray:
+        if tree is None:  # a small file: every node (no k-d tree to build, no scipy.spatial to import)
+            return everything
+        point = unit(plon, plat)[0]
+        chord, _ = tree.query(point)
+        return np.sort(np.asarray(tree.query_ball_point(point, float(chord) * (1 + 1e-6) + 1e-9), dtype=np.int64))
+
+    tree = None
+    everything = np.arange(len(lon))
+    if len(places) * len(lon) > _SNAP_BRUTE_FORCE:
+        from scipy.spatial import KDTree
+
+        tree = KDTree(unit(lon, lat))
     rank = {"city": 0, "town": 1, "village": 2}
     out: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
+    at: list[int] = []
     for place_name, place, plon, plat, aliases in sorted(places, key=lambda p: rank[p[1]]):
-        d = haversine_km_to_many(plon, plat, lon, lat)
-        i = int(np.argmin(d))
-        if d[i] > _PLACE_SNAP_KM:
+        near = candidates(plon, plat)
+        d = haversine_km_to_many(plon, plat, lon[near], lat[near])
+        j = int(np.argmin(d))
+        i = int(near[j])
+        if d[j] > _PLACE_SNAP_KM:
             continue
-        node = nodes[i]
+        node = int(nodes[i])
         if node in out:
             kept = out[node]
             out[node] = (kept[0], kept[1], (*kept[2], place_name, *aliases))
             continue
         out[node] = (place_name, PLACE_KINDS[place], aliases)
-        raw.nodes[node]["_keep"] = True
-    return out
+        at.append(i)
+    return out, at
 
 
 def _finish(
     graph: nx.MultiDiGraph,
-    extract: Extract,
+    posts: dict[int, tuple[float, float, str]],
     snapped: dict[Any, tuple[str, str, tuple[str, ...]]],
     *,
     source: Path,
@@ -508,12 +582,12 @@ def _finish(
         data["source"] = _OSM_SOURCE
         if "geometry" not in data:
             data["geometry"] = LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])])
-    found = _find_crossings(graph, extract)
+    found = _find_crossings(graph, posts)
     _attach(graph, found, curated=curated, match_km=match_km, embedded=embedded)
     return graph
 
 
-def _find_crossings(graph: nx.MultiDiGraph, extract: Extract) -> list[dict[str, Any]]:
+def _find_crossings(graph: nx.MultiDiGraph, posts: dict[int, tuple[float, float, str]]) -> list[dict[str, Any]]:
     """Cluster the country-change edges of each pair of countries into crossings."""
     links = [(u, v, k) for u, v, k in graph.edges(keys=True) if graph.nodes[u]["country"] != graph.nodes[v]["country"]]
     clusters: list[dict[str, Any]] = []
@@ -531,10 +605,10 @@ def _find_crossings(graph: nx.MultiDiGraph, extract: Extract) -> list[dict[str, 
         lat = sum(m[1] for m in cluster["mids"]) / len(cluster["mids"])
         cluster["lon"], cluster["lat"] = lon, lat
         ends = [(graph.nodes[n]["x"], graph.nodes[n]["y"]) for u, v, _ in cluster["links"] for n in (u, v)] + cluster["mids"]
-        posts = [(n, p) for n, p in extract.posts.items() if min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
-        cluster["posts"] = posts
-        cluster["controlled"] = bool(posts)
-        names = list(dict.fromkeys(p[2] for _, p in posts if p[2]))
+        near = [(n, p) for n, p in posts.items() if min(haversine_km(p[0], p[1], *e) for e in ends) <= CLUSTER_KM]
+        cluster["posts"] = near
+        cluster["controlled"] = bool(near)
+        names = list(dict.fromkeys(p[2] for _, p in near if p[2]))
         cluster["name"] = " / ".join(names)
     return clusters
 
