@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import os
 import re
 import warnings
 from pathlib import Path
@@ -402,6 +403,8 @@ def _assert_same_graph(new, old):
                 assert value.equals_exact(b[key], 1e-9), (u, v, k)
             elif key in ("length", "travel_time", "speed_kph"):
                 assert math.isclose(value, b[key], rel_tol=1e-6), (u, v, k, key)
+            elif isinstance(value, list):  # merged values: osmnx's list(set()) order is per process, ours sorted
+                assert value == sorted(b[key], key=lambda x: (type(x).__name__, str(x))), (u, v, k, key)
             else:
                 assert value == b[key], (u, v, k, key)
     # graph data: all but the stamp of the build (osmnx wrote its own name and the time)
@@ -485,3 +488,20 @@ def test_the_array_builder_gives_the_old_pipelines_graph_on_quirks(tmp_path, hig
         caught.append([(w.category, str(w.message)) for w in seen])
     assert caught[0] == caught[1]
     _assert_same_graph(*graphs)
+
+
+def test_the_same_file_gives_the_same_graph_in_every_process():
+    # osmnx lists the merged values of a simplified edge as list(set(...)), whose order of texts follows the
+    # process's hash seed; graph_from_osm sorts them and picks road_class/terrain by rank, never by position.
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings; warnings.simplefilter('ignore'); import transit; from transit._sweep_grid import fingerprint; "
+        f"print(fingerprint(transit.graph_from_osm({str(LIECHTENSTEIN)!r})))"
+    )
+    prints = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    }
+    assert len(prints) == 1

@@ -406,14 +406,21 @@ def _runs(edges: np.ndarray, roads: Roads, terrain: np.ndarray) -> list[int]:
 
 
 def _merged(segments: list[dict[str, Any]]) -> dict[str, Any]:
-    """Consolidate a path's attributes as osmnx does: one value if all agree, else ``list(set(values))``."""
+    """
+    Consolidate a path's attributes as osmnx does: one value if all agree, else the distinct values as a list.
+
+    osmnx lists them as ``list(set(values))``, whose order of texts changes from one Python process to the next
+    (string hashing is salted); here they are sorted, so that the same file gives the same graph in every process
+    (and a sweep's fingerprint of it is stable). The values are the same as osmnx's.
+    """
     values: dict[str, list[Any]] = {}
     for data in segments:
         for name, value in data.items():
             values.setdefault(name, []).append(value)
     out: dict[str, Any] = {}
     for name, seen in values.items():
-        out[name] = seen[0] if len(set(seen)) == 1 else list(set(seen))
+        distinct = set(seen)
+        out[name] = seen[0] if len(distinct) == 1 else sorted(distinct, key=lambda v: (type(v).__name__, str(v)))
     return out
 
 

@@ -325,9 +325,10 @@ def graph_from_osm(
         The graph is the one reading the roads with osmnx (``graph_from_xml``) and simplifying with
         ``osmnx.simplify_graph`` gave, built in arrays instead (country-size extracts fit in memory): the same nodes,
         edges, keys, attributes and iteration order; only ``graph.graph["created_with"]`` and ``["created_date"]``
-        differ. Merged edges keep osmnx's quirk: an attribute whose merged segments differ (``highway``,
-        ``terrain``, ``osmid``) holds ``list(set(values))``, and ``road_class``/``terrain`` take its first item,
-        which for strings depends on the process's hash seed.
+        differ. An attribute whose merged segments differ (``highway``, ``osmid``...) holds the list of its values, as
+        in osmnx, but sorted (osmnx's ``list(set(values))`` changes order from one process to the next); a merged
+        edge's ``road_class`` is its most important class (:data:`TRUCK_HIGHWAYS` order) and its ``terrain`` the
+        steepest, so the same file gives the same graph in every process.
 
     Raises
     ------
@@ -573,9 +574,9 @@ def _finish(
         data.setdefault("name", f"node {node}")
     for u, v, k, data in graph.edges(keys=True, data=True):
         highway = data.get("highway")
-        data["road_class"] = highway[0] if isinstance(highway, list) else highway
+        data["road_class"] = _main(highway, _CLASS_RANK) if isinstance(highway, list) else highway
         terrain = data.get("terrain", "plain")
-        data["terrain"] = terrain[0] if isinstance(terrain, list) else terrain
+        data["terrain"] = _main(terrain, _TERRAIN_RANK) if isinstance(terrain, list) else terrain
         data["speed_kph"] = data["length"] / data["travel_time"] * KPH_PER_MPS if data["travel_time"] > 0 else TRUCK_SPEED_KPH["unclassified"]
         data["country"] = graph.nodes[u]["country"]
         data["segment_id"] = f"osm:{u}-{v}-{k}"
@@ -585,6 +586,16 @@ def _finish(
     found = _find_crossings(graph, posts)
     _attach(graph, found, curated=curated, match_km=match_km, embedded=embedded)
     return graph
+
+
+#: A merged edge's class is its most important one (the order of TRUCK_HIGHWAYS), its terrain the steepest.
+_CLASS_RANK = {name: rank for rank, name in enumerate(TRUCK_HIGHWAYS)}
+_TERRAIN_RANK = {"mountain": 0, "hill": 1, "plain": 2}
+
+
+def _main(values: list[Any], rank: dict[str, int]) -> Any:
+    """Return the first of ``values`` by ``rank`` (unranked ones last, then by name): the same in every process."""
+    return min(values, key=lambda v: (rank.get(v, len(rank)), str(v)))
 
 
 def _find_crossings(graph: nx.MultiDiGraph, posts: dict[int, tuple[float, float, str]]) -> list[dict[str, Any]]:
