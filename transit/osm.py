@@ -13,8 +13,8 @@ follows the same conventions as the embedded one (:mod:`transit.network`), so :f
    numpy arrays (node ids, coordinates, way offsets, one copy of each distinct set of tags; other ways and areas
    are filtered out in C++), and the unsimplified graph is arrays too: the edges osmnx's
    ``graph_from_xml(bidirectional=False)`` would make (its one-way rules, great-circle ``length``), in its order.
-   No intermediate file; osmnx's settings are not touched. Memory: about 2-7 MB per MB of PBF above an idle
-   process (``bench/bench_osm_scale.py``).
+   No intermediate file; osmnx's settings are not touched. Memory: about 4-8 MB per MB of PBF above an idle
+   process on 10-200 MB files (``bench/bench_osm_scale.py``).
 2. **Countries.** Each node gets the country of the boundary polygon it lies in; where the file holds no whole
    boundary, Natural Earth's countries shipped with transit (1:10m for Eurasia, 1:50m elsewhere; public domain)
    decide, never naming a country whose own boundary the file holds (a node outside the file's Liechtenstein is
