@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -352,17 +352,19 @@ def fingerprint(graph: nx.MultiDiGraph) -> str:
     """
     digest = hashlib.blake2b(digest_size=16)
     seen: dict[int, tuple[object, str]] = {}  # each value kept alive, so that its id is not reused
+    for text in _graph_texts(graph, seen, 0):
+        digest.update(text.encode())
+    return digest.hexdigest()
 
-    def feed(value: object) -> None:
-        digest.update(_canonical(value, seen).encode())
 
-    feed({k: v for k, v in graph.graph.items() if k != "created_date"})  # osmnx stamps the build time: not content
+def _graph_texts(graph: nx.Graph, seen: dict[int, tuple[object, str]], depth: int) -> Iterator[str]:
+    """Yield the canonical texts of a graph's attributes, nodes and edges (in a sorted order)."""
+    yield _canonical({k: v for k, v in graph.graph.items() if k != "created_date"}, seen, depth)  # osmnx stamps the build time
     for node, data in sorted(graph.nodes(data=True), key=lambda item: repr(item[0])):
-        feed((node, dict(data)))
+        yield _canonical((node, dict(data)), seen, depth)
     edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else graph.edges(data=True)
     for edge in sorted(edges, key=lambda item: repr(item[:-1])):
-        feed((*edge[:-1], dict(edge[-1])))
-    return digest.hexdigest()
+        yield _canonical((*edge[:-1], dict(edge[-1])), seen, depth)
 
 
 def _canonical(value: object, seen: dict[int, tuple[object, str]], depth: int = 0) -> str:
@@ -379,7 +381,9 @@ def _canonical(value: object, seen: dict[int, tuple[object, str]], depth: int = 
         return known[1]
     seen[id(value)] = (value, f"<{type(value).__name__}>")  # a cycle refers back by kind only
     inner = depth + 1
-    if isinstance(value, Mapping):
+    if isinstance(value, nx.Graph):  # a graph inside the network (the rail layer's): its content, not its views
+        text = "graph(" + ",".join(_graph_texts(value, seen, inner)) + ")"
+    elif isinstance(value, Mapping):
         text = "{" + ",".join(sorted(f"{_canonical(k, seen, inner)}:{_canonical(v, seen, inner)}" for k, v in value.items())) + "}"
     elif isinstance(value, set | frozenset):
         text = "{" + ",".join(sorted(_canonical(v, seen, inner) for v in value)) + "}"
