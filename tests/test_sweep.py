@@ -272,6 +272,8 @@ def test_cli_sweep_from_options_and_from_scenario_files(capsys, tmp_path, net):
 def test_the_network_fingerprint_is_its_content(net):
     before = fingerprint(net)
     transit.sweep(net, ["Kashgar", "Almaty"], ["Osh"], departures=DEPARTURES, regimes=["history"], modes=["road", "road+rail"], samples=5, rng=1)
+    rail = net.graph["rail"].graph
+    _ = rail.adj, rail.succ, rail.pred, rail.nodes, rail.edges, rail.in_edges, rail.out_edges, rail.degree, rail.in_degree
     # Caches filled by the sweep are not content: schedules' memos, the rail graph's views (networkx caches them).
     assert fingerprint(net) == before
     code = "import transit; from transit._sweep_grid import fingerprint; print(fingerprint(transit.load_network()))"
