@@ -126,8 +126,8 @@ def main() -> None:
         hours = (YEAR_TRIPS * per_trip + tasks * overhead) / workers / 3600
         print(f"  {workers:4} worker{'s' if workers > 1 else ' '}: {hours:6.2f} h" + ("  (this machine)" if workers == os.cpu_count() else ""))
     print(
-        "  (linear in workers: each task is independent and the network goes to each worker once; the scheduler's own "
-        "cost per task, ~1 ms, stays small beside 256 trips)"
+        "  (linear in workers: each task is independent and the network goes to each worker once; the overhead per task "
+        "is what a 1-worker cluster costs beyond this process, scheduler and transfers included)"
     )
 
 
