@@ -193,125 +193,8 @@ def _emit(writer: Any, phase: str, cols: int, rows: int, seed: int, counts: dict
         add_way(ring, {})
 
 
-# -- the old pipeline (transit 96ff1cd), for this benchmark only --------------------------------------
-
-
-def old_graph_from_osm(path: str) -> Any:
-    """The old build: pyosmium into dicts, an intermediate OSM XML file, osmnx's reader and ``ox.simplify_graph``."""
-    from xml.sax.saxutils import quoteattr
-
-    import osmium
-    import osmnx as ox
-    import shapely
-
-    from transit import _cache, osm
-    from transit._osm_read import PLACE_KINDS, WAY_TAGS, closed_to_trucks, countries_at
-    from transit._units import travel_time_s
-    from transit.geo import haversine_km_to_many
-    from transit.network import load_network
-
-    source = Path(path)
-    highways = frozenset(osm.TRUCK_HIGHWAYS)
-    nodes: dict[int, tuple[float, float]] = {}
-    ways: list[tuple[int, list[int], dict[str, str]]] = []
-    posts: dict[int, tuple[float, float, str]] = {}
-    places: list[tuple[str, str, float, float, tuple[str, ...]]] = []
-    passes: set[int] = set()
-    boundaries: dict[str, Any] = {}
-    factory = osmium.geom.WKBFactory()
-
-    class Handler(osmium.SimpleHandler):
-        def node(self, n: Any) -> None:
-            tags = n.tags
-            if tags.get("barrier") == "border_control":
-                posts[n.id] = (n.location.lon, n.location.lat, tags.get("name", ""))
-            place = tags.get("place")
-            if place in PLACE_KINDS and tags.get("name"):
-                aliases = tuple(tags[k] for k in ("name:en", "int_name", "alt_name") if k in tags)
-                places.append((tags["name"], place, n.location.lon, n.location.lat, aliases))
-            if tags.get("mountain_pass") == "yes":
-                passes.add(n.id)
-
-        def way(self, w: Any) -> None:
-            tags = w.tags
-            if tags.get("highway") not in highways or tags.get("area") == "yes" or len(w.nodes) < 2 or closed_to_trucks(tags):
-                return
-            refs = []
-            for nd in w.nodes:
-                if nd.location.valid():
-                    nodes[nd.ref] = (nd.location.lon, nd.location.lat)
-                    refs.append(nd.ref)
-            if len(refs) >= 2:
-                ways.append((w.id, refs, {k: tags[k] for k in WAY_TAGS if k in tags}))
-
-        def area(self, a: Any) -> None:
-            tags = a.tags
-            if tags.get("boundary") != "administrative" or tags.get("admin_level") != "2":
-                return
-            iso = tags.get("ISO3166-1:alpha2") or tags.get("ISO3166-1")
-            if not iso or len(iso) != 2:
-                return
-            try:
-                geometry = shapely.from_wkb(factory.create_multipolygon(a))
-            except Exception:  # noqa: BLE001
-                return
-            if geometry.is_valid and not geometry.is_empty:
-                previous = boundaries.get(iso.upper())
-                boundaries[iso.upper()] = geometry if previous is None else previous.union(geometry)
-
-    Handler().apply_file(str(source), locations=True)
-    with tempfile.TemporaryDirectory(prefix="transit-osm-") as tmp:
-        xml = Path(tmp) / "roads.osm"
-        with xml.open("w", encoding="utf-8") as f:
-            f.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"transit\">\n")
-            for nid, (lon, lat) in nodes.items():
-                post = posts.get(nid)
-                if post is None:
-                    f.write(f'<node id="{nid}" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')
-                else:
-                    name = f'<tag k="name" v={quoteattr(post[2])}/>' if post[2] else ""
-                    f.write(f'<node id="{nid}" lat="{lat:.7f}" lon="{lon:.7f}"><tag k="barrier" v="border_control"/>{name}</node>\n')
-            for wid, refs, tags in ways:
-                f.write(f'<way id="{wid}">' + "".join(f'<nd ref="{r}"/>' for r in refs))
-                f.write("".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()) + "</way>\n")
-            f.write("</osm>\n")
-        ox.settings.useful_tags_node = ["highway", "barrier", "name", "ref", "junction"]
-        ox.settings.useful_tags_way = list(WAY_TAGS)
-        ox.settings.log_console = False
-        raw = ox.graph_from_xml(xml, bidirectional=False, simplify=False, retain_all=True)
-    ids = list(raw.nodes)
-    lon = np.array([raw.nodes[n]["x"] for n in ids])
-    lat = np.array([raw.nodes[n]["y"] for n in ids])
-    country = dict(zip(ids, countries_at(lon, lat, boundaries), strict=True))
-    for n in ids:
-        data = raw.nodes[n]
-        data["country"] = country[n]
-        if data.get("barrier") == "border_control":
-            data["_keep"] = True
-    for u, v, _k, data in raw.edges(keys=True, data=True):
-        if country[u] != country[v]:
-            raw.nodes[u]["_keep"] = raw.nodes[v]["_keep"] = True
-        terrain = osm._terrain(data, u_pass=u in passes, v_pass=v in passes)  # noqa: SLF001
-        data["terrain"] = terrain
-        data["speed_kph"] = osm.truck_speed_kph(data, terrain=terrain)
-        data["travel_time"] = travel_time_s(data["length"], data["speed_kph"])
-    sccs = list(__import__("networkx").strongly_connected_components(raw))
-    kept = max(sccs, key=lambda c: (len(c), -min(c)))
-    raw.remove_nodes_from([n for n in list(raw.nodes) if n not in kept])
-    ids = list(raw.nodes)
-    lon = np.array([raw.nodes[n]["x"] for n in ids])
-    lat = np.array([raw.nodes[n]["y"] for n in ids])
-    snapped: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
-    rank = {"city": 0, "town": 1, "village": 2}
-    for place_name, place, plon, plat, aliases in sorted(places, key=lambda p: rank[p[1]]):
-        d = haversine_km_to_many(plon, plat, lon, lat)
-        i = int(np.argmin(d))
-        if d[i] <= 2.0 and ids[i] not in snapped:
-            snapped[ids[i]] = (place_name, PLACE_KINDS[place], aliases)
-            raw.nodes[ids[i]]["_keep"] = True
-    graph = ox.simplify_graph(raw, node_attrs_include=["_keep"], edge_attr_aggs={"length": sum, "travel_time": sum})
-    graph = osm._finish(graph, posts, snapped, source=source, curated=None, match_km=osm.MATCH_KM, name=None, embedded=load_network())  # noqa: SLF001
-    return _cache.freeze(graph)
+# The old pipeline (transit 96ff1cd: dicts, an intermediate OSM XML file, osmnx's reader, ox.simplify_graph) is the
+# one the parity tests keep, tests/_osm_old.py; the measuring process imports it from there.
 
 
 # -- measuring ----------------------------------------------------------------------------------------
@@ -327,7 +210,7 @@ start = time.perf_counter()
 if mode == "new":
     net = transit.graph_from_osm(path)
 elif mode == "old":
-    from bench_osm_scale import old_graph_from_osm
+    from _osm_old import old_graph_from_osm
     net = old_graph_from_osm(path)
 else:
     net = None
@@ -341,7 +224,7 @@ def run(mode: str, path: str, timeout_s: float) -> dict[str, Any]:
     """One build in a fresh process: its time, peak RSS and graph size (or why there is none)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-c", BUILD, mode, path, str(Path(__file__).parent)], capture_output=True, text=True, timeout=timeout_s, check=False
+            [sys.executable, "-c", BUILD, mode, path, str(ROOT / "tests")], capture_output=True, text=True, timeout=timeout_s, check=False
         )
     except subprocess.TimeoutExpired:
         return {"error": f"stopped after {timeout_s:.0f} s"}

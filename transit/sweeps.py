@@ -329,7 +329,7 @@ def _seed(rng: int | np.random.Generator | None, *, samples: int, resumable: boo
         if samples and resumable:
             msg = "a resumable sweep (output=...) with samples needs a seed, e.g. rng=42, so that a resumed run draws the same samples"
             raise InvalidArgumentError(msg)
-        return 0 if not samples else int(np.random.SeedSequence().generate_state(2, np.uint32).view(np.uint64)[0] >> np.uint64(1))
+        return 0 if not samples else int(np.random.SeedSequence().entropy) % 2**63  # type: ignore[arg-type]
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
         msg = f"rng={rng!r} must be a whole number >= 0, a numpy Generator, or None"
         raise InvalidArgumentError(msg)
