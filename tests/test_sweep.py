@@ -99,6 +99,9 @@ def test_matrix_is_the_one_departure_sweep(net):
     for column in ("origin", "destination", "total_h", "p90_h", "route", "status"):
         assert m[column].tolist() == s[column].tolist()
     assert all(isinstance(w, tuple) for w in m["warnings"])
+    # Iterators of names are read once (the sample limit and the sweep both need them).
+    once = transit.matrix(net, iter(places), (p for p in places), regime="sco-2017", departure=DEPARTURES[0], samples=20, rng=3)
+    assert once["total_h"].tolist() == m["total_h"].tolist()
 
 
 def test_bad_grids_are_refused_before_any_work(net):

@@ -120,10 +120,11 @@ def matrix(
     InvalidArgumentError
         For bad ``samples`` or too many sampled cells (a ``ValueError``).
     """
+    # Lists once: an iterator of names is read here, for the limit, and by the sweep.
+    starts = cities(graph) if origins is None else [origins] if isinstance(origins, str) else list(origins)
+    ends = cities(graph) if destinations is None else [destinations] if isinstance(destinations, str) else list(destinations)
     if samples:
         check_samples(samples)
-        starts = cities(graph) if origins is None else list(origins)
-        ends = cities(graph) if destinations is None else list(destinations)
         cells = len(starts) * len(ends)
         if cells * samples > MAX_SAMPLE_CELLS:
             msg = f"{cells:,} pairs x {samples:,} samples exceeds the limit of {MAX_SAMPLE_CELLS:,}; use fewer samples or pairs"
@@ -132,8 +133,8 @@ def matrix(
         "pd.DataFrame",
         sweep(
             graph,
-            origins,
-            destinations,
+            starts,
+            ends,
             departures=[departure],
             regimes=None if regime is None else [regime],
             vehicles=[vehicle],

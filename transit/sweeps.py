@@ -30,7 +30,7 @@ import networkx as nx
 import numpy as np
 
 from . import _cache
-from ._sweep_grid import MAX_SCENARIOS, Grid, departure_values, frame, vehicle_label
+from ._sweep_grid import MAX_SCENARIOS, Grid, departure_values, vehicle_label
 from ._sweep_run import check_scheduler, finish_output, prepare_output, run_partitions
 from ._validate import check_network, check_samples
 from .comparison import parse_mode_sets
@@ -189,8 +189,7 @@ def sweep(
         return path
     import pandas as pd
 
-    parts = [results[i] for i in range(grid.partitions)]
-    return pd.concat(parts, ignore_index=True) if parts else frame([], grid)
+    return pd.concat([results[i] for i in range(grid.partitions)], ignore_index=True)  # a grid has one partition at least
 
 
 def _ignore(_: int) -> None:
