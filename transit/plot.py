@@ -30,13 +30,10 @@ Examples
 from __future__ import annotations
 
 import base64
-import functools
 import html
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -45,6 +42,8 @@ from ._extras import missing_extra
 from ._history_query import as_day, check_range, resolve_crossing, timeline_of
 from ._modes_chart import add_to_map
 from ._modes_chart import draw as draw_modes
+from ._outlines import asset_bytes, country_outlines
+from ._palette import ACTIVITY_COLOURS, BORDER_ACTIVITIES, DELAY_BINS, PALETTE, delay_colour
 from ._units import HOUR_S
 from ._validate import check_network
 from .comparison import Comparison
@@ -69,28 +68,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ACTIVITY_COLOURS", "PALETTE", "STATUS_COLOURS", "corridor_status", "map", "time_distance", "timeline"]
 
-#: Okabe-Ito colours (Okabe & Ito 2008), safe for the common colour-vision deficiencies; one per regime, in order.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 _LINESTYLES = ("-", "--", "-.", ":")
-#: Colour of each timeline activity (Okabe-Ito, with grey for closed crossings).
-ACTIVITY_COLOURS = {
-    "driving": "#0072B2",
-    "break": "#56B4E9",
-    "daily_rest": "#009E73",
-    "weekly_rest": "#F0E442",
-    "queue": "#E69F00",
-    "clearance": "#CC79A7",
-    "closed_wait": "#999999",
-    "transshipment": "#D55E00",
-    # a door-to-door trip's train and transfers (transit.multimodal): the same palette, hatched in the Gantt chart
-    "rail": "#0072B2",
-    "train_wait": "#999999",
-    "rail_border": "#E69F00",
-    "gauge_change": "#D55E00",
-    "transfer": "#CC79A7",
-}
 _RAIL_ROWS = ("rail", "train_wait", "rail_border", "gauge_change", "transfer")
-_BORDER = ("queue", "clearance", "closed_wait", "transshipment")
 #: Colour of each crossing status in :func:`corridor_status` (Okabe-Ito), from open to closed.
 STATUS_COLOURS = {
     "open": "#009E73",
@@ -196,7 +175,7 @@ def profile(trip: Trip, *, y: str = "time") -> tuple[np.ndarray, np.ndarray, lis
             bump = border.pop(cid, 0.0)  # border payments: a step before the link between the posts
             xs.append(xs[-1])
             ys.append(ys[-1] + bump)
-        if event.crossing_id and event.activity in _BORDER:
+        if event.crossing_id and event.activity in BORDER_ACTIVITIES:
             if current is None:
                 current = {"id": cid, "x": xs[-1], "y0": ys[-1], "name": _crossing_name(event.place), "by": {}}
             current["by"][event.activity] = current["by"].get(event.activity, 0.0) + hours
@@ -379,7 +358,7 @@ def timeline(obj: Trip | MultimodalTrip | Reliability, *, ax: Axes | None = None
         axes.broken_barh(spans, (rows[activity] - 0.4, 0.8), facecolors=ACTIVITY_COLOURS[activity], edgecolor="white", linewidth=0.3, hatch=hatch)
     labelled: set[str] = set()
     for e in events:
-        if e.crossing_id and e.activity in _BORDER and e.crossing_id not in labelled:
+        if e.crossing_id and e.activity in BORDER_ACTIVITIES and e.crossing_id not in labelled:
             labelled.add(e.crossing_id)
             axes.annotate(_crossing_name(e.place), xy=((e.start - t0) / HOUR_S, rows[e.activity] + 0.45), fontsize=8, va="bottom")
     axes.set_yticks(range(len(present)), list(present))
@@ -584,51 +563,9 @@ def corridor_status(
 
 # -- map -------------------------------------------------------------------------------------------
 
-_DELAY_BINS = (
-    (2.0, "#FDE725", "< 2 h"),
-    (8.0, "#5EC962", "2–8 h"),
-    (24.0, "#21918C", "8–24 h"),
-    (72.0, "#3B528B", "1–3 days"),
-    (float("inf"), "#440154", "> 3 days"),
-)
-
-
-def _delay_colour(hours: float) -> str:
-    return next(colour for limit, colour, _ in _DELAY_BINS if hours < limit)
-
-
-@functools.cache
-def _asset(name: str) -> str:
-    return (resources.files("transit") / "_data" / name).read_text(encoding="utf-8")
-
 
 def _data_uri(name: str, media_type: str) -> str:
-    return f"data:{media_type};base64,{base64.b64encode(_asset(name).encode()).decode()}"
-
-
-@functools.cache
-def _countries_geojson(bounds: tuple[float, float, float, float]) -> dict[str, Any]:
-    """Natural Earth countries clipped to ``bounds`` (lon/lat) and simplified to about 2 km, as GeoJSON."""
-    from shapely.geometry import box, mapping, shape
-
-    window = box(*bounds)
-    features = []
-    for feature in json.loads(_asset("naturalearth/ne_10m_admin_0_countries_deu_eurasia.geojson"))["features"]:
-        geom = shape(feature["geometry"])
-        if not geom.intersects(window):
-            continue
-        clipped = geom.intersection(window).simplify(0.02, preserve_topology=True)
-        if clipped.is_empty:
-            continue
-        props = feature.get("properties", {})
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": mapping(clipped),
-                "properties": {"name": props.get("NAME_EN") or props.get("NAME", ""), "iso": props.get("ISO_A2_EH", "")},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+    return f"data:{media_type};base64,{base64.b64encode(asset_bytes(name)).decode()}"
 
 
 def _legend(content: str) -> Any:
@@ -660,7 +597,7 @@ def _legend(content: str) -> Any:
 def _crossing_hours(trip: Trip) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for e in trip.events:
-        if e.crossing_id and e.activity in _BORDER:
+        if e.crossing_id and e.activity in BORDER_ACTIVITIES:
             out.setdefault(e.crossing_id, {})
             out[e.crossing_id][e.activity] = out[e.crossing_id].get(e.activity, 0.0) + e.duration_h
     return out
@@ -717,7 +654,7 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
         fmap.default_js = [("leaflet", _data_uri("leaflet/leaflet.js", "text/javascript"))]
         fmap.default_css = [("leaflet_css", _data_uri("leaflet/leaflet.css", "text/css"))]
         pad = max(north - south, east - west, 1.0) * 0.6
-        outline = _countries_geojson((round(west - pad, 1), round(south - pad, 1), round(east + pad, 1), round(north + pad, 1)))
+        outline = country_outlines((round(west - pad, 1), round(south - pad, 1), round(east + pad, 1), round(north + pad, 1)))
         folium.GeoJson(
             outline,
             name="Countries (Natural Earth)",
@@ -754,7 +691,7 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
                 color="#222222",
                 weight=1.5,
                 fill=True,
-                fill_color=_delay_colour(total),
+                fill_color=delay_colour(total),
                 fill_opacity=0.95,
                 tooltip=folium.Tooltip(card, sticky=True),
             ).add_to(layer)
@@ -766,7 +703,7 @@ def map(  # noqa: A001 - the name the issue and users ask for; the builtin is no
     legend = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c};border:1px solid #222;margin-right:6px'>"
         f"</span>{t}</div>"
-        for _, c, t in _DELAY_BINS
+        for _, c, t in DELAY_BINS
     )
     routes = "".join(
         f"<div><span style='display:inline-block;width:18px;border-top:4px {'solid' if i == 0 else 'dashed'} {PALETTE[i % len(PALETTE)]};"
