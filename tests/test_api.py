@@ -207,6 +207,9 @@ def test_every_transit_error_has_its_own_row_and_status(net, monkeypatch, name):
 def test_unknown_place_is_404_with_suggestions(client):
     body = assert_problem(client.post("/trips", json={**TRIP, "origin": "Kashgr"}), 404, "unknown-place")
     assert body["suggestions"] == ["Kashgar"] and "Kashgr" in body["detail"]
+    assert body["name"] == "Kashgr"  # a client finds the field that holds it (the planner's page does)
+    via = assert_problem(client.post("/trips", json={**TRIP, "via": ["Irkeshtan"]}), 404, "unknown-place")
+    assert via["name"] == "Irkeshtan" and "Irkeshtam" in via["suggestions"]
 
 
 @pytest.mark.parametrize(
@@ -395,6 +398,24 @@ def test_trip_by_road_and_rail_matches_the_library(client, net):
     road = client.post("/trips", json={**body, "modes": ["road"]}).json()
     assert road["total_h"] == round(transit.plan_trip(net, "Urumqi", "Almaty", departure="2024-06-03T08:00").total_h, 2)
     assert_problem(client.post("/trips", json={**body, "modes": ["ship"]}), 422, "invalid-request")
+
+
+def test_compare_with_trips_gives_each_rows_trip_as_trips_does(client):
+    request = {k: v for k, v in TRIP.items() if k != "regime"} | {"regimes": ["pre-2017", "sco-2017"], "trips": True}
+    body = client.post("/compare", json=request).json()
+    assert list(body["trips"]) == ["pre-2017", "sco-2017"]
+    for row in body["rows"]:
+        alone = client.post("/trips", json={**TRIP, "regime": row["regime"]}).json()
+        assert body["trips"][row["row"]] == alone
+        assert round(row["total_h"], 2) == alone["total_h"]
+    assert "trips" not in client.post("/compare", json={**request, "trips": False}).json()
+    by_date = {"origin": "Kashgar", "destination": "Dushanbe", "regimes": ["history"], "departures": ["2016-01-12T08:00", "2018-06-01T08:00"]}
+    dated = client.post("/compare", json={**by_date, "via": ["Kulma"], "trips": True}).json()  # closed in January
+    missing = [r["row"] for r in dated["rows"] if r["status"] != "ok"]
+    assert missing == ["2016-01-12 history"]
+    assert set(dated["trips"]) == {r["row"] for r in dated["rows"]} - set(missing)
+    mixed = client.post("/compare", json={**request, "departure": "2016-10-31T08:00", "modes": ["road", "road+rail"], "via": None}).json()
+    assert all("timeline" in t for t in mixed["trips"].values())
 
 
 def test_compare_takes_modes(client):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 
 import numpy as np
@@ -17,6 +16,7 @@ import matplotlib.image
 
 import transit
 import transit.plot as tplot
+from tests._images import assert_not_blank, chromium_or_skip, has_colour
 from transit.trip import ACTIVITIES
 
 DEPARTURE = "2017-10-30T08:00"
@@ -32,20 +32,6 @@ def png(fig) -> np.ndarray:
     fig.savefig(buffer, format="png", dpi=80)
     buffer.seek(0)
     return matplotlib.image.imread(buffer, format="png")
-
-
-def assert_not_blank(image: np.ndarray, *, min_size=(300, 500)) -> None:
-    height, width = image.shape[:2]
-    assert height >= min_size[0] and width >= min_size[1]
-    rgb = image[..., :3].reshape(-1, 3)
-    assert len(np.unique((rgb * 255).astype(int), axis=0)) > 20  # more than a background and a frame
-    assert (rgb.mean(axis=1) < 0.9).mean() > 0.01  # ink covers part of the picture
-
-
-def has_colour(image: np.ndarray, hex_colour: str, *, tol: float = 0.08, min_pixels: int = 50) -> bool:
-    target = np.array([int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
-    close = np.abs(image[..., :3] - target).max(axis=-1) < tol
-    return int(close.sum()) >= min_pixels
 
 
 def test_time_distance_draws_one_line_per_regime_with_steps_at_the_crossings(cmp):
@@ -134,13 +120,8 @@ def test_repr_html_summaries(cmp):
     assert "P90" in cmp.reliability["history"]._repr_html_()
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium binary: `.ci/run` installs Debian's chromium package; install it to run the screenshot test"
-)
 def test_offline_map_screenshot_in_headless_chromium_shows_the_route(cmp, tmp_path):
+    chromium = chromium_or_skip()
     page = tmp_path / "map.html"
     tplot.map(cmp, offline=True).save(str(page))
     shot = tmp_path / "map.png"
@@ -158,7 +139,7 @@ def test_offline_map_screenshot_in_headless_chromium_shows_the_route(cmp, tmp_pa
         "--virtual-time-budget=5000",
         f"--screenshot={shot}",
     ]
-    result = subprocess.run([CHROMIUM, *flags, page.as_uri()], capture_output=True, text=True, timeout=180, check=False)
+    result = subprocess.run([chromium, *flags, page.as_uri()], capture_output=True, text=True, timeout=180, check=False)
     assert shot.exists(), result.stderr[-2000:]
     image = matplotlib.image.imread(str(shot))
     assert_not_blank(image, min_size=(500, 900))
@@ -172,7 +153,7 @@ def test_offline_map_screenshot_in_headless_chromium_shows_the_route(cmp, tmp_pa
     )
     shot2 = tmp_path / "empty.png"
     subprocess.run(
-        [CHROMIUM, *[f for f in flags if not f.startswith("--screenshot")], f"--screenshot={shot2}", empty.as_uri()],
+        [chromium, *[f for f in flags if not f.startswith("--screenshot")], f"--screenshot={shot2}", empty.as_uri()],
         capture_output=True,
         timeout=180,
         check=False,

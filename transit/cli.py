@@ -506,7 +506,7 @@ def serve_cmd(
     ] = 10.0,
 ) -> None:
     # "\[": Rich markup would otherwise take "[api]" for a style tag and drop it from --help.
-    r"""Serve the HTTP API with uvicorn (needs `pip install 'sco-transit\[api]'`); docs at /docs."""
+    r"""Serve the planner's page (at /) and the HTTP API with uvicorn (needs `pip install 'sco-transit\[api]'`); docs at /docs."""
     try:
         from .api import Limits
         from .api.serving import serve
@@ -514,6 +514,8 @@ def serve_cmd(
         raise missing_extra("api", exc) from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: serving on {host}, reachable beyond this machine; the API has no authentication", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"transit: the planner's page is at http://{shown}:{port}/ (the API's docs at http://{shown}:{port}/docs)", err=True)
     serve(
         host=host,
         port=port,

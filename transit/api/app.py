@@ -40,6 +40,7 @@ from ..timeline import HISTORY
 from ..uncertainty import reliability
 from . import models as m
 from .compute import ComputeGate
+from .page import install_page
 from .problems import PROBLEM_MEDIA_TYPE, LimitExceeded, NoTimeline, RequestGuard, UnknownNameError, install
 
 __all__ = ["Limits", "create_app", "router"]
@@ -147,9 +148,9 @@ Network = Annotated[nx.MultiDiGraph, Depends(get_network)]
 router = APIRouter()
 
 
-def _json(model: type[BaseModel], body: dict[str, Any]) -> Response:
+def _json(model: type[BaseModel], body: dict[str, Any], *, exclude: set[str] | None = None) -> Response:
     """Validate ``body`` against its response model and render it (in the compute thread, off the event loop)."""
-    return Response(model.model_validate(body).model_dump_json().encode(), media_type="application/json")
+    return Response(model.model_validate(body).model_dump_json(exclude=exclude).encode(), media_type="application/json")
 
 
 def trip_response(trip: Any) -> Response:
@@ -159,9 +160,13 @@ def trip_response(trip: Any) -> Response:
     return _json(m.TripResponse, trip_to_dict(trip))
 
 
-def comparison_response(comparison: Any, *, seed: int | None) -> Response:
-    """Return the ``POST /compare`` response for a :class:`~transit.comparison.Comparison`."""
-    return _json(m.CompareResponse, comparison_to_dict(comparison, seed=seed))
+def comparison_response(comparison: Any, *, seed: int | None, trips: bool = False) -> Response:
+    """Return the ``POST /compare`` response for a :class:`~transit.comparison.Comparison` (with each row's trip if ``trips``)."""
+    body = comparison_to_dict(comparison, seed=seed)
+    if trips:
+        body["trips"] = {label: t.to_dict() if isinstance(t, MultimodalTrip) else trip_to_dict(t) for label, t in comparison.trips.items()}
+    # without trips, the body is the command line's `transit compare --format json`, key for key
+    return _json(m.CompareResponse, body, exclude=None if trips else {"trips"})
 
 
 def reliability_response(rel: Any, *, seed: int | None, deadline: str | None) -> Response:
@@ -308,7 +313,7 @@ async def compare_endpoint(body: m.CompareRequest, request: Request, service: Se
             rng=body.seed,
             modes=body.modes,
         )
-        return comparison_response(cmp, seed=body.seed)
+        return comparison_response(cmp, seed=body.seed, trips=body.trips)
 
     return await service.compute(request, work)
 
@@ -417,6 +422,7 @@ def create_app(network: nx.MultiDiGraph | None = None, *, limits: Limits | None 
         )
     app.add_middleware(RequestGuard, max_body_bytes=lim.max_body_bytes, body_timeout_s=lim.body_timeout_s)
     _docs(app)
+    install_page(app, net, limits=lim)
     app.include_router(router)
 
     original_openapi = app.openapi

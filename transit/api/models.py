@@ -93,6 +93,7 @@ class Problem(BaseModel):
     instance: str = Field(description="The request path.")
     request_id: str = Field(description="Also in the X-Request-ID response header; quote it when reporting a problem.")
     suggestions: list[str] | None = Field(default=None, description="Close matches for an unknown place.")
+    name: str | None = Field(default=None, description="The unknown place as given, for a client to find the field that holds it.")
     valid: list[str] | None = Field(default=None, description="The valid values, for an unknown regime.")
     blocking: list[str] | None = Field(default=None, description="Crossings or rules that block every route.")
     errors: list[dict[str, Any]] | None = Field(default=None, description="Per field: where and what is wrong.")
@@ -363,6 +364,13 @@ class CompareRequest(BaseModel):
     vehicle: VehicleModel | None = None
     samples: int = Field(default=0, ge=0, description="Monte Carlo samples per regime (0: deterministic only); see /health for the limit.")
     seed: int | None = Seed
+    trips: bool = Field(
+        default=False,
+        description=(
+            "Also return each row's trip (timeline and road geometry, as POST /trips gives it) under `trips`: "
+            "one request for a page's table, chart and map."
+        ),
+    )
 
 
 class CompareRow(BaseModel):
@@ -405,6 +413,9 @@ class CompareResponse(BaseModel):
     samples: int
     seed: int | None
     rows: list[CompareRow]
+    trips: dict[str, TripResponse | MultimodalTripResponse] | None = Field(
+        default=None, description="With `trips: true`: row label mapped to its trip (rows with no route are missing)."
+    )
 
 
 class ReliabilityRequest(BaseModel):

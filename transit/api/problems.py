@@ -3,7 +3,7 @@ Errors as RFC 9457 problem details, from one exception-to-status table, and the 
 
 Every error response has the media type ``application/problem+json`` and the body of
 :class:`~transit.api.models.Problem`: ``type``, ``title``, ``status``, ``detail``, ``instance`` (the path) and
-``request_id``, plus, where they apply, ``suggestions`` (unknown place), ``valid`` (unknown regime), ``blocking``
+``request_id``, plus, where they apply, ``suggestions`` and ``name`` (unknown place), ``valid`` (unknown regime), ``blocking``
 (no route), ``errors`` (invalid fields) and ``limit`` (a limit exceeded). No stack trace reaches a client: an
 unexpected error is logged with its request id, and the client gets a 500 that quotes the id.
 """
@@ -125,7 +125,9 @@ def _request_id(request: Request) -> str:
 
 def _extras(exc: BaseException) -> dict[str, Any]:
     """Problem extension members for an exception."""
-    if isinstance(exc, UnknownPlaceError | UnknownIdError | UnknownNameError):
+    if isinstance(exc, UnknownPlaceError):
+        return {"suggestions": list(exc.suggestions), "name": str(exc.name)}
+    if isinstance(exc, UnknownIdError | UnknownNameError):
         return {"suggestions": list(exc.suggestions)}
     if isinstance(exc, NoRouteError):
         return {"blocking": list(exc.blocking)}
