@@ -306,6 +306,8 @@
     const body = requestFrom(params);
     const problems = checkRequest(body);
     if (problems.length) {
+      if (state.controller) state.controller.abort();
+      busy(false, "");
       for (const [id, text] of problems) fieldError(id, text);
       $(problems[0][0]) && $(problems[0][0]).focus && $(problems[0][0]).focus();
       return;
@@ -361,6 +363,12 @@
     return out;
   }
 
+  // A server message as a sentence: a capital first letter and a full stop.
+  const sentence = (text) => {
+    const t = String(text).trim();
+    return t ? `${t[0].toUpperCase()}${t.slice(1)}${/[.?!)]$/.test(t) ? "" : "."}` : t;
+  };
+
   function showProblem(p, response, body) {
     const type = String(p.type || "").split(":").pop();
     const detail = p.detail || p.title || `HTTP ${response.status}`;
@@ -381,7 +389,7 @@
       return;
     }
     if (type === "unknown-regime") {
-      fieldError("regimes", `${detail}${p.valid ? ` Known: ${p.valid.join(", ")}.` : ""}`);
+      fieldError("regimes", sentence(detail));
       return;
     }
     if ((type === "invalid-request" || type === "invalid-time") && Array.isArray(p.errors) && p.errors.length) {
@@ -408,8 +416,13 @@
       $("form-error").replaceChildren(`${detail}${wait ? ` Try again in ${wait} s.` : ""}`);
       return;
     }
+    if (type === "invalid-vehicle") {
+      fieldError("reg", sentence(detail));
+      return;
+    }
     if (type === "no-route") {
-      $("form-error").replaceChildren(`${detail}${p.blocking && p.blocking.length ? ` Blocked by: ${p.blocking.join(", ")}.` : ""} Try another date, regime or via.`);
+      const blocking = (p.blocking || []).map(crossingName);
+      $("form-error").replaceChildren(`No route: ${sentence(detail)}${blocking.length ? ` Blocked by: ${blocking.join(", ")}.` : ""}`);
       return;
     }
     $("form-error").replaceChildren(`${p.title || "Error"}: ${detail}${p.request_id && response.status >= 500 ? ` (request id ${p.request_id})` : ""}`);
