@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench validate figures notebooks clean
+.PHONY: demo test lint serve bench validate figures screenshot notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+$(VENV)/.installed-api: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip uninstall --quiet --yes transit 2>/dev/null || true
+	$(BIN)/python -m pip install --quiet -e '.[api]'
+	touch $@ $(VENV)/.installed-run
+
 $(VENV)/.installed-lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $@
@@ -34,6 +39,10 @@ demo: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The planner's page (at /) and the HTTP API, on loopback.
+serve: $(VENV)/.installed-api
+	$(BIN)/transit serve
 
 # ruff (lint and format) and mypy --strict on transit/; the same checks as .pre-commit-config.yaml.
 lint: $(VENV)/.installed-lint
@@ -55,6 +64,10 @@ bench: $(VENV)/.installed-test
 
 figures: $(VENV)/.installed-test
 	$(BIN)/python docs/figures.py
+
+# The README's picture of the planner's page (needs Debian's chromium).
+screenshot: $(VENV)/.installed-test
+	$(BIN)/python docs/page_screenshot.py
 
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python examples/_build_notebooks.py

@@ -282,6 +282,11 @@ def test_an_unknown_place_shows_the_servers_suggestion_beside_its_field(page, se
     page.wait_for_selector("#via-error button")
     page.click("#via-error button:text('Irkeshtam')")
     assert page.input_value("#via") == "Osh, Irkeshtam"
+    # what the server echoes back is shown as text, never run as HTML
+    page.goto(_url(server, {**QUESTION, "from": "<img src=x onerror=window.pwned=1>"}, samples=0))
+    page.wait_for_selector("#from-error:not(:empty)")
+    assert "<img src=x" in page.text_content("#from-error") and page.locator("#from-error img").count() == 0
+    assert page.evaluate("() => window.pwned === undefined")
 
 
 def test_limits_and_timeouts_say_what_to_change(page, server, browser, strict_server, outside):

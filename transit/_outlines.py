@@ -15,6 +15,8 @@ from typing import Any
 __all__ = ["asset_bytes", "asset_text", "country_outlines"]
 
 _EURASIA = "naturalearth/ne_10m_admin_0_countries_deu_eurasia.geojson"
+_EURASIA_BOUNDS = (25.0, 25.0, 125.0, 65.0)  # the clip of that file (transit/_data/README.md)
+_WORLD = "naturalearth/ne_50m_admin_0_countries.geojson"
 
 
 @functools.cache
@@ -32,7 +34,7 @@ def asset_bytes(name: str) -> bytes:
 @functools.cache
 def country_outlines(bounds: tuple[float, float, float, float]) -> dict[str, Any]:
     """
-    Return Natural Earth countries clipped to ``bounds`` and simplified to about 2 km, as a GeoJSON FeatureCollection.
+    Return Natural Earth countries clipped to ``bounds`` and simplified (about 2 km at most), as GeoJSON.
 
     Parameters
     ----------
@@ -49,16 +51,21 @@ def country_outlines(bounds: tuple[float, float, float, float]) -> dict[str, Any
     >>> fc = country_outlines((69.0, 38.0, 76.0, 42.0))
     >>> sorted(f["properties"]["iso"] for f in fc["features"])
     ['AF', 'CN', 'KG', 'KZ', 'TJ', 'UZ']
+    >>> sorted(f["properties"]["iso"] for f in country_outlines((9.0, 46.8, 10.0, 47.5))["features"])  # outside Eurasia's clip
+    ['AT', 'CH', 'DE', 'LI']
     """
     from shapely.geometry import box, mapping, shape
 
     window = box(*bounds)
+    # 1:10m inside the Eurasia clip the package ships; the 1:50m world elsewhere (e.g. an OSM extract of the Alps)
+    tolerance = min(0.02, max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 1000)  # about 2 km, finer for small windows
+    source = _EURASIA if box(*_EURASIA_BOUNDS).contains(window) else _WORLD
     features = []
-    for feature in json.loads(asset_text(_EURASIA))["features"]:
+    for feature in json.loads(asset_text(source))["features"]:
         geom = shape(feature["geometry"])
         if not geom.intersects(window):
             continue
-        clipped = geom.intersection(window).simplify(0.02, preserve_topology=True)
+        clipped = geom.intersection(window).simplify(tolerance, preserve_topology=True)
         if clipped.is_empty:
             continue
         props = feature.get("properties", {})
@@ -66,7 +73,7 @@ def country_outlines(bounds: tuple[float, float, float, float]) -> dict[str, Any
             {
                 "type": "Feature",
                 "geometry": mapping(clipped),
-                "properties": {"name": props.get("NAME_EN") or props.get("NAME", ""), "iso": props.get("ISO_A2_EH", "")},
+                "properties": {"name": props.get("NAME_EN") or props.get("NAME", ""), "iso": props.get("ISO_A2_EH") or props.get("ISO_A2", "")},
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -308,6 +308,7 @@
     if (problems.length) {
       if (state.controller) state.controller.abort();
       busy(false, "");
+      $("results").hidden = true;
       for (const [id, text] of problems) fieldError(id, text);
       $(problems[0][0]) && $(problems[0][0]).focus && $(problems[0][0]).focus();
       return;
@@ -328,6 +329,7 @@
       if (controller !== state.controller) return;
       if (!response.ok) {
         busy(false, "");
+        $("results").hidden = true; // what is shown always answers the question in the form and the URL
         showProblem(answer, response, body);
         return;
       }
@@ -337,6 +339,7 @@
       busy(false, `Done: ${ok} of ${answer.rows.length} scenarios have a route.`);
     } catch (error) {
       if (controller !== state.controller) return;
+      $("results").hidden = true;
       if (error.name === "AbortError") busy(false, "Cancelled: the server stopped computing. Change the question or plan again.");
       else busy(false, `Could not reach the server (${error.message}). Is \`transit serve\` still running?`);
     } finally {
@@ -625,7 +628,7 @@
       const coords = trip.geometry.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
       bounds.push(...coords);
       L.polyline(coords, { color: colour, weight: 5, opacity: 1, dashArray: DASHES[index % DASHES.length] })
-        .bindTooltip(`${row.row}: ${num(row.total_h)} h, ${num(row.distance_km, 0)} km`, { sticky: true })
+        .bindTooltip(el("span", { text: `${row.row}: ${num(row.total_h)} h, ${num(row.distance_km, 0)} km` }), { sticky: true })
         .addTo(state.routeLayer);
       const spent = new Map();
       for (const step of trip.timeline) {
