@@ -22,7 +22,15 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 QUERY = "from=Kashgar&to=Tashkent&depart=2017-10-30T08:00&via=Irkeshtam&regimes=pre-2017,history&samples=1000"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -38,13 +46,13 @@ def main(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     command = [str(Path(sys.executable).with_name("transit")), "serve", "--port", str(port), "--workers", "1", "--no-access-log"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603 - our own command
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/health", timeout=1).close()
+                urllib.request.urlopen(base + "/health", timeout=1).close()  # noqa: S310 - http://127.0.0.1 only
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
