@@ -159,21 +159,24 @@ def expected(net):
     )
 
 
-def _pick(page: Page, field: str, typed: str, expected_value: str) -> None:
-    """Type into a combobox and choose the first suggestion with the keyboard."""
+def _pick(page: Page, field: str, typed: str, expected_value: str) -> str:
+    """Type into a combobox and choose the first suggestion with the keyboard; return the first suggestion's text."""
     page.focus(f"#{field}")
     page.keyboard.type(typed)
     page.wait_for_selector(f"#{field}-list li")
+    shown = page.text_content(f"#{field}-list li")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     assert page.input_value(f"#{field}") == expected_value
+    return shown
 
 
 def test_the_form_by_keyboard_answers_with_the_totals_of_transit_compare(page, server, expected):
     page.goto(server + "/")
     page.wait_for_selector("#regimes-list input")
     _pick(page, "from", "Kash", "Kashgar")
-    _pick(page, "to", "Tashk", "Tashkent")
+    shown = _pick(page, "to", "Toshk", "Tashkent")  # an alias finds its place, and the list says which alias
+    assert "Tashkent" in shown and "also “Toshkent”" in shown
     _pick(page, "via", "Irkesh", "Irkeshtam")
     page.fill("#depart", "2017-10-30T08:00")
     assert "Asia/Shanghai" in page.text_content("#depart-tz")  # local time at the origin, said so
@@ -425,3 +428,46 @@ def test_outlines_cover_the_network_and_the_page_config_matches_the_palette(serv
     config = json.loads(html.split('<script id="config" type="application/json">')[1].split("</script>")[0])
     assert config["palette"] == list(PALETTE) and [b["colour"] for b in config["delay_bins"]] == [c for _, c, _ in DELAY_BINS]
     assert np.isclose(config["limits"]["timeout_s"], Limits().timeout_s)
+
+
+def _compare_or_reason(net, *args, **kwargs):
+    try:
+        return transit.compare(net, *args, **kwargs), ""
+    except transit.TransitError as exc:
+        return None, str(exc)
+
+
+def test_random_questions_give_the_answers_of_transit_compare_or_say_why_not(page, server, net):
+    """Seeded random places, departures and regimes: the page shows compare's totals, or the reason there is none."""
+    rng = np.random.default_rng(15)
+    names = sorted(d["name"] for _, d in net.nodes(data=True) if d.get("kind") in ("city", "town"))
+    regimes = ["pre-2017", "sco-2017", "history"]
+    questions = []
+    for _ in range(6):
+        origin, destination = rng.choice(names, size=2, replace=False)
+        day = np.datetime64("2010-01-01") + int(rng.integers(0, 15 * 365))
+        departure = f"{day}T{int(rng.integers(0, 24)):02d}:{int(rng.choice([0, 15, 30, 45])):02d}"
+        questions.append(
+            (str(origin), str(destination), departure, [str(r) for r in rng.choice(regimes, size=int(rng.integers(1, 4)), replace=False)], [])
+        )
+    # random questions all have routes, so two that have not: Dostuk in 2014 under the rules of the day (closed) beside
+    # pre-2017 (open), and Kulma in winter (closed)
+    questions += [
+        ("Osh", "Andijan", "2014-06-02T08:00", ["pre-2017", "history"], ["Dostuk"]),
+        ("Kashgar", "Dushanbe", "2016-01-12T08:00", ["history"], ["Kulma"]),
+    ]
+    for origin, destination, departure, asked, via in questions:
+        page.goto(_url(server, {"from": origin, "to": destination, "depart": departure, "regimes": ",".join(asked), "via": ",".join(via)}, samples=0))
+        _wait_done(page)
+        cmp, reason = _compare_or_reason(net, origin, destination, regimes=asked, departure=departure, via=via)
+        if cmp is None:  # no route under any regime: the page says the server's reason
+            assert page.is_hidden("#results")
+            assert reason.split(";")[0][:40].lower() in page.text_content("#form-error").lower()
+            continue
+        table = _table(page)
+        assert list(table) == list(cmp.rows), (origin, destination, departure)
+        for label in cmp.rows:
+            if label in cmp.trips:
+                assert float(table[label]["Total h"]) == pytest.approx(cmp.trips[label].total_h, rel=1e-12)
+            else:
+                assert "no route" in table[label]["Total h"]
