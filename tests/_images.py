@@ -8,7 +8,18 @@ import shutil
 import numpy as np
 import pytest
 
-__all__ = ["assert_not_blank", "chromium_or_skip", "has_colour"]
+__all__ = ["CHROMIUM_FLAGS", "assert_not_blank", "chromium_or_skip", "has_colour"]
+
+#: Chromium as root on a closed network: without the background-networking flags it keeps trying Google's hosts.
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def assert_not_blank(image: np.ndarray, *, min_size=(300, 500)) -> None:

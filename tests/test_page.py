@@ -30,22 +30,13 @@ import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 import transit
-from tests._images import chromium_or_skip, has_colour
+from tests._images import CHROMIUM_FLAGS, chromium_or_skip, has_colour
 from transit._palette import DELAY_BINS, PALETTE
 from transit.api import Limits, create_app
 from transit.serialize import trip_to_dict
 
 QUESTION = {"from": "Kashgar", "to": "Tashkent", "depart": "2017-10-30T08:00", "via": "Irkeshtam", "regimes": "pre-2017,sco-2017"}
 SAMPLES = 300
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class _Server(uvicorn.Server):
@@ -87,7 +78,7 @@ def strict_server(net):
 def browser():
     executable = chromium_or_skip()
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=FLAGS)
+        chromium = p.chromium.launch(executable_path=executable, args=list(CHROMIUM_FLAGS))
         yield chromium
         chromium.close()
 

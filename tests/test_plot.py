@@ -16,7 +16,7 @@ import matplotlib.image
 
 import transit
 import transit.plot as tplot
-from tests._images import assert_not_blank, chromium_or_skip, has_colour
+from tests._images import CHROMIUM_FLAGS, assert_not_blank, chromium_or_skip, has_colour
 from transit.trip import ACTIVITIES
 
 DEPARTURE = "2017-10-30T08:00"
@@ -127,13 +127,7 @@ def test_offline_map_screenshot_in_headless_chromium_shows_the_route(cmp, tmp_pa
     shot = tmp_path / "map.png"
     flags = [
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--window-size=1000,560",
         "--virtual-time-budget=5000",
