@@ -462,3 +462,24 @@ def test_random_questions_give_the_answers_of_transit_compare_or_say_why_not(pag
                 assert float(table[label]["Total h"]) == pytest.approx(cmp.trips[label].total_h, rel=1e-12)
             else:
                 assert "no route" in table[label]["Total h"]
+
+
+def test_the_page_works_behind_a_reverse_proxy_path(browser, net, outside):
+    """Relative addresses: the page and the API mounted under /transit/ (as a proxy would) still answer."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    srv, thread, base = _serve(Starlette(routes=[Mount("/transit", app=create_app(net))]))
+    try:
+        page = _open(browser, base + "/transit", outside)
+        page.goto(_url(base + "/transit", samples=0))
+        _wait_done(page)
+        assert list(_table(page)) == ["pre-2017", "sco-2017"]
+        assert urlsplit(page.url).path == "/transit/"
+        page.wait_for_function("() => document.querySelectorAll('#map path.leaflet-interactive').length >= 2")
+        assert page.errors == []  # type: ignore[attr-defined]
+        page.context.close()
+        assert outside == []
+    finally:
+        srv.should_exit = True
+        thread.join(10)

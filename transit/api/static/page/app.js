@@ -1,7 +1,8 @@
 // The planner's page of transit: plain JavaScript, no build step. It asks this server's API only (the page's
 // Content-Security-Policy forbids anything else): GET /places, /crossings, /regimes once, then one POST /compare
 // (with trips: true) per question, from which it draws the table, the time-distance chart, the map and the timeline.
-// Data from the server is put into the page as text (textContent), never as HTML.
+// Data from the server is put into the page as text (textContent), never as HTML. Addresses are relative, so the
+// page also works behind a reverse proxy that serves the API under a path (https://host/transit/).
 "use strict";
 
 (() => {
@@ -324,7 +325,7 @@
     state.controller = controller;
     busy(true);
     try {
-      const response = await fetch("/compare", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: key, signal: controller.signal });
+      const response = await fetch("compare", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: key, signal: controller.signal });
       const answer = await response.json().catch(() => ({ title: `HTTP ${response.status}`, detail: "the server's answer was not JSON" }));
       if (controller !== state.controller) return;
       if (!response.ok) {
@@ -605,7 +606,7 @@
     legend.addTo(map);
     state.map = map;
     try {
-      const outlines = await (await fetch("/ui/outlines.geojson")).json();
+      const outlines = await (await fetch("ui/outlines.geojson")).json();
       L.geoJSON(outlines, { interactive: false, style: { color: "#8a8a8a", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 } }).addTo(map).bringToBack();
     } catch {
       map.attributionControl.addAttribution("outlines did not load");
@@ -715,7 +716,7 @@
     $("samples-hint").textContent = `(0: none; at most ${CONFIG.limits.max_samples.toLocaleString("en")}; more is slower)`;
     busy(false, "Loading the places…");
     try {
-      const [places, crossings, regimes] = await Promise.all(["/places", "/crossings", "/regimes"].map((u) => fetch(u).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${u}: HTTP ${r.status}`))))));
+      const [places, crossings, regimes] = await Promise.all(["places", "crossings", "regimes"].map((u) => fetch(u).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${u}: HTTP ${r.status}`))))));
       state.places = places;
       for (const c of crossings) state.crossings.set(c.id, c);
       state.regimes = regimes;
@@ -741,7 +742,7 @@
     $("question").addEventListener("submit", (event) => {
       event.preventDefault();
       const params = formToParams();
-      const url = `/?${params.toString().replace(/%2C/gi, ",")}`;
+      const url = `${location.pathname}?${params.toString().replace(/%2C/gi, ",")}`;
       if (url !== location.pathname + location.search) history.pushState(null, "", url);
       run(params);
     });
