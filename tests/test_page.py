@@ -181,7 +181,7 @@ def test_the_form_by_keyboard_answers_with_the_totals_of_transit_compare(page, s
     _wait_done(page)
     query = parse_qs(urlsplit(page.url).query)
     assert {k: v[0] for k, v in query.items()} == {**QUESTION, "samples": str(SAMPLES)}
-    assert "regimes=pre-2017,sco-2017" in page.url  # the parameter names, commas unescaped
+    assert "depart=2017-10-30T08:00&" in page.url and "regimes=pre-2017,sco-2017" in page.url  # readable: , and : as they are
     table = _table(page)
     assert list(table) == ["pre-2017", "sco-2017"]
     for regime, row in expected.table.iterrows():

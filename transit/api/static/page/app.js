@@ -166,10 +166,11 @@
     $("dates-field").hidden = !dates;
   }
 
-  function formToParams() {
+  // The form as a query string that people can read and edit: commas and colons stay as they are.
+  function formToQuery() {
     const p = [];
     const add = (key, value) => {
-      if (value !== "" && value !== null && value !== undefined) p.push(`${key}=${encodeURIComponent(value).replace(/%2C/gi, ",")}`);
+      if (value !== "" && value !== null && value !== undefined) p.push(`${key}=${encodeURIComponent(value).replace(/%2C/gi, ",").replace(/%3A/gi, ":")}`);
     };
     add("from", $("from").value.trim());
     add("to", $("to").value.trim());
@@ -182,7 +183,7 @@
     add("samples", $("samples").value.trim());
     const seed = new URLSearchParams(location.search).get("seed");
     if (seed) add("seed", seed);
-    return new URLSearchParams(p.join("&"));
+    return p.join("&");
   }
 
   function paramsToForm(params) {
@@ -741,10 +742,10 @@
     }
     $("question").addEventListener("submit", (event) => {
       event.preventDefault();
-      const params = formToParams();
-      const url = `${location.pathname}?${params.toString().replace(/%2C/gi, ",")}`;
+      const query = formToQuery();
+      const url = `${location.pathname}?${query}`;
       if (url !== location.pathname + location.search) history.pushState(null, "", url);
-      run(params);
+      run(new URLSearchParams(query));
     });
     $("cancel").addEventListener("click", () => state.controller && state.controller.abort());
     $("timeline-of").addEventListener("change", renderTimeline);
