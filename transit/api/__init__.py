@@ -2,7 +2,8 @@
 HTTP API for logistics planners: a FastAPI app over :mod:`transit` (``pip install 'sco-transit[api]'``).
 
 ``import transit`` never imports this package (nor FastAPI). Serve it with ``transit serve`` (uvicorn, loopback by
-default) or embed :func:`create_app` in your own ASGI server.
+default) or embed :func:`create_app` in your own ASGI server. ``GET /`` is the planner's page (:mod:`transit.api.page`),
+a browser form over these endpoints that needs no internet access.
 
 Examples
 --------
@@ -15,6 +16,9 @@ Examples
 >>> r = client.post("/trips", json={"origin": "Kashgr", "destination": "Osh", "departure": "2017-10-30T08:00"})
 >>> r.status_code, r.headers["content-type"], r.json()["suggestions"]
 (404, 'application/problem+json', ['Kashgar'])
+>>> page = client.get("/")
+>>> page.headers["content-type"], "Plan the trip" in page.text
+('text/html; charset=utf-8', True)
 """
 
 from .app import Limits, create_app
