@@ -67,8 +67,8 @@ def server(net):
 
 @pytest.fixture(scope="module")
 def strict_server(net):
-    """A server with a short time limit, for the page's message on a timeout."""
-    srv, thread, base = _serve(create_app(net, limits=Limits(timeout_s=0.05)))
+    """A server with a short time limit and few samples, for the page's messages on a timeout and a limit."""
+    srv, thread, base = _serve(create_app(net, limits=Limits(timeout_s=0.01, max_samples=500)))
     yield base
     srv.should_exit = True
     thread.join(10)
@@ -288,10 +288,18 @@ def test_limits_and_timeouts_say_what_to_change(page, server, browser, strict_se
     page.wait_for_selector("#samples-error:not(:empty)")
     assert "100,000" in page.text_content("#samples-error")  # the server's limit, told to the page
     strict = _open(browser, strict_server, outside)
-    strict.goto(_url(strict_server, samples=100_000))
+    strict.goto(_url(strict_server, samples=400))
     strict.wait_for_selector("#form-error:not(:empty)", timeout=60_000)
     text = strict.text_content("#form-error")
-    assert "time limit of 0.05 s" in text and "fewer samples (now 100,000)" in text
+    assert "time limit of 0.01 s" in text and "fewer samples (now 400)" in text
+    # a page loaded before the server's limits changed: the server's own refusal lands beside the field
+    strict.route(
+        strict_server + "/?*",
+        lambda route: route.fulfill(response=(r := route.fetch()), body=r.text().replace('"max_samples": 500', '"max_samples": 100000')),
+    )
+    strict.goto(_url(strict_server, samples=5_000))
+    strict.wait_for_selector("#samples-error:not(:empty)")
+    assert strict.text_content("#samples-error") == "Samples=5,000 exceeds the limit of 500 per request. Lower the samples to 500 or fewer."
     strict.context.close()
 
 

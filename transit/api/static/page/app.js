@@ -389,7 +389,7 @@
       return;
     }
     if (type === "limit-exceeded" && /samples/.test(detail)) {
-      fieldError("samples", `${detail}: lower the samples to ${Number(p.limit).toLocaleString("en")} or fewer.`);
+      fieldError("samples", `${sentence(detail)} Lower the samples to ${Number(p.limit).toLocaleString("en")} or fewer.`);
       $("samples").focus();
       return;
     }
