@@ -416,6 +416,18 @@ def test_compare_with_trips_gives_each_rows_trip_as_trips_does(client):
     assert set(dated["trips"]) == {r["row"] for r in dated["rows"]} - set(missing)
     mixed = client.post("/compare", json={**request, "departure": "2016-10-31T08:00", "modes": ["road", "road+rail"], "via": None}).json()
     assert all("timeline" in t for t in mixed["trips"].values())
+    rail = {
+        "origin": "Kashgar",
+        "destination": "Tashkent",
+        "departure": "2016-10-31T08:00",
+        "regimes": ["history"],
+        "modes": ["road+rail"],
+        "trips": True,
+    }
+    door = client.post("/compare", json=rail).json()["trips"]["history"]  # its path: road and rail parts, transfer points
+    parts = [(f["properties"]["mode"], f["geometry"]["type"]) for f in door["geometry"]["features"]]
+    assert ("rail", "LineString") in parts and ("road", "LineString") in parts and ("transfer", "Point") in parts
+    assert {s["crossing_id"] for s in door["timeline"] if s["activity"] in ("queue", "clearance")} <= set(door["crossings"])
 
 
 def test_compare_takes_modes(client):

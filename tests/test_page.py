@@ -491,3 +491,32 @@ def test_the_page_works_behind_a_reverse_proxy_path(browser, net, outside):
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+def test_modes_compare_the_truck_with_truck_and_train_door_to_door(page, server, net):
+    page.goto(
+        _url(server, {"from": "Kashgar", "to": "Tashkent", "depart": "2016-10-31T08:00", "regimes": "history"}, modes="road,road+rail", samples=0)
+    )
+    _wait_done(page)
+    assert page.is_checked("#modes-road") and page.is_checked("#modes-road-rail") and not page.is_checked("#modes-rail")
+    cmp = transit.compare(net, "Kashgar", "Tashkent", regimes=["history"], departure="2016-10-31T08:00", modes=["road", "road+rail"])
+    table = _table(page)
+    assert list(table) == list(cmp.rows) == ["history road", "history road+rail"]
+    for label in cmp.rows:
+        assert float(table[label]["Total h"]) == pytest.approx(cmp.trips[label].total_h, rel=1e-12)
+    # the train is drawn on the map (long dashes), and the transfers as points; the chart has both rows
+    page.wait_for_function("() => document.querySelectorAll('#map path[stroke-dasharray=\"14 8\"]').length >= 1")
+    assert page.locator("#chart polyline").count() == 2
+    page.select_option("#timeline-of", "history road+rail")
+    with page.expect_download() as info:
+        page.click("#download-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert {"road", "rail", "transfer"} <= {r["mode"] for r in rows}
+    assert sum(float(r["distance_km"]) for r in rows if r["mode"] == "rail") == pytest.approx(
+        cmp.trips["history road+rail"].km_by_mode["rail"], abs=0.5
+    )
+    # unticking road+rail goes back to the truck alone, and the link says so by leaving modes out
+    page.uncheck("#modes-road-rail")
+    page.click("#go")
+    page.wait_for_function("() => document.querySelectorAll('#summary tbody tr').length === 1")
+    assert "modes=" not in page.url and list(_table(page)) == ["history"]

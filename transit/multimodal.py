@@ -268,7 +268,11 @@ class MultimodalTrip:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly: :meth:`summary` and the timeline, each event with its mode and local times (ISO 8601)."""
+        """JSON-friendly: :meth:`summary`, the timeline (each event with its mode and local times, ISO 8601) and the path.
+
+        ``geometry`` is a GeoJSON FeatureCollection: a LineString per road or rail part (``properties.mode``), a Point
+        per transfer.
+        """
         out = self.summary()
         out["timeline"] = [
             {
@@ -282,9 +286,22 @@ class MultimodalTrip:
                 "distance_km": round(e.distance_km, 1),
                 "note": e.note,
                 "source": e.source,
+                "crossing_id": e.crossing_id,
             }
             for mode, e in self.events
         ]
+        features = []
+        for part in self.parts:
+            line = [list(c) for c in part.geometry_coords]
+            if part.mode == "transfer" and line:
+                place = part.events[0].place if part.events else ""
+                point = {"type": "Point", "coordinates": line[0]}
+                features.append({"type": "Feature", "geometry": point, "properties": {"mode": "transfer", "place": place}})
+            elif len(line) > 1:
+                km = round(sum(e.distance_km for e in part.events), 1)
+                path = {"type": "LineString", "coordinates": line}
+                features.append({"type": "Feature", "geometry": path, "properties": {"mode": part.mode, "distance_km": km}})
+        out["geometry"] = {"type": "FeatureCollection", "features": features}
         return out
 
     @functools.cached_property

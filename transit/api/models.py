@@ -254,6 +254,7 @@ class MultimodalEvent(_Step):
     """One row of a door-to-door trip's timeline, with its mode."""
 
     mode: Literal["road", "rail", "transfer"]
+    crossing_id: str = Field(default="", description="The road crossing of a border step ('' elsewhere).")
 
 
 class MultimodalTripResponse(BaseModel):
@@ -282,6 +283,9 @@ class MultimodalTripResponse(BaseModel):
     transshipments: list[str]
     warnings: list[str] = Field(default_factory=list, description=_WARNINGS)
     timeline: list[MultimodalEvent]
+    geometry: dict[str, Any] = Field(
+        description="The path as a GeoJSON FeatureCollection: a LineString per road or rail part (mode, distance_km), a Point per transfer."
+    )
 
 
 class DoorToDoorReliabilityResponse(BaseModel):
