@@ -50,19 +50,20 @@ def add_to_map(fmap: Any, label: str, trip: MultimodalTrip, colour: str) -> None
     import folium
 
     layer = folium.FeatureGroup(name=f"{label}: {trip.total_h:.1f} h ({' / '.join(trip.modes)})").add_to(fmap)
-    for part in trip.parts:
-        line = [(lat, lon) for lon, lat in part.geometry_coords]
-        if part.mode == "transfer" and line:
-            place = part.events[0].place if part.events else ""
+    for feature in trip.geojson()["features"]:  # the same path the API and the planner's page draw
+        props, geometry = feature["properties"], feature["geometry"]
+        if geometry["type"] == "Point":
+            lon, lat = geometry["coordinates"]
             folium.CircleMarker(
-                line[0], radius=6, color=colour, weight=2, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=f"{place}: transfer"
+                (lat, lon), radius=6, color=colour, weight=2, fill=True, fill_color="#ffffff", fill_opacity=1, tooltip=f"{props['place']}: transfer"
             ).add_to(layer)
-        elif len(line) > 1:
+        else:
+            rail = props["mode"] == "rail"
             folium.PolyLine(  # type: ignore[no-untyped-call]  # folium's PolyLine is not annotated
-                line,
+                [(lat, lon) for lon, lat in geometry["coordinates"]],
                 color=colour,
-                weight=6 if part.mode == "rail" else 4,
+                weight=6 if rail else 4,
                 opacity=1.0,
-                dash_array="12 8" if part.mode == "rail" else None,
-                tooltip=f"{label}, by {part.mode}: {sum(e.distance_km for e in part.events):,.0f} km",
+                dash_array="12 8" if rail else None,
+                tooltip=f"{label}, by {props['mode']}: {props['distance_km']:,.0f} km",
             ).add_to(layer)

@@ -12,10 +12,11 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["asset_bytes", "asset_text", "country_outlines"]
+__all__ = ["EURASIA_BOUNDS", "asset_bytes", "asset_text", "country_outlines"]
 
 _EURASIA = "naturalearth/ne_10m_admin_0_countries_deu_eurasia.geojson"
-_EURASIA_BOUNDS = (25.0, 25.0, 125.0, 65.0)  # the clip of that file (transit/_data/README.md)
+#: ``(west, south, east, north)`` of the 1:10m outlines shipped for the SCO region (transit/_data/README.md).
+EURASIA_BOUNDS = (25.0, 25.0, 125.0, 65.0)
 _WORLD = "naturalearth/ne_50m_admin_0_countries.geojson"
 
 
@@ -59,7 +60,7 @@ def country_outlines(bounds: tuple[float, float, float, float]) -> dict[str, Any
     window = box(*bounds)
     # 1:10m inside the Eurasia clip the package ships; the 1:50m world elsewhere (e.g. an OSM extract of the Alps)
     tolerance = min(0.02, max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 1000)  # about 2 km, finer for small windows
-    source = _EURASIA if box(*_EURASIA_BOUNDS).contains(window) else _WORLD
+    source = _EURASIA if box(*EURASIA_BOUNDS).contains(window) else _WORLD
     features = []
     for feature in json.loads(asset_text(source))["features"]:
         geom = shape(feature["geometry"])

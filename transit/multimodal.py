@@ -290,6 +290,16 @@ class MultimodalTrip:
             }
             for mode, e in self.events
         ]
+        out["geometry"] = self.geojson()
+        return out
+
+    def geojson(self) -> dict[str, Any]:
+        """
+        Return the path as a GeoJSON FeatureCollection: a LineString per road or rail part, a Point per transfer.
+
+        LineStrings carry ``mode`` and ``distance_km``, Points ``mode="transfer"`` and ``place``; coordinates are
+        ``(lon, lat)``. The map of :func:`transit.plot.map` and the planner's page draw from it.
+        """
         features = []
         for part in self.parts:
             line = [list(c) for c in part.geometry_coords]
@@ -301,8 +311,7 @@ class MultimodalTrip:
                 km = round(sum(e.distance_km for e in part.events), 1)
                 path = {"type": "LineString", "coordinates": line}
                 features.append({"type": "Feature", "geometry": path, "properties": {"mode": part.mode, "distance_km": km}})
-        out["geometry"] = {"type": "FeatureCollection", "features": features}
-        return out
+        return {"type": "FeatureCollection", "features": features}
 
     @functools.cached_property
     def km_by_mode(self) -> dict[str, float]:
