@@ -286,7 +286,7 @@ async function run(params) {
   const key = JSON.stringify(body);
   if (state.controller) state.controller.abort();
   if (state.cache.has(key)) {
-    render(state.cache.get(key), body);
+    render(state.cache.get(key));
     busy(false, "Shown again from this page's memory.");
     return;
   }
@@ -304,7 +304,7 @@ async function run(params) {
       return;
     }
     state.cache.set(key, answer);
-    render(answer, body);
+    render(answer);
     const ok = answer.rows.filter((r) => r.status === "ok").length;
     busy(false, `Done: ${ok} of ${answer.rows.length} scenarios have a route.`);
   } catch (error) {

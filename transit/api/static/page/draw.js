@@ -3,7 +3,7 @@
 import { $, CONFIG, el, localTime, num, svg, weekday } from "./dom.js";
 
 const DASHES = [null, "10 6", "4 4", "12 4 3 4"];
-const view = { result: null, map: null, routeLayer: null, crossings: new Map() };
+const view = { answer: null, map: null, routeLayer: null, crossings: new Map() };
 
 /** Give the crossings of GET /crossings (id -> crossing), for names and map positions. */
 export function setCrossings(crossings) {
@@ -17,8 +17,8 @@ export function crossingName(id) {
 
 // -- the table ------------------------------------------------------------------------------------------------
 
-export function render(answer, body) {
-  view.result = { answer, body };
+export function render(answer) {
+  view.answer = answer;
   $("results").hidden = false;
   const rows = answer.rows;
   const ok = rows.filter((r) => r.status === "ok");
@@ -80,7 +80,7 @@ export function render(answer, body) {
 }
 
 export function renderTimeline() {
-  const { answer } = view.result;
+  const { answer } = view;
   const trip = (answer.trips || {})[$("timeline-of").value];
   const tbody = $("timeline").querySelector("tbody");
   tbody.replaceChildren();
@@ -266,7 +266,7 @@ const slug = (s) => String(s).normalize("NFKD").replace(/[^A-Za-z0-9]+/g, "-").r
 const csvCell = (v) => (v === null || v === undefined ? "" : /[",\n\r]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 
 export function downloadCsv() {
-  const { answer } = view.result;
+  const { answer } = view;
   const row = $("timeline-of").value;
   const trip = (answer.trips || {})[row];
   if (!trip) return;
@@ -279,6 +279,6 @@ export function downloadCsv() {
 }
 
 export function downloadJson() {
-  const { answer } = view.result;
+  const { answer } = view;
   download(`transit_${slug(answer.origin)}_${slug(answer.destination)}_compare.json`, "application/json", `${JSON.stringify(answer, null, 2)}\n`);
 }
