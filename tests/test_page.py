@@ -162,7 +162,7 @@ def _pick(page: Page, field: str, typed: str, expected_value: str) -> str:
     return shown
 
 
-def test_the_form_by_keyboard_answers_with_the_totals_of_transit_compare(page, server, expected):
+def test_the_form_by_keyboard_answers_with_the_totals_of_transit_compare(page, server, expected, net):
     page.goto(server + "/")
     page.wait_for_selector("#regimes-list input")
     _pick(page, "from", "Kash", "Kashgar")
@@ -191,6 +191,9 @@ def test_the_form_by_keyboard_answers_with_the_totals_of_transit_compare(page, s
         assert float(shown["P90 h"]) == pytest.approx(row["p90_h"], rel=1e-12)
         assert float(shown["Cost USD"]) == pytest.approx(row["cost_usd"], rel=1e-12)
         assert shown["Arrival (local)"] == expected.trips[regime].arrival.isoformat()
+        for column, key in (("Driving h", "driving_h"), ("Border h", "border_h"), ("Rest h", "rest_h")):
+            assert float(shown[column]) == pytest.approx(row[key], rel=1e-12)
+        assert shown["Crossings"] == ", ".join(net.graph["crossings"][c].name for c in expected.trips[regime].crossings)
     assert table["pre-2017"]["Saving h"] == "baseline"
     assert float(table["sco-2017"]["Saving h"]) == pytest.approx(expected.table.loc["sco-2017", "saving_h"])
     # the timeline of the chosen row, step by step
@@ -520,3 +523,23 @@ def test_modes_compare_the_truck_with_truck_and_train_door_to_door(page, server,
     page.click("#go")
     page.wait_for_function("() => document.querySelectorAll('#summary tbody tr').length === 1")
     assert "modes=" not in page.url and list(_table(page)) == ["history"]
+
+
+def test_the_vehicle_fields_reach_the_answer(page, server, net):
+    page.goto(_url(server, reg="UZ", drivers="2", samples=0))
+    _wait_done(page)
+    assert page.input_value("#reg") == "UZ" and page.input_value("#drivers") == "2"
+    cmp = transit.compare(
+        net,
+        "Kashgar",
+        "Tashkent",
+        regimes=["pre-2017", "sco-2017"],
+        departure="2017-10-30T08:00",
+        via=["Irkeshtam"],
+        vehicle={"registration": "UZ", "drivers": 2},
+    )
+    one_driver = transit.compare(net, "Kashgar", "Tashkent", regimes=["sco-2017"], departure="2017-10-30T08:00", via=["Irkeshtam"])
+    table = _table(page)
+    for label in cmp.rows:
+        assert float(table[label]["Total h"]) == pytest.approx(cmp.trips[label].total_h, rel=1e-12)
+    assert float(table["sco-2017"]["Total h"]) != pytest.approx(one_driver.trips["sco-2017"].total_h)  # the crew counts
