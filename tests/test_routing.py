@@ -269,6 +269,59 @@ def test_the_search_bound_never_exceeds_the_answer(net, via, monkeypatch):
             assert bound is not None and t0 + bound <= trip.arrival.timestamp() + 1e-6
 
 
+def test_a_strict_search_makes_no_label_that_must_cross_into_a_dead_end(net, monkeypatch):
+    """
+    A truck that drove to a post to cross there is not kept when every crossing from it leads where the next waypoint cannot be reached.
+
+    The oracle is written here, over the countries the network's crossings join: from the country
+    beyond the post, the next waypoint crossing must be reachable through countries the route has not
+    left (the waypoint crossing itself may lead back). Without this pruning, a search via Irkeshtam
+    that first entered Kyrgyzstan over Torugart kept labels at Dostuk and Karamyk, whose crossings
+    lead into Uzbekistan and Tajikistan, and spent half its time on them.
+    """
+    from transit import _labels
+
+    crossings = net.graph["crossings"]
+    neighbours: dict[str, set[str]] = {}
+    for joined in crossings.values():
+        a, b = sorted(joined.countries)
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+
+    def can_reach(country, goals, left):
+        seen, todo = {country}, [country]
+        while todo:
+            for there in neighbours.get(todo.pop(), ()) - seen - left:
+                seen.add(there)
+                todo.append(there)
+        return bool(seen & goals)
+
+    made = []
+    push = _labels._Search.push
+
+    def record(self, label):
+        if self.strict and not label.can_drive and label.k < len(self.waypoints) and self.waypoints[label.k][0] == "crossing":
+            made.append((self, label))
+        return push(self, label)
+
+    monkeypatch.setattr(_labels._Search, "push", record)
+    via = ["Irkeshtam", "Torugart", "Irkeshtam", "Torugart"]
+    trip = transit.plan_trip(net, "Kashgar", "Kashgar", via=via, regime="sco-2017", departure="2017-10-30T08:00")
+    assert trip.crossings == tuple(v.lower() for v in via)
+    assert len(made) > 20
+    for search, label in made:
+        cg, here = search.cg, search.cg.country[label.node]
+        waypoint = search.waypoints[label.k][1]
+        goals = set(crossings[waypoint].countries)
+        onward = [
+            target
+            for target, _ in cg.cross_out.get(label.node, ())
+            if cg.crossing_of[(label.node, target)] == waypoint
+            or (cg.country[target] not in label.left | {here} and can_reach(cg.country[target], goals, label.left | {here}))
+        ]
+        assert onward, f"a label at {net.nodes[label.node]['name']} (left {sorted(label.left)}) can only cross into a dead end"
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known gap (README, assumption 3): extended days and rests at a break are tried only in a leg's last "

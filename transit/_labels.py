@@ -205,7 +205,10 @@ class _Search:
                     continue
                 if entry is not None and cid == entry[0] and ("crossing", cid) not in self.waypoints[k:]:
                     continue
-            rest = entry_h(cg, layers[self.advance(target, k + 1 if is_waypoint else k)], target, (cid, here))
+            nk = self.advance(target, k + 1 if is_waypoint else k)
+            if self.strict and not self.reachable(cg.country[target], nk, left | {here}):  # a dead end beyond this crossing
+                continue
+            rest = entry_h(cg, layers[nk], target, (cid, here))
             if rest is not None and w + rest < best:
                 best = w + rest
         return None if best == math.inf else best
