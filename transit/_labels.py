@@ -376,6 +376,7 @@ class _Search:
         pending: list[tuple[Run, int, int, list[tuple[int, float]], list[Mark]]] = [(label.run.clone(), index, left, [], [])]
         rests = label.run.rests
         seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = {} if forks else None
+        ready: list[tuple[int, float, DriverClock]] | None = [] if forks else None
         first = True
         while pending:
             run, index, left, window, marks = pending.pop()
@@ -397,6 +398,7 @@ class _Search:
                     piece=i,
                     seen=seen,
                     exempt=exempt,
+                    ready=ready,
                 )
                 if branch:
                     pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)

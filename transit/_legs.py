@@ -13,17 +13,14 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
-from ._label import no_worse
+from ._label import no_worse, normal
 from ._run import Run
 from ._search import domestic
 from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 
-__all__ = ["FORK_DAYS", "Leg", "Mark", "drive", "leg"]
-
-#: Days of driving before the end of a leg within which extended days and rests at a break are tried.
-FORK_DAYS = 2
+__all__ = ["Leg", "Mark", "drive", "leg"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,33 +70,35 @@ def drive(
     piece: int = 0,
     seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = None,
     exempt: tuple[int, int] | None = None,
+    ready: list[tuple[int, float, DriverClock]] | None = None,
 ) -> bool:
     """
     Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
 
-    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
-    where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
-    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
-    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
-    these ``seconds``): where they change how the truck meets the next border or the end. At every
-    stop of the leg this misses earlier arrivals on some multi-day trips, and costs up to 20x more
-    on long one-driver trips (see the README, assumption 3). ``seen`` merges copies that meet again.
+    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive,
+    at every stop of the leg: where the daily limit stops the crew and the week allows an extended day,
+    a copy that drives on; where the day's last break falls due, a copy that takes its daily rest
+    instead. ``after_s`` is the driving of the leg after these ``seconds``.
+
+    Two rules keep the copies few. ``seen`` holds, per place on the leg (``(piece, seconds left)``)
+    where a stop fell due, the time and crew of every copy that reached it: a copy that gets there no
+    earlier and no better off than another stops (returns ``False``); extending day 1 then day 2, and
+    day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork was made (it
+    is one of the choices of the copy that made it). ``ready`` holds, after each stop, how much of the
+    leg is left, the time and the settled crew: a copy that has as much or more of the leg left, at
+    the same time or later, and is no better off than one of them, stops too (it could only follow
+    that copy's road, later and more tired; the search's assumption that waiting pays only where the
+    truck stands still is what makes this safe).
+
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
     ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
     the leg): a later hold at that rest replays from there instead of from the departure. A fork
     carries the marks of its own past.
-
-    ``seen`` holds, per place on the leg (``(piece, seconds left)``) where a stop fell due, the time
-    and crew of every copy that reached it: a copy that gets there no earlier and no better off
-    than another stops (returns ``False``): its future is the other's or worse. Extending day 1 then
-    day 2, and day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork
-    was made (it is one of the choices of the copy that made it).
     """
     driver = run.driver
     left = seconds
     longest = driver.crew.extended_driving_h * HOUR_S
-    horizon = FORK_DAYS * longest
     while left > 0:
         allowance, stop = driver.allowance(run.t, rule)
         chunk = int(allowance) if allowance < left else left
@@ -109,7 +108,6 @@ def drive(
                 if any(t <= run.t + EPS and no_worse(other, driver) for t, other in here):
                     return False
                 here.append((run.t, driver.clone()))
-            near = forks is not None and left + after_s <= horizon
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks) and left + after_s <= longest:
@@ -120,7 +118,7 @@ def drive(
                 run.breaks += 1
                 if run.breaks in run.rest_at_breaks:
                     stop = driver.rest_due()
-                elif near and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
+                elif forks is not None and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
                     alt = run.clone()
                     alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
                     alt_marks = before
@@ -129,10 +127,10 @@ def drive(
                         pre.breaks -= 1  # the run as the break fell due, with the plan that turns it into a rest
                         alt_marks = [*before, (alt.rests + 1, pre, piece, left)]
                     alt.stop(alt.driver.rest_due(), "", "", "", rule)
-                    forks.append((alt, left, alt_marks))  # type: ignore[union-attr]
+                    forks.append((alt, left, alt_marks))
             elif window is not None and (slack := driver.window_slack_s(run.t)) >= 60:
                 window.append((run.rests, slack))
-            if limit_stop and near and driver.can_extend():
+            if limit_stop and forks is not None and driver.can_extend():
                 day = driver.day_number()
                 days = run.extended_days or frozenset()
                 if day not in days:
@@ -141,8 +139,14 @@ def drive(
                     alt.driver.extend_days = alt.extended_days
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
-                        forks.append((alt, left, before))  # type: ignore[union-attr]
+                        forks.append((alt, left, before))
             run.stop(stop, "", "", "", rule)
+            if ready is not None:
+                crew = normal(driver, 0.0, rule)
+                ahead = left + after_s
+                if any(r <= ahead and t <= run.t + EPS and no_worse(c, crew) for r, t, c in ready):
+                    return False
+                ready.append((ahead, run.t, crew))
             continue
         start = run.t
         run.t = start + chunk
