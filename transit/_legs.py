@@ -144,8 +144,10 @@ def drive(
             if ready is not None:
                 crew = normal(driver, 0.0, rule)
                 ahead = left + after_s
-                if any(r <= ahead and t <= run.t + EPS and no_worse(c, crew) for r, t, c in ready):
-                    return False
+                now = run.t + EPS
+                for r, t, c in ready:  # (a loop, not any(): this is the search's innermost test)
+                    if r <= ahead and t <= now and no_worse(c, crew):
+                        return False
                 ready.append((ahead, run.t, crew))
             continue
         start = run.t
