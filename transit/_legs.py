@@ -86,9 +86,9 @@ def drive(
     day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork was made (it
     is one of the choices of the copy that made it). ``ready`` holds, after each stop, how much of the
     leg is left, the time and the settled crew: a copy that has as much or more of the leg left, at
-    the same time or later, and is no better off than one of them, stops too (it could only follow
-    that copy's road, later and more tired; the search's assumption that waiting pays only where the
-    truck stands still is what makes this safe).
+    the same time or later, and is no better off than one of them, stops too, when a stop falls due
+    (before it forks there) and after it (it could only follow that copy's road, later and more
+    tired; the search's assumptions on waiting are what make this safe).
 
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
@@ -108,6 +108,12 @@ def drive(
                 if any(t <= run.t + EPS and no_worse(other, driver) for t, other in here):
                     return False
                 here.append((run.t, driver.clone()))
+            if ready is not None:
+                ahead = left + after_s
+                now = run.t + EPS
+                for r, t, c in ready:
+                    if r <= ahead and t <= now and no_worse(c, driver):
+                        return False
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks) and left + after_s <= longest:
