@@ -20,7 +20,7 @@ from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 
-__all__ = ["Leg", "Mark", "drive", "leg"]
+__all__ = ["Leg", "Mark", "behind", "drive", "leg"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +108,8 @@ def drive(
                 if any(t <= run.t + EPS and no_worse(other, driver) for t, other in here):
                     return False
                 here.append((run.t, driver.clone()))
-            if ready is not None:
-                ahead = left + after_s
-                now = run.t + EPS
-                for r, t, c in ready:
-                    if r <= ahead and t <= now and no_worse(c, driver):
-                        return False
+            if ready is not None and behind(ready, left + after_s, run.t, driver):
+                return False
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks) and left + after_s <= longest:
@@ -149,15 +145,26 @@ def drive(
             run.stop(stop, "", "", "", rule)
             if ready is not None:
                 crew = normal(driver, 0.0, rule)
-                ahead = left + after_s
-                now = run.t + EPS
-                for r, t, c in ready:  # (a loop, not any(): this is the search's innermost test)
-                    if r <= ahead and t <= now and no_worse(c, crew):
-                        return False
-                ready.append((ahead, run.t, crew))
+                if behind(ready, left + after_s, run.t, crew):
+                    return False
+                ready.append((left + after_s, run.t, crew))
             continue
         start = run.t
         run.t = start + chunk
         driver.drove(start, chunk, rule)
         left -= chunk
     return True
+
+
+def behind(ready: list[tuple[int, float, DriverClock]], left_s: int, t: float, crew: DriverClock) -> bool:
+    """
+    Whether a copy of a leg with ``left_s`` of it to drive at ``t`` with ``crew`` is behind one of ``ready``.
+
+    Behind: another copy had as much of the leg left or less, at the same time or earlier, with a
+    (settled) crew no worse off. :func:`drive` asks when a stop falls due and after it.
+    """
+    now = t + EPS
+    for r, at, other in ready:  # noqa: SIM110 - a loop, not any(): this is the search's innermost test (20% on long legs)
+        if r <= left_s and at <= now and no_worse(other, crew):
+            return True
+    return False
