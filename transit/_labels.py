@@ -33,9 +33,7 @@ short ones may not. This is the search's assumption; ``tests/test_exact_search.p
 against a brute force over every path and every hold on toy networks.
 
 **Extended days.** Where the daily driving limit stops the crew and the week still allows an
-extended day, the search follows both: rest now, or drive on to the extended limit; and where
-the day's last break falls due, both the break and the daily rest in its place. At every stop of
-a leg (:func:`transit._legs.drive`), with the copies that fall behind dropped.
+extended day, the search follows both: rest now, or drive on to the extended limit.
 
 **Via.** The waypoints passed are part of a label, so ``via`` multiplies the labels by its length:
 polynomial, not exponential.
@@ -378,7 +376,6 @@ class _Search:
         pending: list[tuple[Run, int, int, list[tuple[int, float]], list[Mark]]] = [(label.run.clone(), index, left, [], [])]
         rests = label.run.rests
         seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = {} if forks else None
-        ready: list[tuple[int, float, DriverClock]] | None = [] if forks else None
         first = True
         while pending:
             run, index, left, window, marks = pending.pop()
@@ -400,7 +397,6 @@ class _Search:
                     piece=i,
                     seen=seen,
                     exempt=exempt,
-                    ready=ready,
                 )
                 if branch:
                     pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)

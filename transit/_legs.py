@@ -13,14 +13,17 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
-from ._label import no_worse, normal
+from ._label import no_worse
 from ._run import Run
 from ._search import domestic
 from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 
-__all__ = ["Leg", "Mark", "behind", "drive", "leg"]
+__all__ = ["FORK_DAYS", "Leg", "Mark", "drive", "leg"]
+
+#: Days of driving before the end of a leg within which extended days and rests at a break are tried.
+FORK_DAYS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,35 +73,33 @@ def drive(
     piece: int = 0,
     seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = None,
     exempt: tuple[int, int] | None = None,
-    ready: list[tuple[int, float, DriverClock]] | None = None,
 ) -> bool:
     """
     Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
 
-    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive,
-    at every stop of the leg: where the daily limit stops the crew and the week allows an extended day,
-    a copy that drives on; where the day's last break falls due, a copy that takes its daily rest
-    instead. ``after_s`` is the driving of the leg after these ``seconds``.
-
-    Two rules keep the copies few. ``seen`` holds, per place on the leg (``(piece, seconds left)``)
-    where a stop fell due, the time and crew of every copy that reached it: a copy that gets there no
-    earlier and no better off than another stops (returns ``False``); extending day 1 then day 2, and
-    day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork was made (it
-    is one of the choices of the copy that made it). ``ready`` holds, after each stop, how much of the
-    leg is left, the time and the settled crew: a copy that has as much or more of the leg left, at
-    the same time or later, and is no better off than one of them, stops too, when a stop falls due
-    (before it forks there) and after it (it could only follow that copy's road, later and more
-    tired; the search's assumptions on waiting are what make this safe).
-
+    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
+    where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
+    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
+    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
+    these ``seconds``): where they change how the truck meets the next border or the end. At every
+    stop of the leg this misses earlier arrivals on some multi-day trips, and costs up to 20x more
+    on long one-driver trips (see the README, assumption 3). ``seen`` merges copies that meet again.
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
     ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
     the leg): a later hold at that rest replays from there instead of from the departure. A fork
     carries the marks of its own past.
+
+    ``seen`` holds, per place on the leg (``(piece, seconds left)``) where a stop fell due, the time
+    and crew of every copy that reached it: a copy that gets there no earlier and no better off
+    than another stops (returns ``False``): its future is the other's or worse. Extending day 1 then
+    day 2, and day 2 then day 1, meet there and go on as one. ``exempt`` is the place where a fork
+    was made (it is one of the choices of the copy that made it).
     """
     driver = run.driver
     left = seconds
     longest = driver.crew.extended_driving_h * HOUR_S
+    horizon = FORK_DAYS * longest
     while left > 0:
         allowance, stop = driver.allowance(run.t, rule)
         chunk = int(allowance) if allowance < left else left
@@ -108,8 +109,7 @@ def drive(
                 if any(t <= run.t + EPS and no_worse(other, driver) for t, other in here):
                     return False
                 here.append((run.t, driver.clone()))
-            if ready is not None and behind(ready, left + after_s, run.t, driver):
-                return False
+            near = forks is not None and left + after_s <= horizon
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks) and left + after_s <= longest:
@@ -120,7 +120,7 @@ def drive(
                 run.breaks += 1
                 if run.breaks in run.rest_at_breaks:
                     stop = driver.rest_due()
-                elif forks is not None and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
+                elif near and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
                     alt = run.clone()
                     alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
                     alt_marks = before
@@ -129,10 +129,10 @@ def drive(
                         pre.breaks -= 1  # the run as the break fell due, with the plan that turns it into a rest
                         alt_marks = [*before, (alt.rests + 1, pre, piece, left)]
                     alt.stop(alt.driver.rest_due(), "", "", "", rule)
-                    forks.append((alt, left, alt_marks))
+                    forks.append((alt, left, alt_marks))  # type: ignore[union-attr]
             elif window is not None and (slack := driver.window_slack_s(run.t)) >= 60:
                 window.append((run.rests, slack))
-            if limit_stop and forks is not None and driver.can_extend():
+            if limit_stop and near and driver.can_extend():
                 day = driver.day_number()
                 days = run.extended_days or frozenset()
                 if day not in days:
@@ -141,30 +141,11 @@ def drive(
                     alt.driver.extend_days = alt.extended_days
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
-                        forks.append((alt, left, before))
+                        forks.append((alt, left, before))  # type: ignore[union-attr]
             run.stop(stop, "", "", "", rule)
-            if ready is not None:
-                crew = normal(driver, 0.0, rule)
-                if behind(ready, left + after_s, run.t, crew):
-                    return False
-                ready.append((left + after_s, run.t, crew))
             continue
         start = run.t
         run.t = start + chunk
         driver.drove(start, chunk, rule)
         left -= chunk
     return True
-
-
-def behind(ready: list[tuple[int, float, DriverClock]], left_s: int, t: float, crew: DriverClock) -> bool:
-    """
-    Whether a copy of a leg with ``left_s`` of it to drive at ``t`` with ``crew`` is behind one of ``ready``.
-
-    Behind: another copy had as much of the leg left or less, at the same time or earlier, with a
-    (settled) crew no worse off. :func:`drive` asks when a stop falls due and after it.
-    """
-    now = t + EPS
-    for r, at, other in ready:  # noqa: SIM110 - a loop, not any(): this is the search's innermost test (20% on long legs)
-        if r <= left_s and at <= now and no_worse(other, crew):
-            return True
-    return False
