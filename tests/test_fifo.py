@@ -80,3 +80,16 @@ def test_running_over_the_daily_limit_at_a_border_is_no_shortcut(net):
         trip = transit.plan_trip(net, "St Petersburg", "Aksu", regime="sco-2017", departure=departure, vehicle=vehicle)
         arrivals.append((departure, trip.arrival))
     assert fifo_violations(arrivals) == []
+
+
+def test_a_plan_found_for_a_later_departure_is_found_for_an_earlier_one(net):
+    # The branch forks-every-stop (extended days and early rests tried at every stop of a leg, 30 Nov 2026) found,
+    # for Osh -> Xi'an under sco-2017 with one driver leaving 05:40 on 29 Oct 2017, a plan over Irkeshtam arriving at
+    # 13:58 on 4 Nov, but not for the 01:00 departure (18:02 over Kordai and Khorgos: 4.07 h later), whose origin hold
+    # of 4 h 40 is not among the waits the search makes. The departures between them must keep order.
+    vehicle = transit.Vehicle(registration="KG", drivers=1)
+    start = datetime.fromisoformat("2017-10-29T01:00")
+    departures = [(start + timedelta(minutes=20 * k)).strftime("%Y-%m-%dT%H:%M") for k in range(15)]
+    assert departures[-1] == "2017-10-29T05:40"
+    arrivals = [(d, transit.plan_trip(net, "Osh", "Xi'an", regime="sco-2017", departure=d, vehicle=vehicle).arrival) for d in departures]
+    assert fifo_violations(arrivals) == []
