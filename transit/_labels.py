@@ -187,12 +187,14 @@ class _Search:
         A truck that must cross where it stands (``can_drive`` false: it drove to this post to cross)
         counts only the crossings it may take: not one it is avoiding, and in a strict search not
         into a country it left (unless the next waypoint or the destination is there) nor back over
-        the crossing it came by (unless a later waypoint names it).
+        the crossing it came by (unless a later waypoint names it), nor into a country from which the
+        next waypoint cannot be reached without entering a country left (:meth:`reachable`).
         """
         if can_drive:
             return entry_h(cg, layers[k], node, entry)
         n = len(self.waypoints)
         here = cg.country[node]
+        gone = left | {here}  # the countries left once the truck crosses
         best = math.inf
         for target, w in cg.cross_out.get(node, ()):
             cid = cg.crossing_of[(node, target)]
@@ -206,7 +208,7 @@ class _Search:
                 if entry is not None and cid == entry[0] and ("crossing", cid) not in self.waypoints[k:]:
                     continue
             nk = self.advance(target, k + 1 if is_waypoint else k)
-            if self.strict and not self.reachable(cg.country[target], nk, left | {here}):  # a dead end beyond this crossing
+            if self.strict and not self.reachable(cg.country[target], nk, gone):  # a dead end beyond this crossing
                 continue
             rest = entry_h(cg, layers[nk], target, (cid, here))
             if rest is not None and w + rest < best:
