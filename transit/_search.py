@@ -128,9 +128,9 @@ class Domestic:
         return out[::-1]
 
 
-def posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    def build() -> dict[str, list[str]]:
-        posts: dict[str, list[str]] = {}
+def posts_by_country(graph: nx.MultiDiGraph) -> dict[str, list[Any]]:
+    def build() -> dict[str, list[Any]]:
+        posts: dict[str, list[Any]] = {}
         for node, data in graph.nodes(data=True):
             if data.get("kind") == "border_post":
                 posts.setdefault(data["country"], []).append(node)
@@ -153,11 +153,11 @@ def domestic(graph: nx.MultiDiGraph, cap: float | None) -> Domestic:
 class CrossingGraph:
     """Posts joined by domestic shortcuts and the open crossing links of one regime."""
 
-    country: dict[str, str]
-    posts_by_country: dict[str, list[str]]
+    country: dict[Any, str]
+    posts_by_country: dict[str, list[Any]]
     dom: Domestic
-    cross_out: dict[str, list[tuple[str, float]]]
-    cross_in: dict[str, list[tuple[str, float]]]
+    cross_out: dict[Any, list[tuple[Any, float]]]
+    cross_in: dict[Any, list[tuple[Any, float]]]
     is_post: frozenset[Any] = frozenset()
     crossing_of: dict[tuple[Any, Any], str] = field(default_factory=dict)
     links: list[tuple[Any, Any, float]] = field(default_factory=list)
