@@ -19,7 +19,7 @@ from ._units import DAY_S, EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 from .errors import NoRouteError
 
-__all__ = ["Arrival", "Found", "Label", "Plan", "Snap", "committed", "crossed", "dominates", "driven", "no_worse", "normal", "settled"]
+__all__ = ["Arrival", "Found", "Label", "Plan", "Snap", "committed", "crossed", "dominates", "driven", "no_worse", "normal", "settled", "week_due"]
 
 _REST_LABELS = frozenset({"reduced daily rest", "daily rest", "weekly rest"})
 
@@ -50,6 +50,7 @@ class Label:
     snap: Snap | None = field(default=None, kw_only=True)
     dead: bool = field(default=False, kw_only=True)
     settled: DriverClock | None = field(default=None, kw_only=True)  # the crew with its rest in progress applied (dominance)
+    week_due: float | None = field(default=None, kw_only=True)  # no arrival before this has met its weekly rest (dominance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,26 @@ def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -
         # too short to count as a rest: waiting amounts to a break (normal() without the copy, the common case)
         return no_worse(da, db, since_break_s=0.0, idle_s=da.idle_s + gap)
     return no_worse(normal(ra.driver, gap, rule), db)
+
+
+def week_due(label: Label, driving_s: float) -> float:
+    """
+    Return the earliest arrival at which ``label``'s crew may have met its weekly rest, ``driving_s`` of driving left.
+
+    Until then a crew with fewer duty periods since its weekly rest is better off; after it, not
+    always: this crew's weekly rest, due sooner, resets the week's reduced rests and extended days
+    sooner (assumption 2 in the README). Before the rest can fall due, the crew needs a rest of at
+    least the reduced daily rest before each duty period still to come, and the driving left.
+    ``label.settled`` must be set (:func:`settled`).
+    """
+    crew = label.settled if label.settled is not None else label.run.driver
+    rule = crew.crew
+    if rule.weekly_rest_h <= rule.daily_rest_h:
+        return math.inf
+    if crew.periods >= rule.weekly_after_periods:
+        return -math.inf
+    rest_s = min(rule.reduced_daily_rest_h, rule.daily_rest_h) * HOUR_S
+    return label.run.t + driving_s + (rule.weekly_after_periods - crew.periods) * rest_s
 
 
 def committed(driver: DriverClock) -> bool:

@@ -13,8 +13,10 @@ Labels are taken from a queue in order of ``time + static lower bound to the des
 the first label at the destination is the earliest arrival. A label is dropped when another at
 the same node, waypoint and vehicle is **no later and no worse off**: if it waited there until the
 other's time, its crew would have driven no more today or since a break, begun its duty day no
-earlier and used no more of the week's rests, extensions and closed-border waiting. There is no
-cap on routes: only dominance and the bound end the search.
+earlier and used no more of the week's rests, extensions and closed-border waiting. Fewer duty
+periods since the weekly rest count as better off only where the other crew's weekly rest cannot
+fall due before the best arrival found so far: a weekly rest due sooner also resets the week sooner
+(:meth:`_Search.week_open`). There is no cap on routes: only dominance and the bound end the search.
 
 **Waiting.** A later departure can always do what an earlier one did by waiting, so waiting is
 part of the search, where it can help:
@@ -52,7 +54,7 @@ import networkx as nx
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven
+from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, settled, week_due
 from ._legs import Mark, drive, leg
 from ._run import Run
 from ._search import CrossingGraph, Entry, EntryLayer, Waypoint, astar_paths, crossing_graph, driving_graph, entry_h, entry_layers
@@ -119,7 +121,7 @@ class _Search:
         self.break_min_s = min(r.break_h for r in breaks) * HOUR_S
         self.heap: list[tuple[float, int, Label | Callable[[], object]]] = []
         self.counter = itertools.count()
-        self.buckets: dict[tuple[Any, ...], list[Label]] = {}
+        self.buckets: dict[tuple[Any, ...], dict[int, list[Label]]] = {}  # labels by node (and vehicle) and duty periods
         self.found = Found(best=None)
         self.tried: set[tuple[Any, ...]] = set()
         self.ub = float("inf")  # the earliest arrival found so far: labels that cannot beat it are not made
@@ -321,9 +323,10 @@ class _Search:
         final = label.node == self.destination and label.k == len(self.waypoints)
         run = label.run
         key = (label.node, label.k, label.can_drive, run.vehicle.registration, run.vehicle.permits, run.vehicle.drivers)
-        bucket = self.buckets.setdefault(key, [])
+        groups = self.buckets.setdefault(key, {})
         rule = self.rules.break_rule(self.cg.country[label.node])
-        if not final and self.dominated(label, bucket, rule):  # before the bound: most labels made are dominated
+        periods = settled(label, rule).periods
+        if not final and self.dominated(label, groups, periods, rule):  # before the bound: most labels made are dominated
             return
         rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=run, left=label.left)
         if rest is None:
@@ -333,15 +336,19 @@ class _Search:
             return
         if final:
             self.ub = f
-            if self.dominated(label, bucket, rule):
+            if self.dominated(label, groups, periods, rule):
                 return
         t = run.t
-        for other in bucket:
-            if not other.dead and other.run.t >= t and dominates(label, other, rule, until=self.ub):
-                other.dead = True
-                self.found.dominated += 1
-        bucket[:] = [other for other in bucket if not other.dead]
-        bucket.append(label)
+        for group, bucket in groups.items():
+            same = group == periods
+            killed = False
+            for other in bucket:
+                if not other.dead and other.run.t >= t and (same or not self.week_open(other)) and dominates(label, other, rule, until=self.ub):
+                    other.dead = killed = True
+                    self.found.dominated += 1
+            if killed:
+                bucket[:] = [other for other in bucket if not other.dead]
+        groups.setdefault(periods, []).append(label)
         self.found.labels += 1
         if final:
             crossings = tuple(run.crossed)
@@ -349,14 +356,35 @@ class _Search:
                 self.found.arrivals[crossings] = run.t
         heapq.heappush(self.heap, (f, next(self.counter), label))
 
-    def dominated(self, label: Label, bucket: list[Label], rule: BreakRule) -> bool:
-        """Whether a label of ``bucket`` dominates ``label`` (counted)."""
+    def dominated(self, label: Label, groups: dict[int, list[Label]], periods: int, rule: BreakRule) -> bool:
+        """
+        Whether a label of ``groups`` dominates ``label`` (counted).
+
+        ``groups`` holds a node's labels by their crews' duty periods since the weekly rest
+        (``periods`` is ``label``'s): a label with fewer is better off only where ``label``'s weekly
+        rest cannot fall due before the best arrival (:meth:`week_open`).
+        """
+        own = groups.get(periods)
+        if own is not None and self.dominated_in(label, own, rule):
+            return True
+        if len(groups) > (own is not None) and not self.week_open(label):
+            return any(self.dominated_in(label, bucket, rule) for group, bucket in groups.items() if group != periods)
+        return False
+
+    def dominated_in(self, label: Label, bucket: list[Label], rule: BreakRule) -> bool:
         t = label.run.t
         for other in reversed(bucket):  # the latest first: a dominating label is most often a recent one
             if not other.dead and other.run.t <= t and dominates(other, label, rule, until=self.ub):  # (the first test of dominates, inlined)
                 self.found.dominated += 1
                 return True
         return False
+
+    def week_open(self, label: Label) -> bool:
+        """Whether ``label``'s crew may fall due for its weekly rest before the best arrival so far (:func:`week_due`)."""
+        if label.week_due is None:
+            driving = self.static(self.drives, self.drive_layers, label.node, label.k, label.entry, can_drive=label.can_drive, left=label.left)
+            label.week_due = week_due(label, driving or 0.0)
+        return label.week_due < self.ub
 
     # -- moves ----------------------------------------------------------------------------------
 
