@@ -182,9 +182,9 @@ def week_due(label: Label, driving_s: float) -> float:
     always: this crew's weekly rest, due sooner, resets the week's reduced rests and extended days
     sooner (assumption 2 in the README). Before the rest can fall due, the crew needs a rest of at
     least the reduced daily rest before each duty period still to come, and the driving left.
-    ``label.settled`` must be set (:func:`settled`).
+    The crew is the settled one (:func:`settled`, which the search sets on every label it keeps).
     """
-    crew = label.settled if label.settled is not None else label.run.driver
+    crew = label.settled if label.settled is not None else label.run.driver  # (only unsettled outside the search)
     rule = crew.crew
     if rule.weekly_rest_h <= rule.daily_rest_h:
         return math.inf
