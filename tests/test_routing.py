@@ -363,6 +363,35 @@ def test_no_single_extended_day_or_early_rest_more_makes_a_trip_earlier(net):
             assert other.arrival >= trip.arrival, (net.nodes[a]["name"], net.nodes[b]["name"], regime, when, change)
 
 
+@pytest.mark.parametrize(("via", "when"), [(14, "2017-10-30T08:00"), (12, "2017-11-02T20:00")])
+def test_closed_waiting_dominance_counts_only_time_not_spent_driving(net, via, when, monkeypatch):
+    """
+    A crew that waited longer at closed borders is no worse off where the rest of the trip cannot take it past the horizon.
+
+    The search counts, of the time up to the best arrival, only what is not spent driving (no closed
+    waiting while the truck drives). On a month-long ``via`` trip this drops labels that counting
+    all of it keeps, and the arrival is no later than counting all of it.
+    """
+    from transit import _labels
+
+    route = ["Irkeshtam", "Torugart"] * (via // 2)
+    trip = transit.plan_trip(transit.load_network(), "Kashgar", "Kashgar", via=route, departure=when)
+    dominates = _labels.dominates
+
+    def all_of_it(a, b, rule, *, until):  # the rule before: all the time up to the best arrival may be closed waiting
+        driving, a.driving_s = a.driving_s, 0.0
+        try:
+            return dominates(a, b, rule, until=until)
+        finally:
+            a.driving_s = driving
+
+    monkeypatch.setattr(_labels, "dominates", all_of_it)
+    before = transit.plan_trip(transit.load_network(), "Kashgar", "Kashgar", via=route, departure=when)
+    assert trip.total_h > 20 * 24  # long enough for the horizon (30 days of closed waiting) to matter
+    assert trip.arrival <= before.arrival
+    assert trip.search.labels < before.search.labels
+
+
 def test_fewer_duty_periods_since_the_weekly_rest_never_lose(net, monkeypatch):
     """
     The search is no later than one that never lets a crew with fewer duty periods since its weekly rest dominate.

@@ -133,4 +133,36 @@ def test_a_remembered_interval_answers_as_a_fresh_lookup():
             fresh = PostSchedule.build(**spec).interval_at(t, direction)
             assert got[1] == fresh[1], (case, spec, t)
             assert max(got[0], t) == max(fresh[0], t), (case, spec, t)  # a start before t may be an earlier day's
-        assert sum(len(los) for los, _ in remembering._spans.values()) > 10  # it did remember
+        assert sum(len(spans.table[0]) for spans in remembering._spans.values()) > 10  # it did remember
+
+
+@pytest.mark.parametrize("regime", ["pre-2017", "sco-2017", "history"])
+def test_a_crossing_clock_remembers_what_it_computes_afresh(regime):
+    """A crossing's clock (dated pieces under history) answers from memory as it computes afresh, where callers look."""
+    import transit
+    from transit.lookup import get_regime
+
+    net = transit.load_network()
+    rules = get_regime(net, regime)
+    rng = random.Random(11)  # noqa: S311 - seeded test cases, not cryptography
+    t0 = datetime(2016, 10, 1, tzinfo=ZoneInfo("UTC")).timestamp()
+    remembered = 0
+    for crossing in net.graph["crossings"].values():
+        a, b = crossing.countries
+        for direction in (f"{a}>{b}", f"{b}>{a}"):
+            clock = rules.clock(crossing, direction)
+            times = [t0 + rng.uniform(0, 900) * 86400 for _ in range(40)]
+            times += [t + rng.uniform(0, 3) * 86400 for t in times]  # near one another: answered from memory
+            for t in times:
+                try:
+                    fresh = clock._interval_at(t)
+                except LookupError as exc:
+                    with pytest.raises(type(exc)):
+                        clock.interval_at(t)
+                    continue
+                got = clock.interval_at(t)
+                assert got[1] == fresh[1], (crossing.id, direction, t)
+                assert max(got[0], t) == max(fresh[0], t), (crossing.id, direction, t)
+                assert clock.next_open(t) == max(fresh[0], t)
+            remembered += len(clock._spans.table[0])
+    assert remembered > 100  # the clocks did remember

@@ -51,6 +51,7 @@ class Label:
     dead: bool = field(default=False, kw_only=True)
     settled: DriverClock | None = field(default=None, kw_only=True)  # the crew with its rest in progress applied (dominance)
     week_due: float | None = field(default=None, kw_only=True)  # no arrival before this has met its weekly rest (dominance)
+    driving_s: float = field(default=0.0, kw_only=True)  # a lower bound on the driving left, seconds (set by the search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,14 +152,15 @@ def dominates(a: Label, b: Label, rule: BreakRule, *, until: float = math.inf) -
     No worse off: no more driving today or since the last break, a duty day begun no earlier (or
     not at all), no more duty days since the weekly rest, no more extended days or reduced rests
     used, a rest in progress no shorter, and no more closed-border waiting used, unless neither
-    can reach :data:`~transit._run.MAX_CLOSED_WAIT_DAYS` before ``until`` (the best arrival found
-    so far: a label that waited longer at closed borders can only hit that horizon on a trip
-    arriving after ``until``, which the search drops anyway).
+    can reach :data:`~transit._run.MAX_CLOSED_WAIT_DAYS` before ``until``. The search passes the
+    best arrival found so far less the driving ``a`` has left (``a.driving_s``): ``a`` waits at no
+    closed border while it drives, so a label that waited longer at closed borders can only hit
+    that horizon on a trip arriving after the best, which the search drops anyway.
     """
     ra, rb = a.run, b.run
     if ra.t > rb.t or not a.left <= b.left:  # fewer countries left: more roads open
         return False
-    if ra.closed_s > rb.closed_s + EPS and ra.closed_s + (until - ra.t) > MAX_CLOSED_WAIT_DAYS * DAY_S:
+    if ra.closed_s > rb.closed_s + EPS and ra.closed_s + (until - a.driving_s - ra.t) > MAX_CLOSED_WAIT_DAYS * DAY_S:
         return False
     db = settled(b, rule)
     da = settled(a, rule)

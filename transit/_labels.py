@@ -326,6 +326,8 @@ class _Search:
         groups = self.buckets.setdefault(key, {})
         rule = self.rules.break_rule(self.cg.country[label.node])
         periods = settled(label, rule).periods
+        driving = self.static(self.drives, self.drive_layers, label.node, label.k, label.entry, can_drive=label.can_drive, left=label.left)
+        label.driving_s = 0.0 if final or driving is None else driving  # (dominance: no closed waiting while driving)
         if not final and self.dominated(label, groups, periods, rule):  # before the bound: most labels made are dominated
             return
         rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=run, left=label.left)
@@ -382,8 +384,7 @@ class _Search:
     def week_open(self, label: Label) -> bool:
         """Whether ``label``'s crew may fall due for its weekly rest before the best arrival so far (:func:`week_due`)."""
         if label.week_due is None:
-            driving = self.static(self.drives, self.drive_layers, label.node, label.k, label.entry, can_drive=label.can_drive, left=label.left)
-            label.week_due = week_due(label, driving or 0.0)
+            label.week_due = week_due(label, label.driving_s)
         return label.week_due < self.ub
 
     # -- moves ----------------------------------------------------------------------------------

@@ -338,19 +338,27 @@ def _entry_dijkstra(
         return cid != came_by or cid in later
 
     dist: dict[tuple[Any, Entry], float] = {}
+    best: dict[tuple[Any, Entry], float] = {}  # the shortest found so far (a longer one is not queued)
     ends: dict[Entry, dict[Any, float]] = {}
     heap: list[tuple[float, int, Any, Entry]] = []
     counter = itertools.count()
+
+    def reach(d: float, node: Any, entry: Entry) -> None:
+        key = (node, entry)
+        if d < best.get(key, math.inf):
+            best[key] = d
+            heapq.heappush(heap, (d, next(counter), node, entry))
+
     for (node, entry), value in init.items():
         if node in cg.is_post:
-            heapq.heappush(heap, (value, next(counter), node, entry))
+            reach(value, node, entry)
         else:  # a place: reached from the posts of its country
             at = ends.setdefault(entry, {})
             at[node] = min(at.get(node, math.inf), value)
             for post in cg.posts_by_country.get(cg.country[node], ()):
                 w = cg.dom.time(post, node)
                 if w is not None:
-                    heapq.heappush(heap, (value + w, next(counter), post, entry))
+                    reach(value + w, post, entry)
     into = _posts_into(cg)
     while heap:
         d_x, _, x, entry = heapq.heappop(heap)
@@ -360,7 +368,7 @@ def _entry_dijkstra(
         here = cg.country[x]
         for p, w2 in into[x]:
             if (p, entry) not in dist:
-                heapq.heappush(heap, (d_x + w2, next(counter), p, entry))
+                reach(d_x + w2, p, entry)
         if entry is None or entry[0] == next_crossing:  # passing the next waypoint counts it: that is the next layer's init
             continue
         came_by, came_from = entry
@@ -369,7 +377,7 @@ def _entry_dijkstra(
                 continue
             for before in entries[came_from]:
                 if (p, before) not in dist and allowed(before, came_by, here):
-                    heapq.heappush(heap, (d_x + w, next(counter), p, before))
+                    reach(d_x + w, p, before)
     return EntryLayer(dist, {entry: list(at.items()) for entry, at in ends.items()})
 
 

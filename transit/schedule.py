@@ -59,6 +59,44 @@ MINUTES_PER_DAY = 24 * 60
 SEARCH_HORIZON_DAYS = 400
 #: Open intervals a post remembers per direction (:meth:`PostSchedule.interval_at`), then it starts again.
 SPAN_MEMO = 4096
+
+
+class _Spans:
+    """
+    The intervals a clock's ``interval_at`` answered before, each from the earliest time it answers for.
+
+    ``interval_at`` returns the open interval containing ``t`` or the next one, merged as far as it
+    goes, so it answers the same for every time from ``t`` (or the interval's start, if earlier)
+    until the interval's end: :meth:`get` finds such an answer by bisection instead of
+    recomputing it. The table is replaced whole, never changed in place: a reader in another
+    thread sees the old table or the new one. At most :data:`SPAN_MEMO` entries; then it starts
+    afresh.
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: tuple[list[float], list[tuple[float, float]]] = ([], [])
+
+    def get(self, t: float) -> tuple[float, float] | None:
+        """Return the interval remembered for ``t``, or ``None``."""
+        los, found = self.table
+        i = bisect.bisect_right(los, t) - 1
+        if i >= 0 and t < found[i][1]:
+            return found[i]
+        return None
+
+    def put(self, t: float, interval: tuple[float, float]) -> tuple[float, float]:
+        """Remember that from ``t`` (or the interval's start, if earlier) until its end the answer is ``interval``; return it."""
+        lo = min(interval[0], t)
+        los, found = self.table
+        if len(los) >= SPAN_MEMO:
+            los, found = [], []
+        i = bisect.bisect_right(los, lo)
+        self.table = ([*los[:i], lo, *los[i:]], [*found[:i], interval, *found[i:]])
+        return interval
+
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
@@ -305,7 +343,7 @@ class PostSchedule:
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _always: bool = field(init=False, repr=False, compare=False)
     _days: _cache.LRU = field(init=False, repr=False, compare=False)
-    _spans: dict[str, tuple[list[float], list[tuple[float, float]]]] = field(init=False, repr=False, compare=False)
+    _spans: dict[str, _Spans] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_zone", zone(self.tz))
@@ -322,7 +360,7 @@ class PostSchedule:
         )
         object.__setattr__(self, "_always", always)
         object.__setattr__(self, "_days", _cache.LRU(_cache.LIMITS["schedule_day"]))
-        object.__setattr__(self, "_spans", {})
+        object.__setattr__(self, "_spans", {"out": _Spans(), "in": _Spans()})
 
     def __hash__(self) -> int:
         return hash((self.tz, self.weekdays, self.hours, self.hours_out, self.hours_in, self.seasonal_hours, self.closures, self.holidays))
@@ -471,15 +509,13 @@ class PostSchedule:
         """
         if self._always:
             return (-math.inf, math.inf)
-        spans = self._spans.get(direction)
-        if spans is not None:  # an interval found before, from a time no later than t: the same answer
-            los, found = spans
-            i = bisect.bisect_right(los, t) - 1
-            if i >= 0 and t < found[i][1]:
-                return found[i]
+        spans = self._spans[direction]
+        known = spans.get(t)  # an interval found before, from a time no later than t: the same answer
+        if known is not None:
+            return known
         start, end, whole = self._find(t, direction)
-        if whole:
-            self._remember(direction, min(start, t), (start, end))
+        if whole:  # (one cut short by the search horizon may go on: not the answer for later times)
+            spans.put(t, (start, end))
         return (start, end)
 
     def _find(self, t: float, direction: Direction) -> tuple[float, float, bool]:
@@ -504,21 +540,6 @@ class PostSchedule:
             return (start, end, False)
         msg = f"post does not open within {SEARCH_HORIZON_DAYS} days after {datetime.fromtimestamp(t, self._zone):%Y-%m-%d}"
         raise NoRouteError(msg)
-
-    def _remember(self, direction: Direction, lo: float, interval: tuple[float, float]) -> None:
-        """
-        Remember that from ``lo`` until the interval's end, :meth:`interval_at` answers ``interval``.
-
-        The interval is the next one or the one in progress, merged as far as it goes, so every
-        time in ``[lo, end)`` gets it (its ``start`` may be an earlier day's, and is earlier than
-        such a time either way, as the docstring allows). Replaced whole, never changed in place:
-        a reader in another thread sees the old table or the new one.
-        """
-        los, found = self._spans.get(direction, ([], []))
-        if len(los) >= SPAN_MEMO:
-            los, found = [], []
-        i = bisect.bisect_right(los, lo)
-        self._spans[direction] = ([*los[:i], lo, *los[i:]], [*found[:i], interval, *found[i:]])
 
     def _day(self, day: date, direction: Direction) -> tuple[tuple[tuple[float, float], ...], float]:
         """Open windows of one local day as POSIX seconds, and the next midnight (cached)."""
@@ -577,8 +598,29 @@ class _OpenTime:
     __slots__ = ()
 
     if TYPE_CHECKING:
+        _spans: _Spans
 
-        def interval_at(self, t: float) -> tuple[float, float]: ...
+        def _interval_at(self, t: float) -> tuple[float, float]: ...
+
+    def interval_at(self, t: float) -> tuple[float, float]:
+        """
+        Return the open interval containing ``t`` or the next one (``start`` may be earlier than ``t``; ``end`` is after it).
+
+        Remembered (:class:`_Spans`): the route search asks about the same few intervals
+        tens of thousands of times.
+
+        Raises
+        ------
+        NoRouteError
+            If the crossing does not open within :data:`SEARCH_HORIZON_DAYS` (a ``LookupError``).
+        """
+        known = self._spans.get(t)
+        if known is not None:
+            return known
+        found = self._interval_at(t)
+        if found[1] - t < (SEARCH_HORIZON_DAYS - 2) * DAY_S or found[1] == math.inf:  # (not one the horizon may have cut short)
+            self._spans.put(t, found)
+        return found
 
     def closed_by(self, t: float) -> str | None:  # noqa: ARG002 - a dated clock uses t
         """Return why the crossing is closed to freight at ``t`` by a dated event (never, for opening hours alone)."""
@@ -665,13 +707,17 @@ class CrossingClock(_OpenTime):
 
     exit: PostSchedule
     entry: PostSchedule
+    _spans: _Spans = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_spans", _Spans())
 
     @property
     def always_open(self) -> bool:
         """True if both posts never close."""
         return self.exit.always_open and self.entry.always_open
 
-    def interval_at(self, t: float) -> tuple[float, float]:
+    def _interval_at(self, t: float) -> tuple[float, float]:
         """
         Return the joint open interval containing ``t`` or the next one.
 
@@ -731,6 +777,10 @@ class SplicedClock(_OpenTime):
     starts: tuple[float, ...]
     clocks: tuple[CrossingClock | None, ...]
     reasons: tuple[str, ...]
+    _spans: _Spans = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_spans", _Spans())
 
     @property
     def always_open(self) -> bool:
@@ -745,7 +795,7 @@ class SplicedClock(_OpenTime):
         i = bisect.bisect_right(self.starts, t) - 1
         return self.reasons[max(i, 0)] if self.clocks[max(i, 0)] is None else None
 
-    def interval_at(self, t: float) -> tuple[float, float]:
+    def _interval_at(self, t: float) -> tuple[float, float]:
         """
         Return the open interval containing ``t`` or the next one, across the pieces.
 
