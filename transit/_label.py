@@ -182,9 +182,11 @@ def week_due(label: Label, driving_s: float) -> float:
 
     Until then a crew with fewer duty periods since its weekly rest is better off; after it, not
     always: this crew's weekly rest, due sooner, resets the week's reduced rests and extended days
-    sooner (assumption 2 in the README). Before the rest can fall due, the crew needs a rest of at
-    least the reduced daily rest before each duty period still to come, and the driving left.
-    The crew is the settled one (:func:`settled`, which the search sets on every label it keeps).
+    sooner (assumption 2 in the README). Before an arrival that follows the weekly rest, the crew
+    needs a rest of at least the reduced daily rest to end each duty period before the last of the
+    week (the one in progress less the waiting it has had), the weekly rest itself, and the
+    driving left. The crew is the settled one (:func:`settled`, which the search sets on every
+    label it keeps).
     """
     crew = label.settled if label.settled is not None else label.run.driver  # (only unsettled outside the search)
     rule = crew.crew
@@ -193,7 +195,8 @@ def week_due(label: Label, driving_s: float) -> float:
     if crew.periods >= rule.weekly_after_periods:
         return -math.inf
     rest_s = min(rule.reduced_daily_rest_h, rule.daily_rest_h) * HOUR_S
-    return label.run.t + driving_s + (rule.weekly_after_periods - crew.periods) * rest_s
+    rests_s = (rule.weekly_after_periods - crew.periods) * rest_s - min(crew.idle_s, rest_s) + rule.weekly_rest_h * HOUR_S
+    return label.run.t + driving_s + rests_s
 
 
 def committed(driver: DriverClock) -> bool:
