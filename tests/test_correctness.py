@@ -78,7 +78,7 @@ def test_a_domestic_trip_through_a_neighbour_still_routes(net):
 
 def test_via_items_are_passed_in_order_in_one_search(net):
     # Three items, not fourteen: the exact search's time grows with the length of the trip (each item here adds about
-    # a day and a half of driving, rests and closed borders), so fourteen take minutes (README, Speed).
+    # a day and a half of driving, rests and closed borders), so fourteen take most of a second (README, Speed).
     via = ["Irkeshtam", "Torugart", "Irkeshtam"]
     trip = transit.plan_trip(net, "Kashgar", "Osh", via=via, departure=DEPARTURE)
     assert trip.crossings == ("irkeshtam", "torugart", "irkeshtam")
