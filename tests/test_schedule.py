@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from transit.schedule import CrossingClock, Hours, PostSchedule, Season
+from transit.clocks import CrossingClock
+from transit.schedule import Hours, PostSchedule, Season
 
 BJ = ZoneInfo("Asia/Shanghai")
 KG = ZoneInfo("Asia/Bishkek")

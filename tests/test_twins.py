@@ -65,7 +65,7 @@ def test_driver_clock_and_crew_agree_on_random_days(drivers):
 def test_crossing_clock_and_openings_agree():
     kg = PostSchedule.build(tz="Asia/Bishkek", weekdays="Mon-Fri", hours="09:00-18:00", holidays=["KG"])
     cn = PostSchedule.build(tz="Asia/Shanghai", weekdays="Mon-Sat", hours="10:00-20:00", holidays=["CN"])
-    from transit.schedule import CrossingClock
+    from transit.clocks import CrossingClock
 
     clock = CrossingClock(exit=kg, entry=cn)
     start = 1_506_816_000.0  # 2017-10-01, inside China's golden week

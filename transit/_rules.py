@@ -12,7 +12,7 @@ rule                     scalar                           vectorised (one elemen
 drivers' hours           ``drivers.DriverClock``          ``montecarlo._Crew``             ``tests/test_twins.py``,
                                                                                            ``tests/test_reliability.py``
 a trip along a path      ``simulation._Run``              ``montecarlo._Many``             ``tests/test_reliability.py``
-opening hours            ``schedule.CrossingClock``       ``montecarlo._Openings``         ``tests/test_twins.py``,
+opening hours            ``clocks.CrossingClock``         ``montecarlo._Openings``         ``tests/test_twins.py``,
                                                                                            ``tests/test_reliability.py``
 =======================  ===============================  ===============================  ==================================
 

@@ -35,11 +35,12 @@ from typing import Any
 
 from ._steps import Cross, Road, rule_in_force
 from ._units import DAY_S, EPS, HOUR_S
+from .clocks import Clock
 from .crossings import Crossing
 from .drivers import BreakRule, DriverClock, DriverRules
 from .errors import NoRouteError
 from .regimes import Regime
-from .schedule import Clock, zone
+from .schedule import zone
 from .trip import Event
 from .vehicles import Vehicle
 

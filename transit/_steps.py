@@ -16,11 +16,11 @@ import networkx as nx
 from . import _cache
 from ._rules import closed_to_freight
 from ._units import HOUR_S
+from .clocks import Clock
 from .crossings import Crossing
 from .drivers import BreakRule, DriverRules
 from .errors import NoRouteError
 from .regimes import CrossingRule, Regime
-from .schedule import Clock
 
 __all__ = [
     "Cross",

@@ -25,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._validate import short_repr
+from .clocks import CrossingClock
 from .errors import UnknownIdError
-from .schedule import CrossingClock, PostSchedule
+from .schedule import PostSchedule
 
 __all__ = ["Crossing", "Post"]
 

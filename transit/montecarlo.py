@@ -52,11 +52,11 @@ from ._cancel import check as check_cancelled
 from ._rules import RestLevel, Stop, closed_to_freight
 from ._steps import Cross, Road, compile_path, remaining_driving, why_closed
 from ._units import DAY_S, EPS, HOUR_S
+from .clocks import Clock
 from .delays import sample_h
 from .drivers import BreakRule, CrewRule, DriverRules
 from .errors import InvalidArgumentError, NoRouteError
 from .regimes import CrossingRule, Regime
-from .schedule import Clock
 from .trip import ACTIVITIES
 from .vehicles import Vehicle
 
@@ -194,7 +194,7 @@ class _Openings:
     """
     The joint open intervals of one crossing clock, extended on demand; shared by threads, read through snapshots.
 
-    Twin of :class:`transit.schedule.CrossingClock` (whose :meth:`~transit.schedule.CrossingClock.interval_at`
+    Twin of :class:`transit.clocks.CrossingClock` (whose :meth:`~transit.clocks.CrossingClock.interval_at`
     it tabulates; see :mod:`transit._rules`).
     """
 

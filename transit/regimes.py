@@ -45,8 +45,8 @@ from .errors import ArgumentTypeError, InvalidArgumentError, UnknownIdError
 from .schedule import PostSchedule
 
 if TYPE_CHECKING:
+    from .clocks import CrossingClock, SplicedClock
     from .crossings import Crossing
-    from .schedule import CrossingClock, SplicedClock
 
 __all__ = ["MAX_DELAY_H", "NOT_ADMITTED", "TRANSFERS", "CountryClearance", "CrossingRule", "Delay", "Permit", "Regime"]
 

@@ -8,7 +8,7 @@ sources. From it:
 
 * :class:`History` (``regime="history"``) applies, at each crossing, the rules in force when the truck reaches it
   (or, if the crossing is closed to freight then, when it reopens): an event that begins while the truck is on its
-  way applies. Closures and schedule changes are waits like any other (:class:`~transit.schedule.SplicedClock`).
+  way applies. Closures and schedule changes are waits like any other (:class:`~transit.clocks.SplicedClock`).
 * :func:`regime_on` freezes the rules of one date into an ordinary :class:`~transit.regimes.Regime` for what-ifs.
 
 Examples
@@ -46,11 +46,12 @@ from ._pickle import reduce_frozen
 from ._steps import why_closed
 from ._timeutil import parse_departure
 from ._validate import check_network, short_repr
+from .clocks import CrossingClock, SplicedClock
 from .crossings import Crossing
 from .errors import InvalidArgumentError, UnknownRegimeError
 from .model import Source
 from .regimes import NO_PERMIT, NOT_ADMITTED, CrossingRule, Delay, Permit, Regime
-from .schedule import CrossingClock, PostSchedule, SplicedClock, zone
+from .schedule import PostSchedule, zone
 
 if TYPE_CHECKING:
     import pandas as pd
