@@ -152,14 +152,22 @@ class _Search:
         return k
 
     def remaining(
-        self, node: Any, k: int, entry: Entry, *, can_drive: bool, run: Run | None = None, left: frozenset[str] = frozenset()
+        self,
+        node: Any,
+        k: int,
+        entry: Entry,
+        *,
+        can_drive: bool,
+        run: Run | None = None,
+        left: frozenset[str] = frozenset(),
+        driving_s: float | None = None,
     ) -> float | None:
         """
         Lower bound on the time from ``node`` (``k`` waypoints passed) to the destination, seconds.
 
         The static time (driving and median border delays), or, for a truck whose crew goes all the
         way (no transshipment can change it), the driving left plus the rests and breaks that much
-        driving needs, whichever is more.
+        driving needs, whichever is more. ``driving_s``: the driving left, where the caller has it.
         """
         if node == self.destination and k == len(self.waypoints):
             return 0.0
@@ -169,7 +177,9 @@ class _Search:
         if rest is None:
             return None
         if run is not None:
-            driving = self.static(self.drives, self.drive_layers, node, k, entry, can_drive=can_drive, left=left)
+            driving = (
+                driving_s if driving_s is not None else self.static(self.drives, self.drive_layers, node, k, entry, can_drive=can_drive, left=left)
+            )
             if driving is not None:
                 rest = max(rest, driving + self.stops_s(run.driver, driving))
             if k < len(self.waypoints) and self.waypoints[k][0] == "crossing":
@@ -330,7 +340,7 @@ class _Search:
         label.driving_s = 0.0 if final or driving is None else driving  # (dominance: no closed waiting while driving)
         if not final and self.dominated(label, groups, periods, rule):  # before the bound: most labels made are dominated
             return
-        rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=run, left=label.left)
+        rest = self.remaining(label.node, label.k, label.entry, can_drive=label.can_drive, run=run, left=label.left, driving_s=driving)
         if rest is None:
             return
         f = run.t + rest
