@@ -411,3 +411,59 @@ def test_later_departures_never_arrive_earlier(toy):
         if a > a2
     ]
     assert not late, "\n".join(late)
+
+
+def test_a_leg_driven_once_answers_every_start_in_the_same_state(monkeypatch):
+    """
+    The leg memo (:func:`transit._legs.drive_leg`) changes no answer, and saves driving.
+
+    Seeded random questions on the SCO dataset (both crews, three regimes), each asked twice 20
+    minutes apart, are planned with the memo and on a copy of the network whose memo keeps nothing:
+    the same arrivals, routes, plans and search counts as driving every leg afresh. With the memo,
+    the second departure of each pair drives fewer legs afresh than the first (its legs start in the
+    states the first's did).
+    """
+    import functools
+    import random
+
+    from transit import _labels, _legs
+
+    fresh_drives = [0]
+    drive_afresh = _legs._drive_leg
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fresh_drives[0] += 1
+        return drive_afresh(*args, **kwargs)
+
+    monkeypatch.setattr(_legs, "_drive_leg", counted)
+    rng = random.Random(11)  # noqa: S311 - seeded choice of test cases, not cryptography
+    base = transit.load_network()
+    cities = sorted(n for n, d in base.nodes(data=True) if d["kind"] in ("city", "port"))
+    questions = []
+    for _ in range(10):
+        a, b = rng.sample(cities, 2)
+        regime = rng.choice(["sco-2017", "pre-2017", "history"])
+        when = datetime(2016, 6, 1, tzinfo=UTC) + timedelta(minutes=20 * rng.randrange(3 * 24 * 500))
+        questions.append((a, b, regime, rng.choice([1, 2]), when))
+
+    def answers(net: nx.MultiDiGraph) -> tuple[list[Any], list[int]]:
+        out, drives = [], []
+        for a, b, regime, drivers, when in questions:
+            vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=drivers)
+            for later in (0, 20):
+                before = fresh_drives[0]
+                try:
+                    trip = transit.plan_trip(net, a, b, regime=regime, departure=when + timedelta(minutes=later), vehicle=vehicle)
+                except transit.NoRouteError as exc:
+                    out.append(str(exc))
+                else:
+                    out.append((trip.arrival, list(trip.path), trip.plan, trip.search))
+                drives.append(fresh_drives[0] - before)
+        return out, drives
+
+    remembered, drives = answers(transit.freeze(transit.editable(base)))
+    monkeypatch.setattr(_labels, "drive_leg", functools.partial(_legs.drive_leg, remember=False))
+    afresh, drives_afresh = answers(transit.freeze(transit.editable(base)))
+    assert remembered == afresh
+    assert sum(drives[1::2]) < sum(drives[::2])  # the later departures find the earlier ones' legs
+    assert sum(drives) < sum(drives_afresh)

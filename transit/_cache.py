@@ -52,6 +52,7 @@ LIMITS: dict[str, int] = {
     "heuristic": 512,  # routing: A* heuristics per (destination, waypoints), inside each crossing graph  # routing: one per (regime, speed cap)
     "candidates": 100_000,  # routing: candidate paths per question
     "legs": 100_000,  # route search (_labels): the fastest domestic leg between two nodes, per speed cap
+    "leg_drives": 20_000,  # route search (_legs): what driving a leg does to a run, per leg and crew state
     "edge": 200_000,  # compiled steps (_steps): one per edge
     "path": 200_000,  # compiled steps: one tuple per path
     "remaining": 200_000,  # driving left after each step, per (path, speed cap)

@@ -55,7 +55,7 @@ import networkx as nx
 from . import _cache
 from ._cancel import check as check_cancelled
 from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, settled, week_due
-from ._legs import Mark, drive, leg
+from ._legs import drive_leg
 from ._run import Run
 from ._search import CrossingGraph, Entry, EntryLayer, Waypoint, astar_paths, crossing_graph, driving_graph, entry_h, entry_layers
 from ._steps import Cross, compile_path
@@ -406,49 +406,13 @@ class _Search:
         ``resume``: ``(piece, seconds left of it)`` where ``label.run`` stands in the middle of the
         leg (a replay from a :class:`Snap`); ``label`` is still the leg's start.
         """
-        found = leg(self.graph, self.cap, label.node, target)
-        if found is None:
-            return []
         out = []
-        pieces = found.pieces
-        before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
-        total = before[-1]
-        index, left = resume if resume is not None else (0, pieces[0][1] if pieces else 0)
-        pending: list[tuple[Run, int, int, list[tuple[int, float]], list[Mark]]] = [(label.run.clone(), index, left, [], [])]
-        rests = label.run.rests
-        seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = {} if forks else None
-        first = True
-        while pending:
-            run, index, left, window, marks = pending.pop()
-            exempt = None if first else (index, left)
-            first = False
-            branch: list[tuple[Run, int, list[Mark]]] | None = [] if forks else None
-            alive = True
-            for i in range(index, len(pieces)):
-                rule = pieces[i][0]
-                seconds = left if i == index else pieces[i][1]
-                alive = drive(
-                    run,
-                    rule,
-                    seconds,
-                    branch,
-                    after_s=total - before[i + 1],
-                    window=window if forks else None,
-                    marks=marks,
-                    piece=i,
-                    seen=seen,
-                    exempt=exempt,
-                )
-                if branch:
-                    pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)
-                    branch.clear()
-                if not alive:
-                    break
-            if not alive:
-                continue
-            if run.rests != rests:  # the checkpoint moves to the leg's last rest, replayable from its mark
-                last = next((Snap(("rest", n), label, at, piece, at_left) for n, at, piece, at_left in reversed(marks) if n == run.rests), None)
-                out.append(Arrival(run, ("rest", run.rests), window, last))
+        for run, window, mark in drive_leg(self.graph, self.cap, label.run, label.node, target, forks=forks, resume=resume):
+            if mark is not None:  # the checkpoint moves to the leg's last rest, replayable from its mark
+                n, shift, piece, at_left = mark
+                out.append(Arrival(run, ("rest", n), window, Snap(("rest", n), label, None, piece, at_left, shift)))
+            elif run.rests != label.run.rests:
+                out.append(Arrival(run, ("rest", run.rests), window, None))
             else:
                 out.append(Arrival(run, label.checkpoint, window, label.snap))
         return out
@@ -673,7 +637,7 @@ class _Search:
             label = Label(nodes[0], 0, self.fresh_run(plan), (nodes[0],), can_drive=True)
         else:
             at = snap.label
-            resumed = snap.run.clone()
+            resumed = snap.start()
             resumed.extensions, resumed.waits = plan.extensions, dict(plan.waits)
             # extended days and rests at breaks chosen after the checkpoint (the snapshot predates them)
             resumed.extended_days = resumed.driver.extend_days = plan.extended_days

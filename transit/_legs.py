@@ -2,11 +2,21 @@
 The domestic legs of the exact route search (:mod:`transit._labels`).
 
 A leg is the fastest road between two nodes of one country (:func:`leg`); :func:`drive` drives it with
-the crew's stops, and with the choices the search branches on (an extended day, the daily rest at a break).
+the crew's stops, and with the choices the search branches on (an extended day, the daily rest at a break);
+:func:`drive_leg` drives a whole leg with every copy the choices make.
+
+**Legs are driven once per crew state.** Nothing on a domestic road depends on the calendar: the crew's
+hours count time from when its duty day began, and no post opens or closes on the way. So a leg driven
+from one time gives every other start time with the same crew state (the same hours used, the same plan
+ahead) by shifting the clock: :func:`drive_leg` keeps what each copy of the leg did to the run, relative to
+its start (:class:`Shift`), per network (``_cache`` kind ``"leg_drives"``), and applies it to the next run
+that starts the leg in that state. A truck held at the origin, the same leg tried by many labels, or a
+departure 20 minutes later drives the leg without driving it again.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +30,7 @@ from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 
-__all__ = ["FORK_DAYS", "Leg", "Mark", "drive", "leg"]
+__all__ = ["FORK_DAYS", "Leg", "Mark", "Rested", "Shift", "Window", "drive", "drive_leg", "leg"]
 
 #: Days of driving before the end of a leg within which extended days and rests at a break are tried.
 FORK_DAYS = 2
@@ -149,3 +159,184 @@ def drive(
         driver.drove(start, chunk, rule)
         left -= chunk
     return True
+
+
+Window = list[tuple[int, float]]
+"""``(rests before, seconds)`` where the duty window, not the driving limit, ended a day (see :func:`drive`)."""
+
+Rested = tuple[int, "Shift", int, int]
+"""``(rest number, the run just before that rest fell due as a :class:`Shift` from the leg's start, piece, seconds left)``."""
+
+
+def drive_leg(
+    graph: nx.MultiDiGraph,
+    cap: float | None,
+    start: Run,
+    u: Any,
+    v: Any,
+    *,
+    forks: bool = True,
+    resume: tuple[int, int] | None = None,
+    remember: bool = True,
+) -> list[tuple[Run, Window, Rested | None]]:
+    """
+    Drive the domestic leg from ``u`` to ``v`` from ``start`` (not changed): every copy that arrives.
+
+    Each copy comes with the duty windows it met (:data:`Window`) and, if it rested on the leg, where
+    its last rest fell due (:data:`Rested`: a hold there replays from it). ``forks``: branch on
+    extended days and rests at a break (:func:`drive`). ``resume``: ``(piece, seconds left of it)``
+    where ``start`` stands in the middle of the leg (a replay). No road: an empty list.
+
+    ``remember``: look the leg up in, and add it to, the network's memo of legs driven (see the
+    module's docstring); a resumed or annotated run is always driven afresh.
+    ``tests/test_exact_search.py`` checks that the memo changes no answer.
+    """
+    if not remember or resume is not None or start.annotate:
+        return [
+            (run, window, None if mark is None else (mark[0], Shift.between(start, mark[1]), mark[2], mark[3]))
+            for run, window, mark in _drive_leg(graph, cap, start, u, v, forks=forks, resume=resume)
+        ]
+    memo = _cache.store(graph)["leg_drives"]
+    key = (u, v, cap, forks, _state(start))
+    shifts = memo.get(key)
+    rests = start.rests
+    if shifts is None:  # drive it, and keep how it moved the run
+        driven = _drive_leg(graph, cap, start, u, v, forks=forks, resume=None)
+        shifts = memo.put(key, _shifts(start, driven))
+        return [(run, window, None if s[2] is None else (rests + s[2][0], *s[2][1:])) for (run, window, _), s in zip(driven, shifts, strict=True)]
+    return [
+        (shift.apply(start), [(rests + n, slack) for n, slack in window], None if mark is None else (rests + mark[0], *mark[1:]))
+        for shift, window, mark in shifts
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """
+    What driving a leg did to a run, relative to the run it started from: applied to another start, the same leg.
+
+    Times are seconds after the start, counts (duty days, breaks, rests) are added to the start's, and
+    the plan's choices made on the leg (``extended_days``, ``rest_at_breaks``) are numbered from the
+    start's duty days and breaks (``extended_days`` is ``None`` where the leg chose none).
+    """
+
+    t_s: float
+    breaks: int
+    rests: int
+    extended_days: frozenset[int] | None
+    rest_at_breaks: frozenset[int]
+    driver: DriverClock
+
+    @classmethod
+    def between(cls, start: Run, run: Run) -> Shift:
+        """Return the shift from ``start`` to ``run`` (``run`` is ``start`` after a leg)."""
+        days = start.driver.days
+        driver = run.driver.clone()
+        driver.days -= days
+        if driver.duty_start is not None:
+            driver.duty_start -= start.t
+        chosen = None
+        if run.extended_days is not start.extended_days and run.extended_days is not None:
+            chosen = frozenset(day - days for day in run.extended_days - (start.extended_days or frozenset()))
+        breaks = frozenset(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks)
+        return cls(run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, driver)
+
+    def apply(self, start: Run) -> Run:
+        """Return ``start`` moved by this shift (a new run; ``start`` is not changed)."""
+        driver = self.driver.clone()
+        run = start.clone(driver=driver)
+        run.t = start.t + self.t_s
+        run.breaks += self.breaks
+        run.rests += self.rests
+        days = start.driver.days
+        if self.extended_days is not None:
+            run.extended_days = (start.extended_days or frozenset()) | {day + days for day in self.extended_days}
+        if self.rest_at_breaks:
+            run.rest_at_breaks = start.rest_at_breaks | {b + start.breaks for b in self.rest_at_breaks}
+        driver.days += days
+        if driver.duty_start is not None:
+            driver.duty_start += start.t
+        driver.extend_days = run.extended_days
+        run.driver = driver
+        return run
+
+
+def _state(run: Run) -> tuple[Any, ...]:
+    """Everything about ``run`` that driving a leg depends on, with times relative to ``run.t`` (the memo's key)."""
+    d = run.driver
+    day = d.day_number()
+    ahead = None if run.extended_days is None else frozenset(x - d.days for x in run.extended_days if x >= day)
+    return (
+        d.crew,
+        None if d.duty_start is None else run.t - d.duty_start,
+        d.today_s,
+        d.since_break_s,
+        d.idle_s,
+        d.periods,
+        d.extensions_used,
+        d.reductions_used,
+        d.extended_today,
+        d.applied,
+        ahead,
+        frozenset(b - run.breaks for b in run.rest_at_breaks if b > run.breaks),
+        tuple(run.extensions[run.rests + 1 :]),
+    )
+
+
+def _shifts(start: Run, driven: list[tuple[Run, Window, Mark | None]]) -> tuple[tuple[Shift, Window, Rested | None], ...]:
+    return tuple(
+        (
+            Shift.between(start, run),
+            [(rests - start.rests, slack) for rests, slack in window],
+            None if mark is None else (mark[0] - start.rests, Shift.between(start, mark[1]), mark[2], mark[3]),
+        )
+        for run, window, mark in driven
+    )
+
+
+def _drive_leg(
+    graph: nx.MultiDiGraph, cap: float | None, start: Run, u: Any, v: Any, *, forks: bool, resume: tuple[int, int] | None
+) -> list[tuple[Run, Window, Mark | None]]:
+    found = leg(graph, cap, u, v)
+    if found is None:
+        return []
+    out: list[tuple[Run, Window, Mark | None]] = []
+    pieces = found.pieces
+    before = [0, *itertools.accumulate(seconds for _, seconds in pieces)]
+    total = before[-1]
+    index, left = resume if resume is not None else (0, pieces[0][1] if pieces else 0)
+    pending: list[tuple[Run, int, int, Window, list[Mark]]] = [(start.clone(), index, left, [], [])]
+    rests = start.rests
+    seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = {} if forks else None
+    first = True
+    while pending:
+        run, index, left, window, marks = pending.pop()
+        exempt = None if first else (index, left)
+        first = False
+        branch: list[tuple[Run, int, list[Mark]]] | None = [] if forks else None
+        alive = True
+        for i in range(index, len(pieces)):
+            rule = pieces[i][0]
+            seconds = left if i == index else pieces[i][1]
+            alive = drive(
+                run,
+                rule,
+                seconds,
+                branch,
+                after_s=total - before[i + 1],
+                window=window if forks else None,
+                marks=marks,
+                piece=i,
+                seen=seen,
+                exempt=exempt,
+            )
+            if branch:
+                pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)
+                branch.clear()
+            if not alive:
+                break
+        if not alive:
+            continue
+        last = next((mark for mark in reversed(marks) if mark[0] == run.rests), None) if run.rests != rests else None
+        out.append((run, window, last))
+    return out
