@@ -188,20 +188,20 @@ def drive_leg(
     where ``start`` stands in the middle of the leg (a replay). No road: an empty list.
 
     ``remember``: look the leg up in, and add it to, the network's memo of legs driven (see the
-    module's docstring); a resumed or annotated run is always driven afresh.
+    module's docstring); an annotated run (one that records its timeline) is always driven afresh.
     ``tests/test_exact_search.py`` checks that the memo changes no answer.
     """
-    if not remember or resume is not None or start.annotate:
+    if not remember or start.annotate:
         return [
             (run, window, None if mark is None else (mark[0], Shift.between(start, mark[1]), mark[2], mark[3]))
             for run, window, mark in _drive_leg(graph, cap, start, u, v, forks=forks, resume=resume)
         ]
     memo = _cache.store(graph)["leg_drives"]
-    key = (u, v, cap, forks, _state(start))
+    key = (u, v, cap, forks, resume, _state(start))
     shifts = memo.get(key)
     rests = start.rests
     if shifts is None:  # drive it, and keep how it moved the run
-        driven = _drive_leg(graph, cap, start, u, v, forks=forks, resume=None)
+        driven = _drive_leg(graph, cap, start, u, v, forks=forks, resume=resume)
         shifts = memo.put(key, _shifts(start, driven))
         return [(run, window, None if s[2] is None else (rests + s[2][0], *s[2][1:])) for (run, window, _), s in zip(driven, shifts, strict=True)]
     return [
