@@ -339,4 +339,33 @@ def _drive_leg(
             continue
         last = next((mark for mark in reversed(marks) if mark[0] == run.rests), None) if run.rests != rests else None
         out.append((run, window, last))
-    return out
+    return _ahead(out) if len(out) > 1 else out
+
+
+def _ahead(out: list[tuple[Run, Window, Mark | None]]) -> list[tuple[Run, Window, Mark | None]]:
+    """
+    Drop the copies of a leg that arrive behind another: no earlier, the same duty periods, a crew no better off.
+
+    The search would drop them on arrival (they are dominated: :func:`transit._label.dominates`, of which
+    this is the strict part), but a remembered leg would hand them over at every start. Their duty
+    windows (holds before the leg, not of the copy) go to the first copy kept.
+    """
+    kept: list[tuple[Run, Window, Mark | None]] = []
+    windows: Window = []
+    for i, (run, window, mark) in enumerate(out):
+        d, t = run.driver, run.t
+        if d.idle_s == 0.0 and any(
+            j != i and (o.t < t - EPS or (j < i and o.t <= t + EPS)) and _no_worse_now(o.driver, d) for j, (o, _, _) in enumerate(out)
+        ):
+            windows += window
+        else:
+            kept.append((run, window, mark))
+    if windows:
+        run, window, mark = kept[0]
+        kept[0] = (run, window + windows, mark)
+    return kept
+
+
+def _no_worse_now(a: DriverClock, b: DriverClock) -> bool:
+    """Whether crew ``a`` is no worse off than ``b``, both just off the road (no rest begun), with the same duty periods."""
+    return a.idle_s == 0.0 and a.periods == b.periods and no_worse(a, b)
