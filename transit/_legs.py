@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
 from . import _cache
 from ._label import no_worse
+from ._rules import RestLevel
 from ._run import Run
 from ._search import domestic
 from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
-from .drivers import BreakRule, DriverClock
+from .drivers import BreakRule, CrewRule, DriverClock
 
 __all__ = ["FORK_DAYS", "Leg", "Mark", "Rested", "Shift", "Window", "drive", "drive_leg", "leg"]
 
@@ -210,40 +211,37 @@ def drive_leg(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Shift:
+class Shift(NamedTuple):
     """
     What driving a leg did to a run, relative to the run it started from: applied to another start, the same leg.
 
     Times are seconds after the start, counts (duty days, breaks, rests) are added to the start's, and
     the plan's choices made on the leg (``extended_days``, ``rest_at_breaks``) are numbered from the
-    start's duty days and breaks (``extended_days`` is ``None`` where the leg chose none).
+    start's duty days and breaks (``extended_days`` is ``None`` where the leg chose none). ``crew`` is
+    the crew's hours at the end (:func:`_hours`). Plain values only: the memo holds many, and the
+    garbage collector does not look into a tuple of plain values.
     """
 
     t_s: float
     breaks: int
     rests: int
-    extended_days: frozenset[int] | None
-    rest_at_breaks: frozenset[int]
-    driver: DriverClock
+    extended_days: tuple[int, ...] | None
+    rest_at_breaks: tuple[int, ...]
+    crew: tuple[float, float, float | None, int, float, int, int, bool, int, int]
 
     @classmethod
     def between(cls, start: Run, run: Run) -> Shift:
         """Return the shift from ``start`` to ``run`` (``run`` is ``start`` after a leg)."""
         days = start.driver.days
-        driver = run.driver.clone()
-        driver.days -= days
-        if driver.duty_start is not None:
-            driver.duty_start -= start.t
         chosen = None
         if run.extended_days is not start.extended_days and run.extended_days is not None:
-            chosen = frozenset(day - days for day in run.extended_days - (start.extended_days or frozenset()))
-        breaks = frozenset(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks)
-        return cls(run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, driver)
+            chosen = tuple(sorted(day - days for day in run.extended_days - (start.extended_days or frozenset())))
+        breaks = tuple(sorted(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks))
+        return cls(run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days))
 
     def apply(self, start: Run) -> Run:
         """Return ``start`` moved by this shift (a new run; ``start`` is not changed)."""
-        driver = self.driver.clone()
+        driver = start.driver.clone()
         run = start.clone(driver=driver)
         run.t = start.t + self.t_s
         run.breaks += self.breaks
@@ -251,23 +249,48 @@ class Shift:
         days = start.driver.days
         if self.extended_days is not None:
             run.extended_days = (start.extended_days or frozenset()) | {day + days for day in self.extended_days}
+            driver.extend_days = run.extended_days
         if self.rest_at_breaks:
             run.rest_at_breaks = start.rest_at_breaks | {b + start.breaks for b in self.rest_at_breaks}
-        driver.days += days
-        if driver.duty_start is not None:
-            driver.duty_start += start.t
-        driver.extend_days = run.extended_days
-        run.driver = driver
+        (driver.since_break_s, driver.today_s, duty_start, driver.periods, driver.idle_s, driver.extensions_used, driver.reductions_used,
+         driver.extended_today, applied, more_days) = self.crew  # fmt: skip
+        driver.duty_start = None if duty_start is None else duty_start + start.t
+        driver.applied = _LEVELS[applied]
+        driver.days = days + more_days
         return run
+
+
+_LEVELS = tuple(sorted(RestLevel))
+
+
+def _hours(driver: DriverClock, t: float, days: int) -> tuple[float, float, float | None, int, float, int, int, bool, int, int]:
+    """Return the crew's hours as plain values: its duty day's start relative to ``t``, its duty days less ``days`` (for :class:`Shift`)."""
+    start = None if driver.duty_start is None else driver.duty_start - t
+    return (
+        driver.since_break_s,
+        driver.today_s,
+        start,
+        driver.periods,
+        driver.idle_s,
+        driver.extensions_used,
+        driver.reductions_used,
+        driver.extended_today,
+        int(driver.applied),
+        driver.days - days,
+    )
+
+
+#: Each crew rule met, by a number of its own (a key of plain values: see :class:`Shift`).
+_CREWS: dict[CrewRule, int] = {}
 
 
 def _state(run: Run) -> tuple[Any, ...]:
     """Everything about ``run`` that driving a leg depends on, with times relative to ``run.t`` (the memo's key)."""
     d = run.driver
     day = d.day_number()
-    ahead = None if run.extended_days is None else frozenset(x - d.days for x in run.extended_days if x >= day)
+    ahead = None if run.extended_days is None else tuple(sorted(x - d.days for x in run.extended_days if x >= day))
     return (
-        d.crew,
+        _CREWS.setdefault(d.crew, len(_CREWS)),
         None if d.duty_start is None else run.t - d.duty_start,
         d.today_s,
         d.since_break_s,
@@ -276,18 +299,18 @@ def _state(run: Run) -> tuple[Any, ...]:
         d.extensions_used,
         d.reductions_used,
         d.extended_today,
-        d.applied,
+        int(d.applied),
         ahead,
-        frozenset(b - run.breaks for b in run.rest_at_breaks if b > run.breaks),
+        tuple(sorted(b - run.breaks for b in run.rest_at_breaks if b > run.breaks)),
         tuple(run.extensions[run.rests + 1 :]),
     )
 
 
-def _shifts(start: Run, driven: list[tuple[Run, Window, Mark | None]]) -> tuple[tuple[Shift, Window, Rested | None], ...]:
+def _shifts(start: Run, driven: list[tuple[Run, Window, Mark | None]]) -> tuple[tuple[Shift, tuple[tuple[int, float], ...], Rested | None], ...]:
     return tuple(
         (
             Shift.between(start, run),
-            [(rests - start.rests, slack) for rests, slack in window],
+            tuple((rests - start.rests, slack) for rests, slack in window),
             None if mark is None else (mark[0] - start.rests, Shift.between(start, mark[1]), mark[2], mark[3]),
         )
         for run, window, mark in driven
