@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 from . import _cache
-from ._label import no_worse
+from ._label import no_worse, normal
 from ._rules import RestLevel
 from ._run import Run
 from ._search import domestic
@@ -31,10 +31,7 @@ from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
 from .drivers import BreakRule, CrewRule, DriverClock
 
-__all__ = ["FORK_DAYS", "Leg", "Mark", "Rested", "Shift", "Window", "drive", "drive_leg", "leg"]
-
-#: Days of driving before the end of a leg within which extended days and rests at a break are tried.
-FORK_DAYS = 2
+__all__ = ["Leg", "Mark", "Rested", "Shift", "Window", "behind", "drive", "drive_leg", "leg"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +81,21 @@ def drive(
     piece: int = 0,
     seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = None,
     exempt: tuple[int, int] | None = None,
+    ready: list[tuple[int, float, DriverClock]] | None = None,
 ) -> bool:
     """
     Drive ``seconds`` under ``rule``: :meth:`Run.drive <transit._run.Run.drive>` on a whole leg, taking stops when due.
 
-    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive:
-    where the daily limit stops the crew and the week allows an extended day, a copy that drives on;
-    where the day's last break falls due, a copy that takes its daily rest instead. Only within the
-    last :data:`FORK_DAYS` days of driving before the leg's end (``after_s`` is the driving after
-    these ``seconds``): where they change how the truck meets the next border or the end. At every
-    stop of the leg this misses earlier arrivals on some multi-day trips, and costs up to 20x more
-    on long one-driver trips (see the README, assumption 3). ``seen`` merges copies that meet again.
+    With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive,
+    at every stop of the leg: where the daily limit stops the crew and the week allows an extended day,
+    a copy that drives on; where the day's last break falls due, a copy that takes its daily rest
+    instead. ``after_s`` is the driving of the leg after these ``seconds``.
+
+    Two rules keep the copies few. ``seen`` (below) merges copies that meet again. ``ready`` holds,
+    after each stop, how much of the leg is left, the time and the settled crew: a copy that has as
+    much or more of the leg left, at the same time or later, and is no better off than one of them,
+    stops too, when a stop falls due (before it forks there) and after it (it could only follow that
+    copy's road, later and more tired; the search's assumptions on waiting are what make this safe).
     ``window`` collects ``(rests before, seconds)`` where the duty window, not the driving limit,
     ends a day: a hold of that long before the day began would let the crew drive its full day.
     ``marks`` collects a copy of the run as each rest falls due (a :data:`Mark`, for ``piece`` of
@@ -110,7 +111,6 @@ def drive(
     driver = run.driver
     left = seconds
     longest = driver.crew.extended_driving_h * HOUR_S
-    horizon = FORK_DAYS * longest
     while left > 0:
         allowance, stop = driver.allowance(run.t, rule)
         chunk = int(allowance) if allowance < left else left
@@ -120,7 +120,8 @@ def drive(
                 if any(t <= run.t + EPS and no_worse(other, driver) for t, other in here):
                     return False
                 here.append((run.t, driver.clone()))
-            near = forks is not None and left + after_s <= horizon
+            if ready is not None and behind(ready, left + after_s, run.t, driver):
+                return False
             limit_stop = stop != "break"
             before = list(marks) if marks is not None else []
             if marks is not None and (limit_stop or run.breaks + 1 in run.rest_at_breaks) and left + after_s <= longest:
@@ -131,7 +132,7 @@ def drive(
                 run.breaks += 1
                 if run.breaks in run.rest_at_breaks:
                     stop = driver.rest_due()
-                elif near and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
+                elif forks is not None and driver.day_left_s(run.t) - rule.break_h * HOUR_S <= rule.break_after_h * HOUR_S:
                     alt = run.clone()
                     alt.rest_at_breaks = run.rest_at_breaks | {run.breaks}
                     alt_marks = before
@@ -140,10 +141,10 @@ def drive(
                         pre.breaks -= 1  # the run as the break fell due, with the plan that turns it into a rest
                         alt_marks = [*before, (alt.rests + 1, pre, piece, left)]
                     alt.stop(alt.driver.rest_due(), "", "", "", rule)
-                    forks.append((alt, left, alt_marks))  # type: ignore[union-attr]
+                    forks.append((alt, left, alt_marks))
             elif window is not None and (slack := driver.window_slack_s(run.t)) >= 60:
                 window.append((run.rests, slack))
-            if limit_stop and near and driver.can_extend():
+            if limit_stop and forks is not None and driver.can_extend():
                 day = driver.day_number()
                 days = run.extended_days or frozenset()
                 if day not in days:
@@ -152,14 +153,33 @@ def drive(
                     alt.driver.extend_days = alt.extended_days
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
-                        forks.append((alt, left, before))  # type: ignore[union-attr]
+                        forks.append((alt, left, before))
             run.stop(stop, "", "", "", rule)
+            if ready is not None:
+                crew = normal(driver, 0.0, rule)
+                if behind(ready, left + after_s, run.t, crew):
+                    return False
+                ready.append((left + after_s, run.t, crew))
             continue
         start = run.t
         run.t = start + chunk
         driver.drove(start, chunk, rule)
         left -= chunk
     return True
+
+
+def behind(ready: list[tuple[int, float, DriverClock]], left_s: int, t: float, crew: DriverClock) -> bool:
+    """
+    Whether a copy of a leg with ``left_s`` of it to drive at ``t`` with ``crew`` is behind one of ``ready``.
+
+    Behind: another copy had as much of the leg left or less, at the same time or earlier, with a
+    (settled) crew no worse off. :func:`drive` asks when a stop falls due and after it.
+    """
+    now = t + EPS
+    for r, at, other in ready:  # noqa: SIM110 - a loop, not any(): this is the search's innermost test (20% on long legs)
+        if r <= left_s and at <= now and no_worse(other, crew):
+            return True
+    return False
 
 
 Window = list[tuple[int, float]]
@@ -331,6 +351,7 @@ def _drive_leg(
     pending: list[tuple[Run, int, int, Window, list[Mark]]] = [(start.clone(), index, left, [], [])]
     rests = start.rests
     seen: dict[tuple[int, int], list[tuple[float, DriverClock]]] | None = {} if forks else None
+    ready: list[tuple[int, float, DriverClock]] | None = [] if forks else None
     first = True
     while pending:
         run, index, left, window, marks = pending.pop()
@@ -352,6 +373,7 @@ def _drive_leg(
                 piece=i,
                 seen=seen,
                 exempt=exempt,
+                ready=ready,
             )
             if branch:
                 pending.extend((alt, i, alt_left, list(window), alt_marks) for alt, alt_left, alt_marks in branch)
