@@ -467,3 +467,51 @@ def test_a_leg_driven_once_answers_every_start_in_the_same_state(monkeypatch):
     assert remembered == afresh
     assert sum(drives[1::2]) < sum(drives[::2])  # the later departures find the earlier ones' legs
     assert sum(drives) < sum(drives_afresh)
+
+
+def test_copies_of_a_leg_behind_a_sibling_at_its_end_never_change_the_answer(monkeypatch):
+    """
+    A leg's copies that arrive no earlier than a sibling, with the same duty periods and a crew no better off, are dropped.
+
+    The search would drop them on arrival (dominance); the leg memo drops them once, when the leg is
+    driven. Seeded random one-driver trips (where legs branch most) are planned with and without that:
+    the same arrivals and plans.
+    """
+    import random
+
+    from transit import _legs
+
+    rng = random.Random(23)  # noqa: S311 - seeded choice of test cases, not cryptography
+    base = transit.load_network()
+    cities = sorted(n for n, d in base.nodes(data=True) if d["kind"] in ("city", "port"))
+    questions = []
+    for _ in range(12):
+        a, b = rng.sample(cities, 2)
+        when = datetime(2017, 3, 1, tzinfo=UTC) + timedelta(minutes=20 * rng.randrange(3 * 24 * 300))
+        questions.append((a, b, rng.choice(["sco-2017", "pre-2017"]), when))
+
+    def answers(net: nx.MultiDiGraph) -> list[Any]:
+        out = []
+        for a, b, regime, when in questions:
+            vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=1)
+            try:
+                trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+            except transit.NoRouteError as exc:
+                out.append(str(exc))
+            else:
+                out.append((trip.arrival, list(trip.path), trip.plan))
+        return out
+
+    dropped = []
+    ahead = _legs._ahead
+
+    def counted(out: list[Any]) -> list[Any]:
+        kept = ahead(out)
+        dropped.append(len(out) - len(kept))
+        return kept
+
+    monkeypatch.setattr(_legs, "_ahead", counted)
+    pruned = answers(transit.freeze(transit.editable(base)))
+    assert sum(dropped) > 0  # the rule was in play
+    monkeypatch.setattr(_legs, "_ahead", lambda out: out)
+    assert answers(transit.freeze(transit.editable(base))) == pruned

@@ -328,7 +328,7 @@ def test_no_single_extended_day_or_early_rest_more_makes_a_trip_earlier(net):
     """
     The search tries extended days and rests at a break at every stop of a leg: one more never makes the trip earlier.
 
-    (Until 30 Nov 2026 they were tried only in a leg's last two days of driving, and this test was a strict
+    (Until 1 Dec 2026 they were tried only in a leg's last two days of driving, and this test was a strict
     xfail: one more extended day far from the border made one of these trips earlier.)
     """
     from transit.routing import resolve_trip
