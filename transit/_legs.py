@@ -17,6 +17,7 @@ departure 20 minutes later drives the leg without driving it again.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -302,6 +303,16 @@ def _hours(driver: DriverClock, t: float, days: int) -> tuple[float, float, floa
 
 #: Each crew rule met, by a number of its own (a key of plain values: see :class:`Shift`).
 _CREWS: dict[CrewRule, int] = {}
+_CREWS_LOCK = threading.Lock()
+
+
+def _crew_number(crew: CrewRule) -> int:
+    """Return ``crew``'s number in :data:`_CREWS` (numbered under a lock: two threads never share one)."""
+    number = _CREWS.get(crew)
+    if number is None:
+        with _CREWS_LOCK:
+            number = _CREWS.setdefault(crew, len(_CREWS))
+    return number
 
 
 def _state(run: Run) -> tuple[Any, ...]:
@@ -310,7 +321,7 @@ def _state(run: Run) -> tuple[Any, ...]:
     day = d.day_number()
     ahead = None if run.extended_days is None else tuple(sorted(x - d.days for x in run.extended_days if x >= day))
     return (
-        _CREWS.setdefault(d.crew, len(_CREWS)),
+        _crew_number(d.crew),
         None if d.duty_start is None else run.t - d.duty_start,
         d.today_s,
         d.since_break_s,
