@@ -62,7 +62,7 @@ class Snap:
     ``label`` is the label the route had reached (its last node); ``run`` the run at the checkpoint,
     either in the middle of the leg from ``label`` to the next node (``piece`` of that leg, with
     ``left_s`` seconds of it left) or, with ``piece`` -1, before the crossing out of ``label``'s node.
-    In the middle of a leg, ``run`` may be ``None`` and ``shift`` (a :class:`transit._legs.Shift`)
+    In the middle of a leg, ``run`` may be ``None`` and ``shift`` (a :data:`transit._legs.Shift`)
     say how to get it from ``label.run``: a leg's rests are made into runs only if a hold replays
     from them (:meth:`start`). A hold changes nothing before its checkpoint, so replaying from here
     equals replaying from the departure, in a fraction of the time on a long trip.
@@ -79,7 +79,9 @@ class Snap:
         """Return a copy of the run at the checkpoint, to replay from."""
         if self.run is not None:
             return self.run.clone()
-        return self.shift.apply(self.label.run)  # type: ignore[no-any-return]
+        from ._legs import shifted  # (here: _legs imports this module)
+
+        return shifted(self.shift, self.label.run)
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ the crew's stops, and with the choices the search branches on (an extended day, 
 hours count time from when its duty day began, and no post opens or closes on the way. So a leg driven
 from one time gives every other start time with the same crew state (the same hours used, the same plan
 ahead) by shifting the clock: :func:`drive_leg` keeps what each copy of the leg did to the run, relative to
-its start (:class:`Shift`), per network (``_cache`` kind ``"leg_drives"``), and applies it to the next run
+its start (:data:`Shift`), per network (``_cache`` kind ``"leg_drives"``), and applies it to the next run
 that starts the leg in that state. A truck held at the origin, the same leg tried by many labels, or a
 departure 20 minutes later drives the leg without driving it again.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import networkx as nx
 
@@ -32,7 +32,7 @@ from ._steps import Road, compile_path
 from ._units import EPS, HOUR_S
 from .drivers import BreakRule, CrewRule, DriverClock
 
-__all__ = ["Leg", "Mark", "Rested", "Shift", "Window", "behind", "drive", "drive_leg", "leg"]
+__all__ = ["Hours", "Leg", "Mark", "Rested", "Shift", "Window", "behind", "drive", "drive_leg", "leg", "shift", "shifted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +215,7 @@ def drive_leg(
     """
     if not remember or start.annotate:
         return [
-            (run, window, None if mark is None else (mark[0], Shift.between(start, mark[1]), mark[2], mark[3]))
+            (run, window, None if mark is None else (mark[0], shift(start, mark[1]), mark[2], mark[3]))
             for run, window, mark in _drive_leg(graph, cap, start, u, v, forks=forks, resume=resume)
         ]
     memo = _cache.store(graph)["leg_drives"]
@@ -227,64 +227,61 @@ def drive_leg(
         shifts = memo.put(key, _shifts(start, driven))
         return [(run, window, None if s[2] is None else (rests + s[2][0], *s[2][1:])) for (run, window, _), s in zip(driven, shifts, strict=True)]
     return [
-        (shift.apply(start), [(rests + n, slack) for n, slack in window], None if mark is None else (rests + mark[0], *mark[1:]))
-        for shift, window, mark in shifts
+        (shifted(moved, start), [(rests + n, slack) for n, slack in window], None if mark is None else (rests + mark[0], *mark[1:]))
+        for moved, window, mark in shifts
     ]
 
 
-class Shift(NamedTuple):
-    """
-    What driving a leg did to a run, relative to the run it started from: applied to another start, the same leg.
+Hours = tuple[float, float, float | None, int, float, int, int, bool, int, int]
+"""A crew's hours as plain values (:func:`_hours`)."""
 
-    Times are seconds after the start, counts (duty days, breaks, rests) are added to the start's, and
-    the plan's choices made on the leg (``extended_days``, ``rest_at_breaks``) are numbered from the
-    start's duty days and breaks (``extended_days`` is ``None`` where the leg chose none). ``crew`` is
-    the crew's hours at the end (:func:`_hours`). Plain values only: the memo holds many, and the
-    garbage collector does not look into a tuple of plain values.
-    """
+Shift = tuple[float, int, int, tuple[int, ...] | None, tuple[int, ...], Hours]
+"""
+What driving a leg did to a run, relative to the run it started from (:func:`shift`); :func:`shifted` applies it to another start.
 
-    t_s: float
-    breaks: int
-    rests: int
-    extended_days: tuple[int, ...] | None
-    rest_at_breaks: tuple[int, ...]
-    crew: tuple[float, float, float | None, int, float, int, int, bool, int, int]
+``(seconds after the start, breaks added, rests added, extended days chosen on the leg (numbered from the start's
+duty days; None: none chosen), breaks turned into rests (numbered from the start's breaks), the crew's hours at
+the end (its duty day's start relative to the start, its duty days added))``. A plain tuple of plain values, not
+a class: the memo holds many, and the garbage collector does not look into such tuples (it does into a named one).
+"""
 
-    @classmethod
-    def between(cls, start: Run, run: Run) -> Shift:
-        """Return the shift from ``start`` to ``run`` (``run`` is ``start`` after a leg)."""
-        days = start.driver.days
-        chosen = None
-        if run.extended_days is not start.extended_days and run.extended_days is not None:
-            chosen = tuple(sorted(day - days for day in run.extended_days - (start.extended_days or frozenset())))
-        breaks = tuple(sorted(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks))
-        return cls(run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days))
 
-    def apply(self, start: Run) -> Run:
-        """Return ``start`` moved by this shift (a new run; ``start`` is not changed)."""
-        driver = start.driver.clone()
-        run = start.clone(driver=driver)
-        run.t = start.t + self.t_s
-        run.breaks += self.breaks
-        run.rests += self.rests
-        days = start.driver.days
-        if self.extended_days is not None:
-            run.extended_days = (start.extended_days or frozenset()) | {day + days for day in self.extended_days}
-            driver.extend_days = run.extended_days
-        if self.rest_at_breaks:
-            run.rest_at_breaks = start.rest_at_breaks | {b + start.breaks for b in self.rest_at_breaks}
-        (driver.since_break_s, driver.today_s, duty_start, driver.periods, driver.idle_s, driver.extensions_used, driver.reductions_used,
-         driver.extended_today, applied, more_days) = self.crew  # fmt: skip
-        driver.duty_start = None if duty_start is None else duty_start + start.t
-        driver.applied = _LEVELS[applied]
-        driver.days = days + more_days
-        return run
+def shift(start: Run, run: Run) -> Shift:
+    """Return the shift from ``start`` to ``run`` (``run`` is ``start`` after a leg)."""
+    days = start.driver.days
+    chosen = None
+    if run.extended_days is not start.extended_days and run.extended_days is not None:
+        chosen = tuple(sorted(day - days for day in run.extended_days - (start.extended_days or frozenset())))
+    breaks = tuple(sorted(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks))
+    return (run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days))
+
+
+def shifted(moved: Shift, start: Run) -> Run:
+    """Return ``start`` moved by the shift ``moved`` (a new run; ``start`` is not changed)."""
+    t_s, breaks, rests, chosen, at_breaks, hours = moved
+    driver = start.driver.clone()
+    run = start.clone(driver=driver)
+    run.t = start.t + t_s
+    run.breaks += breaks
+    run.rests += rests
+    days = start.driver.days
+    if chosen is not None:
+        run.extended_days = (start.extended_days or frozenset()) | {day + days for day in chosen}
+        driver.extend_days = run.extended_days
+    if at_breaks:
+        run.rest_at_breaks = start.rest_at_breaks | {b + start.breaks for b in at_breaks}
+    (driver.since_break_s, driver.today_s, duty_start, driver.periods, driver.idle_s, driver.extensions_used, driver.reductions_used,
+     driver.extended_today, applied, more_days) = hours  # fmt: skip
+    driver.duty_start = None if duty_start is None else duty_start + start.t
+    driver.applied = _LEVELS[applied]
+    driver.days = days + more_days
+    return run
 
 
 _LEVELS = tuple(sorted(RestLevel))
 
 
-def _hours(driver: DriverClock, t: float, days: int) -> tuple[float, float, float | None, int, float, int, int, bool, int, int]:
+def _hours(driver: DriverClock, t: float, days: int) -> Hours:
     """Return the crew's hours as plain values: its duty day's start relative to ``t``, its duty days less ``days`` (for :class:`Shift`)."""
     start = None if driver.duty_start is None else driver.duty_start - t
     return (
@@ -301,7 +298,7 @@ def _hours(driver: DriverClock, t: float, days: int) -> tuple[float, float, floa
     )
 
 
-#: Each crew rule met, by a number of its own (a key of plain values: see :class:`Shift`).
+#: Each crew rule met, by a number of its own (a key of plain values: see :data:`Shift`).
 _CREWS: dict[CrewRule, int] = {}
 _CREWS_LOCK = threading.Lock()
 
@@ -340,9 +337,9 @@ def _state(run: Run) -> tuple[Any, ...]:
 def _shifts(start: Run, driven: list[tuple[Run, Window, Mark | None]]) -> tuple[tuple[Shift, tuple[tuple[int, float], ...], Rested | None], ...]:
     return tuple(
         (
-            Shift.between(start, run),
+            shift(start, run),
             tuple((rests - start.rests, slack) for rests, slack in window),
-            None if mark is None else (mark[0] - start.rests, Shift.between(start, mark[1]), mark[2], mark[3]),
+            None if mark is None else (mark[0] - start.rests, shift(start, mark[1]), mark[2], mark[3]),
         )
         for run, window, mark in driven
     )
