@@ -106,6 +106,7 @@ class _Search:
         self.waypoints = waypoints
         self.avoid = avoid
         self.cap = vehicle.max_speed_kph
+        self.legs = _cache.store(graph)["leg_drives"]  # looked up once: the memo of legs driven (transit._legs)
         self.cg: CrossingGraph = crossing_graph(graph, regime, self.cap)
         self.layers = entry_layers(self.cg, destination, waypoints, strict=strict)
         drives = _cache.memo(graph, "crossing_graph", (regime, self.cap, "driving"), lambda: driving_graph(self.cg))
@@ -409,7 +410,7 @@ class _Search:
         leg (a replay from a :class:`Snap`); ``label`` is still the leg's start.
         """
         out = []
-        for run, window, mark in drive_leg(self.graph, self.cap, label.run, label.node, target, forks=forks, resume=resume):
+        for run, window, mark in drive_leg(self.graph, self.cap, label.run, label.node, target, forks=forks, resume=resume, memo=self.legs):
             if mark is not None:  # the checkpoint moves to the leg's last rest, replayable from its mark
                 n, shift, piece, at_left = mark
                 out.append(Arrival(run, ("rest", n), window, Snap(("rest", n), label, None, piece, at_left, shift)))

@@ -200,6 +200,7 @@ def drive_leg(
     forks: bool = True,
     resume: tuple[int, int] | None = None,
     remember: bool = True,
+    memo: _cache.LRU | None = None,
 ) -> list[tuple[Run, Window, Rested | None]]:
     """
     Drive the domestic leg from ``u`` to ``v`` from ``start`` (not changed): every copy that arrives.
@@ -210,7 +211,8 @@ def drive_leg(
     where ``start`` stands in the middle of the leg (a replay). No road: an empty list.
 
     ``remember``: look the leg up in, and add it to, the network's memo of legs driven (see the
-    module's docstring); an annotated run (one that records its timeline) is always driven afresh.
+    module's docstring; ``memo``: that memo, if the caller has it); an annotated run (one that records
+    its timeline) is always driven afresh.
     ``tests/test_exact_search.py`` checks that the memo changes no answer.
     """
     if not remember or start.annotate:
@@ -218,7 +220,8 @@ def drive_leg(
             (run, window, None if mark is None else (mark[0], shift(start, mark[1]), mark[2], mark[3]))
             for run, window, mark in _drive_leg(graph, cap, start, u, v, forks=forks, resume=resume)
         ]
-    memo = _cache.store(graph)["leg_drives"]
+    if memo is None:
+        memo = _cache.store(graph)["leg_drives"]
     key = (u, v, cap, forks, resume, _state(start))
     shifts = memo.get(key)
     rests = start.rests
