@@ -424,7 +424,6 @@ def test_a_leg_driven_once_answers_every_start_in_the_same_state(monkeypatch):
     states the first's did).
     """
     import functools
-    import random
 
     from transit import _labels, _legs
 
@@ -436,15 +435,10 @@ def test_a_leg_driven_once_answers_every_start_in_the_same_state(monkeypatch):
         return drive_afresh(*args, **kwargs)
 
     monkeypatch.setattr(_legs, "_drive_leg", counted)
-    rng = random.Random(11)  # noqa: S311 - seeded choice of test cases, not cryptography
     base = transit.load_network()
-    cities = sorted(n for n, d in base.nodes(data=True) if d["kind"] in ("city", "port"))
-    questions = []
-    for _ in range(10):
-        a, b = rng.sample(cities, 2)
-        regime = rng.choice(["sco-2017", "pre-2017", "history"])
-        when = datetime(2016, 6, 1, tzinfo=UTC) + timedelta(minutes=20 * rng.randrange(3 * 24 * 500))
-        questions.append((a, b, regime, rng.choice([1, 2]), when))
+    questions = random_questions(
+        base, seed=11, n=10, regimes=("sco-2017", "pre-2017", "history"), crews=(1, 2), start=datetime(2016, 6, 1, tzinfo=UTC), days=500
+    )
 
     def answers(net: nx.MultiDiGraph) -> tuple[list[Any], list[int]]:
         out, drives = [], []
@@ -477,23 +471,15 @@ def test_copies_of_a_leg_behind_a_sibling_at_its_end_never_change_the_answer(mon
     driven. Seeded random one-driver trips (where legs branch most) are planned with and without that:
     the same arrivals and plans.
     """
-    import random
-
     from transit import _legs
 
-    rng = random.Random(23)  # noqa: S311 - seeded choice of test cases, not cryptography
     base = transit.load_network()
-    cities = sorted(n for n, d in base.nodes(data=True) if d["kind"] in ("city", "port"))
-    questions = []
-    for _ in range(12):
-        a, b = rng.sample(cities, 2)
-        when = datetime(2017, 3, 1, tzinfo=UTC) + timedelta(minutes=20 * rng.randrange(3 * 24 * 300))
-        questions.append((a, b, rng.choice(["sco-2017", "pre-2017"]), when))
+    questions = random_questions(base, seed=23, n=12, regimes=("sco-2017", "pre-2017"), crews=(1,), start=datetime(2017, 3, 1, tzinfo=UTC), days=300)
 
     def answers(net: nx.MultiDiGraph) -> list[Any]:
         out = []
-        for a, b, regime, when in questions:
-            vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=1)
+        for a, b, regime, drivers, when in questions:
+            vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=drivers)
             try:
                 trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
             except transit.NoRouteError as exc:
@@ -515,3 +501,20 @@ def test_copies_of_a_leg_behind_a_sibling_at_its_end_never_change_the_answer(mon
     assert sum(dropped) > 0  # the rule was in play
     monkeypatch.setattr(_legs, "_ahead", lambda out: out)
     assert answers(transit.freeze(transit.editable(base))) == pruned
+
+
+def random_questions(
+    net: nx.MultiDiGraph, *, seed: int, n: int, regimes: tuple[str, ...], crews: tuple[int, ...], start: datetime, days: int
+) -> list[tuple[Any, Any, str, int, datetime]]:
+    """``n`` seeded random questions on ``net``: ``(origin, destination, regime, drivers, departure)``, departures on a 20-minute grid."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - seeded choice of test cases, not cryptography
+    cities = sorted(node for node, data in net.nodes(data=True) if data["kind"] in ("city", "port"))
+    questions = []
+    for _ in range(n):
+        a, b = rng.sample(cities, 2)
+        regime = rng.choice(regimes)
+        when = start + timedelta(minutes=20 * rng.randrange(3 * 24 * days))
+        questions.append((a, b, regime, rng.choice(crews), when))
+    return questions
