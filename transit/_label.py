@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._run import MAX_CLOSED_WAIT_DAYS, Run
 from ._search import Entry
 from ._units import DAY_S, EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 from .errors import NoRouteError
+
+if TYPE_CHECKING:
+    from ._legs import Shift
 
 __all__ = ["Arrival", "Found", "Label", "Plan", "Snap", "committed", "crossed", "dominates", "driven", "no_worse", "normal", "settled", "week_due"]
 
@@ -73,7 +76,7 @@ class Snap:
     run: Run | None
     piece: int = -1
     left_s: int = 0
-    shift: Any = None
+    shift: Shift | None = None
 
     def start(self) -> Run:
         """Return a copy of the run at the checkpoint, to replay from."""
@@ -81,7 +84,7 @@ class Snap:
             return self.run.clone()
         from ._legs import shifted  # (here: _legs imports this module)
 
-        return shifted(self.shift, self.label.run)
+        return shifted(cast("Shift", self.shift), self.label.run)  # a Snap without a run has a shift
 
 
 @dataclass(slots=True)

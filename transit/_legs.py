@@ -187,7 +187,7 @@ Window = list[tuple[int, float]]
 """``(rests before, seconds)`` where the duty window, not the driving limit, ended a day (see :func:`drive`)."""
 
 Rested = tuple[int, "Shift", int, int]
-"""``(rest number, the run just before that rest fell due as a :class:`Shift` from the leg's start, piece, seconds left)``."""
+"""``(rest number, the run just before that rest fell due as a :data:`Shift` from the leg's start, piece, seconds left)``."""
 
 
 def drive_leg(
@@ -228,7 +228,10 @@ def drive_leg(
     if shifts is None:  # drive it, and keep how it moved the run
         driven = _drive_leg(graph, cap, start, u, v, forks=forks, resume=resume)
         shifts = memo.put(key, _shifts(start, driven))
-        return [(run, window, None if s[2] is None else (rests + s[2][0], *s[2][1:])) for (run, window, _), s in zip(driven, shifts, strict=True)]
+        return [
+            (run, window, None if rested is None else (rests + rested[0], *rested[1:]))
+            for (run, window, _), (_, _, rested) in zip(driven, shifts, strict=True)
+        ]
     return [
         (shifted(moved, start), [(rests + n, slack) for n, slack in window], None if mark is None else (rests + mark[0], *mark[1:]))
         for moved, window, mark in shifts
@@ -262,8 +265,8 @@ def shift(start: Run, run: Run) -> Shift:
 def shifted(moved: Shift, start: Run) -> Run:
     """Return ``start`` moved by the shift ``moved`` (a new run; ``start`` is not changed)."""
     t_s, breaks, rests, chosen, at_breaks, hours = moved
-    driver = start.driver.clone()
-    run = start.clone(driver=driver)
+    run = start.clone()
+    driver = run.driver
     run.t = start.t + t_s
     run.breaks += breaks
     run.rests += rests
@@ -276,16 +279,13 @@ def shifted(moved: Shift, start: Run) -> Run:
     (driver.since_break_s, driver.today_s, duty_start, driver.periods, driver.idle_s, driver.extensions_used, driver.reductions_used,
      driver.extended_today, applied, more_days) = hours  # fmt: skip
     driver.duty_start = None if duty_start is None else duty_start + start.t
-    driver.applied = _LEVELS[applied]
+    driver.applied = RestLevel(applied)
     driver.days = days + more_days
     return run
 
 
-_LEVELS = tuple(sorted(RestLevel))
-
-
 def _hours(driver: DriverClock, t: float, days: int) -> Hours:
-    """Return the crew's hours as plain values: its duty day's start relative to ``t``, its duty days less ``days`` (for :class:`Shift`)."""
+    """Return the crew's hours as plain values: its duty day's start relative to ``t``, its duty days less ``days`` (for :data:`Shift`)."""
     start = None if driver.duty_start is None else driver.duty_start - t
     return (
         driver.since_break_s,

@@ -130,17 +130,14 @@ class Run:
         self.warnings: list[str] = []
         self.last_pass: CrossingPass | None = None
 
-    def clone(self, *, driver: DriverClock | None = None) -> Run:
-        """Return a copy that can go its own way (the route search branches on it); it shares the read-only parts.
-
-        ``driver``: the copy's crew (a copy of this run's if ``None``).
-        """
+    def clone(self) -> Run:
+        """Return a copy that can go its own way (the route search branches on it); it shares the read-only parts."""
         new = Run.__new__(Run)
         new.annotate, new.breaks, new.clocks, new.closed_s, new.draws = self.annotate, self.breaks, self.clocks, self.closed_s, self.draws
         new.extended_days, new.extensions, new.last_pass = self.extended_days, self.extensions, self.last_pass
         new.regime, new.rest_at_breaks, new.rests, new.rules, new.t = self.regime, self.rest_at_breaks, self.rests, self.rules, self.t
         new.vehicle, new.waits = self.vehicle, self.waits
-        new.driver = self.driver.clone() if driver is None else driver
+        new.driver = self.driver.clone()
         new.crossed = list(self.crossed)
         new.transshipped = list(self.transshipped)
         new.events = list(self.events)
