@@ -503,6 +503,62 @@ def test_copies_of_a_leg_behind_a_sibling_at_its_end_never_change_the_answer(mon
     assert answers(transit.freeze(transit.editable(base))) == pruned
 
 
+def test_the_quick_test_for_a_crew_whose_day_began_earlier_skips_no_dominating_label(monkeypatch):
+    """
+    ``_Search.dominated_in`` passes over labels whose crew began its duty day earlier, if waiting would be no rest: never a dominating one.
+
+    Seeded random trips under three regimes and both crews are planned with that quick test and with the
+    plain loop over :func:`transit._label.dominates`: the same arrivals, plans and search counts (a
+    dominating label skipped would keep more labels). The quick test must be in play.
+    """
+    from transit import _labels
+    from transit._label import dominates
+
+    base = transit.load_network()
+    questions = random_questions(
+        base, seed=31, n=16, regimes=("sco-2017", "pre-2017", "history"), crews=(1, 2), start=datetime(2017, 3, 1, tzinfo=UTC), days=300
+    )
+
+    def answers() -> list[Any]:
+        out = []
+        for a, b, regime, drivers, when in questions:
+            vehicle = transit.Vehicle(registration=base.nodes[a]["country"], drivers=drivers)
+            try:
+                trip = transit.plan_trip(base, a, b, regime=regime, departure=when, vehicle=vehicle)
+            except transit.NoRouteError as exc:
+                out.append(str(exc))
+            else:
+                out.append((trip.arrival, list(trip.path), trip.plan, trip.search))
+        return out
+
+    calls = []
+    real = _labels.dominates
+
+    def counted(a: Any, b: Any, rule: Any, *, until: float) -> bool:
+        calls.append(1)
+        return real(a, b, rule, until=until)
+
+    monkeypatch.setattr(_labels, "dominates", counted)
+    quick = answers()
+    with_quick_test = len(calls)
+
+    def plain(self: Any, label: Any, bucket: list[Any], rule: Any) -> bool:
+        t = label.run.t
+        for other in reversed(bucket):
+            if not other.dead and other.run.t <= t and dominates(other, label, rule, until=self.ub):
+                calls.append(1)
+                self.found.dominated += 1
+                return True
+            if not other.dead and other.run.t <= t:
+                calls.append(1)
+        return False
+
+    calls.clear()
+    monkeypatch.setattr(_labels._Search, "dominated_in", plain)
+    assert answers() == quick
+    assert len(calls) > 1.5 * with_quick_test  # the quick test was in play: it spared many calls
+
+
 def random_questions(
     net: nx.MultiDiGraph, *, seed: int, n: int, regimes: tuple[str, ...], crews: tuple[int, ...], start: datetime, days: int
 ) -> list[tuple[Any, Any, str, int, datetime]]:
