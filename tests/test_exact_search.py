@@ -477,16 +477,7 @@ def test_copies_of_a_leg_behind_a_sibling_at_its_end_never_change_the_answer(mon
     questions = random_questions(base, seed=23, n=12, regimes=("sco-2017", "pre-2017"), crews=(1,), start=datetime(2017, 3, 1, tzinfo=UTC), days=300)
 
     def answers(net: nx.MultiDiGraph) -> list[Any]:
-        out = []
-        for a, b, regime, drivers, when in questions:
-            vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=drivers)
-            try:
-                trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
-            except transit.NoRouteError as exc:
-                out.append(str(exc))
-            else:
-                out.append((trip.arrival, list(trip.path), trip.plan))
-        return out
+        return planned(net, questions)
 
     dropped = []
     ahead = _legs._ahead
@@ -520,16 +511,7 @@ def test_the_quick_test_for_a_crew_whose_day_began_earlier_skips_no_dominating_l
     )
 
     def answers() -> list[Any]:
-        out = []
-        for a, b, regime, drivers, when in questions:
-            vehicle = transit.Vehicle(registration=base.nodes[a]["country"], drivers=drivers)
-            try:
-                trip = transit.plan_trip(base, a, b, regime=regime, departure=when, vehicle=vehicle)
-            except transit.NoRouteError as exc:
-                out.append(str(exc))
-            else:
-                out.append((trip.arrival, list(trip.path), trip.plan, trip.search))
-        return out
+        return planned(base, questions, counts=True)
 
     calls = []
     real = _labels.dominates
@@ -557,6 +539,20 @@ def test_the_quick_test_for_a_crew_whose_day_began_earlier_skips_no_dominating_l
     monkeypatch.setattr(_labels._Search, "dominated_in", plain)
     assert answers() == quick
     assert len(calls) > 1.5 * with_quick_test  # the quick test was in play: it spared many calls
+
+
+def planned(net: nx.MultiDiGraph, questions: list[tuple[Any, Any, str, int, datetime]], *, counts: bool = False) -> list[Any]:
+    """Plan each of ``questions`` (:func:`random_questions`): its arrival, route and plan (and search counts), or its error."""
+    out: list[Any] = []
+    for a, b, regime, drivers, when in questions:
+        vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=drivers)
+        try:
+            trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+        except transit.NoRouteError as exc:
+            out.append(str(exc))
+        else:
+            out.append((trip.arrival, list(trip.path), trip.plan, *((trip.search,) if counts else ())))
+    return out
 
 
 def random_questions(
