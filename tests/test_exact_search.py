@@ -494,6 +494,36 @@ def test_copies_of_a_leg_behind_a_sibling_at_its_end_never_change_the_answer(mon
     assert answers(transit.freeze(transit.editable(base))) == pruned
 
 
+def test_the_search_knows_which_rests_were_reduced_through_the_leg_memo():
+    """
+    ``Run.reduced`` (the rests taken as reduced daily rests, which ``_Search.hold_moved`` lengthens) is right after legs remembered.
+
+    Seeded random one-driver trips, each planned twice on one network (the second finds its legs in the memo, shifted
+    from other starts): the best label's reduced rests are the daily rests of the trip's timeline shorter than a full one.
+    """
+    from transit._labels import search
+    from transit.routing import resolve_trip
+
+    net = transit.load_network()
+    crew = net.graph["driver_rules"].crew(1)
+    questions = random_questions(net, seed=41, n=10, regimes=("sco-2017", "pre-2017"), crews=(1,), start=datetime(2017, 3, 1, tzinfo=UTC), days=300)
+    checked = 0
+    for a, b, regime, drivers, when in questions:
+        vehicle = transit.Vehicle(registration=net.nodes[a]["country"], drivers=drivers)
+        try:
+            trip = transit.plan_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+        except transit.NoRouteError:
+            continue
+        question = resolve_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
+        found = search(net, a, b, regime=question.regime, vehicle=vehicle, departure_s=when.timestamp())
+        assert found.best is not None
+        rests = trip.timeline[trip.timeline["activity"].isin(["daily_rest", "weekly_rest", "transshipment"])].reset_index(drop=True)
+        reduced = {i + 1 for i, row in rests.iterrows() if row["activity"] == "daily_rest" and row["duration_h"] < crew.daily_rest_h - 1e-6}
+        assert set(found.best.run.reduced) == reduced, (a, b, regime, when)
+        checked += len(reduced)
+    assert checked > 5  # reduced rests were in play
+
+
 def test_the_quick_test_for_a_crew_whose_day_began_earlier_skips_no_dominating_label(monkeypatch):
     """
     ``_Search.dominated_in`` passes over labels whose crew began its duty day earlier, if waiting would be no rest: never a dominating one.

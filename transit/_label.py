@@ -22,7 +22,23 @@ from .errors import NoRouteError
 if TYPE_CHECKING:
     from ._legs import Shift
 
-__all__ = ["Arrival", "Found", "Label", "Plan", "Snap", "committed", "crossed", "dominates", "driven", "no_worse", "normal", "settled", "week_due"]
+__all__ = [
+    "Arrival",
+    "Found",
+    "Label",
+    "Plan",
+    "Snap",
+    "committed",
+    "crossed",
+    "dominates",
+    "driven",
+    "full_rest_hold",
+    "moved_hold",
+    "no_worse",
+    "normal",
+    "settled",
+    "week_due",
+]
 
 _REST_LABELS = frozenset({"reduced daily rest", "daily rest", "weekly rest"})
 
@@ -86,6 +102,13 @@ class Snap:
 
         return shifted(cast("Shift", self.shift), self.label.run)  # a Snap without a run has a shift
 
+    def counts(self) -> tuple[int, int]:
+        """Return the crew's duty periods since its weekly rest and reduced rests used, at the checkpoint (without making the run)."""
+        if self.run is not None:
+            return self.run.driver.periods, self.run.driver.reductions_used
+        hours = cast("Shift", self.shift)[5]
+        return hours[3], hours[6]
+
 
 @dataclass(slots=True)
 class Found:
@@ -147,6 +170,75 @@ def driven(label: Label, target: Any, k: int, arrival: Arrival, *, can_drive: bo
         entry=label.entry,
         snap=arrival.snap,
     )
+
+
+def full_rest_hold(label: Label) -> float | None:
+    """
+    Return the hold that makes ``label``'s checkpoint, a reduced daily rest, a full one; ``None`` where that cannot pay.
+
+    Holding a truck at a reduced rest until it is a full one keeps the week's reduction for a later
+    rest, which it shortens by as much (assumption 2 in the README); where the truck waits at the
+    next crossing anyway, that wait takes up part of the hold. It cannot pay where the checkpoint is
+    no reduced rest (a full or weekly one, a fresh truck after a transshipment) or where every daily
+    rest left in the crew's week could be a reduced one anyway.
+    """
+    kind, index = label.checkpoint
+    crew = label.run.driver.crew
+    full_s = crew.daily_rest_h * HOUR_S
+    reduced_s = crew.reduced_daily_rest_h * HOUR_S
+    if reduced_s >= full_s or crew.reduced_rests_per_week == 0:
+        return None
+    if kind == "wait":  # a wait at a crossing that counted as a rest: a reduced one if shorter than the full rest
+        idle = label.checkpoint_idle
+        return full_s - idle if reduced_s - EPS <= idle < full_s - 60 else None
+    snap = label.snap
+    if snap is None or snap.checkpoint != label.checkpoint or snap.piece < 0:
+        return None
+    periods, used = snap.counts()
+    if periods >= crew.weekly_after_periods or used >= crew.reduced_rests_per_week:
+        return None  # a weekly rest, or a full daily rest
+    if crew.weekly_after_periods - 1 - periods <= crew.reduced_rests_per_week - used - 1:
+        return None  # every daily rest left this week (ending duty periods ``periods + 1`` to the last but one) may be reduced anyway
+    extensions = label.run.extensions
+    hold = full_s - reduced_s - (extensions[index] if index < len(extensions) else 0.0)
+    return hold if hold >= 60 else None
+
+
+def moved_hold(label: Label, plan: Plan, index: int) -> tuple[Plan, Snap | None] | None:
+    """
+    Return ``plan`` (a hold at ``label``'s checkpoint, rest ``index``) with an earlier reduced rest made full, and where to replay it from.
+
+    Where the crew had no reduced rest left for rest ``index`` (so it was a full one) and the hold makes
+    it longer than a full rest, the reduction spent by the earlier rest makes nothing shorter. That rest
+    lengthened to a full one keeps the reduction, rest ``index`` (now a reduced rest, with the hold still
+    a full one) ends no later, and a later daily rest this week is shorter (assumption 2 in the README).
+    ``None`` where that cannot pay: rest ``index`` is a weekly rest or the week's last daily rest (none
+    left to shorten), a reduced rest itself, a hold too short to keep it a full one, or one that makes it
+    a weekly rest (a new week, in which the reduction kept is of no use).
+    """
+    snap = label.snap
+    if snap is None or snap.checkpoint != label.checkpoint or snap.piece < 0:
+        return None
+    crew = label.run.driver.crew
+    periods, used = snap.counts()
+    if periods >= crew.weekly_after_periods - 1 or used < crew.reduced_rests_per_week:
+        return None
+    lengthen = (crew.daily_rest_h - crew.reduced_daily_rest_h) * HOUR_S
+    extensions = list(plan.extensions)
+    if lengthen < 60 or extensions[index] < lengthen:
+        return None
+    if crew.weekly_rest_h > crew.daily_rest_h and crew.daily_rest_h * HOUR_S + extensions[index] >= crew.weekly_rest_h * HOUR_S:
+        return None
+    earlier = [m for m in label.run.reduced if m < index]
+    if not earlier:
+        return None
+    m = earlier[-1]
+    extensions += [0.0] * (m + 1 - len(extensions))
+    extensions[m] += round(lengthen)
+    start: Snap | None = snap  # replay from the last checkpoint at or before rest ``m`` (or from the departure)
+    while start is not None and not (start.checkpoint[0] == "rest" and start.checkpoint[1] <= m):
+        start = start.label.snap
+    return Plan(tuple(extensions), plan.waits, plan.extended_days, plan.rest_at_breaks), start
 
 
 def normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:

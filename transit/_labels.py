@@ -56,7 +56,7 @@ import networkx as nx
 
 from . import _cache
 from ._cancel import check as check_cancelled
-from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, settled, week_due
+from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, full_rest_hold, moved_hold, settled, week_due
 from ._legs import drive_leg
 from ._run import Run
 from ._search import CrossingGraph, Entry, EntryLayer, Waypoint, astar_paths, crossing_graph, driving_graph, entry_h, entry_layers
@@ -577,6 +577,13 @@ class _Search:
             for start in self.regime.segment_starts(cid):
                 if passed.arrival < start <= passed.done:
                     holds.add(start - passed.arrival)
+        # Or make the checkpoint's reduced rest a full one: the wait beyond the queue takes up part of the hold. Only
+        # where no hold above is as long (it would do as well: the wait it leaves is the same stop) and the wait is no
+        # weekly rest (a new week: the reduction kept is of no use).
+        if wait - queue >= 60 and passed.rest != "weekly rest":
+            full = full_rest_hold(label)
+            if full is not None and full > wait - queue:
+                holds.add(full)
         if not holds:
             return
         if self.dated:  # a hold may wait out a dated rule on the way: no bound on where it gets, try it now
@@ -634,6 +641,23 @@ class _Search:
         else:
             snap = label.snap if label.snap is not None and label.snap.checkpoint == label.checkpoint else None
             replayed = self.replay(label.nodes, plan, snap=snap)
+        self.push_held(label, replayed)
+        if kind == "rest":
+            self.hold_moved(label, plan, index)
+
+    def hold_moved(self, label: Label, plan: Plan, index: int) -> None:
+        """After a hold at rest ``index`` that made a full rest longer: the same, an earlier reduced rest made full (:func:`moved_hold`)."""
+        moved = moved_hold(label, plan, index)
+        if moved is None:
+            return
+        key = (label.nodes, label.can_drive, moved[0])
+        if key in self.tried:
+            return
+        self.tried.add(key)
+        self.push_held(label, self.replay(label.nodes, moved[0], snap=moved[1]))
+
+    def push_held(self, label: Label, replayed: Label | None) -> None:
+        """Push ``replayed``, ``label``'s route replayed with a hold, at ``label``'s node (if it got there)."""
         if replayed is not None:
             self.found.holds += 1
             replayed.k = label.k

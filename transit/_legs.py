@@ -241,13 +241,14 @@ def drive_leg(
 Hours = tuple[float, float, float | None, int, float, int, int, bool, int, int]
 """A crew's hours as plain values (:func:`_hours`)."""
 
-Shift = tuple[float, int, int, tuple[int, ...] | None, tuple[int, ...], Hours]
+Shift = tuple[float, int, int, tuple[int, ...] | None, tuple[int, ...], Hours, tuple[int, ...]]
 """
 What driving a leg did to a run, relative to the run it started from (:func:`shift`); :func:`shifted` applies it to another start.
 
 ``(seconds after the start, breaks added, rests added, extended days chosen on the leg (numbered from the start's
 duty days; None: none chosen), breaks turned into rests (numbered from the start's breaks), the crew's hours at
-the end (its duty day's start relative to the start, its duty days added))``. A plain tuple of plain values, not
+the end (its duty day's start relative to the start, its duty days added), the rests taken as reduced ones (numbered
+from the start's rests))``. A plain tuple of plain values, not
 a class: the memo holds many, and the garbage collector does not look into such tuples (it does into a named one).
 """
 
@@ -259,16 +260,19 @@ def shift(start: Run, run: Run) -> Shift:
     if run.extended_days is not start.extended_days and run.extended_days is not None:
         chosen = tuple(sorted(day - days for day in run.extended_days - (start.extended_days or frozenset())))
     breaks = tuple(sorted(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks))
-    return (run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days))
+    reduced = tuple(r - start.rests for r in run.reduced[len(start.reduced) :])
+    return (run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days), reduced)
 
 
 def shifted(moved: Shift, start: Run) -> Run:
     """Return ``start`` moved by the shift ``moved`` (a new run; ``start`` is not changed)."""
-    t_s, breaks, rests, chosen, at_breaks, hours = moved
+    t_s, breaks, rests, chosen, at_breaks, hours, reduced = moved
     run = start.clone()
     driver = run.driver
     run.t = start.t + t_s
     run.breaks += breaks
+    if reduced:
+        run.reduced += tuple(start.rests + r for r in reduced)
     run.rests += rests
     days = start.driver.days
     if chosen is not None:

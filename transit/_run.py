@@ -84,6 +84,7 @@ class Run:
         "extended_days",
         "extensions",
         "last_pass",
+        "reduced",
         "regime",
         "rest_at_breaks",
         "rests",
@@ -126,6 +127,7 @@ class Run:
         self.rest_at_breaks = rest_at_breaks
         self.breaks = 0  # breaks fallen due so far (the plan may turn one into a rest)
         self.rests = 0  # rests taken so far; rest k (1-based) may be extended, 0 is a hold at the origin
+        self.reduced: tuple[int, ...] = ()  # the rests taken as reduced daily rests (for the route search)
         self.closed_s = 0.0  # waiting at closed crossings so far
         self.warnings: list[str] = []
         self.last_pass: CrossingPass | None = None
@@ -136,7 +138,7 @@ class Run:
         new.annotate, new.breaks, new.clocks, new.closed_s, new.draws = self.annotate, self.breaks, self.clocks, self.closed_s, self.draws
         new.extended_days, new.extensions, new.last_pass = self.extended_days, self.extensions, self.last_pass
         new.regime, new.rest_at_breaks, new.rests, new.rules, new.t = self.regime, self.rest_at_breaks, self.rests, self.rules, self.t
-        new.vehicle, new.waits = self.vehicle, self.waits
+        new.vehicle, new.waits, new.reduced = self.vehicle, self.waits, self.reduced
         new.driver = self.driver.clone()
         new.crossed = list(self.crossed)
         new.transshipped = list(self.transshipped)
@@ -170,6 +172,13 @@ class Run:
             self.rests += 1
             extra = self.extension()
             needed += round(extra)
+            driver = self.driver
+            if (
+                stop == "daily_rest"
+                and driver.reductions_used < driver.crew.reduced_rests_per_week
+                and driver.idle_s + needed < driver.crew.daily_rest_h * HOUR_S - EPS
+            ):
+                self.reduced += (self.rests,)
         if self.annotate:
             note = {"break": f"{rule.name} break", "daily_rest": "daily rest", "weekly_rest": "weekly rest"}[stop]
             if extra > 0:
