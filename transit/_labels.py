@@ -25,8 +25,9 @@ part of the search, where it can help:
   weekly rest, holding a fresh truck after a transshipment. When a label reaches a crossing and
   waits there, the search also tries the hold (at the last such point) that makes that wait
   shorter than each rest threshold (a break, a reduced, daily or weekly rest) or zero, that
-  makes the truck arrive as the crossing closes (the closure becomes the crew's rest), or that
-  reaches the crossing when a dated rule changes;
+  makes the truck arrive as the crossing closes (the closure becomes the crew's rest), that
+  reaches the crossing when a dated rule changes, or that makes a reduced rest a full one (the
+  reduction kept for later: :func:`transit._label.full_rest_hold`, :func:`transit._label.moved_hold`);
 * at a crossing, before the formalities: staying until the wait counts as a break or a rest.
 
 Waiting anywhere else (on the road during a duty day) is never better than waiting at the next
