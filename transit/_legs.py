@@ -155,6 +155,8 @@ def drive(
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
                         forks.append((alt, left, before))
+            if forks is not None and stop == "daily_rest":
+                _weekly_early(run, rule, forks, left, [*before, (run.rests + 1, run.clone(), piece, left)] if marks is not None and left + after_s <= longest else before)
             run.stop(stop, "", "", "", rule)
             if ready is not None:
                 crew = normal(driver, 0.0, rule)
@@ -167,6 +169,31 @@ def drive(
         driver.drove(start, chunk, rule)
         left -= chunk
     return True
+
+
+def _weekly_early(run: Run, rule: BreakRule, forks: list[tuple[Run, int, list[Mark]]], left: int, marks: list[Mark]) -> None:
+    """Fork a copy that takes a weekly rest now instead of the daily rest due, where the week's reduced rests run out."""
+    driver = run.driver
+    crew = driver.crew
+    if crew.weekly_rest_h <= crew.daily_rest_h or driver.periods >= crew.weekly_after_periods or driver.periods < 1:
+        return
+    if driver.reductions_used < crew.reduced_rests_per_week - 1:
+        return
+    base = crew.reduced_daily_rest_h if driver.reductions_used < crew.reduced_rests_per_week else crew.daily_rest_h
+    extra = run.extensions[run.rests + 1] if run.rests + 1 < len(run.extensions) else 0.0
+    hold = round(crew.weekly_rest_h * HOUR_S - base * HOUR_S - extra - driver.idle_s)
+    if hold < 60:
+        return
+    alt = run.clone()
+    extensions = [*alt.extensions, *[0.0] * (alt.rests + 2 - len(alt.extensions))]
+    extensions[alt.rests + 1] += hold
+    alt.extensions = tuple(extensions)
+    if marks and marks[-1][0] == alt.rests + 1:
+        pre = marks[-1][1].clone()
+        pre.extensions = alt.extensions
+        marks = [*marks[:-1], (alt.rests + 1, pre, *marks[-1][2:])]
+    alt.stop("daily_rest", "", "", "", rule)
+    forks.append((alt, left, marks))
 
 
 def behind(ready: list[tuple[int, float, DriverClock]], left_s: int, t: float, crew: DriverClock) -> bool:
@@ -241,14 +268,14 @@ def drive_leg(
 Hours = tuple[float, float, float | None, int, float, int, int, bool, int, int]
 """A crew's hours as plain values (:func:`_hours`)."""
 
-Shift = tuple[float, int, int, tuple[int, ...] | None, tuple[int, ...], Hours, tuple[int, ...]]
+Shift = tuple[float, int, int, tuple[int, ...] | None, tuple[int, ...], Hours, tuple[int, ...], tuple[tuple[int, float], ...]]
 """
 What driving a leg did to a run, relative to the run it started from (:func:`shift`); :func:`shifted` applies it to another start.
 
 ``(seconds after the start, breaks added, rests added, extended days chosen on the leg (numbered from the start's
 duty days; None: none chosen), breaks turned into rests (numbered from the start's breaks), the crew's hours at
 the end (its duty day's start relative to the start, its duty days added), the rests taken as reduced ones (numbered
-from the start's rests))``. A plain tuple of plain values, not
+from the start's rests), the rests the leg lengthened (numbered so, with the seconds added))``. A plain tuple of plain values, not
 a class: the memo holds many, and the garbage collector does not look into such tuples (it does into a named one).
 """
 
@@ -261,13 +288,26 @@ def shift(start: Run, run: Run) -> Shift:
         chosen = tuple(sorted(day - days for day in run.extended_days - (start.extended_days or frozenset())))
     breaks = tuple(sorted(b - start.breaks for b in run.rest_at_breaks - start.rest_at_breaks))
     reduced = tuple(r - start.rests for r in run.reduced[len(start.reduced) :])
-    return (run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days), reduced)
+    held: tuple[tuple[int, float], ...] = ()
+    if run.extensions is not start.extensions:
+        before, after = start.extensions, run.extensions
+        held = tuple(
+            (i - start.rests, after[i] - (before[i] if i < len(before) else 0.0))
+            for i in range(start.rests + 1, len(after))
+            if after[i] != (before[i] if i < len(before) else 0.0)
+        )
+    return (run.t - start.t, run.breaks - start.breaks, run.rests - start.rests, chosen, breaks, _hours(run.driver, start.t, days), reduced, held)
 
 
 def shifted(moved: Shift, start: Run) -> Run:
     """Return ``start`` moved by the shift ``moved`` (a new run; ``start`` is not changed)."""
-    t_s, breaks, rests, chosen, at_breaks, hours, reduced = moved
+    t_s, breaks, rests, chosen, at_breaks, hours, reduced, held = moved
     run = start.clone()
+    if held:
+        extensions = [*start.extensions, *[0.0] * (start.rests + 1 + max(i for i, _ in held) - len(start.extensions))]
+        for i, seconds in held:
+            extensions[start.rests + i] += seconds
+        run.extensions = tuple(extensions)
     driver = run.driver
     run.t = start.t + t_s
     run.breaks += breaks
