@@ -37,8 +37,9 @@ against a brute force over every path and every hold on toy networks.
 
 **Extended days.** Where the daily driving limit stops the crew and the week still allows an
 extended day, the search follows both: rest now, or drive on to the extended limit; and where
-the day's last break falls due, both the break and the daily rest in its place. At every stop of
-a leg (:func:`transit._legs.drive`), with the copies that fall behind dropped.
+the day's last break falls due, both the break and the daily rest in its place; and where a daily
+rest falls due as the week's reduced rests run out, both that rest and a weekly rest in its place.
+At every stop of a leg (:func:`transit._legs.drive`), with the copies that fall behind dropped.
 
 **Via.** The waypoints passed are part of a label, so ``via`` multiplies the labels by its length:
 polynomial, not exponential.

@@ -90,7 +90,10 @@ def drive(
     With ``forks``, copies that decide otherwise are appended with the seconds they have left to drive,
     at every stop of the leg: where the daily limit stops the crew and the week allows an extended day,
     a copy that drives on; where the day's last break falls due, a copy that takes its daily rest
-    instead. ``after_s`` is the driving of the leg after these ``seconds``.
+    instead; where a daily rest falls due once the week's reduced rests have run out (or this one is
+    the last), a copy that takes its weekly rest there instead (:func:`_weekly_early`: the new week's
+    reduced rests and extended days may more than make up for it). ``after_s`` is the driving of the
+    leg after these ``seconds``.
 
     Two rules keep the copies few. ``seen`` (below) merges copies that meet again. ``ready`` holds,
     after each stop, how much of the leg is left, the time and the settled crew: a copy that has as
@@ -155,8 +158,9 @@ def drive(
                     more, due = alt.driver.allowance(alt.t, rule)
                     if more >= 1 or due == "break":  # the extended day lets the crew drive on (after a break, perhaps)
                         forks.append((alt, left, before))
-            if forks is not None and stop == "daily_rest":
-                _weekly_early(run, rule, forks, left, [*before, (run.rests + 1, run.clone(), piece, left)] if marks is not None and left + after_s <= longest else before)
+            if forks is not None and stop == "daily_rest":  # or a weekly rest now, where the week's reduced rests run out
+                rested = marks is not None and left + after_s <= longest
+                _weekly_early(run, rule, forks, left, [*before, (run.rests + 1, run.clone(), piece, left)] if rested else before)
             run.stop(stop, "", "", "", rule)
             if ready is not None:
                 crew = normal(driver, 0.0, rule)
@@ -172,7 +176,13 @@ def drive(
 
 
 def _weekly_early(run: Run, rule: BreakRule, forks: list[tuple[Run, int, list[Mark]]], left: int, marks: list[Mark]) -> None:
-    """Fork a copy that takes a weekly rest now instead of the daily rest due, where the week's reduced rests run out."""
+    """
+    Fork a copy of ``run`` that takes a weekly rest now instead of the daily rest due (a hold that makes the rest 24 h).
+
+    Only where the week's reduced rests run out (this rest uses the last, or none is left): before that, the
+    week still shortens rests as a new one would. The copy carries the hold in its plan's ``extensions``
+    (and in ``marks``, so that a later hold there replays it), and has taken the rest: it drives on from here.
+    """
     driver = run.driver
     crew = driver.crew
     if crew.weekly_rest_h <= crew.daily_rest_h or driver.periods >= crew.weekly_after_periods or driver.periods < 1:
