@@ -58,6 +58,7 @@ import networkx as nx
 
 from . import _cache
 from ._cancel import check as check_cancelled
+from ._gc import paused
 from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, full_rest_hold, moved_hold, settled, week_due
 from ._legs import drive_leg
 from ._run import Run
@@ -796,9 +797,10 @@ def search(
     :func:`transit.simulation.simulate_path` to the same arrival.
     """
     args = (graph, origin, destination, regime, vehicle, float(round(departure_s)), tuple(waypoints), avoid)
-    found = _Search(*args).run()
-    if found.best is None and not found.gave_up:  # the roads demand it (a domestic trip through a neighbour): allow coming back
-        again = _Search(*args, strict=False).run()
-        again.errors[:0] = found.errors
-        return again
+    with paused():  # the search makes no reference cycles: the cyclic collector would only walk the heap (transit._gc)
+        found = _Search(*args).run()
+        if found.best is None and not found.gave_up:  # the roads demand it (a domestic trip through a neighbour): allow coming back
+            again = _Search(*args, strict=False).run()
+            again.errors[:0] = found.errors
+            return again
     return found
