@@ -5,6 +5,7 @@ import dataclasses
 import math
 import random
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import networkx as nx
@@ -373,7 +374,6 @@ def test_no_reduced_rest_lengthened_to_a_full_one_makes_a_trip_earlier(net):
     Kyzylorda->Korla, where a closed crossing takes up part of the 2 h (:meth:`_Search.full_rest_hold`).
     """
     from transit.routing import resolve_trip
-    from transit.simulation import simulate_path
 
     rng = random.Random(8)  # noqa: S311 - seeded choice of test cases, not cryptography
     cities = sorted(n for n, d in net.nodes(data=True) if d["kind"] in ("city", "port"))
@@ -389,18 +389,10 @@ def test_no_reduced_rest_lengthened_to_a_full_one_makes_a_trip_earlier(net):
         except transit.NoRouteError:
             continue
         question = resolve_trip(net, a, b, regime=regime, departure=when, vehicle=vehicle)
-        plan = trip.plan
         rests = int(trip.timeline["activity"].isin(["daily_rest", "weekly_rest", "transshipment"]).sum())
         for k in range(1, rests + 1):
-            extensions = [*plan["extensions"], *[0.0] * (k + 1 - len(plan["extensions"]))]
-            extensions[k] += 2 * 3600
-            try:
-                other = simulate_path(
-                    net, trip.path, question.regime, question.vehicle, question.departure_time, **{**plan, "extensions": tuple(extensions)}
-                )
-            except transit.NoRouteError:
-                continue
-            if other.arrival < trip.arrival:
+            other = lengthened(net, trip, question, k, 2 * 3600)
+            if other is not None and other.arrival < trip.arrival:
                 earlier.append((a, b, regime, when, k, (trip.arrival - other.arrival).total_seconds() / 3600))
     assert not earlier, earlier
 
@@ -416,28 +408,32 @@ def test_no_rest_lengthened_to_a_weekly_one_makes_a_trip_earlier(net, origin, de
     and Karaganda->Moscow 8.4 h (README, assumption 2).
     """
     from transit.routing import resolve_trip
-    from transit.simulation import simulate_path
 
     when = datetime(2017, 10, 30, 8)  # noqa: DTZ001 - naive on purpose: local time at the origin
     vehicle = transit.Vehicle(registration=net.nodes[transit.resolve_place(net, origin)]["country"], drivers=1)
     trip = transit.plan_trip(net, origin, destination, regime="sco-2017", departure=when, vehicle=vehicle)
     question = resolve_trip(net, origin, destination, regime="sco-2017", departure=when, vehicle=vehicle)
-    plan = trip.plan
     crew = net.graph["driver_rules"].crew(1)
     rests = trip.timeline[trip.timeline["activity"].isin(["daily_rest", "weekly_rest", "transshipment"])]
     earlier = []
     for k, hours in enumerate(rests["duration_h"], start=1):
-        extensions = [*plan["extensions"], *[0.0] * (k + 1 - len(plan["extensions"]))]
-        extensions[k] += max(crew.weekly_rest_h - hours, 0.0) * 3600
-        try:
-            other = simulate_path(
-                net, trip.path, question.regime, question.vehicle, question.departure_time, **{**plan, "extensions": tuple(extensions)}
-            )
-        except transit.NoRouteError:
-            continue
-        if other.arrival < trip.arrival:
+        other = lengthened(net, trip, question, k, max(crew.weekly_rest_h - hours, 0.0) * 3600)
+        if other is not None and other.arrival < trip.arrival:
             earlier.append((k, (trip.arrival - other.arrival).total_seconds() / 3600))
     assert not earlier, earlier
+
+
+def lengthened(net: nx.MultiDiGraph, trip: transit.Trip, question: Any, k: int, seconds: float) -> transit.Trip | None:
+    """``trip`` replayed with its ``k``-th rest lengthened by ``seconds`` (``None`` if that finds no way through)."""
+    from transit.simulation import simulate_path
+
+    plan = trip.plan
+    extensions = [*plan["extensions"], *[0.0] * (k + 1 - len(plan["extensions"]))]
+    extensions[k] += seconds
+    try:
+        return simulate_path(net, trip.path, question.regime, question.vehicle, question.departure_time, **{**plan, "extensions": tuple(extensions)})
+    except transit.NoRouteError:
+        return None
 
 
 def test_no_rest_held_two_hours_with_an_extended_day_moved_makes_a_trip_earlier(net):
