@@ -33,6 +33,7 @@ __all__ = [
     "dominates",
     "driven",
     "full_rest_hold",
+    "lengthened",
     "moved_hold",
     "no_worse",
     "normal",
@@ -51,6 +52,18 @@ class Plan:
     waits: tuple[tuple[int, float], ...] = ()
     extended_days: frozenset[int] = frozenset()
     rest_at_breaks: frozenset[int] = frozenset()
+
+
+def lengthened(extensions: tuple[float, ...], index: int, seconds: float) -> tuple[float, ...]:
+    """
+    Return a plan's ``extensions`` with rest ``index`` (0: the hold at the origin) lengthened by ``seconds``.
+
+    >>> lengthened((0.0, 600.0), 3, 7200)
+    (0.0, 600.0, 0.0, 7200.0)
+    """
+    out = [*extensions, *[0.0] * (index + 1 - len(extensions))]
+    out[index] += seconds
+    return tuple(out)
 
 
 @dataclass(slots=True, eq=False)
@@ -224,7 +237,7 @@ def moved_hold(label: Label, plan: Plan, index: int) -> tuple[Plan, Snap | None]
     if periods >= crew.weekly_after_periods - 1 or used < crew.reduced_rests_per_week:
         return None
     lengthen = (crew.daily_rest_h - crew.reduced_daily_rest_h) * HOUR_S
-    extensions = list(plan.extensions)
+    extensions = plan.extensions
     if lengthen < 60 or extensions[index] < lengthen:
         return None
     if crew.weekly_rest_h > crew.daily_rest_h and crew.daily_rest_h * HOUR_S + extensions[index] >= crew.weekly_rest_h * HOUR_S:
@@ -233,12 +246,10 @@ def moved_hold(label: Label, plan: Plan, index: int) -> tuple[Plan, Snap | None]
     if not earlier:
         return None
     m = earlier[-1]
-    extensions += [0.0] * (m + 1 - len(extensions))
-    extensions[m] += round(lengthen)
     start: Snap | None = snap  # replay from the last checkpoint at or before rest ``m`` (or from the departure)
     while start is not None and not (start.checkpoint[0] == "rest" and start.checkpoint[1] <= m):
         start = start.label.snap
-    return Plan(tuple(extensions), plan.waits, plan.extended_days, plan.rest_at_breaks), start
+    return Plan(lengthened(extensions, m, round(lengthen)), plan.waits, plan.extended_days, plan.rest_at_breaks), start
 
 
 def normal(driver: DriverClock, idle_s: float, rule: BreakRule) -> DriverClock:

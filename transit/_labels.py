@@ -61,7 +61,7 @@ from . import _cache
 from ._bounds import Bounds
 from ._cancel import check as check_cancelled
 from ._gc import paused
-from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, full_rest_hold, moved_hold, settled, week_due
+from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, full_rest_hold, lengthened, moved_hold, settled, week_due
 from ._legs import drive_leg
 from ._run import Run
 from ._search import Waypoint, astar_paths
@@ -402,13 +402,12 @@ class _Search(Bounds):
         """Replay ``label``'s route with ``hold`` more seconds of waiting at its last checkpoint; push the result."""
         run = label.run
         kind, index = label.checkpoint
-        extensions, waits = list(run.extensions), dict(run.waits)
+        extensions, waits = run.extensions, dict(run.waits)
         if kind == "rest":
-            extensions += [0.0] * (index + 1 - len(extensions))
-            extensions[index] += round(hold)
+            extensions = lengthened(extensions, index, round(hold))
         else:
             waits[index] = max(waits.get(index, 0.0), label.checkpoint_idle) + round(hold)
-        plan = Plan(tuple(extensions), tuple(sorted(waits.items())), run.extended_days or frozenset(), run.rest_at_breaks)
+        plan = Plan(extensions, tuple(sorted(waits.items())), run.extended_days or frozenset(), run.rest_at_breaks)
         key = (label.nodes, label.can_drive, plan)
         if key in self.tried:
             return

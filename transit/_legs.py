@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 
 from . import _cache
-from ._label import no_worse, normal
+from ._label import lengthened, no_worse, normal
 from ._rules import RestLevel
 from ._run import Run
 from ._search import domestic
@@ -195,9 +195,7 @@ def _weekly_early(run: Run, rule: BreakRule, forks: list[tuple[Run, int, list[Ma
     if hold < 60:
         return
     alt = run.clone()
-    extensions = [*alt.extensions, *[0.0] * (alt.rests + 2 - len(alt.extensions))]
-    extensions[alt.rests + 1] += hold
-    alt.extensions = tuple(extensions)
+    alt.extensions = lengthened(alt.extensions, alt.rests + 1, hold)
     if marks and marks[-1][0] == alt.rests + 1:
         pre = marks[-1][1].clone()
         pre.extensions = alt.extensions
@@ -313,11 +311,8 @@ def shifted(moved: Shift, start: Run) -> Run:
     """Return ``start`` moved by the shift ``moved`` (a new run; ``start`` is not changed)."""
     t_s, breaks, rests, chosen, at_breaks, hours, reduced, held = moved
     run = start.clone()
-    if held:
-        extensions = [*start.extensions, *[0.0] * (start.rests + 1 + max(i for i, _ in held) - len(start.extensions))]
-        for i, seconds in held:
-            extensions[start.rests + i] += seconds
-        run.extensions = tuple(extensions)
+    for i, seconds in held:
+        run.extensions = lengthened(run.extensions, start.rests + i, seconds)
     driver = run.driver
     run.t = start.t + t_s
     run.breaks += breaks
