@@ -9,11 +9,12 @@ import pytest
 
 import transit
 from tests.conftest import line_network
+from transit._labels import MAX_TRIP_DAYS, search
 from transit.errors import DataError, InvalidArgumentError, NoRouteError, UnknownRegimeError
 from transit.montecarlo import simulate_many
 from transit.network import build_network
 from transit.question import resolve_trip
-from transit.routing import candidate_paths
+from transit.routing import candidate_paths, resolve_waypoints
 from transit.simulation import LONG_WAIT_H, MAX_CLOSED_WAIT_DAYS
 
 DEPARTURE = "2017-10-30T08:00"
@@ -88,10 +89,49 @@ def test_via_items_are_passed_in_order_in_one_search(net):
 
 
 def test_a_winter_closure_beyond_the_horizon_is_refused(net):
-    with pytest.raises(NoRouteError, match=r"Kulma.*seasonal closure.*opens again 2018-04-23.*30-day horizon") as info:
+    # Leaving 15 Jan, every route through Kulma arrives after it reopens on 23 Apr: more than MAX_TRIP_DAYS after the
+    # departure. The lower bounds prove it before a single label is made (the search used to try 5,000 for 13 s).
+    with pytest.raises(NoRouteError, match=r"Kulma.*a via crossing.*seasonal closure.*opens again 2018-04-23.*within 60 days") as info:
         transit.plan_trip(net, "Kashgar", "Dushanbe", via=["Kulma"], departure="2018-01-15T08:00")
     assert list(info.value.blocking) == ["kulma"]
+    assert MAX_TRIP_DAYS == 60
+    question = resolve_trip(net, "Kashgar", "Dushanbe", via=["Kulma"], departure="2018-01-15T08:00")
+    kw = {"regime": question.regime, "vehicle": question.vehicle, "waypoints": resolve_waypoints(net, question.via)}
+    found = search(net, question.origin, question.destination, departure_s=question.departure.timestamp(), **kw)
+    assert found.best is None and found.labels == 0 and found.beyond
+    # Leaving 1 Mar, a route could arrive within the horizon, but only after waiting more than 30 days at Kulma.
+    with pytest.raises(NoRouteError, match=r"Kulma.*seasonal closure.*opens again 2018-04-23.*30-day horizon") as info:
+        transit.plan_trip(net, "Kashgar", "Dushanbe", via=["Kulma"], departure="2018-03-01T08:00")
+    assert list(info.value.blocking) == ["kulma"]
     assert MAX_CLOSED_WAIT_DAYS == 30
+    # A route that keeps the rules exists (only closed): the search does not try routes that come back to a country
+    # (with them it gave up after its 5,000 expansions, in 11 s).
+    found = search(net, question.origin, question.destination, departure_s=question.departure.timestamp() + 45 * 86400, **kw)
+    assert found.best is None and not found.gave_up and found.labels > 0
+
+
+def test_no_route_arriving_after_the_search_horizon_is_an_answer(net, monkeypatch):
+    trip = transit.plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE)
+    days = math.ceil(trip.total_h / 24)
+    # The horizon is MAX_TRIP_DAYS, or the closed-wait horizon plus HORIZON_PER_STATIC times the static bound: both
+    # zero here, so that the horizon is a whole number of days just after (then just before) the arrival.
+    monkeypatch.setattr(transit._labels, "MAX_CLOSED_WAIT_DAYS", 0)
+    monkeypatch.setattr(transit._labels, "HORIZON_PER_STATIC", 0)
+    monkeypatch.setattr(transit._labels, "MAX_TRIP_DAYS", days)
+    again = transit.plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE)
+    assert again.total_h == trip.total_h and again.crossings == trip.crossings
+    monkeypatch.setattr(transit._labels, "MAX_TRIP_DAYS", days - 1)
+    with pytest.raises(NoRouteError, match=rf"no route from 'Kashgar' to 'Tashkent' arrives within {days - 1} days of the departure"):
+        transit.plan_trip(net, "Kashgar", "Tashkent", regime="sco-2017", departure=DEPARTURE)
+
+
+def test_the_search_horizon_grows_with_a_long_trip(net):
+    # 24 via items, Kashgar round Irkeshtam and Torugart twelve times: 60.4 days, past MAX_TRIP_DAYS. The horizon is
+    # then the closed-wait horizon plus three times the trip's static bound, and the trip is still an answer.
+    via = ["Irkeshtam", "Torugart"] * 12
+    trip = transit.plan_trip(net, "Kashgar", "Kashgar", via=via, departure=DEPARTURE)
+    assert trip.total_h > MAX_TRIP_DAYS * 24
+    assert trip.crossings == tuple(v.lower() for v in via)
 
 
 def test_a_seasonal_closure_within_the_horizon_is_a_warning(net):

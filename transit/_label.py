@@ -135,6 +135,8 @@ class Found:
     holds: int = 0
     errors: list[NoRouteError] = field(default_factory=list)
     gave_up: bool = False
+    beyond: bool = False  # a label was dropped for arriving after the search's horizon, before any route was found
+    horizon: float = math.inf  # the search's horizon (POSIX seconds): no later arrival is an answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import networkx as nx
@@ -63,22 +64,36 @@ from ._cancel import check as check_cancelled
 from ._gc import paused
 from ._label import Arrival, Found, Label, Plan, Snap, crossed, dominates, driven, full_rest_hold, lengthened, moved_hold, settled, week_due
 from ._legs import drive_leg
-from ._run import Run
+from ._run import MAX_CLOSED_WAIT_DAYS, Run, closed_note
 from ._search import Waypoint, astar_paths
 from ._steps import Cross, compile_path
-from ._units import EPS, HOUR_S
+from ._units import DAY_S, EPS, HOUR_S
 from .drivers import BreakRule, DriverClock
 from .errors import NoRouteError
 from .regimes import Regime
+from .schedule import zone
 from .vehicles import Vehicle
 
-__all__ = ["Found", "Label", "Plan", "search"]
+__all__ = ["HORIZON_PER_STATIC", "MAX_TRIP_DAYS", "Found", "Label", "Plan", "search"]
 
 #: Waits at a crossing longer than this are not tried to turn a wait into a rest (the weekly rest is 24 h).
 MAX_STAY_S = 36 * HOUR_S
-#: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer,
-#: such as a waypoint closed for months; the expansions of an answered question stay far below it).
+#: Labels expanded before a search that has found no route gives up (a safety valve for questions with no answer;
+#: the expansions of an answered question stay far below it).
 MAX_EXPANSIONS = 5_000
+#: The search's horizon: it looks for arrivals within this many days of the departure, or, for a trip whose static
+#: lower bound is long (a long ``via`` list), within :data:`transit._run.MAX_CLOSED_WAIT_DAYS` plus
+#: :data:`HORIZON_PER_STATIC` times that bound, if later. A question whose every route arrives later has no answer,
+#: proven as soon as the lower bounds pass the horizon (a ``via`` crossing closed for months: no label is made).
+#: ESTIMATE: the 30 days of waiting at closed crossings the simulator allows, plus 30 days, about twice the longest
+#: trip of the embedded dataset (15.9 days: one driver, ``pre-2017``, leaving 30 Oct 2017, in
+#: ``bench/data/old_search_m5_2017-10-30.csv``).
+MAX_TRIP_DAYS = 60
+#: ESTIMATE: on 290 seeded random one-driver trips (``random.Random(150)``, 30 Oct 2017) and the 14- and 20-item
+#: ``via`` trips of ``bench/bench_core.py``, a trip's time outside closed waiting is at most 2.2 times its static
+#: lower bound (median 1.6); 3 leaves a margin. (A truck held for weeks so that a closed wait stays under 30 days
+#: goes further: Kashgar->Dushanbe via Kulma leaving 20 Mar 2018, 8 times; the 60 days cover it.)
+HORIZON_PER_STATIC = 3
 
 
 class _Search(Bounds):
@@ -108,6 +123,10 @@ class _Search(Bounds):
         self.tried: set[tuple[Any, ...]] = set()
         self.fallback: Label | None = None  # the plan that set the first bound
         self.dated = regime.dated  # narrowed by run() to whether a dated rule changes before the first bound
+        static = self.remaining(origin, self.advance(origin, 0), None, can_drive=True) or 0.0
+        self.horizon = t0 + max(MAX_TRIP_DAYS * DAY_S, MAX_CLOSED_WAIT_DAYS * DAY_S + HORIZON_PER_STATIC * static)
+        self.ub = self.horizon  # no arrival after the horizon is an answer
+        self.found.horizon = self.horizon
 
     # -- labels ---------------------------------------------------------------------------------
 
@@ -141,7 +160,7 @@ class _Search(Bounds):
         if rest is None:
             return
         f = run.t + rest
-        if f > self.ub:
+        if not self.within(f):
             return
         if final:
             self.ub = f
@@ -248,7 +267,7 @@ class _Search(Bounds):
             entry = (cid, cg.country[node])
             gone = label.left | {cg.country[node]}
             bound = self.bound_via(label, target, nk, entry, weight, weight - cg.delay_s[(node, target)], can_drive=True, left=gone)
-            if bound is not None and bound <= self.ub:
+            if bound is not None and self.within(bound):
                 self.defer(bound, functools.partial(self.cross_from, label, target, cid))
         if not label.can_drive:
             return
@@ -264,8 +283,16 @@ class _Search(Bounds):
             can_drive = target not in cg.is_post or nk > k
             road = dom.time(node, target)
             bound = None if road is None else self.bound_via(label, target, nk, label.entry, road, road, can_drive=can_drive, left=label.left)
-            if bound is not None and bound <= self.ub:
+            if bound is not None and self.within(bound):
                 self.defer(bound, functools.partial(self.drive_on, label, target, nk, can_drive=can_drive))
+
+    def within(self, f: float) -> bool:
+        """Whether a label (or a move) whose arrival cannot come before ``f`` may beat the best so far; notes one dropped at the horizon."""
+        if f <= self.ub:
+            return True
+        if self.ub == self.horizon:
+            self.found.beyond = True
+        return False
 
     def allowed(self, label: Label, target: Any, cid: str) -> bool:
         """
@@ -502,7 +529,7 @@ class _Search(Bounds):
         errors = len(self.found.errors)
         if nodes and not any(self.cg.crossing_of.get(pair) in self.avoid for pair in itertools.pairwise(nodes)):
             label = self.replay(tuple(nodes), Plan())
-            if label is not None:
+            if label is not None and label.run.t <= self.horizon:
                 label.k = len(self.waypoints)
                 self.ub = label.run.t
                 self.fallback = label
@@ -512,9 +539,8 @@ class _Search(Bounds):
         self.incumbent()
         # Dated rules matter only where one changes before the best arrival found so far: a search that cannot meet a
         # change is the search of the rules in force (and finds the same plans, ties included).
-        self.dated = self.regime.dated and (
-            self.ub == math.inf
-            or any(self.t0 < start <= self.ub for cid in set(self.cg.crossing_of.values()) for start in self.regime.segment_starts(cid))
+        self.dated = self.regime.dated and any(
+            self.t0 < start <= self.ub for cid in set(self.cg.crossing_of.values()) for start in self.regime.segment_starts(cid)
         )
         start = Label(self.origin, self.advance(self.origin, 0), self.fresh_run(Plan()), (self.origin,), can_drive=True)
         self.push(start)
@@ -540,7 +566,52 @@ class _Search(Bounds):
         if self.found.best is None and self.fallback is not None:  # nothing beat the first bound: it is the answer
             self.found.best = self.fallback
             self.found.arrivals.setdefault(tuple(self.fallback.run.crossed), self.fallback.run.t)
+        if self.found.best is None:
+            self.found.errors[:0] = self.closed_waypoints()
         return self.found
+
+    def has_road(self) -> bool:
+        """Whether a route keeps the strict rules at all, whatever the time: if so, no route is allowed to break them."""
+        try:
+            return next(astar_paths(self.cg, self.origin, self.destination, self.waypoints, avoid=self.avoid), None) is not None
+        except NoRouteError:
+            return False
+
+    def closed_waypoints(self) -> list[NoRouteError]:
+        """Return the errors of the ``via`` crossings that open too late for any route through them to arrive within the horizon."""
+        errors = []
+        for k, (kind, cid) in enumerate(self.waypoints):
+            if kind != "crossing":
+                continue
+            opens, after = self.waypoint_opens(k, self.t0)
+            if opens + after <= self.horizon:
+                continue
+            crossing = self.graph.graph["crossings"][cid]
+            steps = [cast("Cross", compile_path(self.graph, (u, v))[0]) for u, v, _ in self.cg.links if self.cg.crossing_of[(u, v)] == cid]
+            if not steps:  # not a crossing of this regime's network: the search's other errors say why
+                continue
+            step = steps[0]
+            for candidate in steps:  # the direction that opens first
+                try:
+                    if self.regime.clock(crossing, candidate.direction).next_open(self.t0) <= opens:
+                        step = candidate
+                        break
+                except (LookupError, NoRouteError):
+                    continue
+            when = min(opens, self.horizon) - 1  # closed then: why (at 06:00 UTC that day, office hours from +05 to +08, if still closed)
+            midday = when - when % DAY_S + 6 * HOUR_S
+            when = midday if midday < opens else when
+            why = closed_note(crossing, step, when, self.regime.clock(crossing, step.direction)).removeprefix("closed: ")
+            if opens == math.inf:
+                reopens = "does not open again within the search horizon"
+            else:
+                reopens = f"opens again {datetime.fromtimestamp(opens, zone(step.exit_tz)):%Y-%m-%d %H:%M %Z}"
+            msg = (
+                f"crossing {crossing.name!r} ({cid}), a via crossing, is closed ({why}) and {reopens}: no route through it arrives "
+                f"within {(self.horizon - self.t0) / DAY_S:.0f} days of the departure (the search's horizon); depart later, or leave it out of via"
+            )
+            errors.append(NoRouteError(msg, blocking=[cid]))
+        return errors
 
 
 def _rest_for(threshold: float, crew: Any, rule: BreakRule) -> str:
@@ -569,14 +640,19 @@ def search(
     Find the earliest arrival from ``origin`` to ``destination`` leaving at ``departure_s`` (POSIX seconds).
 
     ``avoid``: crossing ids not to use. The route passes no crossing twice and comes back to no
-    country it has left unless ``via`` asks for it, or no other route exists. Returns
+    country it has left unless ``via`` asks for it, or no other road exists (whatever the time: a
+    road the rules keep that is closed is no reason to break them). No route arriving after the
+    search's horizon (``Found.horizon``: :data:`MAX_TRIP_DAYS` after the departure, or more for a
+    long trip, see :data:`HORIZON_PER_STATIC`) is an answer. Returns
     :class:`Found`; its ``best`` label's ``nodes`` and plan replay with
     :func:`transit.simulation.simulate_path` to the same arrival.
     """
     args = (graph, origin, destination, regime, vehicle, float(round(departure_s)), tuple(waypoints), avoid)
     with paused():  # the search makes no reference cycles: the cyclic collector would only walk the heap (transit._gc)
-        found = _Search(*args).run()
-        if found.best is None and not found.gave_up:  # the roads demand it (a domestic trip through a neighbour): allow coming back
+        strict = _Search(*args)
+        found = strict.run()
+        # The roads demand it (a domestic trip through a neighbour, not a road that is closed now): allow coming back.
+        if found.best is None and not found.gave_up and not strict.has_road():
             again = _Search(*args, strict=False).run()
             again.errors[:0] = found.errors
             return again

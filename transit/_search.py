@@ -418,6 +418,7 @@ def astar_paths(
     waypoints: tuple[Waypoint, ...] = (),
     *,
     strict: bool = True,
+    avoid: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[float, tuple[Any, ...]]]:
     """
     Yield condensed paths ``origin, post, ..., destination`` through ``waypoints``, in nondecreasing static time.
@@ -431,7 +432,7 @@ def astar_paths(
     demand it: passing a crossing named as the next waypoint, entering the
     country of the next place waypoint (or of the destination once every
     waypoint is passed) if it was left before the previous waypoint, or
-    passing again a crossing named further on.
+    passing again a crossing named further on. No path passes a crossing in ``avoid``.
     """
     n = len(waypoints)
     h = entry_layers(cg, destination, waypoints, strict=strict)
@@ -479,6 +480,8 @@ def astar_paths(
         if at_exit:  # at an exit post: cross
             for target, w in cg.cross_out.get(node, ()):
                 cid = cg.crossing_of[(node, target)]
+                if cid in avoid:
+                    continue
                 there = cg.country[target]
                 is_waypoint = k < n and waypoints[k] == ("crossing", cid)
                 if strict and not is_waypoint:

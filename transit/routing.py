@@ -46,7 +46,7 @@ from ._labels import search
 from ._rules import closed_to_freight
 from ._search import Waypoint, astar_paths, crossing_graph, expand, resolve_waypoints
 from ._steps import why_closed
-from ._units import HOUR_S
+from ._units import DAY_S, HOUR_S
 from ._validate import check_network
 from .errors import InvalidArgumentError, NoRouteError
 from .geo import haversine_km
@@ -338,6 +338,10 @@ def plan_resolved(graph: nx.MultiDiGraph, question: TripQuestion, *, avoid: froz
         if found.gave_up:
             msg = f"no route found from {graph.nodes[origin]['name']!r} to {graph.nodes[destination]['name']!r} within the search's limit"
             raise NoRouteError(msg + (f" via {list(via)}" if via else "") + "; try fewer via items, or another departure")
+        if found.beyond:  # routes exist, but none arrives within the horizon
+            msg = f"no route from {graph.nodes[origin]['name']!r} to {graph.nodes[destination]['name']!r}" + (f" via {list(via)}" if via else "")
+            days = (found.horizon - depart.timestamp()) / DAY_S
+            raise NoRouteError(msg + f" arrives within {days:.0f} days of the departure (the search's horizon); depart later")
         raise _explain_no_route(graph, origin, destination, regime, via)
     best = found.best
     run = best.run

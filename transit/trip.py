@@ -143,7 +143,8 @@ class Trip:
         met on the way, a departure before the regime came into force. (Trips
         whose closed waits add up to more than
         :data:`~transit.simulation.MAX_CLOSED_WAIT_DAYS`, 30 days, are
-        refused with :class:`~transit.errors.NoRouteError` instead.)
+        refused with :class:`~transit.errors.NoRouteError` instead, and so
+        are questions with no route arriving within 60 days of the departure.)
     """
 
     origin: NodeId
